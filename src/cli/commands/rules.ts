@@ -1,0 +1,10 @@
+// PLACEHOLDER to be replaced by the owner of the 'rules' command.
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command('rules').description('(under construction)').action(() => {
+    ctx.stderr.write('exhunt rules: not built yet\n');
+    ctx.setExit(2);
+  });
+}

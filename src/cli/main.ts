@@ -1,0 +1,47 @@
+// The thin shell: argv -> subcommand -> exit code. Each subcommand lives in commands/<name>.ts
+// and registers itself on the commander program; usage errors become exit code 2.
+import { Command, CommanderError } from 'commander';
+import type { CommandContext } from './context.js';
+import { register as registerScan } from './commands/scan.js';
+import { register as registerRules } from './commands/rules.js';
+import { register as registerEvtx } from './commands/evtx.js';
+import { register as registerExposure } from './commands/exposure.js';
+import { register as registerReport } from './commands/report.js';
+import { version } from './version.js';
+
+export async function main(argv: string[], io?: Partial<CommandContext>): Promise<number> {
+  let exitCode = 0;
+  const ctx: CommandContext = {
+    stdout: io?.stdout ?? process.stdout,
+    stderr: io?.stderr ?? process.stderr,
+    setExit: (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+  };
+  const program = new Command('exhunt')
+    .description('Offline compromise assessment and threat hunting for Microsoft Exchange servers')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .showHelpAfterError('(run exhunt --help or exhunt <command> --help)');
+  registerScan(program, ctx);
+  registerRules(program, ctx);
+  registerEvtx(program, ctx);
+  registerExposure(program, ctx);
+  registerReport(program, ctx);
+  for (const c of program.commands) c.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    ctx.stderr.write(`exhunt: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 3;
+  }
+  return exitCode;
+}

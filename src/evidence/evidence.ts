@@ -1,0 +1,22 @@
+// Evidence: one file found in a scanned path, with the kind its content was recognised as.
+// Discovery never opens files for writing; `absPath` is only ever opened read-only.
+
+export type EvidenceKind =
+  | 'evtx'
+  | 'json'
+  | 'iis-w3c'
+  | 'exchange-csv'
+  | 'file';
+
+export interface Evidence {
+  /** Absolute path on this machine (opened read-only). */
+  absPath: string;
+  /** Path relative to the scanned root, '/' separators; this is what findings cite. */
+  path: string;
+  /** The scanned root this file was found under (absolute). */
+  root: string;
+  kind: EvidenceKind;
+  size: number;
+  /** Modification time as UTC ISO 8601. */
+  mtime: string;
+}

@@ -1,0 +1,19 @@
+// The Reader interface every evidence format implements: bytes in, HuntEvents out, streaming.
+// Readers never throw for bad content: they report a Diagnostic and go on with the next record.
+
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { Evidence, EvidenceKind } from '../evidence/evidence.js';
+import type { HuntEvent } from '../event.js';
+
+export interface ReadStats {
+  records: number;
+  skipped: number;
+  firstTime: string | null;
+  lastTime: string | null;
+}
+
+export interface Reader {
+  readonly kind: EvidenceKind;
+  /** Read one evidence file as events; diagnostics for damaged parts go to `sink`. */
+  read(evidence: Evidence, sink: DiagnosticSink): AsyncIterable<HuntEvent>;
+}

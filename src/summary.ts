@@ -1,0 +1,84 @@
+// ScanSummary: everything a scan learned besides its findings (inputs, coverage, rules, exposure,
+// diagnostics). Written as summary.json; the report is rebuilt from findings.jsonl + summary.json.
+
+import type { Diagnostic } from './diagnostics.js';
+import type { Level } from './finding.js';
+
+export interface CoverageEntry {
+  /** Log kind, e.g. 'iis-w3c:W3SVC1', 'exchange:httpproxy/Ecp', 'evtx:MSExchange Management'. */
+  kind: string;
+  files: number;
+  lines: number;
+  bytes: number;
+  first: string | null;
+  last: string | null;
+}
+
+export interface BuildSighting {
+  build: string;
+  product: string | null;
+  cu: string | null;
+  su: string | null;
+  first: string | null;
+  last: string | null;
+  /** Evidence that showed this build, e.g. 'exchange log #Version', 'ECP S:BLD', 'ExSetup.exe'. */
+  sources: string[];
+  /** True when the build is not in the catalogue and was placed on the nearest lower known build. */
+  guessed?: boolean;
+}
+
+export interface ExposureWindow {
+  cve: string;
+  name: string | null;
+  exploitedInWild: boolean;
+  exploitationStart: string | null;
+  /** Start of the window: the later of exploitation start and first evidence date (null = unknown). */
+  from: string | null;
+  /** First date the server ran a fixed build; null = still open at the end of the evidence. */
+  to: string | null;
+  fixedIn: string | null;
+}
+
+export interface MitigationSighting {
+  name: string;
+  path: string;
+  first: string | null;
+  detail: string;
+}
+
+export interface ExposureSummary {
+  builds: BuildSighting[];
+  windows: ExposureWindow[];
+  mitigations: MitigationSighting[];
+  notes: string[];
+}
+
+export interface ScanSummary {
+  tool: { name: 'exhunt'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  inputs: string[];
+  options: { minLevel: Level; since: string | null; until: string | null };
+  files: {
+    total: number;
+    bytes: number;
+    byKind: Record<string, { files: number; bytes: number }>;
+    skipped: { path: string; reason: string }[];
+  };
+  events: { total: number; skipped: number };
+  coverage: CoverageEntry[];
+  /** Human warnings about blind spots (logs not reaching exploitation windows, missing log kinds). */
+  coverageWarnings: string[];
+  rules: {
+    sigma: { loaded: number; failed: number; inactive: number };
+    yara: { loaded: number; available: boolean } | null;
+    iocs: { loaded: number } | null;
+  };
+  counts: {
+    findings: number;
+    byLevel: Record<Level, number>;
+    byRule: { id: string; title: string; level: Level; engine: string; count: number }[];
+  };
+  exposure: ExposureSummary | null;
+  diagnostics: { total: number; byCode: Record<string, number>; items: Diagnostic[] };
+}
