@@ -2,6 +2,7 @@
 // diagnostics). Written as summary.json; the report is rebuilt from findings.jsonl + summary.json.
 
 import type { Diagnostic } from './diagnostics.js';
+import type { EvidenceRef } from './event.js';
 import type { Level } from './finding.js';
 
 export interface CoverageEntry {
@@ -25,6 +26,9 @@ export interface BuildSighting {
   sources: string[];
   /** True when the build is not in the catalogue and was placed on the nearest lower known build. */
   guessed?: boolean;
+  /** Where the build was first seen (the finding's evidence). */
+  evidence?: EvidenceRef;
+  host?: string | null;
 }
 
 export interface ExposureWindow {
@@ -37,6 +41,10 @@ export interface ExposureWindow {
   /** First date the server ran a fixed build; null = still open at the end of the evidence. */
   to: string | null;
   fixedIn: string | null;
+  /** The vulnerable builds seen during the window. */
+  builds?: string[];
+  /** Mitigations seen that cover this CVE, e.g. "EOMT from 2021-03-08T10:00:00.000Z". */
+  mitigations?: string[];
 }
 
 export interface MitigationSighting {
@@ -44,6 +52,8 @@ export interface MitigationSighting {
   path: string;
   first: string | null;
   detail: string;
+  /** CVEs the mitigation covers (e.g. EOMT: CVE-2021-26855). */
+  cves?: string[];
 }
 
 export interface ExposureSummary {

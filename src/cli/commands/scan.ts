@@ -1,10 +1,181 @@
-// PLACEHOLDER to be replaced by the owner of the 'scan' command.
-import type { Command } from 'commander';
+// `exhunt scan <path>...`: argv → hunt() → findings on stdout (--jsonl) or in --out DIR, a summary
+// on the terminal, and the exit code (0 clean, 1 findings at or above --min-level, 2 usage/unreadable).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { hunt, type HuntResult } from '../../hunt.js';
+import { HuntError, formatDiagnostic } from '../../diagnostics.js';
+import { LEVELS, isLevel, type Level, type Finding } from '../../finding.js';
+import { writeReports } from '../../reporters/index.js';
+import { printDiagnostic, progressView, colourAllowed } from '../terminal.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** '2021-03-01' or any ISO 8601 date-time → UTC ISO string; rejects anything else. */
+export function parseWhen(value: string): string {
+  const s = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) {
+    throw new InvalidArgumentError(`'${value}' is not a date (use 2021-03-01 or 2021-03-01T12:00:00Z)`);
+  }
+  const withZone = /[T ]\d{2}:\d{2}/.test(s) && !/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s.replace(' ', 'T') + 'Z' : s;
+  const d = new Date(withZone);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`'${value}' is not a valid date`);
+  return d.toISOString();
+}
+
+function parseSize(value: string): number {
+  const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`'${value}' is not a size (e.g. 64M, 1G, 500000)`);
+  const unit = (m[2] ?? '').toLowerCase()[0];
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Number(m[1]) * mult;
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
+  return n;
+}
+
+interface ScanFlags {
+  sigma: string[];
+  builtinRules: boolean;
+  placeholders?: string;
+  yara: string[];
+  iocs: string[];
+  maxFileSize: number;
+  jsonl?: boolean;
+  out?: string;
+  minLevel: Level;
+  since?: string;
+  until?: string;
+  workers?: number;
+  quiet?: boolean;
+}
 
 export function register(program: Command, ctx: CommandContext): void {
-  program.command('scan').description('(under construction)').action(() => {
-    ctx.stderr.write('exhunt scan: not built yet\n');
-    ctx.setExit(2);
-  });
+  program
+    .command('scan')
+    .description('Scan a triage collection (KAPE, Velociraptor or plain folder) or single files for Exchange compromise')
+    .argument('<path...>', 'folders and files to scan (read-only)')
+    .option('--sigma <file|dir>', 'add Sigma rules (repeatable)', collect, [])
+    .option('--no-builtin-rules', "run only the rules given with --sigma/--yara/--iocs, not exhunt's own packs")
+    .option('--placeholders <file>', 'YAML file with values for Sigma |expand placeholders')
+    .option('--yara <file|dir>', 'add YARA rules (repeatable)', collect, [])
+    .option('--iocs <file>', 'add a Loki-format IOC list (repeatable)', collect, [])
+    .option('--max-file-size <size>', 'content-scan limit per file', parseSize, 64 * 1024 * 1024)
+    .option('--jsonl', 'print one finding per line (JSON) on stdout')
+    .option('--out <dir>', 'write findings.jsonl, summary.json, the report and exports into DIR')
+    .addOption(
+      new Option('--min-level <level>', 'report findings at or above this level')
+        .choices([...LEVELS])
+        .default('medium'),
+    )
+    .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
+    .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
+    .option('--workers <n>', 'worker threads for event logs (default: all cores)', parseWorkers)
+    .option('-q, --quiet', 'no progress and no summary on the terminal')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      ctx.setExit(await runScan(paths, flags, ctx));
+    });
+}
+
+async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): Promise<number> {
+  if (!isLevel(flags.minLevel)) return 2;
+  const progress = flags.quiet ? { update: () => undefined, stop: () => undefined } : progressView(ctx.stderr);
+  let result: HuntResult;
+  let shownDiagnostics = 0;
+  try {
+    result = await hunt({
+      inputs: paths,
+      sigma: flags.sigma,
+      builtinRules: flags.builtinRules,
+      ...(flags.placeholders !== undefined ? { placeholdersFile: flags.placeholders } : {}),
+      yara: flags.yara,
+      iocs: flags.iocs,
+      maxFileSize: flags.maxFileSize,
+      minLevel: flags.minLevel,
+      since: flags.since ?? null,
+      until: flags.until ?? null,
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      onFinding: flags.jsonl ? (f) => ctx.stdout.write(JSON.stringify(f) + '\n') : undefined,
+      onProgress: (p) => progress.update(p),
+      onDiagnostic: (d) => {
+        // Errors and warnings are shown as they happen (first 50); all are counted in the summary.
+        if (flags.quiet || d.severity === 'info' || shownDiagnostics >= 50) return;
+        shownDiagnostics++;
+        progress.stop();
+        printDiagnostic(ctx.stderr, d);
+      },
+    });
+  } catch (e) {
+    progress.stop();
+    if (e instanceof HuntError) {
+      ctx.stderr.write(`exhunt scan: ${formatDiagnostic(e.toDiagnostic())}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  progress.stop();
+  if (flags.out) await writeOut(flags.out, result);
+  if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics);
+  return result.findings.length > 0 ? 1 : 0;
+}
+
+async function writeOut(dir: string, r: HuntResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const out = createWriteStream(join(dir, 'findings.jsonl'));
+  for (const f of r.findings) {
+    if (!out.write(JSON.stringify(f) + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await writeFile(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2) + '\n');
+  if (r.taken) await writeFile(join(dir, 'taken.json'), JSON.stringify(r.taken, null, 2) + '\n');
+  await writeReports(dir, r.findings, r.summary, r.taken);
+}
+
+const LEVEL_COLOUR: Record<Level, string> = {
+  informational: '\u001b[2m',
+  low: '\u001b[36m',
+  medium: '\u001b[33m',
+  high: '\u001b[31m',
+  critical: '\u001b[1;31m',
+};
+
+function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, shownDiagnostics: number): void {
+  const w = (s: string): void => void ctx.stderr.write(s + '\n');
+  const c = colourAllowed(ctx.stderr);
+  const paint = (l: Level, s: string): string => (c ? `${LEVEL_COLOUR[l]}${s}\u001b[0m` : s);
+  const s = r.summary;
+  w('');
+  w(`exhunt ${s.tool.version}: ${s.files.total} files (${(s.files.bytes / 1048576).toFixed(1)} MB), ${s.events.total} events, ` +
+    `${s.rules.sigma.loaded} Sigma rules` + (s.rules.yara ? `, ${s.rules.yara.loaded} YARA rules` : '') + (s.files.skipped.length ? `, ${s.files.skipped.length} files skipped` : ''));
+  const kinds = Object.entries(s.files.byKind).map(([k, v]) => `${k} ${v.files}`).join(', ');
+  if (kinds) w(`  evidence: ${kinds}`);
+  for (const b of s.exposure?.builds ?? []) {
+    w(`  build: ${b.build}${b.product ? ` (${b.product}${b.cu ? ' ' + b.cu : ''}${b.su ? ' ' + b.su : ''})` : ''}${b.first ? ` seen ${b.first.slice(0, 10)}..${(b.last ?? b.first).slice(0, 10)}` : ''}${b.guessed ? ' [nearest known build]' : ''}`);
+  }
+  if (r.findings.length === 0) w(`  no findings at or above ${flags.minLevel}`);
+  else {
+    w(`  findings at or above ${flags.minLevel}: ${r.findings.length}`);
+    for (const rule of s.counts.byRule.slice(0, 25)) {
+      w(`    ${paint(rule.level, rule.level.padEnd(8))} ${String(rule.count).padStart(6)}  ${rule.title}`);
+    }
+    if (s.counts.byRule.length > 25) w(`    … and ${s.counts.byRule.length - 25} more rules (see --out)`);
+  }
+  for (const warning of s.coverageWarnings) w(`  coverage: ${warning}`);
+  if (s.diagnostics.total > 0) {
+    w(`  diagnostics: ${s.diagnostics.total} (${Object.entries(s.diagnostics.byCode).map(([k, v]) => `${k} ${v}`).join(', ')})` +
+      (s.diagnostics.total > shownDiagnostics ? '; all are in summary.json with --out' : ''));
+  }
+  if (flags.out) w(`  written to ${flags.out}: findings.jsonl, summary.json, report.html, timeline.csv, timeline.jsonl, attack-layer.json, stix.json`);
+  else if (!flags.jsonl && r.findings.length > 0) w('  (use --jsonl or --out DIR for the findings themselves)');
+  const top = r.findings.filter((f: Finding) => f.level === 'critical' || f.level === 'high').length;
+  if (top > 0) w(paint('high', `  ${top} high/critical findings: treat this server as compromised until shown otherwise`));
 }

@@ -1,0 +1,186 @@
+// The example collection in memory: web requests, Exchange log rows and Windows events, kept per
+// output file and written at the end, each file sorted by time, in the formats the real logs use.
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { Prng } from './prng.js';
+
+export const SERVER = { name: 'EXCH01', fqdn: 'EXCH01.corp.example.com', ip: '10.0.1.20', domain: 'corp.example.com', netbios: 'CORP' };
+/** Exchange 2016 CU19 without any security update: vulnerable to ProxyLogon and everything after it. */
+export const BUILD = { long: '15.01.2176.002', short: '15.1.2176.2', owa: '15.1.2176', major: 15, minor: 1, build: 2176, rev: 2 };
+export const V15 = 'C/Program Files/Microsoft/Exchange Server/V15';
+export const V15_WIN = 'C:\\Program Files\\Microsoft\\Exchange Server\\V15';
+
+export interface WebRequest {
+  time: number;
+  method: string;
+  stem: string;
+  /** The query as the client sent it (without Exchange's CorrelationID suffix). */
+  query?: string;
+  user?: string;
+  ip: string;
+  ua: string;
+  referer?: string;
+  status: number;
+  substatus?: number;
+  win32?: number;
+  /** HttpProxy protocol folder (Owa, Ecp, ...) or null when the front end served it itself. */
+  protocol: string | null;
+  anchor?: string;
+  routingHint?: string;
+  backendStatus?: number;
+  genericInfo?: string;
+  /** Also log the proxied request in the back-end site W3SVC2 (port 444). */
+  backend?: boolean;
+  backendUser?: string;
+  backendStem?: string;
+  backendQuery?: string;
+}
+
+export const HTTPPROXY_FIELDS = 'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus'.split(',');
+const IIS_FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+const CRLF = '\r\n';
+
+interface Row { t: number; text: string }
+
+/** One output file: its rows, its header builder and an optional fixed mtime. */
+interface OutFile { rows: Row[]; header: (first: number) => string; eol: string }
+
+export const iso = (t: number): string => new Date(t).toISOString();
+const ymd = (t: number): string => iso(t).slice(0, 10).replaceAll('-', '');
+const iisDate = (t: number): string => iso(t).slice(0, 19).replace('T', ' ');
+
+export class Collection {
+  private files = new Map<string, OutFile>();
+  private diskFiles: { path: string; data: string | Uint8Array; mtime: number }[] = [];
+  private recordIds = new Map<string, number>();
+
+  constructor(readonly rng: Prng) {}
+
+  private file(path: string, header: (first: number) => string, eol = CRLF): OutFile {
+    let f = this.files.get(path);
+    if (!f) {
+      f = { rows: [], header, eol };
+      this.files.set(path, f);
+    }
+    return f;
+  }
+
+  /** A client request: front-end IIS line, HttpProxy row when proxied, back-end IIS line when asked. */
+  web(r: WebRequest): void {
+    const rng = this.rng;
+    const reqId = rng.guid();
+    const suffix = `&CorrelationID=<empty>;&cafeReqId=${reqId};`;
+    const query = r.protocol !== null ? (r.query ?? '') + suffix : r.query;
+    this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, r.ip, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900));
+    if (r.protocol !== null) {
+      this.httpProxy(r, reqId);
+      if (r.backend) {
+        const bt = r.time + rng.int(20, 200);
+        this.iis('W3SVC2', bt, r.method, r.backendStem ?? r.stem, r.backendQuery ?? (r.query ?? '-'), 444,
+          r.backendUser ?? r.user, SERVER.ip, r.ua, undefined, r.backendStatus ?? r.status, 0, 0, rng.int(3, 700));
+      }
+    }
+  }
+
+  /** A back-end only request (health probes and the Exchange front end talking to W3SVC2). */
+  backendOnly(time: number, method: string, stem: string, query: string | undefined, user: string | undefined, ua: string, status: number): void {
+    this.iis('W3SVC2', time, method, stem, query, 444, user, SERVER.ip, ua, undefined, status, 0, 0, this.rng.int(3, 300));
+  }
+
+  private iis(site: string, t: number, method: string, stem: string, query: string | undefined, port: number, user: string | undefined,
+    ip: string, ua: string, referer: string | undefined, status: number, sub: number, win32: number, taken: number): void {
+    const day = ymd(t).slice(2);
+    const path = `C/inetpub/logs/LogFiles/${site}/u_ex${day}.log`;
+    const f = this.file(path, (first) =>
+      `#Software: Microsoft Internet Information Services 10.0${CRLF}#Version: 1.0${CRLF}#Date: ${iisDate(first)}${CRLF}#Fields: ${IIS_FIELDS}${CRLF}`);
+    const w3c = (v: string | undefined): string => (v === undefined || v === '' ? '-' : v.replaceAll(' ', '+'));
+    const line = [iisDate(t), SERVER.ip, method, stem, w3c(query), String(port), w3c(user), ip, w3c(ua), w3c(referer),
+      String(status), String(sub), String(win32), String(taken)].join(' ');
+    f.rows.push({ t, text: line });
+  }
+
+  private httpProxy(r: WebRequest, reqId: string): void {
+    const rng = this.rng;
+    const path = `${V15}/Logging/HttpProxy/${r.protocol}/HttpProxy_${ymd(r.time)}00-1.LOG`;
+    const f = this.file(path, exchangeHeader('HttpProxy Logs', HTTPPROXY_FIELDS));
+    const authed = r.user !== undefined && r.user !== '';
+    const v: Record<string, string> = {
+      DateTime: iso(r.time), RequestId: reqId, MajorVersion: String(BUILD.major), MinorVersion: String(BUILD.minor),
+      BuildVersion: String(BUILD.build), RevisionVersion: String(BUILD.rev), ClientRequestId: rng.chance(0.5) ? rng.guid() : '',
+      Protocol: r.protocol ?? '', UrlHost: `mail.${SERVER.domain}`, UrlStem: r.stem, ProtocolAction: '',
+      AuthenticationType: authed ? rng.pick(['Basic', 'Negotiate', 'NTLM']) : '', IsAuthenticated: authed ? 'True' : 'False',
+      AuthenticatedUser: authed ? r.user! : '', Organization: '', AnchorMailbox: r.anchor ?? (authed ? `SMTP:${r.user}` : ''),
+      UserAgent: r.ua, ClientIpAddress: r.ip, ServerHostName: SERVER.name, HttpStatus: String(r.status),
+      BackEndStatus: String(r.backendStatus ?? r.status), ErrorCode: '', Method: r.method, ProxyAction: 'Proxy',
+      TargetServer: SERVER.fqdn, TargetServerVersion: '15.01.2176.000', RoutingType: r.anchor?.startsWith('ServerInfo~') ? 'Server' : 'Mailbox',
+      RoutingHint: r.routingHint ?? (authed ? 'Mailbox-SMTP' : ''), BackEndCookie: authed ? `Database~${rng.guid()}` : '',
+      ServerLocatorHost: SERVER.fqdn, ServerLocatorLatency: String(rng.int(0, 3)), RequestBytes: String(rng.int(0, 4000)),
+      ResponseBytes: String(rng.int(200, 60000)), TargetOutstandingRequests: String(rng.int(0, 4)),
+      UrlQuery: r.query ? `?${r.query}` : '', GenericInfo: r.genericInfo ?? '', RoutingStatus: 'Success',
+    };
+    for (const name of HTTPPROXY_FIELDS) if (name.endsWith('Latency') || name === 'ProxyTime' || name === 'TotalRequestTime') v[name] ??= String(rng.int(0, 40));
+    f.rows.push({ t: r.time, text: csv(HTTPPROXY_FIELDS.map((n) => v[n] ?? '')) });
+  }
+
+  /** A row of a header-described Exchange log (ECP server, OAB generator ...). */
+  exchangeRow(folder: string, prefix: string, logType: string, fields: string[], t: number, values: string[]): void {
+    const path = `${V15}/Logging/${folder}/${prefix}${ymd(t)}-1.LOG`;
+    this.file(path, exchangeHeader(logType, fields)).rows.push({ t, text: csv(values) });
+  }
+
+  /** A Windows event in the nested evtx_dump JSON shape, one JSON object per line. */
+  winEvent(channel: string, t: number, provider: string, eventId: number, level: number, data: string[], qualifiers?: number): void {
+    const id = (this.recordIds.get(channel) ?? 1000) + 1;
+    this.recordIds.set(channel, id);
+    const event = {
+      Event: {
+        '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
+        System: {
+          Provider: { '#attributes': { Name: provider } },
+          EventID: qualifiers === undefined ? eventId : { '#attributes': { Qualifiers: qualifiers }, '#text': eventId },
+          Level: level, Task: 1, Keywords: '0x80000000000000',
+          TimeCreated: { '#attributes': { SystemTime: iso(t).replace('Z', '000Z') } },
+          EventRecordID: id, Channel: channel, Computer: SERVER.fqdn, Security: null,
+        },
+        EventData: { Data: { '#text': data } },
+      },
+    };
+    this.file(`C/Windows/System32/winevt/Logs-json/${channel}.jsonl`, () => '', '\n').rows.push({ t, text: JSON.stringify(event) });
+  }
+
+  disk(path: string, data: string | Uint8Array, mtime: number): void {
+    this.diskFiles.push({ path, data, mtime });
+  }
+
+  /** Write everything under root; log files get the mtime of their last row. */
+  write(root: string): { files: number; bytes: number } {
+    let bytes = 0;
+    const put = (rel: string, data: string | Uint8Array, mtime: number): void => {
+      const abs = join(root, rel);
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, data);
+      utimesSync(abs, mtime / 1000, mtime / 1000);
+      bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    };
+    const paths = [...this.files.keys()].sort();
+    for (const path of paths) {
+      const f = this.files.get(path)!;
+      const rows = f.rows.map((r, i) => ({ ...r, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+      const body = rows.map((r) => r.text + f.eol).join('');
+      put(path, f.header(rows[0]!.t) + body, rows[rows.length - 1]!.t);
+    }
+    for (const d of this.diskFiles) put(d.path, d.data, d.mtime);
+    return { files: paths.length + this.diskFiles.length, bytes };
+  }
+}
+
+function exchangeHeader(logType: string, fields: string[]): (first: number) => string {
+  const day = (t: number): string => `${iso(t).slice(0, 10)}T00:00:00.000Z`;
+  return (first) =>
+    `#Software: Microsoft Exchange Server${CRLF}#Version: ${BUILD.long}${CRLF}#Log-type: ${logType}${CRLF}#Date: ${day(first)}${CRLF}#Fields: ${fields.join(',')}${CRLF}`;
+}
+
+function csv(values: string[]): string {
+  return stringify([values]).replace(/\r?\n$/, '');
+}

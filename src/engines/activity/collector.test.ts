@@ -1,0 +1,65 @@
+// Tests for the "what was taken" collector: mailbox, address-book and export aggregation from W3C,
+// HttpProxy and cmdlet events; only attacker IPs/agents kept; bounds honoured and stated.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExchangeEvent, W3cEvent, WinEvent } from '../../event.js';
+import { createActivityCollector, mailboxFromAnchor } from './index.js';
+
+const ATT = '203.0.113.77';
+function proxy(time: string, fields: Record<string, string>, line: number): ExchangeEvent {
+  return { source: 'exchange', log: 'httpproxy', protocol: fields['Protocol'] ?? null, version: null, time, host: 'EX01', ref: { path: 'Logging/HttpProxy/Ews/HttpProxy_2021030301-1.LOG', line, kind: 'exchange-httpproxy' }, fields };
+}
+function w3c(time: string, fields: Record<string, string>, line: number): W3cEvent {
+  return { source: 'w3c', site: 'W3SVC1', time, host: 'EX01', ref: { path: 'W3SVC1/u_ex210303.log', line, kind: 'iis-w3c' }, fields };
+}
+
+test('mailboxFromAnchor strips SMTP:, ignores ServerInfo~ SSRF targets', () => {
+  assert.equal(mailboxFromAnchor('SMTP:CEO@Corp.example'), 'ceo@corp.example');
+  assert.equal(mailboxFromAnchor('ServerInfo~a]@ex01.corp.local:444/autodiscover/autodiscover.xml?#'), null);
+  assert.equal(mailboxFromAnchor(''), null);
+});
+
+test('collects mailboxes, address books and exports of the attacker only', () => {
+  const c = createActivityCollector();
+  c.observe(proxy('2021-03-03T01:00:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Ews', UrlStem: '/ews/exchange.asmx', AnchorMailbox: 'SMTP:ceo@corp.example', ResponseBytes: '1000' }, 5));
+  c.observe(proxy('2021-03-03T02:00:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Ews', UrlStem: '/ews/exchange.asmx', AnchorMailbox: 'SMTP:ceo@corp.example', ResponseBytes: '500' }, 9));
+  c.observe(proxy('2021-03-03T02:30:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Oab', UrlStem: '/oab/abc/oab.xml', AnchorMailbox: '', ResponseBytes: '20' }, 11));
+  // a legitimate user: kept during the scan but not reported
+  c.observe(proxy('2021-03-03T03:00:00Z', { ClientIpAddress: '10.0.0.5', UserAgent: 'Outlook', Protocol: 'Mapi', UrlStem: '/mapi/emsmdb/', AnchorMailbox: 'SMTP:bob@corp.example', ResponseBytes: '7' }, 12));
+  // ProxyLogon SSRF row: ServerInfo~ anchor is not a mailbox
+  c.observe(proxy('2021-03-03T00:59:00Z', { ClientIpAddress: ATT, UserAgent: 'ExchangeServicesClient/0.0.0.0', Protocol: 'Ecp', UrlStem: '/ecp/y.js', AnchorMailbox: 'ServerInfo~a]@ex01:444/x?#' }, 2));
+  // IIS: the attacker agent from another IP reads OWA calendar as a user
+  c.observe(w3c('2021-03-04T10:00:00Z', { 'c-ip': '198.51.100.9', 'cs-user-agent': 'python-requests/2.25.1', 'cs-uri-stem': '/owa/calendar/x', 'cs-username': 'CFO@corp.example' }, 40));
+  const mgmt: WinEvent = {
+    source: 'evtx', channel: 'MSExchange Management', eventId: 1, provider: 'MSExchange CmdletLogs', time: '2021-03-05T00:00:00Z', host: 'EX01',
+    ref: { path: 'MSExchange Management.evtx', record: 77, kind: 'evtx' },
+    data: { Event: { EventData: { Data: ['New-MailboxExportRequest', '-Mailbox "ceo@corp.example" -FilePath "\\\\EX01\\c$\\inetpub\\wwwroot\\aspnet_client\\ceo.pst"', 'CORP\\admin'] } } },
+  };
+  c.observe(mgmt);
+  const t = c.finish(new Set([ATT]), new Set(['python-requests/2.25.1']));
+  assert.deepEqual(t.mailboxes.map((m) => [m.target, m.kind, m.requests, m.bytes, m.first, m.last]), [
+    ['ceo@corp.example', 'mailbox', 2, 1500, '2021-03-03T01:00:00Z', '2021-03-03T02:00:00Z'],
+    ['cfo@corp.example', 'calendar', 1, null, '2021-03-04T10:00:00Z', '2021-03-04T10:00:00Z'],
+  ]);
+  assert.equal(t.mailboxes[0]!.evidence.line, 5);
+  assert.deepEqual(t.mailboxes[0]!.via, ['EWS']);
+  assert.deepEqual(t.addressBooks.map((a) => [a.target, a.via.join(), a.bytes]), [['Offline Address Book', 'OAB', 20]]);
+  assert.ok(!t.mailboxes.some((m) => m.target === 'bob@corp.example'));
+  assert.equal(t.exports.length, 1);
+  assert.equal(t.exports[0]!.kind, 'mailbox-export');
+  assert.equal(t.exports[0]!.mailbox, 'ceo@corp.example');
+  assert.match(t.exports[0]!.filePath ?? '', /ceo\.pst$/);
+  assert.equal(t.exports[0]!.evidence.record, 77);
+  assert.ok(t.cannotShow.some((s) => /not content/.test(s)));
+  assert.ok(!t.cannotShow.some((s) => /volume taken is unknown/.test(s)), 'bytes were logged');
+});
+
+test('bounds: actors beyond the cap are dropped and said so', () => {
+  const c = createActivityCollector({ maxActors: 2 });
+  for (let i = 0; i < 5; i++) c.observe(w3c('2021-03-03T00:00:00Z', { 'c-ip': `192.0.2.${i}`, 'cs-uri-stem': '/ews/exchange.asmx', 'cs-username': `u${i}@corp.example` }, i + 1));
+  const t = c.finish(new Set(['192.0.2.0', '192.0.2.4']), new Set());
+  assert.equal(t.dropped.actors, 3);
+  assert.deepEqual(t.mailboxes.map((m) => m.target), ['u0@corp.example']);
+  assert.ok(t.cannotShow.some((s) => /Bounds reached/.test(s)));
+  assert.ok(t.cannotShow.some((s) => /No Exchange HttpProxy/.test(s)));
+});

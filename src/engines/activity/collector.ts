@@ -1,0 +1,214 @@
+// The "what was taken" collector: fed every HuntEvent during the scan, it keeps bounded per-IP/per-UA
+// aggregates of mailbox, address-book and export activity, then keeps the attacker's share at finish().
+import type { EvidenceRef, HuntEvent, WinEvent } from '../../event.js';
+import { factsFromHttpProxy, factsFromW3c, type RequestFacts } from './fields.js';
+import type { AccessVia, ActorTotals, TakenAccess, TakenExport, TakenSummary } from './taken.js';
+
+export interface ActivityCollector {
+  observe(event: HuntEvent): void;
+  finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary;
+}
+export interface ActivityLimits {
+  /** Distinct (IP, user agent) pairs kept. */
+  maxActors: number;
+  /** Distinct targets (mailboxes, address books) kept per pair. */
+  maxTargetsPerActor: number;
+  maxExports: number;
+}
+const DEFAULT_LIMITS: ActivityLimits = { maxActors: 20_000, maxTargetsPerActor: 500, maxExports: 1_000 };
+
+interface TargetAgg {
+  kind: TakenAccess['kind'];
+  via: Set<AccessVia>;
+  requests: number;
+  bytes: number | null;
+  first: string | null;
+  last: string | null;
+  evidence: EvidenceRef;
+}
+interface ActorAgg {
+  ip: string | null;
+  agent: string | null;
+  requests: number;
+  bytes: number | null;
+  first: string | null;
+  last: string | null;
+  targets: Map<string, TargetAgg>;
+}
+
+const EXPORT_CMDLETS: { re: RegExp; kind: TakenExport['kind'] }[] = [
+  { re: /New-MailboxExportRequest/i, kind: 'mailbox-export' },
+  { re: /New-ComplianceSearch(?:Action)?|Start-ComplianceSearch/i, kind: 'ediscovery-search' },
+  { re: /New-MailboxSearch|Search-Mailbox/i, kind: 'mailbox-search' },
+];
+const ANY_EXPORT = /New-MailboxExportRequest|New-ComplianceSearch|Start-ComplianceSearch|New-MailboxSearch|Search-Mailbox/i;
+
+const earlier = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a <= b ? a : b);
+const later = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a >= b ? a : b);
+const addBytes = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : a + b);
+
+/** Windows events whose text may carry an export command (cmdlet log, PowerShell, process creation). */
+function commandEventText(e: WinEvent): string | null {
+  const ch = (e.channel ?? '').toLowerCase();
+  const id = e.eventId;
+  const relevant =
+    ch === 'msexchange management' ||
+    (ch === 'security' && id === 4688) ||
+    (ch === 'microsoft-windows-sysmon/operational' && id === 1) ||
+    (ch === 'microsoft-windows-powershell/operational' && (id === 4104 || id === 4103)) ||
+    (ch === 'windows powershell' && id === 800);
+  if (!relevant) return null;
+  const event = (e.data as { Event?: { EventData?: unknown; UserData?: unknown } }).Event;
+  const text = JSON.stringify(event?.EventData ?? event?.UserData ?? e.data) ?? '';
+  return text.length > 65_536 ? text.slice(0, 65_536) : text;
+}
+
+function parseExport(text: string, kind: TakenExport['kind'], cmd: string): Pick<TakenExport, 'mailbox' | 'filePath' | 'detail'> {
+  const unescaped = text.replace(/\\\\/g, '\\').replace(/\\"/g, '"');
+  const at = unescaped.search(new RegExp(cmd, 'i'));
+  const detail = unescaped.slice(Math.max(0, at), Math.max(0, at) + 300);
+  const mailbox = /-(?:Mailbox|Identity|ExchangeLocation|SourceMailboxes)\s+['"]?([^'"\s,;]+)/i.exec(detail)?.[1] ?? null;
+  const filePath = /-FilePath\s+['"]?([^'"\s;]+)/i.exec(detail)?.[1] ?? null;
+  void kind;
+  return { mailbox, filePath, detail };
+}
+
+export function createActivityCollector(limits: Partial<ActivityLimits> = {}): ActivityCollector {
+  const lim = { ...DEFAULT_LIMITS, ...limits };
+  const actors = new Map<string, ActorAgg>();
+  const exports: TakenExport[] = [];
+  const dropped = { actors: 0, targets: 0, exports: 0 };
+  const seen = { web: 0, httpproxy: 0, commands: 0 };
+  let anyBytes = false;
+
+  function record(f: RequestFacts, e: HuntEvent): void {
+    if (!f.via || (!f.mailbox && !f.addressBook)) return;
+    const key = `${f.ip ?? ''}\u0000${f.agent ?? ''}`;
+    let a = actors.get(key);
+    if (!a) {
+      if (actors.size >= lim.maxActors) {
+        dropped.actors++;
+        return;
+      }
+      a = { ip: f.ip, agent: f.agent, requests: 0, bytes: null, first: null, last: null, targets: new Map() };
+      actors.set(key, a);
+    }
+    a.requests++;
+    a.bytes = addBytes(a.bytes, f.bytes);
+    if (f.bytes !== null) anyBytes = true;
+    a.first = earlier(a.first, e.time);
+    a.last = later(a.last, e.time);
+    const target = f.addressBook === 'OAB' ? 'Offline Address Book' : f.addressBook === 'NSPI' ? 'Address book (NSPI)' : f.mailbox!;
+    const kind: TakenAccess['kind'] = f.addressBook ? 'address-book' : f.calendar ? 'calendar' : 'mailbox';
+    const tkey = `${kind}\u0000${target}`;
+    let t = a.targets.get(tkey);
+    if (!t) {
+      if (a.targets.size >= lim.maxTargetsPerActor) {
+        dropped.targets++;
+        return;
+      }
+      t = { kind, via: new Set(), requests: 0, bytes: null, first: null, last: null, evidence: e.ref };
+      a.targets.set(tkey, t);
+    }
+    t.via.add(f.via);
+    t.requests++;
+    t.bytes = addBytes(t.bytes, f.bytes);
+    t.first = earlier(t.first, e.time);
+    t.last = later(t.last, e.time);
+  }
+
+  function recordExport(text: string, e: HuntEvent): void {
+    for (const { re, kind } of EXPORT_CMDLETS) {
+      const m = re.exec(text);
+      if (!m) continue;
+      if (exports.length >= lim.maxExports) {
+        dropped.exports++;
+        return;
+      }
+      exports.push({ kind, command: m[0], ...parseExport(text, kind, m[0]), time: e.time, host: e.host, evidence: e.ref });
+      return;
+    }
+  }
+
+  return {
+    observe(e: HuntEvent): void {
+      switch (e.source) {
+        case 'w3c':
+          seen.web++;
+          record(factsFromW3c(e), e);
+          return;
+        case 'exchange': {
+          if (e.log === 'httpproxy') {
+            seen.httpproxy++;
+            record(factsFromHttpProxy(e), e);
+          } else if (e.log.startsWith('ecp')) {
+            const text = Object.values(e.fields).join(' ');
+            if (ANY_EXPORT.test(text)) {
+              seen.commands++;
+              recordExport(text, e);
+            }
+          }
+          return;
+        }
+        case 'evtx':
+        case 'json': {
+          const text = commandEventText(e);
+          if (text === null) return;
+          seen.commands++;
+          if (ANY_EXPORT.test(text)) recordExport(text, e);
+          return;
+        }
+      }
+    },
+
+    finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary {
+      const agents = new Set<string>();
+      for (const a of attackerAgents) {
+        agents.add(a);
+        agents.add(a.replace(/\+/g, ' '));
+        agents.add(a.replace(/ /g, '+'));
+      }
+      const mine = [...actors.values()].filter((a) => (a.ip !== null && attackerIps.has(a.ip)) || (a.agent !== null && agents.has(a.agent)));
+      const mailboxes: TakenAccess[] = [];
+      const addressBooks: TakenAccess[] = [];
+      const totals: ActorTotals[] = [];
+      for (const a of mine) {
+        totals.push({ ip: a.ip, agent: a.agent, requests: a.requests, bytes: a.bytes, first: a.first, last: a.last });
+        for (const [tkey, t] of a.targets) {
+          const target = tkey.slice(tkey.indexOf('\u0000') + 1);
+          const row: TakenAccess = { ip: a.ip, agent: a.agent, target, kind: t.kind, via: [...t.via].sort(), requests: t.requests, bytes: t.bytes, first: t.first, last: t.last, evidence: t.evidence };
+          (t.kind === 'address-book' ? addressBooks : mailboxes).push(row);
+        }
+      }
+      const byTime = (x: { first: string | null }, y: { first: string | null }): number => (x.first ?? '').localeCompare(y.first ?? '');
+      mailboxes.sort(byTime);
+      addressBooks.sort(byTime);
+      totals.sort(byTime);
+      exports.sort((x, y) => (x.time ?? '').localeCompare(y.time ?? ''));
+
+      const cannotShow = [
+        'Web and proxy logs record requests, not content: which messages, attachments, contacts or calendar items were read or copied cannot be known from them.',
+        'Anything done on the server itself (through a web shell, PowerShell or a remote session) carries no client IP; look at the exports and the file system findings instead.',
+        'A mailbox export (PST) written to disk may have been downloaded later through a web shell or a web-reachable folder; that shows only as a web request for the file, if the request was logged at all.',
+        'Requests forged through the SSRF (CVE-2021-26855) reach the back end as the Exchange computer account; the mailbox they addressed may appear only in AnchorMailbox, or not at all.',
+      ];
+      if (!anyBytes) cannotShow.push('None of the logs read records response sizes (IIS sc-bytes is off by default; HttpProxy ResponseBytes absent): the volume taken is unknown.');
+      if (seen.httpproxy === 0) cannotShow.push('No Exchange HttpProxy logs were read: mailboxes addressed by EWS/MAPI requests (AnchorMailbox) cannot be named, only authenticated users from IIS logs.');
+      if (seen.commands === 0) cannotShow.push('No MSExchange Management, PowerShell or process-creation events were read: mailbox exports and eDiscovery searches run on the server could not be checked.');
+      if (dropped.actors + dropped.targets + dropped.exports > 0)
+        cannotShow.push(`Bounds reached: ${dropped.actors} client/agent pairs, ${dropped.targets} targets and ${dropped.exports} export records were not kept; counts above are lower bounds.`);
+
+      return {
+        attackerIps: [...attackerIps].sort(),
+        attackerAgents: [...attackerAgents].sort(),
+        actors: totals,
+        mailboxes,
+        addressBooks,
+        exports,
+        cannotShow,
+        seen: { ...seen },
+        dropped: { ...dropped },
+      };
+    },
+  };
+}

@@ -1,0 +1,99 @@
+// Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
+// hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
+import type { Finding } from '../../finding.js';
+
+const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
+const AGENT_NAMES = ['cs-user-agent', 'cs(User-Agent)', 'UserAgent', 'userAgent', 'user_agent'];
+const USER_NAMES = ['cs-username', 'AuthenticatedUser', 'TargetUserName', 'SubjectUserName', 'User', 'user', 'UserName'];
+const PATH_NAMES = ['path', 'filePath', 'file', 'TargetFilename', 'TargetFileName', 'FileName', 'cs-uri-stem', 'UrlStem', 'Image', 'CommandLine'];
+
+function scalar(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() === '' || v === '-' ? null : v;
+  if (typeof v === 'number') return String(v);
+  return null;
+}
+
+/** First non-empty value of any of `names`, at the top level (any case) or nested up to 3 objects deep. */
+export function fieldValue(fields: Record<string, unknown>, names: readonly string[], depth = 0): string | null {
+  for (const n of names) {
+    const v = scalar(fields[n]);
+    if (v !== null) return v;
+  }
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  for (const [k, v] of Object.entries(fields)) if (lower.has(k.toLowerCase()) && scalar(v) !== null) return scalar(v);
+  if (depth >= 3) return null;
+  for (const v of Object.values(fields)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const r = fieldValue(v as Record<string, unknown>, names, depth + 1);
+      if (r !== null) return r;
+    }
+  }
+  return null;
+}
+
+const LOOPBACK = /^(?:127\.|::1$|0\.0\.0\.0$|::ffff:127\.)/;
+/** The client IP of a finding (loopback and placeholders excluded). */
+export function findingIp(f: Finding): string | null {
+  const v = fieldValue(f.fields, IP_NAMES);
+  if (!v) return null;
+  const ip = v.split(/[,\s]/)[0]!.replace(/^\[|\]$/g, '');
+  if (LOOPBACK.test(ip) || !/^[0-9a-f.:]+$/i.test(ip)) return null;
+  return ip;
+}
+export function findingAgent(f: Finding): string | null {
+  return fieldValue(f.fields, AGENT_NAMES);
+}
+export function findingUser(f: Finding): string | null {
+  const u = fieldValue(f.fields, USER_NAMES);
+  if (!u) return null;
+  // machine accounts and service identities link everything to everything: not a useful actor key
+  if (u.endsWith('$') || /^(?:nt authority\\|system$|local service$|network service$)/i.test(u)) return null;
+  return u.toLowerCase();
+}
+
+const SCRIPT_OR_LOOT = /([^\\/?#\s"']+\.(?:aspx|asp|ashx|asmx|php|jsp|dmp|zip|7z|rar|cab|pst))(?=$|[?#\s"'])/i;
+const COMMON = new Set(['exchange.asmx', 'logon.aspx', 'default.aspx', 'owa.aspx', 'errorfe.aspx']);
+/** The web-shell/dump/archive file name a finding is about (lower case), used to link findings. */
+export function findingFileKey(f: Finding): string | null {
+  const candidates = [fieldValue(f.fields, PATH_NAMES), f.engine === 'sigma' || f.engine === 'correlation' || f.engine === 'exposure' ? null : f.evidence.path];
+  for (const c of candidates) {
+    if (!c) continue;
+    const m = SCRIPT_OR_LOOT.exec(c);
+    if (m) {
+      const name = m[1]!.toLowerCase();
+      if (!COMMON.has(name)) return name;
+    }
+  }
+  return null;
+}
+/** A display path: the file or URL path a finding concerns. */
+export function findingPath(f: Finding): string | null {
+  return fieldValue(f.fields, PATH_NAMES.slice(0, 8));
+}
+
+export interface FindingHashes {
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
+}
+export function findingHashes(f: Finding): FindingHashes {
+  const out: FindingHashes = {};
+  const take = (k: keyof FindingHashes, v: string | null, len: number): void => {
+    if (v && new RegExp(`^[0-9a-f]{${len}}$`, 'i').test(v)) out[k] = v.toLowerCase();
+  };
+  take('md5', fieldValue(f.fields, ['md5', 'MD5']), 32);
+  take('sha1', fieldValue(f.fields, ['sha1', 'SHA1', 'SHA-1']), 40);
+  take('sha256', fieldValue(f.fields, ['sha256', 'SHA256', 'SHA-256']), 64);
+  const sysmon = fieldValue(f.fields, ['Hashes', 'hashes']);
+  if (sysmon) {
+    for (const part of sysmon.split(',')) {
+      const [k, v] = part.split('=');
+      if (!k || !v) continue;
+      const key = k.trim().toUpperCase();
+      if (key === 'MD5') take('md5', v.trim(), 32);
+      else if (key === 'SHA1') take('sha1', v.trim(), 40);
+      else if (key === 'SHA256') take('sha256', v.trim(), 64);
+    }
+  }
+  return out;
+}

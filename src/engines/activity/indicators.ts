@@ -1,0 +1,28 @@
+// The attacker's client IPs and unusual user agents, taken from the findings that point at an attacker
+// (medium or above, not exposure), for the activity collector's finish() and the STIX export.
+import type { Finding } from '../../finding.js';
+import { levelRank } from '../../finding.js';
+import { findingAgent, findingIp } from './finding-fields.js';
+
+// Ordinary browsers and Office clients: an attacker may use one, but matching on it would sweep in every user.
+const COMMON_AGENT = /^(?:Mozilla\/5\.0 \((?:Windows NT|Macintosh|X11|iPhone|iPad|Linux; Android)[^)]*\)(?!.*(?:bot|crawl|spider|slurp|zgrab|masscan|nmap))|Microsoft Office|Outlook|MSRPC$|MSExchange)/i;
+
+export interface AttackerIndicators {
+  ips: Set<string>;
+  agents: Set<string>;
+}
+
+export function attackerIndicators(findings: readonly Finding[]): AttackerIndicators {
+  const ips = new Set<string>();
+  const agents = new Set<string>();
+  for (const f of findings) {
+    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) continue;
+    const ip = findingIp(f);
+    if (ip) ips.add(ip);
+    if (levelRank(f.level) >= levelRank('high')) {
+      const a = findingAgent(f);
+      if (a && !COMMON_AGENT.test(a.replace(/\+/g, ' '))) agents.add(a);
+    }
+  }
+  return { ips, agents };
+}

@@ -1,0 +1,125 @@
+// One build's exposure: its classification, support status, the SUs it lacks, the CVEs it is open to
+// (with exploitation facts and the first fixing build) and the configuration-only CVEs that no build fixes.
+import { compareBuild, type Build } from './build.js';
+import { classifyBuild, firstFixFor, isPatchedFor, type BuildInfo } from './classify.js';
+import { defaultCatalogue, type Catalogue, type IndexedBuild } from './catalogue.js';
+
+export interface FixRef {
+  build: string;
+  /** Catalogue name, e.g. "CU19 Mar21SU". */
+  label: string;
+  released: string | null;
+}
+
+export interface MissingSu {
+  su: string;
+  released: string | null;
+  kb: string | null;
+  cves: string[];
+  /** First build carrying this SU above the server's build; null when only a later CU has the fix. */
+  fixedIn: FixRef | null;
+}
+
+export interface OpenCve {
+  id: string;
+  name: string | null;
+  exploitedInWild: boolean;
+  exploitationStart: string | null;
+  /** The missing SUs that fix it (usually one). */
+  sus: string[];
+  fixedIn: FixRef | null;
+  note?: string;
+}
+
+export interface ConfigurationExposure {
+  key: string;
+  cves: string[];
+  /** Whether the build has the SU that makes the configuration possible. */
+  buildReady: boolean;
+  buildPrerequisite: string;
+  summary: string;
+  evidence: string;
+}
+
+export interface SupportStatus {
+  status: 'supported' | 'unsupported-cu' | 'end-of-support';
+  extendedSupportEnd: string;
+  supportedCus: string[];
+  text: string;
+}
+
+export interface BuildAssessment {
+  info: BuildInfo;
+  support: SupportStatus;
+  missingSus: MissingSu[];
+  openCves: OpenCve[];
+  configuration: ConfigurationExposure[];
+}
+
+function fixRef(ib: IndexedBuild | null): FixRef | null {
+  return ib ? { build: ib.row.build, label: ib.row.label, released: ib.row.released } : null;
+}
+
+/** `asOf` (ISO date) decides the support status; it defaults to today. */
+export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalogue } = {}): BuildAssessment {
+  const cat = opts.catalogue ?? defaultCatalogue();
+  const info = classifyBuild(b, cat);
+  const eff = info.effective;
+  const product = cat.file.products[info.product];
+  const asOf = (opts.asOf ?? new Date().toISOString()).slice(0, 10);
+  const cuOk = info.cu !== null && product.supportedCus.includes(info.cu);
+  const eos = asOf > product.extendedSupportEnd;
+  const support: SupportStatus = {
+    status: eos ? 'end-of-support' : cuOk ? 'supported' : 'unsupported-cu',
+    extendedSupportEnd: product.extendedSupportEnd,
+    supportedCus: product.supportedCus,
+    text: eos
+      ? `${product.name} reached the end of extended support on ${product.extendedSupportEnd}`
+      : cuOk
+        ? `${info.cu} is a supported CU of ${product.name} (extended support until ${product.extendedSupportEnd})`
+        : `${info.cu ?? 'this build'} is not a supported CU of ${product.name} (supported: ${product.supportedCus.join(', ')})`,
+  };
+
+  const missingSus: MissingSu[] = [];
+  const cveSus = new Map<string, string[]>();
+  const cveFix = new Map<string, IndexedBuild | null>();
+  for (const [su, entry] of Object.entries(cat.file.securityUpdates)) {
+    if (isPatchedFor(eff, info.product, su, cat)) continue;
+    const fix = firstFixFor(eff, info.product, su, cat);
+    const cves = Object.entries(entry.cves)
+      .filter(([, prods]) => prods.includes(info.product))
+      .map(([id]) => id);
+    missingSus.push({ su, released: entry.released, kb: entry.kb ?? null, cves, fixedIn: fixRef(fix) });
+    for (const id of cves) {
+      cveSus.set(id, [...(cveSus.get(id) ?? []), su]);
+      // A CVE listed by several SUs (CVE-2023-21707: Feb23SU and Mar23SU) is fixed by the latest of them.
+      const prev = cveFix.get(id);
+      if (!prev || (fix && compareBuild(fix.build, prev.build) > 0)) cveFix.set(id, fix);
+    }
+  }
+  missingSus.sort((x, y) => (x.released ?? '').localeCompare(y.released ?? '') || x.su.localeCompare(y.su));
+  const openCves: OpenCve[] = [...cveSus].map(([id, sus]) => {
+    const meta = cat.file.cves[id];
+    const o: OpenCve = {
+      id,
+      name: meta?.name ?? null,
+      exploitedInWild: meta?.exploitedInWild ?? false,
+      exploitationStart: meta?.exploitationStart ?? null,
+      sus,
+      fixedIn: fixRef(cveFix.get(id) ?? null),
+    };
+    if (meta?.note) o.note = meta.note;
+    return o;
+  });
+  openCves.sort((x, y) => Number(y.exploitedInWild) - Number(x.exploitedInWild) || x.id.localeCompare(y.id));
+
+  const configuration: ConfigurationExposure[] = [];
+  for (const [key, c] of Object.entries(cat.file.configuration)) {
+    // Exchange 2013 never got these SUs and is out of support: the configuration cannot be applied at all.
+    const hasSu = cat.suBuilds.get(c.buildPrerequisite)?.has(info.product) ?? false;
+    const ready = info.product === 'SE' || (hasSu && isPatchedFor(eff, info.product, c.buildPrerequisite, cat));
+    configuration.push({ key, cves: c.cves, buildReady: ready, buildPrerequisite: c.buildPrerequisite, summary: c.summary, evidence: c.evidence });
+  }
+  return { info, support, missingSus, openCves, configuration };
+}
+

@@ -1,0 +1,85 @@
+// Build sightings in log events: Exchange log #Version headers, HttpProxy version columns, ECP S:BLD,
+// and OWA/ECP resource paths (/owa/auth/15.1.2176/...) in IIS and HttpProxy URLs. Cheap enough for every event.
+import type { EvidenceRef, HuntEvent } from '../../event.js';
+import { tryParseBuild, type Build } from './build.js';
+
+export type BuildSource =
+  | 'exchange log #Version'
+  | 'HttpProxy version columns'
+  | 'ECP S:BLD'
+  | 'IIS OWA/ECP resource path'
+  | 'HttpProxy OWA/ECP resource path'
+  | 'ExSetup.exe version resource'
+  | 'registry (Setup MSI version)'
+  | 'registry (installed update)'
+  | 'OWA X-OWA-Version header'
+  | 'OWA logon page resource path'
+  | 'ECP exporttool manifest';
+
+export interface BuildObservation {
+  build: Build;
+  /** The text as it appeared, e.g. "15.01.2176.002". */
+  text: string;
+  /** When the build was seen running; null = at collection time (ExSetup.exe), placed at the end of the evidence. */
+  time: string | null;
+  source: BuildSource;
+  ref: EvidenceRef;
+  host: string | null;
+}
+
+// /owa/auth/15.1.2176/themes/..., /owa/15.1.2176/..., /ecp/15.1.2176.2/... ; the version is a folder name.
+const RESOURCE_PATH = /^\/(?:owa|ecp)\/(?:auth\/)?(15\.\d{1,2}\.\d{1,5}(?:\.\d{1,5})?)\//i;
+
+function usable(b: Build | null): b is Build {
+  // ECP and AgentLog headers say "#Version: 15.0.0.0" whatever the build (research §4.2): worthless.
+  return b !== null && b.major === 15 && b.build > 0;
+}
+
+function fromPath(stem: string | undefined): { build: Build; text: string } | null {
+  if (!stem || stem.length < 12) return null;
+  const c = stem.charCodeAt(1) | 0x20;
+  if (stem.charCodeAt(0) !== 0x2f || (c !== 0x6f && c !== 0x65)) return null; // "/o" or "/e"
+  const m = RESOURCE_PATH.exec(stem);
+  if (!m) return null;
+  const b = tryParseBuild(m[1]);
+  return usable(b) ? { build: b, text: m[1]! } : null;
+}
+
+// Anyone can request /owa/auth/15.2.9999/x.css: only a path the server answered (200, 304) shows its build.
+function served(status: string | undefined): boolean {
+  return status === undefined || status === '200' || status === '304';
+}
+
+/** The build an event shows, if any. */
+export function observeBuild(event: HuntEvent): BuildObservation | null {
+  const base = { time: event.time, ref: event.ref, host: event.host };
+  switch (event.source) {
+    case 'exchange': {
+      const f = event.fields;
+      const bld = f['S:BLD'] ?? f['S:Bld'];
+      if (bld) {
+        const b = tryParseBuild(bld);
+        if (usable(b)) return { ...base, build: b, text: bld, source: 'ECP S:BLD' };
+      }
+      const major = f['MajorVersion'];
+      if (major !== undefined && f['BuildVersion'] !== undefined) {
+        const text = `${major}.${f['MinorVersion'] ?? ''}.${f['BuildVersion']}.${f['RevisionVersion'] ?? ''}`;
+        const b = tryParseBuild(text);
+        if (usable(b) && b.revision !== null) return { ...base, build: b, text, source: 'HttpProxy version columns' };
+      }
+      if (event.version) {
+        const b = tryParseBuild(event.version);
+        if (usable(b) && b.revision !== null) return { ...base, build: b, text: event.version, source: 'exchange log #Version' };
+      }
+      const p = served(f['HttpStatus']) ? fromPath(f['UrlStem']) : null;
+      return p ? { ...base, ...p, source: 'HttpProxy OWA/ECP resource path' } : null;
+    }
+    case 'w3c': {
+      const p = served(event.fields['sc-status']) ? fromPath(event.fields['cs-uri-stem']) : null;
+      return p ? { ...base, ...p, source: 'IIS OWA/ECP resource path' } : null;
+    }
+    case 'evtx':
+    case 'json':
+      return null;
+  }
+}

@@ -1,0 +1,192 @@
+// A Sigma rule document → a compiled rule: metadata for findings, and a factory that turns its
+// detection + condition into one predicate for a given field mapping (closures, never generated code).
+import type { Diagnostic } from '../../diagnostics.js';
+import { cveFromTag, isLevel, techniqueFromTag, type Level, type RuleRef } from '../../finding.js';
+import { ConditionError, parseCondition, resolveCondition, type CondNode, type ResolvedNode } from './condition.js';
+import { and, compileSearch, DetectionError, or, type CompileEnv, type Pred } from './detection.js';
+import type { Logsource } from './logsource.js';
+import type { ModifierEnv } from './modifiers.js';
+import type { SafeRegex } from './regex.js';
+import { problem, type SigmaDoc } from './rule.js';
+
+/** Level when a rule states none: the spec has no default; Hayabusa and pySigma leave it unset. We say
+ * 'medium' so such a finding is neither hidden by a `--min-level high` filter nor inflated. */
+export const DEFAULT_LEVEL: Level = 'medium';
+
+export interface RuleMeta {
+  id: string;
+  name: string | null;
+  title: string;
+  level: Level;
+  status: string | null;
+  ref: RuleRef;
+  cves: string[];
+  attack: string[];
+  logsource: Logsource;
+  path: string;
+  line: number;
+}
+
+export interface CompiledRule {
+  meta: RuleMeta;
+  /** Build the rule's predicate for one field mapping (memoised per mapping key). */
+  predicate(fieldMap: ReadonlyMap<string, string>, mapKey: string): Pred;
+  /** Regexes the rule uses (engine and source), for the safety report. */
+  regexes: SafeRegex[];
+  /** Placeholder names without values: the rule loads but stays inactive. */
+  missingPlaceholders: string[];
+}
+
+function strList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+}
+
+export function readMeta(doc: SigmaDoc, problems: Diagnostic[]): RuleMeta | null {
+  const b = doc.body;
+  const title = str(b['title']);
+  if (!title) {
+    problems.push(problem('SIGMA_BAD_RULE', "missing 'title'", doc.path, doc.lineOf(['title'])));
+    return null;
+  }
+  const lsRaw = b['logsource'];
+  if (typeof lsRaw !== 'object' || lsRaw === null || Array.isArray(lsRaw)) {
+    problems.push(problem('SIGMA_BAD_RULE', "missing or bad 'logsource'", doc.path, doc.lineOf(['logsource'])));
+    return null;
+  }
+  const lsObj = lsRaw as Record<string, unknown>;
+  const logsource: Logsource = {};
+  for (const k of ['product', 'category', 'service'] as const) {
+    const v = str(lsObj[k]);
+    if (v) logsource[k] = v;
+  }
+  let level: Level = DEFAULT_LEVEL;
+  const lv = str(b['level']);
+  if (lv !== null) {
+    if (isLevel(lv.toLowerCase())) level = lv.toLowerCase() as Level;
+    else problems.push(problem('SIGMA_BAD_RULE', `unknown level '${lv}', using '${DEFAULT_LEVEL}'`, doc.path, doc.lineOf(['level']), 'warning'));
+  }
+  const tags = strList(b['tags']);
+  const id = str(b['id']) ?? `${doc.path}:${doc.line}`;
+  const author = str(b['author']);
+  const ref: RuleRef = { id, title, author, source: doc.path, tags };
+  const references = strList(b['references']);
+  const falsepositives = strList(b['falsepositives']);
+  if (references.length) ref.references = references;
+  if (falsepositives.length) ref.falsepositives = falsepositives;
+  return {
+    id,
+    name: str(b['name']),
+    title,
+    level,
+    status: str(b['status']),
+    ref,
+    cves: [...new Set(tags.map(cveFromTag).filter((x): x is string => x !== null))],
+    attack: [...new Set(tags.map(techniqueFromTag).filter((x): x is string => x !== null))],
+    logsource,
+    path: doc.path,
+    line: doc.line,
+  };
+}
+
+/** Compile a detection block into a predicate factory. Returns null (with problems) when it is bad. */
+export function compileDetection(
+  doc: SigmaDoc,
+  detKey: 'detection' | 'filter',
+  env: ModifierEnv,
+  problems: Diagnostic[],
+): { predicate: CompiledRule['predicate']; regexes: SafeRegex[] } | null {
+  const det = doc.body[detKey];
+  if (typeof det !== 'object' || det === null || Array.isArray(det)) {
+    problems.push(problem('SIGMA_BAD_RULE', `missing or bad '${detKey}'`, doc.path, doc.lineOf([detKey])));
+    return null;
+  }
+  const detObj = det as Record<string, unknown>;
+  const condRaw = detObj['condition'];
+  const names = Object.keys(detObj).filter((k) => k !== 'condition' && k !== 'timeframe' && k !== 'rules');
+  if ('timeframe' in detObj) {
+    problems.push(problem('SIGMA_UNSUPPORTED', "'timeframe' in detection is obsolete in Sigma v2; write a correlation rule", doc.path, doc.lineOf([detKey, 'timeframe'])));
+    return null;
+  }
+  let ast: ResolvedNode;
+  try {
+    const conds = typeof condRaw === 'string' ? [condRaw] : Array.isArray(condRaw) && condRaw.every((c) => typeof c === 'string') ? (condRaw as string[]) : null;
+    if (!conds || conds.length === 0) throw new ConditionError("missing 'condition'");
+    const parsed: CondNode[] = conds.map(parseCondition);
+    const resolved = parsed.map((p) => resolveCondition(p, names));
+    ast = resolved.length === 1 ? resolved[0]! : { t: 'or', args: resolved };
+  } catch (e) {
+    if (!(e instanceof ConditionError)) throw e;
+    problems.push(problem(e.unsupported ? 'SIGMA_UNSUPPORTED' : 'SIGMA_BAD_CONDITION', e.message, doc.path, doc.lineOf([detKey, 'condition'])));
+    return null;
+  }
+  // Only identifiers the condition uses are compiled; an unused bad one is still reported.
+  const build = (fieldMap: ReadonlyMap<string, string>): Pred => {
+    const cenv: CompileEnv = { ...env, fieldMap, regexes };
+    const searches = new Map<string, Pred>();
+    for (const n of names) searches.set(n, compileSearch(detObj[n], cenv, [detKey, n]));
+    return toPred(ast, searches);
+  };
+  const regexes: SafeRegex[] = [];
+  const memo = new Map<string, Pred>();
+  let first: Pred;
+  try {
+    first = build(new Map());
+  } catch (e) {
+    if (!(e instanceof DetectionError)) throw e;
+    problems.push(problem(e.code, e.message, doc.path, doc.lineOf(e.path)));
+    return null;
+  }
+  memo.set('', first);
+  return {
+    regexes,
+    predicate: (fieldMap, mapKey) => {
+      let p = memo.get(mapKey);
+      if (!p) {
+        const before = regexes.length;
+        p = build(fieldMap);
+        regexes.length = before; // the same regexes again; keep the report to one per rule value
+        memo.set(mapKey, p);
+      }
+      return p;
+    },
+  };
+}
+
+function toPred(node: ResolvedNode, searches: ReadonlyMap<string, Pred>): Pred {
+  switch (node.t) {
+    case 'id':
+      return searches.get(node.name)!;
+    case 'and':
+      return and(node.args.map((a) => toPred(a, searches)));
+    case 'or':
+      return or(node.args.map((a) => toPred(a, searches)));
+    case 'not': {
+      const inner = toPred(node.arg, searches);
+      return (c) => !inner(c);
+    }
+    case 'atleast': {
+      const ps = node.args.map((a) => toPred(a, searches));
+      const n = node.n;
+      return (c) => {
+        let k = 0;
+        for (const p of ps) if (p(c) && ++k >= n) return true;
+        return false;
+      };
+    }
+  }
+}
+
+/** Compile a rule document (kind 'rule'). */
+export function compileRule(doc: SigmaDoc, env: ModifierEnv, problems: Diagnostic[]): CompiledRule | null {
+  const meta = readMeta(doc, problems);
+  if (!meta) return null;
+  const missing = new Set<string>();
+  const det = compileDetection(doc, 'detection', { placeholders: env.placeholders, missing }, problems);
+  if (!det) return null;
+  return { meta, predicate: det.predicate, regexes: det.regexes, missingPlaceholders: [...missing] };
+}

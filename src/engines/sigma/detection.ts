@@ -1,0 +1,295 @@
+// Detection identifiers → predicates: maps (AND), lists of maps (OR), keyword lists, and each
+// `field|modifiers: values` item compiled once into closures over a per-event FieldContext.
+import type { DiagnosticCode } from '../../diagnostics.js';
+import { cidrContains, parseIp } from './cidr.js';
+import type { FieldContext, FieldValue } from './fields.js';
+import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
+import { compileRegex, RegexError, type SafeRegex } from './regex.js';
+import { compileString, plainText, type StringTest } from './values.js';
+
+export type Pred = (ctx: FieldContext) => boolean;
+
+export class DetectionError extends Error {
+  constructor(
+    message: string,
+    readonly code: DiagnosticCode,
+    /** YAML path of the offending node, for its line number. */
+    readonly path: (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+export interface CompileEnv extends ModifierEnv {
+  /** Sigma field name → event field name (logsource field mappings such as Image → NewProcessName). */
+  fieldMap: ReadonlyMap<string, string>;
+  /** Regexes compiled so far (for the safety report and the hostile-input test). */
+  regexes: SafeRegex[];
+}
+
+const TRUE: Pred = () => true;
+const FALSE: Pred = () => false;
+
+function isScalar(v: unknown): v is RawScalar {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function and(ps: Pred[]): Pred {
+  if (ps.length === 0) return TRUE;
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (c) => a(c) && b(c);
+  }
+  return (c) => {
+    for (const p of ps) if (!p(c)) return false;
+    return true;
+  };
+}
+export function or(ps: Pred[]): Pred {
+  if (ps.length === 0) return FALSE;
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (c) => a(c) || b(c);
+  }
+  return (c) => {
+    for (const p of ps) if (p(c)) return true;
+    return false;
+  };
+}
+
+/** Compile one detection identifier's value. Throws DetectionError. */
+export function compileSearch(value: unknown, env: CompileEnv, path: (string | number)[]): Pred {
+  if (isMap(value)) return compileMap(value, env, path);
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new DetectionError('empty list', 'SIGMA_BAD_RULE', path);
+    if (value.every(isScalar)) return compileItem(null, [], value, env, path);
+    return or(
+      value.map((v, i) => {
+        if (isMap(v)) return compileMap(v, env, [...path, i]);
+        if (isScalar(v)) return compileItem(null, [], [v], env, [...path, i]);
+        throw new DetectionError('a list may hold maps or plain values only', 'SIGMA_BAD_RULE', [...path, i]);
+      }),
+    );
+  }
+  if (isScalar(value) && value !== null) return compileItem(null, [], [value], env, path);
+  throw new DetectionError('a search identifier must be a map, a list or a keyword', 'SIGMA_BAD_RULE', path);
+}
+
+function compileMap(map: Record<string, unknown>, env: CompileEnv, path: (string | number)[]): Pred {
+  const items: Pred[] = [];
+  for (const [key, v] of Object.entries(map)) {
+    const p = [...path, key];
+    const [rawField, ...mods] = key.split('|');
+    const field = rawField === '' ? null : rawField!;
+    let values: RawScalar[];
+    if (isScalar(v)) values = [v];
+    else if (Array.isArray(v) && v.every(isScalar)) values = v;
+    else throw new DetectionError(`value of '${key}' must be a plain value or a list of plain values`, 'SIGMA_BAD_RULE', p);
+    if (values.length === 0) throw new DetectionError(`empty value list for '${key}'`, 'SIGMA_BAD_RULE', p);
+    items.push(compileItem(field, mods, values, env, p));
+  }
+  if (items.length === 0) throw new DetectionError('empty map', 'SIGMA_BAD_RULE', path);
+  return and(items);
+}
+
+// Modifiers that decide how a keyword is matched; without any, a keyword is a substring search.
+const SHAPING = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'base64', 'base64offset', 'fieldref', 'exists', 'gt', 'gte', 'lt', 'lte']);
+
+function compileItem(field: string | null, mods: string[], values: RawScalar[], env: CompileEnv, path: (string | number)[]): Pred {
+  if (field === null && !mods.some((m) => SHAPING.has(m))) mods = ['contains', ...mods];
+  let groups: Val[][];
+  let st: ModState;
+  try {
+    ({ groups, st } = applyModifiers(mods, values, env));
+  } catch (e) {
+    if (e instanceof ModifierError) throw new DetectionError(e.message, e.unknown ? 'SIGMA_UNKNOWN_MODIFIER' : 'SIGMA_BAD_MODIFIER', path);
+    throw e;
+  }
+  const target = field === null ? null : (env.fieldMap.get(field) ?? field);
+  const groupPreds = groups.map((g) => compileGroup(target, g, st, env, path));
+  let p = st.all ? and(groupPreds) : or(groupPreds);
+  if (st.neq) {
+    const inner = p;
+    p = target === null ? (c) => !inner(c) : (c) => c.str(target) !== undefined && !inner(c);
+  }
+  return p;
+}
+
+/** Read a field (or every value, for keywords) and test each of its values. */
+function onValues(target: string | null, fold: boolean, test: StringTest): Pred {
+  if (target === null) {
+    return (c) => {
+      for (const v of c.allValues(fold)) if (test(v)) return true;
+      return false;
+    };
+  }
+  return (c) => {
+    const v: FieldValue = fold ? c.lower(target) : c.str(target);
+    if (v === undefined) return false;
+    if (typeof v === 'string') return test(v);
+    for (const x of v) if (test(x)) return true;
+    return false;
+  };
+}
+
+function compileGroup(target: string | null, vals: Val[], st: ModState, env: CompileEnv, path: (string | number)[]): Pred {
+  const fold = !st.cased;
+  // Plain equalities collapse into one Set lookup; other string tests are tried in turn.
+  const equals = new Set<string>();
+  const tests: StringTest[] = [];
+  const preds: Pred[] = [];
+  for (const v of vals) {
+    if (st.timePart) {
+      preds.push(timePartPred(target, st.timePart, v, path));
+      continue;
+    }
+    switch (v.k) {
+      case 'str': {
+        const t = plainText(v.s);
+        if (t !== null) equals.add(fold ? t.toLowerCase() : t);
+        else tests.push(compileString(v.s, fold).test);
+        break;
+      }
+      case 'num':
+      case 'bool':
+        equals.add(String(v.k === 'num' ? v.n : v.b).toLowerCase());
+        break;
+      case 'bytes': {
+        const t = v.b.toString('latin1');
+        equals.add(fold ? t.toLowerCase() : t);
+        break;
+      }
+      case 'null':
+        if (target === null) throw new DetectionError('null is not a keyword', 'SIGMA_BAD_RULE', path);
+        preds.push((c) => {
+          const x = c.str(target);
+          return x === undefined || x === '' || (typeof x !== 'string' && x.length === 0);
+        });
+        break;
+      case 're': {
+        let re: SafeRegex;
+        try {
+          re = compileRegex(v.pattern, st.reFlags ?? { i: false, m: false, s: false });
+        } catch (e) {
+          if (e instanceof RegexError) throw new DetectionError(e.message, 'SIGMA_BAD_REGEX', path);
+          throw e;
+        }
+        env.regexes.push(re);
+        preds.push(onValues(target, false, (x) => re.test(x)));
+        break;
+      }
+      case 'cidr': {
+        const c = v.c;
+        preds.push(
+          onValues(target, false, (x) => {
+            const ip = parseIp(x);
+            return ip !== null && cidrContains(c, ip);
+          }),
+        );
+        break;
+      }
+      case 'fieldref': {
+        if (target === null) throw new DetectionError('fieldref needs a field', 'SIGMA_BAD_MODIFIER', path);
+        const other = env.fieldMap.get(v.field) ?? v.field;
+        preds.push((c) => {
+          const a = fold ? c.lower(target) : c.str(target);
+          const b = fold ? c.lower(other) : c.str(other);
+          if (a === undefined || b === undefined) return false;
+          return String(a) === String(b);
+        });
+        break;
+      }
+      case 'exists': {
+        if (target === null) throw new DetectionError('exists needs a field', 'SIGMA_BAD_MODIFIER', path);
+        const want = v.b;
+        preds.push((c) => (c.str(target) !== undefined) === want);
+        break;
+      }
+      case 'cmp': {
+        const { op, n } = v;
+        preds.push(onValues(target, false, (x) => compare(toNumber(x), op, n)));
+        break;
+      }
+    }
+  }
+  if (equals.size === 1) {
+    const [only] = equals;
+    preds.unshift(onValues(target, fold, (x) => x === only));
+  } else if (equals.size > 1) preds.unshift(onValues(target, fold, (x) => equals.has(x)));
+  if (tests.length === 1) preds.unshift(onValues(target, fold, tests[0]!));
+  else if (tests.length > 1)
+    preds.unshift(
+      onValues(target, fold, (x) => {
+        for (const t of tests) if (t(x)) return true;
+        return false;
+      }),
+    );
+  return or(preds);
+}
+
+function toNumber(x: string): number {
+  const s = x.trim();
+  if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s, 16);
+  return s === '' ? NaN : Number(s);
+}
+
+function compare(a: number, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', b: number): boolean {
+  if (Number.isNaN(a)) return false;
+  switch (op) {
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+    case 'eq':
+      return a === b;
+  }
+}
+
+/** The part of a date value in UTC (ISO week for `week`); NaN when the value is not a date. */
+export function timePartOf(text: string, part: TimePart): number {
+  const s = text.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(s) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s.replace(' ', 'T') + 'Z' : s;
+  const d = new Date(iso);
+  const t = d.getTime();
+  if (Number.isNaN(t)) return NaN;
+  switch (part) {
+    case 'minute':
+      return d.getUTCMinutes();
+    case 'hour':
+      return d.getUTCHours();
+    case 'day':
+      return d.getUTCDate();
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'year':
+      return d.getUTCFullYear();
+    case 'week': {
+      // ISO 8601 week number: the week holding the year's first Thursday is week 1.
+      const t0 = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+      const dayNum = t0.getUTCDay() || 7;
+      t0.setUTCDate(t0.getUTCDate() + 4 - dayNum);
+      const yearStart = Date.UTC(t0.getUTCFullYear(), 0, 1);
+      return Math.ceil(((t0.getTime() - yearStart) / 86_400_000 + 1) / 7);
+    }
+  }
+}
+
+function timePartPred(target: string | null, part: TimePart, v: Val, path: (string | number)[]): Pred {
+  if (target === null) throw new DetectionError(`'${part}' needs a field`, 'SIGMA_BAD_MODIFIER', path);
+  let op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+  let n: number;
+  if (v.k === 'cmp') ({ op, n } = v);
+  else if (v.k === 'num') [op, n] = ['eq', v.n];
+  else if (v.k === 'str' && /^\d+$/.test(v.raw)) [op, n] = ['eq', Number(v.raw)];
+  else throw new DetectionError(`'${part}' needs a number`, 'SIGMA_BAD_MODIFIER', path);
+  return onValues(target, false, (x) => compare(timePartOf(x, part), op, n));
+}

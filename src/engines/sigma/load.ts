@@ -1,0 +1,161 @@
+// loadSigma: walk rule files and folders, compile every document (rules, correlations, filters),
+// report each problem with file:line, and build the immutable rule set. A bad rule never stops the load.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Diagnostic } from '../../diagnostics.js';
+import { compileRule, type CompiledRule } from './compile.js';
+import { compileCorrelation, type CompiledCorrelation } from './correlation.js';
+import { compileFilter } from './filters.js';
+import { CompiledRuleSet, type CompiledFilter } from './ruleset.js';
+import { parseRuleFile, problem } from './rule.js';
+
+export interface SigmaLoadOptions {
+  /** --placeholders FILE: YAML map of placeholder name → list of values. */
+  placeholdersFile?: string;
+  /** Rules under this folder are labelled 'builtin:<relative path>' in findings. */
+  builtinRoot?: string;
+}
+
+export interface InactiveRule {
+  id: string;
+  title: string;
+  path: string;
+  reason: string;
+}
+
+export interface SigmaLoadResult {
+  ruleSet: CompiledRuleSet;
+  /** Documents (rules, correlations, filters) that compiled. */
+  loaded: number;
+  /** Documents (or unreadable files) skipped because of an error. */
+  failed: number;
+  /** Loaded rules that can never fire (placeholders without values, logsource with no event source). */
+  inactive: InactiveRule[];
+  problems: Diagnostic[];
+  /** Regexes that run on the bounded fallback engine instead of RE2. */
+  regexFallbacks: { rule: string; path: string; pattern: string }[];
+}
+
+async function collectFiles(p: string, out: string[], problems: Diagnostic[]): Promise<void> {
+  let st;
+  try {
+    st = await stat(p);
+  } catch (e) {
+    problems.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${(e as Error).message}`, location: { path: p } });
+    return;
+  }
+  if (st.isFile()) {
+    out.push(p);
+    return;
+  }
+  if (!st.isDirectory()) return;
+  const entries = await readdir(p, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = join(p, e.name);
+    if (e.isDirectory()) await collectFiles(full, out, problems);
+    else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(full);
+  }
+}
+
+async function readPlaceholders(file: string, problems: Diagnostic[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  try {
+    const doc = parseYaml(await readFile(file, 'utf8')) as unknown;
+    if (doc === null || doc === undefined) return map;
+    if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('expected a map of placeholder name → list of values');
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+      const vals = Array.isArray(v) ? v.map(String) : v === null || v === undefined ? [] : [String(v)];
+      map.set(k.replace(/^%|%$/g, ''), vals);
+    }
+  } catch (e) {
+    problems.push(problem('SIGMA_PLACEHOLDER', `placeholders file: ${(e as Error).message}`, file, 1));
+  }
+  return map;
+}
+
+export async function loadSigma(paths: string[], opts: SigmaLoadOptions = {}): Promise<SigmaLoadResult> {
+  const problems: Diagnostic[] = [];
+  const placeholders = opts.placeholdersFile ? await readPlaceholders(opts.placeholdersFile, problems) : new Map<string, string[]>();
+  const files: string[] = [];
+  for (const p of paths) await collectFiles(p, files, problems);
+  const rules: CompiledRule[] = [];
+  const filters: CompiledFilter[] = [];
+  const correlations: CompiledCorrelation[] = [];
+  const inactive: InactiveRule[] = [];
+  let loaded = 0;
+  let failed = 0;
+  for (const file of files) {
+    const label = opts.builtinRoot && !relative(opts.builtinRoot, file).startsWith('..') ? `builtin:${relative(opts.builtinRoot, file).split(sep).join('/')}` : file;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      problems.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${(e as Error).message}`, location: { path: file } });
+      failed++;
+      continue;
+    }
+    const parsed = parseRuleFile(text, label);
+    if (parsed.problems.some((p) => p.severity === 'error')) failed++;
+    problems.push(...parsed.problems);
+    for (const doc of parsed.docs) {
+      const before = problems.filter((p) => p.severity === 'error').length;
+      let ok = false;
+      if (doc.kind === 'rule') {
+        const r = compileRule(doc, { placeholders, missing: new Set() }, problems);
+        if (r) {
+          ok = true;
+          if (r.missingPlaceholders.length > 0) {
+            const names = r.missingPlaceholders.map((n) => `%${n}%`).join(', ');
+            inactive.push({ id: r.meta.id, title: r.meta.title, path: label, reason: `placeholder ${names} has no values (give them with --placeholders FILE)` });
+            problems.push(problem('SIGMA_PLACEHOLDER', `rule '${r.meta.title}' is inactive: placeholder ${names} has no values`, label, doc.line, 'warning'));
+          } else rules.push(r);
+        }
+      } else if (doc.kind === 'correlation') {
+        const c = compileCorrelation(doc, problems);
+        if (c) {
+          ok = true;
+          correlations.push(c);
+        }
+      } else {
+        const f = compileFilter(doc, { placeholders, missing: new Set() }, problems);
+        if (f) {
+          ok = true;
+          filters.push(f);
+        }
+      }
+      const after = problems.filter((p) => p.severity === 'error').length;
+      if (ok && after === before) loaded++;
+      else failed++;
+    }
+  }
+  // Correlations must name rules that loaded; chaining correlations is not supported yet.
+  const known = new Set<string>();
+  for (const r of rules) {
+    known.add(r.meta.id);
+    if (r.meta.name) known.add(r.meta.name);
+  }
+  const corrNames = new Set(correlations.flatMap((c) => [c.meta.id, ...(c.meta.name ? [c.meta.name] : [])]));
+  const goodCorrelations = correlations.filter((c) => {
+    const missing = c.rules.filter((r) => !known.has(r));
+    if (missing.length === 0) return true;
+    const chained = missing.filter((m) => corrNames.has(m));
+    const msg = chained.length
+      ? `correlation of correlations (${chained.join(', ')}) is not supported yet`
+      : `correlation names unknown rule(s): ${missing.join(', ')}`;
+    problems.push(problem(chained.length ? 'SIGMA_UNSUPPORTED' : 'SIGMA_BAD_CORRELATION', msg, c.meta.path, c.meta.line));
+    loaded--;
+    failed++;
+    return false;
+  });
+  const ruleSet = new CompiledRuleSet(rules, filters, goodCorrelations, (meta, reason) => {
+    inactive.push({ id: meta.id, title: meta.title, path: meta.path, reason });
+  });
+  const regexFallbacks = CompiledRuleSet.regexReport(rules).fallback;
+  for (const f of regexFallbacks) {
+    const r = rules.find((x) => x.meta.id === f.rule);
+    problems.push(problem('SIGMA_REGEX_FALLBACK', `regex needs lookaround/backreference; runs on V8 with input cut to 256 characters: ${f.pattern}`, f.path, r?.meta.line ?? 1, 'warning'));
+  }
+  return { ruleSet, loaded, failed, inactive, problems, regexFallbacks };
+}

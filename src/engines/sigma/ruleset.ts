@@ -1,0 +1,248 @@
+// The immutable compiled rule set, indexed by Windows channel + EventID (and generic logsource for
+// W3C/Exchange), and the per-run matcher that holds correlation state and yields findings.
+import { logsourceOf, type HuntEvent } from '../../event.js';
+import type { Finding } from '../../finding.js';
+import type { CompiledRule, RuleMeta } from './compile.js';
+import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
+import { and, compileSearch, or, type Pred } from './detection.js';
+import { EventFields } from './fields.js';
+import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import type { SafeRegex } from './regex.js';
+
+export interface SigmaRun {
+  match(event: HuntEvent): Finding[];
+  /** Correlation results, once every event has been matched. */
+  finish(): Finding[];
+}
+
+export interface SigmaRuleSet {
+  readonly size: number;
+  createRun(): SigmaRun;
+}
+
+/** A filter (meta-filter) ready to be attached: its predicate factory and whom it applies to. */
+export interface CompiledFilter {
+  title: string;
+  rules: string[] | 'any';
+  logsource: Logsource;
+  predicate: CompiledRule['predicate'];
+}
+
+interface CorrLink {
+  corr: number;
+  pos: number;
+}
+
+interface Entry {
+  rule: number;
+  guard: Pred | null;
+  pred: Pred;
+  emit: boolean;
+  links: CorrLink[];
+}
+
+/** Does a filter's logsource fit a rule's (every key the filter sets is equal)? */
+function filterFits(f: Logsource, r: Logsource): boolean {
+  for (const k of ['product', 'category', 'service'] as const) if (f[k] !== undefined && f[k]?.toLowerCase() !== r[k]?.toLowerCase()) return false;
+  return true;
+}
+
+export class CompiledRuleSet implements SigmaRuleSet {
+  private readonly byKey = new Map<string, Entry[]>();
+  private readonly anyWindows: Entry[] = [];
+  private readonly generic: { ls: Logsource; entry: Entry }[] = [];
+  // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
+  private readonly merged = new Map<string, Entry[]>();
+  private readonly genericMerged = new Map<string, Entry[]>();
+  readonly rules: readonly RuleMeta[];
+
+  constructor(
+    rules: readonly CompiledRule[],
+    filters: readonly CompiledFilter[],
+    readonly correlations: readonly CompiledCorrelation[],
+    /** Called for rules whose logsource maps to no event source. */
+    onUnplaced: (rule: RuleMeta, reason: string) => void = () => {},
+  ) {
+    this.rules = rules.map((r) => r.meta);
+    const byRef = new Map<string, number>();
+    rules.forEach((r, i) => {
+      byRef.set(r.meta.id, i);
+      if (r.meta.name) byRef.set(r.meta.name, i);
+    });
+    const links = new Map<number, CorrLink[]>();
+    const silenced = new Set<number>();
+    correlations.forEach((c, ci) =>
+      c.rules.forEach((ref, pos) => {
+        const ri = byRef.get(ref);
+        if (ri === undefined) return;
+        (links.get(ri) ?? links.set(ri, []).get(ri)!).push({ corr: ci, pos });
+        if (!c.generate) silenced.add(ri);
+      }),
+    );
+    const guardCache = new Map<string, Pred>();
+    rules.forEach((r, ri) => {
+      const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.meta.id) || (r.meta.name !== null && f.rules.includes(r.meta.name))) && filterFits(f.logsource, r.meta.logsource));
+      const build = (fm: ReadonlyMap<string, string>, key: string): Pred => and([r.predicate(fm, key), ...myFilters.map((f) => f.predicate(fm, key))]);
+      const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
+      const place = placeLogsource(r.meta.logsource);
+      if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
+      if (place.kind === 'generic') {
+        this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: build(new Map(), '') } });
+        return;
+      }
+      // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards.
+      const perKey = new Map<string, { pred: Pred; guards: (Pred | null)[] }>();
+      for (const t of place.targets) {
+        const pred = build(t.fieldMap, t.mapKey);
+        let guard: Pred | null = null;
+        if (Object.keys(t.conditions).length > 0) {
+          const gk = JSON.stringify(t.conditions);
+          guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []);
+          guardCache.set(gk, guard);
+        }
+        for (const ch of t.channels ?? [null]) {
+          for (const id of t.eventIds ?? [null]) {
+            const key = ch === null ? '*' : `${ch}|${id ?? '*'}`;
+            const slot = perKey.get(key) ?? perKey.set(key, { pred, guards: [] }).get(key)!;
+            slot.guards.push(guard);
+          }
+        }
+      }
+      for (const [key, slot] of perKey) {
+        const guard = slot.guards.includes(null) ? null : or(slot.guards as Pred[]);
+        const entry: Entry = { ...base, guard, pred: slot.pred };
+        if (key === '*') this.anyWindows.push(entry);
+        else (this.byKey.get(key) ?? this.byKey.set(key, []).get(key)!).push(entry);
+      }
+    });
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  /** The rules that can apply to a Windows event of this channel and EventID. */
+  entriesFor(channel: string, eventId: number | null): Entry[] {
+    const k = `${channel}|${eventId ?? '*'}`;
+    let list = this.merged.get(k);
+    if (!list) {
+      const seen = new Set<number>();
+      list = [];
+      for (const e of [...(this.byKey.get(k) ?? []), ...(eventId !== null ? (this.byKey.get(`${channel}|*`) ?? []) : []), ...this.anyWindows]) {
+        if (seen.has(e.rule)) continue;
+        seen.add(e.rule);
+        list.push(e);
+      }
+      this.merged.set(k, list);
+    }
+    return list;
+  }
+
+  genericFor(event: Exclude<HuntEvent, { source: 'evtx' | 'json' }>): Entry[] {
+    const ls = logsourceOf(event);
+    const k = `${ls.product ?? ''}|${ls.category ?? ''}|${ls.service ?? ''}`;
+    let list = this.genericMerged.get(k);
+    if (!list) {
+      list = this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry);
+      this.genericMerged.set(k, list);
+    }
+    return list;
+  }
+
+  /** How many rules of each regex engine (for the safety report). */
+  static regexReport(rules: readonly CompiledRule[]): { re2: number; fallback: { rule: string; path: string; pattern: string }[]; all: SafeRegex[] } {
+    const fallback: { rule: string; path: string; pattern: string }[] = [];
+    let re2 = 0;
+    const all: SafeRegex[] = [];
+    for (const r of rules)
+      for (const re of r.regexes) {
+        all.push(re);
+        if (re.engine === 're2') re2++;
+        else fallback.push({ rule: r.meta.id, path: r.meta.path, pattern: re.source });
+      }
+    return { re2, fallback, all };
+  }
+
+  createRun(): SigmaRun {
+    return new Run(this);
+  }
+}
+
+function eventChannel(event: HuntEvent & { source: 'evtx' | 'json' }, ctx: EventFields): { channel: string; eventId: number | null } {
+  const ch = event.channel ?? ctx.str('Channel');
+  let id = event.eventId;
+  if (id === null) {
+    const s = ctx.str('EventID');
+    id = typeof s === 'string' && /^\d+$/.test(s) ? Number(s) : null;
+  }
+  return { channel: typeof ch === 'string' ? ch.toLowerCase() : '', eventId: id };
+}
+
+class Run implements SigmaRun {
+  private readonly state = new Map<number, Map<string, { group: Record<string, string | null>; recs: CorrRecord[] }>>();
+  private finished = false;
+  constructor(private readonly set: CompiledRuleSet) {}
+
+  match(event: HuntEvent): Finding[] {
+    const ctx = new EventFields(event);
+    let entries: Entry[];
+    if (event.source === 'evtx' || event.source === 'json') {
+      const { channel, eventId } = eventChannel(event, ctx);
+      entries = this.set.entriesFor(channel, eventId);
+    } else entries = this.set.genericFor(event);
+    let out: Finding[] | undefined;
+    for (const e of entries) {
+      if (e.guard !== null && !e.guard(ctx)) continue;
+      if (!e.pred(ctx)) continue;
+      const meta = this.set.rules[e.rule]!;
+      if (e.links.length > 0) this.record(e, meta, ctx);
+      if (!e.emit) continue;
+      (out ??= []).push({
+        engine: 'sigma',
+        time: event.time,
+        level: meta.level,
+        rule: meta.ref,
+        cves: meta.cves,
+        attack: meta.attack,
+        host: event.host,
+        evidence: event.ref,
+        fields: ctx.flat(),
+      });
+    }
+    return out ?? [];
+  }
+
+  private record(e: Entry, meta: RuleMeta, ctx: EventFields): void {
+    const ev = ctx.event;
+    if (ev.time === null) return; // no time, no window: correlation cannot place it
+    const t = Date.parse(ev.time);
+    if (Number.isNaN(t)) return;
+    for (const { corr, pos } of e.links) {
+      const c = this.set.correlations[corr]!;
+      const group: Record<string, string | null> = {};
+      for (const g of c.groupBy) {
+        const alias = c.aliases.get(g);
+        const f = alias?.get(meta.name ?? '') ?? alias?.get(meta.id) ?? g;
+        const v = ctx.str(f);
+        group[g] = v === undefined ? null : typeof v === 'string' ? v : v.join(',');
+      }
+      const key = JSON.stringify(group);
+      const byGroup = this.state.get(corr) ?? this.state.set(corr, new Map()).get(corr)!;
+      const slot = byGroup.get(key) ?? byGroup.set(key, { group, recs: [] }).get(key)!;
+      const v = c.field ? ctx.str(c.field) : undefined;
+      slot.recs.push({ t, time: ev.time, rule: pos, value: v === undefined ? null : String(v), host: ev.host, evidence: ev.ref });
+    }
+  }
+
+  finish(): Finding[] {
+    if (this.finished) return [];
+    this.finished = true;
+    const out: Finding[] = [];
+    for (const [ci, groups] of this.state) {
+      const c = this.set.correlations[ci]!;
+      for (const { group, recs } of groups.values()) out.push(...evaluateGroup(c, group, recs));
+    }
+    out.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+    return out;
+  }
+}

@@ -1,0 +1,214 @@
+// The intrusion story: findings linked into episodes by source IP, file name (web shell, dump, archive) and
+// user, host-only findings attached by time, then each episode told as steps in time order with their tactic.
+import type { EvidenceRef } from '../../event.js';
+import type { Finding, Level } from '../../finding.js';
+import { levelRank } from '../../finding.js';
+import type { AttackCatalog } from '../../attack/index.js';
+import { findingFileKey, findingIp, findingPath, findingUser } from '../activity/index.js';
+import { phaseOf } from './phases.js';
+
+export interface StoryEvidence {
+  ref: EvidenceRef;
+  time: string | null;
+  message: string | null;
+}
+export interface StoryStep {
+  headline: string;
+  tactic: string | null;
+  tacticName: string | null;
+  techniques: string[];
+  cves: string[];
+  rule: { id: string; title: string; author: string | null };
+  engine: string;
+  level: Level;
+  count: number;
+  first: string | null;
+  last: string | null;
+  ips: string[];
+  users: string[];
+  paths: string[];
+  /** Up to 3 citations (first occurrences). */
+  evidence: StoryEvidence[];
+}
+export interface Episode {
+  id: number;
+  first: string | null;
+  last: string | null;
+  level: Level;
+  ips: string[];
+  users: string[];
+  files: string[];
+  hosts: string[];
+  /** Tactics reached, in matrix order. */
+  tactics: string[];
+  steps: StoryStep[];
+  /** One sentence: from where, when, and the chain of phases. */
+  summary: string;
+}
+
+const ATTACH_WINDOW_MS = 72 * 3600 * 1000;
+const MAX_LIST = 20;
+
+class UnionFind {
+  private readonly parent: number[];
+  constructor(n: number) {
+    this.parent = Array.from({ length: n }, (_, i) => i);
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]!]!;
+      i = this.parent[i]!;
+    }
+    return i;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+const ms = (t: string | null): number | null => (t === null ? null : Date.parse(t));
+const pushCapped = (arr: string[], v: string | null): void => {
+  if (v !== null && !arr.includes(v) && arr.length < MAX_LIST) arr.push(v);
+};
+
+/** Builds episodes from findings (exposure findings are context, not story). Deterministic for a given input. */
+export function buildStory(all: readonly Finding[], catalog: AttackCatalog): Episode[] {
+  const findings = all.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('low'));
+  const n = findings.length;
+  const uf = new UnionFind(n);
+  const keyed = new Array<boolean>(n).fill(false);
+  const owner = new Map<string, number>();
+  findings.forEach((f, i) => {
+    const keys = [findingIp(f), findingFileKey(f), findingUser(f)];
+    const prefixes = ['ip:', 'file:', 'user:'];
+    keys.forEach((k, j) => {
+      if (k === null) return;
+      keyed[i] = true;
+      const key = prefixes[j]! + k;
+      const o = owner.get(key);
+      if (o === undefined) owner.set(key, i);
+      else uf.union(o, i);
+    });
+  });
+  // Findings with no actor key (an LSASS dump in the event log) join the keyed episode nearest in time on the same host.
+  // Keyed findings with a time, per host ('' = unknown host), sorted by time for a binary search.
+  const byHost = new Map<string, { t: number; i: number }[]>();
+  findings.forEach((f, i) => {
+    const t = ms(f.time);
+    if (!keyed[i] || t === null || Number.isNaN(t)) return;
+    const h = (f.host ?? '').toLowerCase();
+    const list = byHost.get(h);
+    if (list) list.push({ t, i });
+    else byHost.set(h, [{ t, i }]);
+  });
+  for (const list of byHost.values()) list.sort((a, b) => a.t - b.t);
+  const nearest = (list: { t: number; i: number }[] | undefined, t: number): { gap: number; i: number } | null => {
+    if (!list || list.length === 0) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.t < t) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: { gap: number; i: number } | null = null;
+    for (const k of [lo - 1, lo]) {
+      const c = list[k];
+      if (c && (best === null || Math.abs(c.t - t) < best.gap)) best = { gap: Math.abs(c.t - t), i: c.i };
+    }
+    return best;
+  };
+  findings.forEach((f, i) => {
+    if (keyed[i]) return;
+    const t = ms(f.time);
+    if (t === null || Number.isNaN(t)) return;
+    const h = (f.host ?? '').toLowerCase();
+    const cands = [nearest(byHost.get(h), t), h ? nearest(byHost.get(''), t) : null].filter((c): c is { gap: number; i: number } => c !== null);
+    if (!h) for (const [k, list] of byHost) if (k) { const c = nearest(list, t); if (c) cands.push(c); }
+    cands.sort((a, b) => a.gap - b.gap);
+    const best = cands[0];
+    if (best && best.gap <= ATTACH_WINDOW_MS) uf.union(best.i, i);
+  });
+
+  const groups = new Map<number, Finding[]>();
+  findings.forEach((f, i) => {
+    const r = uf.find(i);
+    const g = groups.get(r);
+    if (g) g.push(f);
+    else groups.set(r, [f]);
+  });
+
+  const episodes: Episode[] = [];
+  for (const members of groups.values()) episodes.push(toEpisode(members, catalog));
+  episodes.sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.tactics.length - a.tactics.length || (a.first ?? '~').localeCompare(b.first ?? '~'));
+  episodes.forEach((e, i) => (e.id = i + 1));
+  return episodes;
+}
+
+function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
+  const steps = new Map<string, StoryStep>();
+  const ips: string[] = [];
+  const users: string[] = [];
+  const files: string[] = [];
+  const hosts: string[] = [];
+  let level: Level = 'informational';
+  for (const f of [...members].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'))) {
+    const phase = phaseOf(f, catalog);
+    const key = `${f.engine}\u0000${f.rule.id}\u0000${phase.headline}`;
+    let s = steps.get(key);
+    if (!s) {
+      s = {
+        headline: phase.headline,
+        tactic: phase.tactic,
+        tacticName: phase.tactic ? (catalog.tactic(phase.tactic)?.name ?? phase.tactic) : null,
+        techniques: [],
+        cves: [],
+        rule: { id: f.rule.id, title: f.rule.title, author: f.rule.author },
+        engine: f.engine,
+        level: f.level,
+        count: 0,
+        first: f.time,
+        last: f.time,
+        ips: [],
+        users: [],
+        paths: [],
+        evidence: [],
+      };
+      steps.set(key, s);
+    }
+    s.count++;
+    if (levelRank(f.level) > levelRank(s.level)) s.level = f.level;
+    if (f.time !== null) {
+      if (s.first === null || f.time < s.first) s.first = f.time;
+      if (s.last === null || f.time > s.last) s.last = f.time;
+    }
+    for (const t of f.attack) pushCapped(s.techniques, catalog.resolve(t) ?? t);
+    for (const c of f.cves) pushCapped(s.cves, c);
+    const ip = findingIp(f);
+    const user = findingUser(f);
+    pushCapped(s.ips, ip);
+    pushCapped(s.users, user);
+    pushCapped(s.paths, findingPath(f));
+    if (s.evidence.length < 3) s.evidence.push({ ref: f.evidence, time: f.time, message: f.message ?? null });
+    pushCapped(ips, ip);
+    pushCapped(users, user);
+    pushCapped(files, findingFileKey(f));
+    pushCapped(hosts, f.host);
+    if (levelRank(f.level) > levelRank(level)) level = f.level;
+  }
+  const ordered = [...steps.values()].sort(
+    (a, b) => (a.first ?? '~').localeCompare(b.first ?? '~') || (a.tactic ? catalog.tacticIndex(a.tactic) : 99) - (b.tactic ? catalog.tacticIndex(b.tactic) : 99),
+  );
+  const tactics = [...new Set(ordered.map((s) => s.tactic).filter((t): t is string => t !== null))].sort((a, b) => catalog.tacticIndex(a) - catalog.tacticIndex(b));
+  const times = ordered.flatMap((s) => [s.first, s.last]).filter((t): t is string => t !== null).sort();
+  const first = times[0] ?? null;
+  const last = times[times.length - 1] ?? null;
+  const chain: string[] = [];
+  for (const s of ordered) if (!chain.includes(s.headline)) chain.push(s.headline);
+  const from = ips.length ? `From ${ips.slice(0, 3).join(', ')}${ips.length > 3 ? ` and ${ips.length - 3} more` : ''}` : hosts.length ? `On ${hosts.slice(0, 2).join(', ')}` : 'Without a known source';
+  const when = first ? (first.slice(0, 10) === last?.slice(0, 10) ? ` on ${first.slice(0, 10)}` : `, ${first.slice(0, 10)} to ${last!.slice(0, 10)}`) : '';
+  const summary = `${from}${when}: ${chain.slice(0, 6).join(' → ')}${chain.length > 6 ? ` → … (${chain.length - 6} more)` : ''}.`;
+  return { id: 0, first, last, level, ips, users, files, hosts, tactics, steps: ordered, summary };
+}

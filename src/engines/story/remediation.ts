@@ -1,0 +1,107 @@
+// Remediation steps that follow from what was found: the build to patch to, the files to remove, the
+// credentials to reset, the exports to clean up, the addresses to block. Each step says why.
+import type { Finding } from '../../finding.js';
+import type { ScanSummary } from '../../summary.js';
+import type { AttackCatalog } from '../../attack/index.js';
+import type { TakenSummary } from '../activity/index.js';
+import { findingPath, findingFileKey, attackerIndicators } from '../activity/index.js';
+import type { Verdict } from './verdict.js';
+
+export interface RemediationStep {
+  title: string;
+  why: string;
+  /** Concrete items: file paths, builds, accounts, addresses (values from evidence; escape when rendering). */
+  items: string[];
+}
+
+const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
+const cap = <T>(xs: T[], n = 25): T[] => xs.slice(0, n);
+
+export function remediationSteps(findings: readonly Finding[], summary: ScanSummary | null, taken: TakenSummary | null, verdict: Verdict, catalog: AttackCatalog): RemediationStep[] {
+  const steps: RemediationStep[] = [];
+  const techs = new Set(findings.flatMap((f) => f.attack.map((t) => catalog.resolve(t) ?? t)));
+  const has = (prefix: string): boolean => [...techs].some((t) => t === prefix || t.startsWith(prefix + '.'));
+  const cves = new Set(findings.flatMap((f) => f.cves));
+
+  if (verdict.kind === 'compromised') {
+    steps.push({
+      title: 'Preserve evidence and isolate the server',
+      why: 'Post-exploitation activity was found. Image memory and disks before cleaning, so the investigation can continue; then take the server off the internet.',
+      items: [],
+    });
+  }
+
+  const open = (summary?.exposure?.windows ?? []).filter((w) => w.to === null);
+  if (open.length > 0) {
+    const byFix = new Map<string, string[]>();
+    for (const w of open) {
+      const k = w.fixedIn ?? 'the latest Cumulative Update and Security Update';
+      byFix.set(k, [...(byFix.get(k) ?? []), w.cve]);
+    }
+    steps.push({
+      title: 'Patch Exchange',
+      why: 'The last build seen is still vulnerable to flaws exploited in the wild.',
+      items: [...byFix].map(([fix, list]) => `Install ${fix} or later (fixes ${list.join(', ')})`),
+    });
+  }
+
+  const shellFiles = [...new Set(findings.filter((f) => FILE_ENGINES.has(f.engine) || (f.attack.includes('T1505.003') && f.engine !== 'sigma')).map((f) => f.evidence.path))];
+  if (shellFiles.length > 0 || has('T1505.003')) {
+    steps.push({
+      title: 'Remove web shells and dropped files (after imaging)',
+      why: 'Files matched web-shell signatures or indicators, or web-shell use was seen in the logs; a shell outlives patching.',
+      items: cap(shellFiles.length ? shellFiles : [...new Set(findings.filter((f) => f.attack.includes('T1505.003')).map((f) => findingPath(f) ?? findingFileKey(f) ?? f.evidence.path))]),
+    });
+  }
+  if (cves.has('CVE-2021-27065') || cves.has('CVE-2021-26858')) {
+    steps.push({
+      title: 'Reset tampered virtual directories',
+      why: 'The file-write flaws abuse OAB/ECP virtual-directory settings; the malicious ExternalUrl may still be set.',
+      items: ['Get-OabVirtualDirectory | fl Identity,ExternalUrl,InternalUrl — reset any value holding script', 'Check web.config files of the FrontEnd and ClientAccess folders for added handlers'],
+    });
+  }
+  if (has('T1003')) {
+    steps.push({
+      title: 'Reset credentials',
+      why: 'Credential dumping (e.g. LSASS memory) exposes every account logged on to the server.',
+      items: ['All accounts that logged on to the server since the first finding, and service accounts used by Exchange', 'The krbtgt account twice (with replication time between) if domain administrators were exposed', 'The Exchange server computer account'],
+    });
+  }
+  const exportsFound = (taken?.exports ?? []).filter((e) => e.kind === 'mailbox-export');
+  if (exportsFound.length > 0 || has('T1114')) {
+    steps.push({
+      title: 'Remove mailbox exports and tell the owners',
+      why: 'Mailbox exports or mail collection were seen: the mail in them must be treated as taken.',
+      items: cap([
+        'Get-MailboxExportRequest | Remove-MailboxExportRequest; remove the Mailbox Import Export role from accounts that do not need it',
+        ...exportsFound.map((e) => `${e.mailbox ?? 'unknown mailbox'} → ${e.filePath ?? 'unknown file'} (${e.time ?? 'time unknown'})`),
+      ]),
+    });
+  }
+  if (taken && taken.mailboxes.length > 0) {
+    steps.push({
+      title: 'Review the mailboxes the attacker touched',
+      why: 'Requests from the attacker\'s addresses or tools addressed these mailboxes.',
+      items: cap([...new Set(taken.mailboxes.map((m) => m.target))]),
+    });
+  }
+  const ind = attackerIndicators(findings);
+  if (ind.ips.size > 0) {
+    steps.push({
+      title: 'Block and hunt for the attacker\'s addresses',
+      why: 'These client addresses appear in findings; block them at the edge and search other servers and proxies for them.',
+      items: cap([...ind.ips].sort()),
+    });
+  }
+  if (cves.size > 0 && open.length === 0 && verdict.kind !== 'no-evidence') {
+    steps.push({
+      title: 'Confirm the fixes are installed',
+      why: `Exploitation of ${[...cves].sort().join(', ')} was seen; the build evidence does not show an open window at the end, but verify with HealthChecker.`,
+      items: [],
+    });
+  }
+  if (steps.length === 0) {
+    steps.push({ title: 'Keep Exchange current', why: 'Nothing calls for a specific action; stay on a supported CU with the latest Security Update and keep logs long enough to answer the next question.', items: [] });
+  }
+  return steps;
+}

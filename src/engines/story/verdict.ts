@@ -1,0 +1,85 @@
+// The verdict at the top of the report: compromised / exploitation attempted / exposed / no evidence,
+// each with the reasons (the findings or exposure windows behind it) a responder can check.
+import type { Finding } from '../../finding.js';
+import { levelRank } from '../../finding.js';
+import type { ScanSummary } from '../../summary.js';
+import type { AttackCatalog } from '../../attack/index.js';
+
+export type VerdictKind = 'compromised' | 'exploitation-attempted' | 'exposed' | 'no-evidence';
+export interface Verdict {
+  kind: VerdictKind;
+  headline: string;
+  reasons: string[];
+}
+
+const HEADLINES: Record<VerdictKind, string> = {
+  compromised: 'Compromised: the evidence shows the attacker acted on the server after getting in',
+  'exploitation-attempted': 'Exploitation attempted: exploit traffic reached the server; no post-exploitation was found',
+  exposed: 'Exposed: the server ran vulnerable builds while the flaws were exploited in the wild; no exploitation was found',
+  'no-evidence': 'No evidence of compromise in what was read',
+};
+
+const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
+const PRE_EXPLOIT = new Set(['reconnaissance', 'resource-development', 'initial-access']);
+
+function isPostExploitation(f: Finding, catalog: AttackCatalog): boolean {
+  if (f.engine === 'exposure' || levelRank(f.level) < levelRank('high')) return false;
+  if (FILE_ENGINES.has(f.engine)) return true;
+  return f.attack.some((t) => {
+    const tech = catalog.technique(catalog.resolve(t) ?? t);
+    return tech !== undefined && tech.tactics.some((s) => !PRE_EXPLOIT.has(s));
+  });
+}
+function isExploitation(f: Finding, catalog: AttackCatalog): boolean {
+  if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return false;
+  return f.cves.length > 0 || f.attack.some((t) => (catalog.resolve(t) ?? t) === 'T1190');
+}
+
+function describe(list: Finding[], limit = 6): string[] {
+  const byRule = new Map<string, { title: string; count: number; first: string | null; level: string }>();
+  for (const f of list) {
+    const r = byRule.get(f.rule.id);
+    if (r) {
+      r.count++;
+      if (f.time && (!r.first || f.time < r.first)) r.first = f.time;
+    } else byRule.set(f.rule.id, { title: f.rule.title, count: 1, first: f.time, level: f.level });
+  }
+  return [...byRule.values()]
+    .sort((a, b) => (a.first ?? '~').localeCompare(b.first ?? '~'))
+    .slice(0, limit)
+    .map((r) => `${r.title} — ${r.count} finding${r.count === 1 ? '' : 's'} (${r.level})${r.first ? `, first ${r.first.replace('T', ' ').slice(0, 19)} UTC` : ''}`);
+}
+
+export function decideVerdict(findings: readonly Finding[], summary: ScanSummary | null, catalog: AttackCatalog): Verdict {
+  const post = findings.filter((f) => isPostExploitation(f, catalog));
+  const expl = findings.filter((f) => isExploitation(f, catalog));
+  const windows = (summary?.exposure?.windows ?? []).filter((w) => w.exploitedInWild && w.from !== null);
+  const exposureFindings = findings.filter((f) => f.engine === 'exposure' && levelRank(f.level) >= levelRank('medium'));
+  const exposureReasons = windows
+    .slice(0, 6)
+    .map((w) => `Vulnerable to ${w.cve}${w.name ? ` (${w.name})` : ''} from ${w.from!.slice(0, 10)} ${w.to ? `until ${w.to.slice(0, 10)}` : 'to the end of the evidence (still open)'}${w.fixedIn ? `; fixed in ${w.fixedIn}` : ''}`);
+  if (exposureReasons.length === 0) exposureReasons.push(...describe(exposureFindings, 4));
+
+  let kind: VerdictKind;
+  const reasons: string[] = [];
+  if (post.length > 0) {
+    kind = 'compromised';
+    reasons.push(...describe(post));
+    if (expl.length > 0) reasons.push(...describe(expl, 3).map((r) => `Exploitation: ${r}`));
+  } else if (expl.length > 0) {
+    kind = 'exploitation-attempted';
+    reasons.push(...describe(expl));
+  } else if (windows.length > 0 || exposureFindings.length > 0) {
+    kind = 'exposed';
+    reasons.push(...exposureReasons);
+  } else {
+    kind = 'no-evidence';
+    reasons.push(`No finding at or above ${summary?.options.minLevel ?? 'the minimum'} level pointed at exploitation or post-exploitation activity.`);
+  }
+  if (kind !== 'exposed' && windows.length > 0) reasons.push(...exposureReasons.map((r) => `Exposure: ${r}`));
+  if (kind === 'no-evidence' || kind === 'exposed') {
+    for (const w of summary?.coverageWarnings ?? []) reasons.push(`Blind spot: ${w}`);
+    reasons.push('Absence of evidence is limited to the logs and files read; see "Log coverage and blind spots".');
+  }
+  return { kind, headline: HEADLINES[kind], reasons };
+}

@@ -1,0 +1,388 @@
+// Binary XML of one chunk (research §5.4): tokens → compiled template nodes, with the chunk's name and
+// template caches, and instantiation of a record's template instance into a resolved IrElement tree.
+
+import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
+import { ValueError, decodeUtf16, decodeValue } from './values.js';
+
+/** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
+export class BinXmlError extends Error {
+  constructor(message: string, readonly offset: number, readonly missingTemplate = false) {
+    super(message);
+  }
+}
+
+// Crafted input must not blow the stack or the heap (evtx-rs 0.12.2 caps nesting the same way, research §5.7).
+const MAX_DEPTH = 256;
+const MAX_INSTANCE_DEPTH = 64;
+const MAX_NODES = 200_000;
+
+const FAILED: TNode[] = [];
+
+export class ChunkBinXml {
+  private readonly names = new Map<number, string>();
+  private readonly templates = new Map<number, TNode[]>();
+  private p = 0;
+  private depth = 0;
+  private budget = 0;
+
+  /** `base` is the chunk's offset in `buf`; `end` its (possibly truncated) end. Offsets in BinXML are chunk-relative. */
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly dv: DataView,
+    private readonly base: number,
+    private readonly end: number,
+  ) {}
+
+  /** Parse the Binary XML of a record at buf[start, end) and instantiate it into its root element. */
+  parseRecord(start: number, end: number): IrElement {
+    this.p = start;
+    this.depth = 0;
+    const nodes = this.document(end, false);
+    this.budget = 0;
+    const out: IrNode[] = [];
+    this.instantiate(nodes, [], out, 0);
+    for (const n of out) if (isElement(n)) return n;
+    throw new BinXmlError('record holds no element', start);
+  }
+
+  private fail(msg: string): never {
+    throw new BinXmlError(msg, this.p - this.base);
+  }
+
+  private need(n: number, end: number): void {
+    if (this.p + n > end) this.fail(`Binary XML runs past its end (${n} bytes needed)`);
+  }
+
+  private u16(): number {
+    const v = this.buf[this.p]! | (this.buf[this.p + 1]! << 8);
+    this.p += 2;
+    return v;
+  }
+
+  private u32(): number {
+    const v = this.dv.getUint32(this.p, true);
+    this.p += 4;
+    return v;
+  }
+
+  /** A name reference; an inline definition (offset == here) is read and skipped (name caching, §5.4). */
+  private name(end: number): string {
+    this.need(4, end);
+    const off = this.u32();
+    const here = this.p - this.base;
+    const cached = this.names.get(off);
+    if (off === here) {
+      this.need(8, end);
+      const count = this.buf[this.p + 6]! | (this.buf[this.p + 7]! << 8);
+      this.need(8 + 2 * count + 2, end);
+      const s = cached ?? decodeUtf16(this.buf, this.p + 8, count);
+      this.names.set(off, s);
+      this.p += 8 + 2 * count + 2;
+      return s;
+    }
+    if (cached !== undefined) return cached;
+    const at = this.base + off;
+    if (off < 128 || at + 8 > this.end) this.fail(`name offset 0x${off.toString(16)} outside the chunk`);
+    const count = this.buf[at + 6]! | (this.buf[at + 7]! << 8);
+    if (at + 8 + 2 * count > this.end) this.fail(`name at 0x${off.toString(16)} runs past the chunk`);
+    const s = decodeUtf16(this.buf, at + 8, count);
+    this.names.set(off, s);
+    return s;
+  }
+
+  /** Tokens up to EOF (or `end`): fragment headers, elements, template instances, PIs. */
+  private document(end: number, noDepId: boolean): TNode[] {
+    const nodes: TNode[] = [];
+    while (this.p < end) {
+      const tok = this.buf[this.p]!;
+      switch (tok) {
+        case 0x00:
+          this.p++;
+          return nodes;
+        case 0x0f:
+          this.need(4, end);
+          this.p += 4;
+          break;
+        case 0x0c:
+          nodes.push(this.instance(end));
+          break;
+        case 0x01:
+        case 0x41:
+          nodes.push(this.element(end, noDepId));
+          break;
+        case 0x0a:
+          nodes.push(this.pi(end));
+          break;
+        default:
+          this.fail(`unexpected token 0x${tok.toString(16)} at document level`);
+      }
+    }
+    return nodes;
+  }
+
+  private element(end: number, noDepId: boolean): TElement {
+    if (++this.depth > MAX_DEPTH) this.fail('elements nested too deeply');
+    const tok = this.buf[this.p]!;
+    this.need(noDepId ? 9 : 11, end);
+    this.p += noDepId ? 1 : 3;
+    this.p += 4; // data size: we walk the tokens instead
+    const name = this.name(end);
+    const attrs: TAttr[] = [];
+    if (tok & 0x40) {
+      this.need(4, end);
+      this.p += 4; // attribute list size
+      while (this.p < end && (this.buf[this.p]! & 0xbf) === 0x06) {
+        this.p++;
+        const an = this.name(end);
+        attrs.push({ name: an, value: this.attrValue(end) });
+      }
+    }
+    this.need(1, end);
+    const close = this.buf[this.p++]!;
+    let children: TNode[] = [];
+    if (close === 0x02) children = this.content(end, noDepId);
+    else if (close !== 0x03) this.fail(`expected close of start element, found token 0x${close.toString(16)}`);
+    this.depth--;
+    return { k: 'e', name, attrs, children };
+  }
+
+  private attrValue(end: number): TNode[] {
+    const out: TNode[] = [];
+    for (;;) {
+      if (this.p >= end) return out;
+      const leaf = this.leaf(this.buf[this.p]!, end);
+      if (leaf === undefined) return out;
+      out.push(leaf);
+    }
+  }
+
+  /** A value-like token (text, substitution, references, CDATA), or undefined when the token is something else. */
+  private leaf(tok: number, end: number): TNode | undefined {
+    switch (tok) {
+      case 0x05:
+      case 0x45: {
+        this.need(4, end);
+        this.p += 2;
+        const n = this.u16();
+        this.need(2 * n, end);
+        const v = decodeUtf16(this.buf, this.p, n);
+        this.p += 2 * n;
+        return { k: 'v', leaf: { t: VT.STRING, v } };
+      }
+      case 0x0d:
+      case 0x0e: {
+        this.need(4, end);
+        this.p++;
+        const index = this.u16();
+        this.p++; // expected type: the instance's descriptor is what counts
+        return { k: 's', index, optional: tok === 0x0e };
+      }
+      case 0x08:
+      case 0x48: {
+        this.need(3, end);
+        this.p++;
+        return { k: 'v', leaf: { t: NK.CHARREF, v: this.u16() } };
+      }
+      case 0x09:
+      case 0x49: {
+        this.p++;
+        return { k: 'v', leaf: { t: NK.ENTITY, v: this.name(end) } };
+      }
+      case 0x07:
+      case 0x47: {
+        this.need(3, end);
+        this.p++;
+        const n = this.u16();
+        this.need(2 * n, end);
+        const v = decodeUtf16(this.buf, this.p, n);
+        this.p += 2 * n;
+        return { k: 'v', leaf: { t: NK.CDATA, v } };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private pi(end: number): TNode {
+    this.p++;
+    const target = this.name(end);
+    let data = '';
+    if (this.p < end && this.buf[this.p] === 0x0b) {
+      this.need(3, end);
+      this.p++;
+      const n = this.u16();
+      this.need(2 * n, end);
+      data = decodeUtf16(this.buf, this.p, n);
+      this.p += 2 * n;
+    }
+    return { k: 'v', leaf: { t: NK.PI, v: data ? `${target} ${data}` : target } };
+  }
+
+  private content(end: number, noDepId: boolean): TNode[] {
+    const out: TNode[] = [];
+    for (;;) {
+      if (this.p >= end) this.fail('element not closed before the end of its data');
+      const tok = this.buf[this.p]!;
+      if (tok === 0x04) {
+        this.p++;
+        return out;
+      }
+      if (tok === 0x01 || tok === 0x41) out.push(this.element(end, noDepId));
+      else if (tok === 0x0c) out.push(this.instance(end));
+      else if (tok === 0x0a) out.push(this.pi(end));
+      else {
+        const leaf = this.leaf(tok, end);
+        if (leaf === undefined) this.fail(`unexpected token 0x${tok.toString(16)} in element content`);
+        out.push(leaf);
+      }
+    }
+  }
+
+  /** Template instance (§5.4): definition inline (offset == here) or cached earlier in the chunk; then the values. */
+  private instance(end: number): TNode {
+    this.need(10, end);
+    this.p += 6; // token, unknown byte, template id
+    const defOff = this.u32();
+    let nodes: TNode[];
+    if (defOff === this.p - this.base) {
+      this.need(24, end);
+      const size = this.dv.getUint32(this.p + 20, true);
+      nodes = this.template(defOff);
+      this.p += 24 + size;
+    } else {
+      nodes = this.template(defOff);
+    }
+    this.need(4, end);
+    const count = this.u32();
+    this.need(4 * count, end);
+    const desc = this.p;
+    this.p += 4 * count;
+    const values: RawValue[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
+      const type = this.buf[desc + 4 * i + 2]!;
+      this.need(size, end);
+      const at = this.p;
+      if (type === VT.BINXML) {
+        values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
+      } else {
+        try {
+          values[i] = decodeValue(this.buf, this.dv, at, size, type);
+        } catch (e) {
+          if (e instanceof ValueError) this.fail(`substitution ${i}: ${e.message}`);
+          throw e;
+        }
+      }
+      this.p = at + size;
+    }
+    return { k: 'i', nodes, values };
+  }
+
+  /** A BinXml-typed value: a fragment whose elements carry no dependency id (libevtx, research §5.4). */
+  private nested(start: number, end: number): TNode[] {
+    const save = this.p;
+    this.p = start;
+    const nodes = this.document(end, true);
+    this.p = save;
+    return nodes;
+  }
+
+  /** Compiled body of the template definition at chunk offset `off` (parsed once per chunk). */
+  private template(off: number): TNode[] {
+    const cached = this.templates.get(off);
+    if (cached === FAILED) throw new BinXmlError(`template at 0x${off.toString(16)} is missing or damaged`, off, true);
+    if (cached !== undefined) return cached;
+    const at = this.base + off;
+    if (off < 512 || at + 24 > this.end) throw new BinXmlError(`template offset 0x${off.toString(16)} outside the chunk`, off, true);
+    const size = this.dv.getUint32(at + 20, true);
+    if (at + 24 + size > this.end || size < 4) throw new BinXmlError(`template at 0x${off.toString(16)} runs past the chunk`, off, true);
+    this.templates.set(off, FAILED); // a template that refers to itself fails instead of recursing
+    const save = this.p;
+    const saveDepth = this.depth;
+    this.p = at + 24;
+    try {
+      const nodes = this.document(at + 24 + size, false);
+      this.templates.set(off, nodes);
+      return nodes;
+    } catch (e) {
+      if (e instanceof BinXmlError) throw new BinXmlError(`template at 0x${off.toString(16)}: ${e.message}`, e.offset, true);
+      throw e;
+    } finally {
+      this.p = save;
+      this.depth = saveDepth;
+    }
+  }
+
+  // ---- instantiation: template nodes + values → resolved tree ----
+
+  private instantiate(nodes: TNode[], values: RawValue[], out: IrNode[], depth: number): void {
+    if (depth > MAX_INSTANCE_DEPTH) this.fail('template instances nested too deeply');
+    for (const n of nodes) {
+      switch (n.k) {
+        case 'v':
+          out.push(n.leaf);
+          break;
+        case 's': {
+          const v = values[n.index];
+          if (v === undefined || v.t === VT.NULL) break;
+          if (v.t === VT.BINXML) this.instantiate((v as { nodes: TNode[] }).nodes, [], out, depth + 1);
+          else out.push(v as IrValue);
+          break;
+        }
+        case 'i':
+          this.instantiate(n.nodes, n.values, out, depth + 1);
+          break;
+        case 'e':
+          this.element2(n, values, out, depth);
+          break;
+      }
+    }
+  }
+
+  private element2(n: TElement, values: RawValue[], out: IrNode[], depth: number): void {
+    if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
+    const attrs: IrAttr[] = [];
+    for (const a of n.attrs) {
+      const value: IrNode[] = [];
+      this.instantiate(a.value, values, value, depth);
+      if (value.length > 0) attrs.push({ name: a.name, value });
+    }
+    const children: IrNode[] = [];
+    this.instantiate(n.children, values, children, depth);
+    const el: IrElement = { t: 'e', name: n.name, attrs, children };
+    this.expandArrays(el, out);
+  }
+
+  /** An array value with more than one item repeats its element once per item (MS-EVEN6 §3.1.4.7.5). */
+  private expandArrays(el: IrElement, out: IrNode[]): void {
+    let where = -1;
+    let attrAt = -1;
+    for (let i = 0; i < el.children.length && where < 0; i++) if (isBigArray(el.children[i]!)) where = i;
+    for (let a = 0; a < el.attrs.length && where < 0; a++) {
+      const v = el.attrs[a]!.value;
+      for (let i = 0; i < v.length && where < 0; i++) if (isBigArray(v[i]!)) { where = i; attrAt = a; }
+    }
+    if (where < 0) {
+      out.push(el);
+      return;
+    }
+    const arr = (attrAt < 0 ? el.children[where] : el.attrs[attrAt]!.value[where]) as IrValue;
+    const base = arr.t & 0x7f;
+    for (const item of arr.v as (string | number | boolean)[]) {
+      if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
+      const repl: IrNode[] = item === '' ? [] : [{ t: base, v: item }];
+      let children = el.children;
+      let attrs = el.attrs;
+      if (attrAt < 0) children = [...children.slice(0, where), ...repl, ...children.slice(where + 1)];
+      else {
+        attrs = el.attrs.map((a, i) => (i === attrAt ? { name: a.name, value: [...a.value.slice(0, where), ...repl, ...a.value.slice(where + 1)] } : a));
+        attrs = attrs.filter((a) => a.value.length > 0);
+      }
+      this.expandArrays({ t: 'e', name: el.name, attrs, children }, out);
+    }
+  }
+}
+
+function isBigArray(n: IrNode): boolean {
+  return !isElement(n) && (n.t & 0x80) !== 0 && n.t > 0 && Array.isArray(n.v) && n.v.length > 1;
+}

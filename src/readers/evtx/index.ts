@@ -1,0 +1,9 @@
+// The EVTX reader's only door: Windows XML Event Log files → evtx_dump-shaped records and WinEvents,
+// sequential (evtxReader, parseEvtx) or on all cores (readEvtxParallel); XML rendering for `evtx dump`.
+
+export { evtxReader, readEvtxTrees } from './reader.js';
+export { parseEvtx, toWinEvent, type EvtxRecord } from './records.js';
+export { readEvtxParallel, type ParallelOptions } from './pool.js';
+export { parseEvtxTrees, chunkSlots, type EvtxTree, type ParseOptions } from './parse.js';
+export { toXml } from './xml.js';
+export { toEvtxJson } from './json.js';

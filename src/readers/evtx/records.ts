@@ -1,0 +1,71 @@
+// EVTX records as evtx_dump JSON (EvtxRecord) and as WinEvents: the synchronous per-file API that the
+// reader, the worker pool and `exhunt evtx dump` share.
+
+import type { DiagnosticSink } from '../../diagnostics.js';
+import type { WinEvent } from '../../event.js';
+import { toEvtxJson } from './json.js';
+import { parseEvtxTrees, type EvtxTree, type ParseOptions } from './parse.js';
+
+export interface EvtxRecord {
+  /** EventRecordID from the record header. */
+  recordId: number;
+  /** Absolute byte offset of the record in the file. */
+  offset: number;
+  /** 0-based chunk slot index. */
+  chunk: number;
+  /** System.TimeCreated SystemTime (UTC ISO 8601, µs), else the record header's written time. */
+  time: string | null;
+  /** The event in the nested evtx_dump JSON shape: `{ Event: { System, EventData | UserData, ... } }`. */
+  data: Record<string, unknown>;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function systemOf(data: Record<string, unknown>): Record<string, unknown> | undefined {
+  return obj(obj(data['Event'])?.['System']);
+}
+
+function timeCreated(sys: Record<string, unknown> | undefined): string | null {
+  const t = obj(obj(sys?.['TimeCreated'])?.['#attributes'])?.['SystemTime'];
+  return typeof t === 'string' ? t : null;
+}
+
+/** Records of one file in file order; damage goes to `sink` as EVTX_* diagnostics, never as an exception. */
+export function* parseEvtx(buf: Uint8Array, path: string, sink: DiagnosticSink, opts?: ParseOptions): Generator<EvtxRecord> {
+  for (const t of parseEvtxTrees(buf, path, sink, opts)) yield treeToRecord(t);
+}
+
+export function treeToRecord(t: EvtxTree): EvtxRecord {
+  const data = toEvtxJson(t.root);
+  return { recordId: t.recordId, offset: t.offset, chunk: t.chunk, time: timeCreated(systemOf(data)) ?? t.written, data };
+}
+
+function str(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return null;
+}
+
+/**
+ * A record as a WinEvent. `ref.record` is the record's EventRecordID (what Event Viewer and evtx_dump show
+ * as "Record N"); `ref.offset` is its byte offset in the file, which stays unique even when IDs repeat.
+ */
+export function toWinEvent(rec: EvtxRecord, path: string): WinEvent {
+  const sys = systemOf(rec.data);
+  const eid = sys?.['EventID'];
+  const eidv = obj(eid) ? obj(eid)!['#text'] : eid;
+  const eventId = typeof eidv === 'number' ? eidv : typeof eidv === 'string' && /^\d+$/.test(eidv) ? Number(eidv) : null;
+  const provider = str(obj(obj(sys?.['Provider'])?.['#attributes'])?.['Name']);
+  return {
+    source: 'evtx',
+    time: timeCreated(sys) ?? rec.time,
+    host: str(sys?.['Computer']),
+    channel: str(sys?.['Channel']),
+    eventId,
+    provider,
+    data: rec.data,
+    ref: { path, record: rec.recordId, offset: rec.offset, kind: 'evtx' },
+  };
+}

@@ -1,0 +1,222 @@
+// Decoding of Binary XML substitution values (research §5.5) into scalars rendered the evtx_dump way:
+// ints as numbers, hex ints "0x…" lowercase, GUIDs uppercase without braces, FILETIME ISO 8601 with µs.
+
+import { NK, VT, type IrValue, type Scalar } from './ir.js';
+
+const utf16 = new TextDecoder('utf-16le');
+const cp1252 = new TextDecoder('windows-1252');
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+/** UTF-16LE of `units` code units at `pos`; short strings without surrogates skip TextDecoder's call cost. */
+export function decodeUtf16(buf: Uint8Array, pos: number, units: number): string {
+  if (units <= 0) return '';
+  if (units > 48) return utf16.decode(buf.subarray(pos, pos + units * 2));
+  let s = '';
+  for (let i = 0; i < units; i++) {
+    const c = buf[pos + 2 * i]! | (buf[pos + 2 * i + 1]! << 8);
+    if (c >= 0xd800 && c <= 0xdfff) return utf16.decode(buf.subarray(pos, pos + units * 2));
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
+function hex64(b: Uint8Array, p: number): string {
+  const lo = u32(b, p);
+  const hi = u32(b, p + 4);
+  return hi ? '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0') : '0x' + lo.toString(16);
+}
+
+function int64(b: Uint8Array, p: number, signed: boolean): number {
+  const lo = u32(b, p);
+  const hi = u32(b, p + 4);
+  if (signed && hi & 0x80000000) return Number((BigInt(hi) << 32n | BigInt(lo)) - (1n << 64n));
+  return hi * 4294967296 + lo;
+}
+
+const EPOCH_DIFF_S = 11644473600;
+
+/** FILETIME (100 ns ticks since 1601) → "YYYY-MM-DDTHH:MM:SS.ffffffZ" (microseconds, truncated, like evtx-rs). */
+export function filetimeIso(b: Uint8Array, p: number): string {
+  const lo = u32(b, p);
+  const hi = u32(b, p + 4);
+  let secs: number;
+  let rem: number;
+  if (hi < 0x200000) {
+    const r = hi * 4967296 + lo; // 2^32 = 429 * 10^7 + 4967296
+    secs = hi * 429 + Math.floor(r / 1e7);
+    rem = r % 1e7;
+  } else {
+    const t = (BigInt(hi) << 32n) | BigInt(lo);
+    secs = Number(t / 10000000n);
+    rem = Number(t % 10000000n);
+  }
+  const d = new Date((secs - EPOCH_DIFF_S) * 1000);
+  const iso = Number.isNaN(d.getTime()) ? '1601-01-01T00:00:00.000Z' : d.toISOString();
+  return iso.slice(0, iso.length - 5) + '.' + String(Math.floor(rem / 10)).padStart(6, '0') + 'Z';
+}
+
+function systimeIso(b: Uint8Array, p: number): string {
+  const w = (i: number): number => b[p + 2 * i]! | (b[p + 2 * i + 1]! << 8);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${String(w(0)).padStart(4, '0')}-${two(w(1))}-${two(w(3))}T${two(w(4))}:${two(w(5))}:${two(w(6))}.${String(w(7) * 1000).padStart(6, '0')}Z`;
+}
+
+export function guid(b: Uint8Array, p: number): string {
+  const h = (i: number): string => HEX2[b[p + i]!]!;
+  return h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+}
+
+function sid(b: Uint8Array, p: number, size: number): string {
+  if (size < 8) return 'S-?';
+  const count = b[p + 1]!;
+  let auth = 0;
+  for (let i = 2; i < 8; i++) auth = auth * 256 + b[p + i]!;
+  let s = `S-${b[p]!}-${auth}`;
+  for (let i = 0; i < count && 8 + 4 * i + 4 <= size; i++) s += '-' + u32(b, p + 8 + 4 * i);
+  return s;
+}
+
+export function hexBytes(b: Uint8Array, p: number, size: number): string {
+  let s = '';
+  for (let i = 0; i < size; i++) s += HEX2[b[p + i]!]!;
+  return s;
+}
+
+/** Floats rendered by JavaScript's shortest round-trip form; NaN/±Infinity spelled as Rust prints them. */
+function floatText(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  return String(x);
+}
+
+const ITEM_SIZE: Record<number, number> = {
+  [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4,
+  [VT.INT64]: 8, [VT.UINT64]: 8, [VT.REAL32]: 4, [VT.REAL64]: 8, [VT.BOOL]: 4, [VT.GUID]: 16,
+  [VT.FILETIME]: 8, [VT.SYSTIME]: 16, [VT.HEX32]: 4, [VT.HEX64]: 8,
+};
+
+/** One fixed-size scalar of `type` at `p` (size bytes available). Undefined when the size does not fit the type. */
+function scalar(b: Uint8Array, dv: DataView, p: number, type: number, size: number): Scalar | undefined {
+  switch (type) {
+    case VT.INT8: return size >= 1 ? (b[p]! << 24) >> 24 : undefined;
+    case VT.UINT8: return size >= 1 ? b[p]! : undefined;
+    case VT.INT16: return size >= 2 ? dv.getInt16(p, true) : undefined;
+    case VT.UINT16: return size >= 2 ? dv.getUint16(p, true) : undefined;
+    case VT.INT32: return size >= 4 ? dv.getInt32(p, true) : undefined;
+    case VT.UINT32: return size >= 4 ? u32(b, p) : undefined;
+    case VT.INT64: return size >= 8 ? int64(b, p, true) : undefined;
+    case VT.UINT64: return size >= 8 ? int64(b, p, false) : undefined;
+    case VT.REAL32: return size >= 4 ? floatText(dv.getFloat32(p, true)) : undefined;
+    case VT.REAL64: return size >= 8 ? floatText(dv.getFloat64(p, true)) : undefined;
+    case VT.BOOL: return size >= 4 ? dv.getInt32(p, true) !== 0 : size >= 1 ? b[p] !== 0 : undefined;
+    case VT.GUID: return size >= 16 ? guid(b, p) : undefined;
+    case VT.SIZE_T: return size >= 8 ? hex64(b, p) : size >= 4 ? '0x' + u32(b, p).toString(16) : undefined;
+    case VT.FILETIME: return size >= 8 ? filetimeIso(b, p) : undefined;
+    case VT.SYSTIME: return size >= 16 ? systimeIso(b, p) : undefined;
+    case VT.HEX32: return size >= 4 ? '0x' + u32(b, p).toString(16) : undefined;
+    case VT.HEX64: return size >= 8 ? hex64(b, p) : undefined;
+    default: return undefined;
+  }
+}
+
+/** Signals a value whose size does not match its type; the caller turns it into a diagnostic. */
+export class ValueError extends Error {}
+
+/**
+ * Decode a substitution value of `type` occupying buf[p, p+size). BinXml (0x21) is not handled here.
+ * Strings drop everything from the first NUL (evtx-rs does the same).
+ */
+export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number, type: number): IrValue {
+  switch (type) {
+    case VT.NULL: return { t: VT.NULL, v: '' };
+    case VT.STRING: {
+      let units = size >> 1;
+      for (let i = 0; i < units; i++) if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) { units = i; break; }
+      return { t: VT.STRING, v: decodeUtf16(b, p, units) };
+    }
+    case VT.ANSI: {
+      let end = p;
+      while (end < p + size && b[end] !== 0) end++;
+      return { t: VT.STRING, v: cp1252.decode(b.subarray(p, end)) };
+    }
+    case VT.BINARY: case VT.EVT_HANDLE: case VT.EVT_XML: return { t: VT.BINARY, v: hexBytes(b, p, size) };
+    case VT.SID: return { t: VT.SID, v: sid(b, p, size) };
+    case VT.STRING | VT.ARRAY: {
+      const items: string[] = [];
+      let start = 0;
+      const units = size >> 1;
+      for (let i = 0; i < units; i++) {
+        if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) {
+          items.push(decodeUtf16(b, p + 2 * start, i - start));
+          start = i + 1;
+        }
+      }
+      if (start < units) items.push(decodeUtf16(b, p + 2 * start, units - start));
+      return { t: type, v: items };
+    }
+    case VT.ANSI | VT.ARRAY: {
+      const items = cp1252.decode(b.subarray(p, p + size)).split('\0');
+      if (items.length > 0 && items[items.length - 1] === '') items.pop();
+      return { t: VT.STRING | VT.ARRAY, v: items };
+    }
+    case VT.SID | VT.ARRAY: {
+      const items: string[] = [];
+      let q = p;
+      while (q + 8 <= p + size) {
+        const n = 8 + 4 * b[q + 1]!;
+        items.push(sid(b, q, Math.min(n, p + size - q)));
+        q += n;
+      }
+      return { t: type, v: items };
+    }
+    case VT.SIZE_T | VT.ARRAY: {
+      const items: Scalar[] = [];
+      for (let q = p; q + 8 <= p + size; q += 8) items.push(hex64(b, q));
+      return { t: type, v: items };
+    }
+  }
+  if (type & VT.ARRAY) {
+    const base = type & 0x7f;
+    const isz = ITEM_SIZE[base];
+    if (isz === undefined) throw new ValueError(`unknown array value type 0x${type.toString(16)}`);
+    const items: Scalar[] = [];
+    for (let q = p; q + isz <= p + size; q += isz) items.push(scalar(b, dv, q, base, isz)!);
+    return { t: type, v: items };
+  }
+  const v = scalar(b, dv, p, type, size);
+  if (v === undefined) throw new ValueError(`value of type 0x${type.toString(16)} has size ${size}`);
+  return { t: type, v };
+}
+
+const NUMERIC = new Set<number>([VT.INT8, VT.UINT8, VT.INT16, VT.UINT16, VT.INT32, VT.UINT32, VT.INT64, VT.UINT64, VT.BOOL]);
+
+/** Whether evtx_dump writes this value as a JSON number/boolean (ints and bool) rather than a string. */
+export function isJsonNumeric(t: number): boolean {
+  return NUMERIC.has(t);
+}
+
+/** A leaf as text (arrays comma-joined, entity and character references kept as written). */
+export function leafText(n: IrValue): string {
+  const v = n.v;
+  if (typeof v === 'string') {
+    if (n.t === NK.ENTITY) return '&' + v + ';';
+    return v;
+  }
+  if (n.t === NK.CHARREF) return '&#' + String(v) + ';';
+  if (Array.isArray(v)) return v.map(String).join(',');
+  return String(v);
+}
+
+/** Empty content: null values, empty strings, empty arrays, processing instructions (is_optional_empty in evtx-rs). */
+export function isEmptyLeaf(n: IrValue): boolean {
+  if (n.t === VT.NULL || n.t === NK.PI) return true;
+  const v = n.v;
+  if (typeof v === 'string') return v.length === 0 && n.t !== NK.ENTITY;
+  if (Array.isArray(v)) return v.length === 0;
+  return false;
+}

@@ -1,0 +1,195 @@
+// Exchange CSV log reader (HttpProxy, ECP Server/Activity, OAB generator, any header-described log):
+// binds rows to the latest #Fields: header, CSV quoting via csv-parse, ECP `S:KEY=value` pairs exposed as fields.
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { DiagnosticSink } from '../../diagnostics.js';
+import type { Evidence } from '../../evidence/evidence.js';
+import type { ExchangeEvent, HuntEvent } from '../../event.js';
+import type { Reader } from '../reader.js';
+import { DiagnosticLimiter, readLineBatches, toUtcIso, type LineOptions } from '../text/index.js';
+import { logFromPath, logFromType, splitEventData } from './log-names.js';
+
+const CSV_OPTS = { relax_column_count: true, relax_quotes: true, info: true, skip_empty_lines: false } as const;
+const TIME_COLUMNS = ['DateTime', 'TimeStamp', 'Timestamp', 'date-time', 'DateTimeUTC', 'LogTime', 'Time', 'Date'];
+const HOST_COLUMNS = ['ServerHostName', 'ServerName', 'ComputerName', 'server-hostname', 'MachineName', 'Server'];
+
+interface Header {
+  names: string[];
+  count: number;
+  timeIdx: number;
+  hostIdx: number;
+  protocolIdx: number;
+}
+
+function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): Header {
+  // The #Fields: list is itself comma-separated and never quoted in practice; trim stray spaces.
+  const raw = spec.split(',').map((s) => s.trim());
+  const seen = new Set<string>();
+  const names = raw.map((n) => {
+    if (n === '' || seen.has(n)) {
+      if (n !== '') limiter.report('LOG_DUPLICATE_FIELD', 'warning', `#Fields names '${n}' twice; the first column wins`, { line });
+      return '';
+    }
+    seen.add(n);
+    return n;
+  });
+  const first = (cands: string[]): number => {
+    for (const c of cands) {
+      const i = names.indexOf(c);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  let timeIdx = first(TIME_COLUMNS);
+  if (timeIdx < 0) timeIdx = names.findIndex((n) => /time|date/i.test(n));
+  return { names, count: names.length, timeIdx, hostIdx: first(HOST_COLUMNS), protocolIdx: names.indexOf('Protocol') };
+}
+
+/** Parses the quoted lines of one batch with csv-parse; falls back line by line when the batch is damaged. */
+function parseQuoted(texts: string[], lineNos: number[], limiter: DiagnosticLimiter): (string[] | null)[] {
+  const out: (string[] | null)[] = new Array<string[] | null>(texts.length).fill(null);
+  try {
+    const recs = parseCsv(texts.join('\n'), CSV_OPTS) as unknown as { record: string[]; info: { lines: number } }[];
+    if (recs.length === texts.length && recs.every((r, i) => r.info.lines === i + 1)) {
+      for (let i = 0; i < recs.length; i++) out[i] = recs[i]!.record;
+      return out;
+    }
+  } catch {
+    // fall through to the per-line path, which says which line is broken
+  }
+  for (let i = 0; i < texts.length; i++) {
+    try {
+      const recs = parseCsv(texts[i]!, CSV_OPTS) as unknown as { record: string[] }[];
+      out[i] = recs.length === 1 ? recs[0]!.record : null;
+      if (out[i] === null) throw new Error('not one record');
+    } catch (err) {
+      limiter.report('LOG_BAD_LINE', 'warning', `CSV row cannot be parsed (${(err as Error).message.split(':')[0]}); skipped`, {
+        line: lineNos[i]!,
+      });
+    }
+  }
+  return out;
+}
+
+/** Reads one Exchange CSV log; yields one array of events per chunk read. */
+export async function* readExchangeBatches(
+  evidence: Evidence,
+  sink: DiagnosticSink,
+  opts: LineOptions = {},
+): AsyncGenerator<ExchangeEvent[]> {
+  const limiter = new DiagnosticLimiter(sink, evidence.path);
+  const fromPath = logFromPath(evidence.path);
+  let log = fromPath?.log ?? null;
+  const folderProtocol = fromPath?.protocol ?? null;
+  let version: string | null = null;
+  let header: Header | null = null;
+  let kind = log ? `exchange-${log}` : 'exchange';
+  try {
+    for await (const batch of readLineBatches(evidence.absPath, limiter, opts)) {
+      const out: ExchangeEvent[] = [];
+      // Rows are collected per header segment so a mid-file #Fields: change applies from its line on.
+      let rows: string[] = [];
+      let rowLines: number[] = [];
+      const flush = (): void => {
+        if (rows.length === 0) return;
+        if (header === null) {
+          limiter.report('LOG_BAD_HEADER', 'warning', `${rows.length} rows before any #Fields: header; skipped`, { line: rowLines[0]! });
+        } else {
+          emitRows(rows, rowLines, header, out);
+        }
+        rows = [];
+        rowLines = [];
+      };
+      const emitRows = (texts: string[], lineNos: number[], h: Header, into: ExchangeEvent[]): void => {
+        const quotedIdx: number[] = [];
+        const values: (string[] | null)[] = texts.map((t, i) => {
+          if (t.indexOf('"') === -1) return t.split(',');
+          quotedIdx.push(i);
+          return null;
+        });
+        if (quotedIdx.length > 0) {
+          const parsed = parseQuoted(
+            quotedIdx.map((i) => texts[i]!),
+            quotedIdx.map((i) => lineNos[i]!),
+            limiter,
+          );
+          quotedIdx.forEach((i, k) => (values[i] = parsed[k]!));
+        }
+        const ecp = log === 'ecp-server' || log === 'ecp-activity';
+        for (let i = 0; i < texts.length; i++) {
+          const vals = values[i];
+          if (!vals) continue;
+          const lineNo = lineNos[i]!;
+          if (vals.length !== h.count) {
+            limiter.report('LOG_COLUMN_COUNT', 'warning', `${vals.length} values for ${h.count} #Fields columns`, { line: lineNo });
+            // Keep the row: columns are bound by position as far as both go, the rest is reported.
+          }
+          const fields: Record<string, string> = {};
+          const n = Math.min(vals.length, h.count);
+          for (let c = 0; c < n; c++) {
+            const name = h.names[c]!;
+            const v = vals[c]!;
+            if (name !== '' && v !== '') fields[name] = v;
+          }
+          if (ecp) {
+            for (let c = 0; c < n; c++) {
+              const v = vals[c]!;
+              if (v.indexOf('S:') !== -1) splitEventData(v, fields);
+            }
+          }
+          let time: string | null = null;
+          if (h.timeIdx >= 0 && h.timeIdx < n) {
+            const raw = vals[h.timeIdx]!;
+            time = toUtcIso(raw);
+            if (time === null && raw !== '') limiter.report('LOG_BAD_TIMESTAMP', 'warning', `bad timestamp '${raw.slice(0, 40)}'`, { line: lineNo });
+          }
+          const host = h.hostIdx >= 0 ? (fields[h.names[h.hostIdx]!] ?? null) : null;
+          const protocol = folderProtocol ?? (h.protocolIdx >= 0 ? (fields['Protocol'] ?? null) : null);
+          into.push({
+            source: 'exchange',
+            log: log ?? 'exchange',
+            protocol,
+            version,
+            time,
+            host,
+            fields,
+            ref: { path: evidence.path, line: lineNo, kind },
+          });
+        }
+      };
+      const lines = batch.lines;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line.length === 0) continue;
+        if (line.charCodeAt(0) === 35 /* # */) {
+          flush();
+          const lineNo = batch.firstLine + i;
+          if (line.startsWith('#Fields:')) header = compileHeader(line.slice(8), limiter, lineNo);
+          else if (line.startsWith('#Version:')) version = line.slice(9).trim() || null;
+          else if (line.startsWith('#Log-type:') && log === null) {
+            log = logFromType(line.slice(10));
+            kind = `exchange-${log}`;
+          }
+          continue;
+        }
+        rows.push(line);
+        rowLines.push(batch.firstLine + i);
+      }
+      flush();
+      if (out.length > 0) yield out;
+    }
+  } catch (err) {
+    limiter.report('IO_ERROR', 'error', `read failed: ${(err as Error).message}`);
+  } finally {
+    limiter.flush();
+  }
+}
+
+async function* flatten(batches: AsyncIterable<HuntEvent[]>): AsyncGenerator<HuntEvent> {
+  for await (const b of batches) yield* b;
+}
+
+export const exchangeReader: Reader = {
+  kind: 'exchange-csv',
+  read: (evidence, sink) => flatten(readExchangeBatches(evidence, sink)),
+  readBatches: (evidence, sink) => readExchangeBatches(evidence, sink),
+};

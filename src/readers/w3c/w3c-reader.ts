@@ -1,0 +1,176 @@
+// IIS W3C extended log reader: streams lines, binds each data line to the latest #Fields: header
+// (it may change mid-file), normalises field names to SigmaHQ's webserver names and times to UTC.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DiagnosticSink } from '../../diagnostics.js';
+import type { Evidence } from '../../evidence/evidence.js';
+import type { HuntEvent, W3cEvent } from '../../event.js';
+import { projectRoot } from '../../paths.js';
+import type { Reader } from '../reader.js';
+import { DiagnosticLimiter, readLineBatches, toUtcIso, type LineOptions } from '../text/index.js';
+
+interface W3cMap {
+  fields: Record<string, string>;
+  plusIsSpace: string[];
+}
+
+let mapCache: W3cMap | null = null;
+function w3cMap(): W3cMap {
+  mapCache ??= JSON.parse(readFileSync(join(projectRoot, 'src', 'normalize', 'maps', 'w3c.json'), 'utf8')) as W3cMap;
+  return mapCache;
+}
+
+/** The SigmaHQ name of a W3C field ('cs(User-Agent)' → 'cs-user-agent'); unknown names are kept. */
+export function normaliseW3cField(name: string): string {
+  const mapped = w3cMap().fields[name];
+  if (mapped !== undefined) return mapped;
+  const m = /^(cs|sc|s|c)\((.+)\)$/.exec(name);
+  return m ? `${m[1]}-${m[2]!.toLowerCase()}` : name;
+}
+
+/** A compiled #Fields: header: per column, the names to store the value under. */
+interface Header {
+  names: string[];
+  /** Original name for columns whose normalised name differs (else null). */
+  aliases: (string | null)[];
+  /** Columns whose '+' means a space. */
+  plus: boolean[];
+  count: number;
+  dateIdx: number;
+  timeIdx: number;
+  hostIdx: number;
+  siteIdx: number;
+}
+
+function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): Header {
+  const raw = spec.split(' ').filter((s) => s.length > 0);
+  const plusSet = new Set(w3cMap().plusIsSpace);
+  const names: string[] = [];
+  const aliases: (string | null)[] = [];
+  const plus: boolean[] = [];
+  const seen = new Set<string>();
+  for (const orig of raw) {
+    const norm = normaliseW3cField(orig);
+    if (seen.has(norm)) {
+      limiter.report('LOG_DUPLICATE_FIELD', 'warning', `#Fields names '${orig}' twice; the first column wins`, { line });
+      names.push(''); // '' = ignore this column
+      aliases.push(null);
+      plus.push(false);
+      continue;
+    }
+    seen.add(norm);
+    names.push(norm);
+    aliases.push(norm !== orig ? orig : null);
+    plus.push(plusSet.has(orig));
+  }
+  return {
+    names,
+    aliases,
+    plus,
+    count: names.length,
+    dateIdx: names.indexOf('date'),
+    timeIdx: names.indexOf('time'),
+    hostIdx: names.indexOf('s-computername'),
+    siteIdx: names.indexOf('s-sitename'),
+  };
+}
+
+/** 'W3SVC1' / 'HTTPERR' from a path such as 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log'. */
+export function siteFromPath(path: string): string | null {
+  const parts = path.split('/');
+  for (let i = parts.length - 2; i >= 0; i--) {
+    const p = parts[i]!;
+    if (/^W3SVC\d+$/i.test(p)) return p.toUpperCase();
+    if (/^HTTPERR$/i.test(p)) return 'HTTPERR';
+  }
+  return null;
+}
+
+function isHms(t: string): boolean {
+  return t.length === 8 && t.charCodeAt(2) === 58 && t.charCodeAt(5) === 58;
+}
+
+/** Reads one IIS W3C file; yields one array of events per chunk (the fast path used by hunt). */
+export async function* readW3cBatches(
+  evidence: Evidence,
+  sink: DiagnosticSink,
+  opts: LineOptions = {},
+): AsyncGenerator<W3cEvent[]> {
+  const limiter = new DiagnosticLimiter(sink, evidence.path);
+  const ref0 = { path: evidence.path, kind: 'iis-w3c' };
+  const pathSite = siteFromPath(evidence.path);
+  let header: Header | null = null;
+  let lastDate = '';
+  let lastDateOk = false;
+  try {
+    for await (const batch of readLineBatches(evidence.absPath, limiter, opts)) {
+      const out: W3cEvent[] = [];
+      const lines = batch.lines;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line.length === 0) continue;
+        const lineNo = batch.firstLine + i;
+        if (line.charCodeAt(0) === 35 /* # */) {
+          if (line.startsWith('#Fields:')) header = compileHeader(line.slice(8), limiter, lineNo);
+          continue;
+        }
+        if (header === null) {
+          limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
+          continue;
+        }
+        const parts = line.split(' ');
+        if (parts.length !== header.count) {
+          limiter.report(
+            'LOG_COLUMN_COUNT',
+            'warning',
+            `${parts.length} values for ${header.count} #Fields columns; line skipped`,
+            { line: lineNo },
+          );
+          continue;
+        }
+        const fields: Record<string, string> = {};
+        const names = header.names;
+        for (let c = 0; c < parts.length; c++) {
+          let v = parts[c]!;
+          if (v === '-' || names[c] === '') continue;
+          if (header.plus[c]) v = v.replaceAll('+', ' ');
+          fields[names[c]!] = v;
+          const alias = header.aliases[c];
+          if (alias !== null) fields[alias!] = v;
+        }
+        let time: string | null = null;
+        if (header.dateIdx >= 0 && header.timeIdx >= 0) {
+          const d = parts[header.dateIdx]!;
+          const t = parts[header.timeIdx]!;
+          if (d !== lastDate) {
+            lastDate = d;
+            lastDateOk = toUtcIso(`${d}T00:00:00Z`) !== null;
+          }
+          if (lastDateOk && isHms(t)) time = `${d}T${t}Z`;
+          else {
+            time = toUtcIso(`${d}T${t}`);
+            if (time === null) limiter.report('LOG_BAD_TIMESTAMP', 'warning', `bad date/time '${d} ${t}'`, { line: lineNo });
+          }
+        }
+        const host = header.hostIdx >= 0 ? (fields['s-computername'] ?? null) : null;
+        const site = header.siteIdx >= 0 ? (fields['s-sitename'] ?? pathSite) : pathSite;
+        out.push({ source: 'w3c', time, host, site, fields, ref: { path: ref0.path, line: lineNo, kind: ref0.kind } });
+      }
+      if (out.length > 0) yield out;
+    }
+  } catch (err) {
+    limiter.report('IO_ERROR', 'error', `read failed: ${(err as Error).message}`);
+  } finally {
+    limiter.flush();
+  }
+}
+
+async function* flatten(batches: AsyncIterable<HuntEvent[]>): AsyncGenerator<HuntEvent> {
+  for await (const b of batches) yield* b;
+}
+
+export const w3cReader: Reader = {
+  kind: 'iis-w3c',
+  read: (evidence, sink) => flatten(readW3cBatches(evidence, sink)),
+  readBatches: (evidence, sink) => readW3cBatches(evidence, sink),
+};
