@@ -88,7 +88,7 @@ const catalog = {
   },
   attribution: v19.attribution,
   terms:
-    'ATT&CK® is a registered trademark of The MITRE Corporation. Used under MITRE\'s ATT&CK licence (reproduced in "license"): non-exclusive, royalty-free use for research, development and commercial purposes, provided MITRE\'s copyright designation and the licence are reproduced.',
+    'Used under MITRE\'s ATT&CK licence (reproduced in "license" of src/attack/catalog.json): non-exclusive, royalty-free use for research, development and commercial purposes, provided MITRE\'s copyright designation and the licence are reproduced.',
   license: licenseText,
   tactics: [...v19.tactics].sort((a, b) => a.order - b.order).map((t) => ({ id: t.id, shortname: t.shortname, name: t.name })),
   /** Tactic shortnames retired by v19 → their successors (first is the usual one). */

@@ -35,13 +35,15 @@ export interface WebRequest {
   backendUser?: string;
   backendStem?: string;
   backendQuery?: string;
+  /** In attack mode, which of the request's lines a rule must find (default: front end and HttpProxy yes, back end no). */
+  detect?: { front?: boolean; proxy?: boolean; backend?: boolean };
 }
 
 export const HTTPPROXY_FIELDS = 'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus'.split(',');
 const IIS_FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
 const CRLF = '\r\n';
 
-interface Row { t: number; text: string }
+interface Row { t: number; text: string; detect: boolean }
 
 /** One output file: its rows, its header builder and an optional fixed mtime. */
 interface OutFile { rows: Row[]; header: (first: number) => string; eol: string }
@@ -54,6 +56,8 @@ export class Collection {
   private files = new Map<string, OutFile>();
   private diskFiles: { path: string; data: string | Uint8Array; mtime: number }[] = [];
   private recordIds = new Map<string, number>();
+  /** While true, every row written is an attack line that the rule pack must find (ground truth for tests). */
+  attackMode = false;
 
   constructor(readonly rng: Prng) {}
 
@@ -72,24 +76,25 @@ export class Collection {
     const reqId = rng.guid();
     const suffix = `&CorrelationID=<empty>;&cafeReqId=${reqId};`;
     const query = r.protocol !== null ? (r.query ?? '') + suffix : r.query;
-    this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, r.ip, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900));
+    const d = this.attackMode ? { front: true, proxy: true, backend: false, ...r.detect } : { front: false, proxy: false, backend: false };
+    this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, r.ip, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900), d.front);
     if (r.protocol !== null) {
-      this.httpProxy(r, reqId);
+      this.httpProxy(r, reqId, d.proxy);
       if (r.backend) {
         const bt = r.time + rng.int(20, 200);
         this.iis('W3SVC2', bt, r.method, r.backendStem ?? r.stem, r.backendQuery ?? (r.query ?? '-'), 444,
-          r.backendUser ?? r.user, SERVER.ip, r.ua, undefined, r.backendStatus ?? r.status, 0, 0, rng.int(3, 700));
+          r.backendUser ?? r.user, SERVER.ip, r.ua, undefined, r.backendStatus ?? r.status, 0, 0, rng.int(3, 700), d.backend);
       }
     }
   }
 
   /** A back-end only request (health probes and the Exchange front end talking to W3SVC2). */
   backendOnly(time: number, method: string, stem: string, query: string | undefined, user: string | undefined, ua: string, status: number): void {
-    this.iis('W3SVC2', time, method, stem, query, 444, user, SERVER.ip, ua, undefined, status, 0, 0, this.rng.int(3, 300));
+    this.iis('W3SVC2', time, method, stem, query, 444, user, SERVER.ip, ua, undefined, status, 0, 0, this.rng.int(3, 300), false);
   }
 
   private iis(site: string, t: number, method: string, stem: string, query: string | undefined, port: number, user: string | undefined,
-    ip: string, ua: string, referer: string | undefined, status: number, sub: number, win32: number, taken: number): void {
+    ip: string, ua: string, referer: string | undefined, status: number, sub: number, win32: number, taken: number, detect: boolean): void {
     const day = ymd(t).slice(2);
     const path = `C/inetpub/logs/LogFiles/${site}/u_ex${day}.log`;
     const f = this.file(path, (first) =>
@@ -97,10 +102,10 @@ export class Collection {
     const w3c = (v: string | undefined): string => (v === undefined || v === '' ? '-' : v.replaceAll(' ', '+'));
     const line = [iisDate(t), SERVER.ip, method, stem, w3c(query), String(port), w3c(user), ip, w3c(ua), w3c(referer),
       String(status), String(sub), String(win32), String(taken)].join(' ');
-    f.rows.push({ t, text: line });
+    f.rows.push({ t, text: line, detect });
   }
 
-  private httpProxy(r: WebRequest, reqId: string): void {
+  private httpProxy(r: WebRequest, reqId: string, detect: boolean): void {
     const rng = this.rng;
     const path = `${V15}/Logging/HttpProxy/${r.protocol}/HttpProxy_${ymd(r.time)}00-1.LOG`;
     const f = this.file(path, exchangeHeader('HttpProxy Logs', HTTPPROXY_FIELDS));
@@ -120,13 +125,13 @@ export class Collection {
       UrlQuery: r.query ? `?${r.query}` : '', GenericInfo: r.genericInfo ?? '', RoutingStatus: 'Success',
     };
     for (const name of HTTPPROXY_FIELDS) if (name.endsWith('Latency') || name === 'ProxyTime' || name === 'TotalRequestTime') v[name] ??= String(rng.int(0, 40));
-    f.rows.push({ t: r.time, text: csv(HTTPPROXY_FIELDS.map((n) => v[n] ?? '')) });
+    f.rows.push({ t: r.time, text: csv(HTTPPROXY_FIELDS.map((n) => v[n] ?? '')), detect });
   }
 
   /** A row of a header-described Exchange log (ECP server, OAB generator ...). */
   exchangeRow(folder: string, prefix: string, logType: string, fields: string[], t: number, values: string[]): void {
     const path = `${V15}/Logging/${folder}/${prefix}${ymd(t)}-1.LOG`;
-    this.file(path, exchangeHeader(logType, fields)).rows.push({ t, text: csv(values) });
+    this.file(path, exchangeHeader(logType, fields)).rows.push({ t, text: csv(values), detect: this.attackMode });
   }
 
   /** A Windows event in the nested evtx_dump JSON shape, one JSON object per line. */
@@ -146,16 +151,28 @@ export class Collection {
         EventData: { Data: { '#text': data } },
       },
     };
-    this.file(`C/Windows/System32/winevt/Logs-json/${channel}.jsonl`, () => '', '\n').rows.push({ t, text: JSON.stringify(event) });
+    this.file(`C/Windows/System32/winevt/Logs-json/${channel}.jsonl`, () => '', '\n').rows.push({ t, text: JSON.stringify(event), detect: this.attackMode });
+  }
+
+  /** Runs `fn` with attack mode off: attack rows that no rule is expected to find. */
+  quiet(fn: () => void): void {
+    const was = this.attackMode;
+    this.attackMode = false;
+    try {
+      fn();
+    } finally {
+      this.attackMode = was;
+    }
   }
 
   disk(path: string, data: string | Uint8Array, mtime: number): void {
     this.diskFiles.push({ path, data, mtime });
   }
 
-  /** Write everything under root; log files get the mtime of their last row. */
-  write(root: string): { files: number; bytes: number } {
+  /** Write everything under root; log files get the mtime of their last row. Returns the attack lines per file. */
+  write(root: string): ExampleWritten {
     let bytes = 0;
+    const truth: Record<string, number[]> = {};
     const put = (rel: string, data: string | Uint8Array, mtime: number): void => {
       const abs = join(root, rel);
       mkdirSync(dirname(abs), { recursive: true });
@@ -168,11 +185,22 @@ export class Collection {
       const f = this.files.get(path)!;
       const rows = f.rows.map((r, i) => ({ ...r, i })).sort((a, b) => a.t - b.t || a.i - b.i);
       const body = rows.map((r) => r.text + f.eol).join('');
-      put(path, f.header(rows[0]!.t) + body, rows[rows.length - 1]!.t);
+      const header = f.header(rows[0]!.t);
+      const headerLines = header === '' ? 0 : header.split(f.eol).length - 1;
+      const lines = rows.flatMap((r, k) => (r.detect ? [headerLines + k + 1] : []));
+      if (lines.length > 0) truth[path] = lines;
+      put(path, header + body, rows[rows.length - 1]!.t);
     }
     for (const d of this.diskFiles) put(d.path, d.data, d.mtime);
-    return { files: paths.length + this.diskFiles.length, bytes };
+    return { files: paths.length + this.diskFiles.length, bytes, truth };
   }
+}
+
+export interface ExampleWritten {
+  files: number;
+  bytes: number;
+  /** Ground truth: path (relative, '/') -> 1-based lines that the rule pack must report at medium or above. */
+  truth: Record<string, number[]>;
 }
 
 function exchangeHeader(logType: string, fields: string[]): (first: number) => string {

@@ -1,6 +1,6 @@
 // One build's exposure: its classification, support status, the SUs it lacks, the CVEs it is open to
 // (with exploitation facts and the first fixing build) and the configuration-only CVEs that no build fixes.
-import { compareBuild, type Build } from './build.js';
+import { compareBuild, parseBuild, type Build } from './build.js';
 import { classifyBuild, firstFixFor, isPatchedFor, type BuildInfo } from './classify.js';
 import { defaultCatalogue, type Catalogue, type IndexedBuild } from './catalogue.js';
 
@@ -80,6 +80,10 @@ export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalog
         : `${info.cu ?? 'this build'} is not a supported CU of ${product.name} (supported: ${product.supportedCus.join(', ')})`,
   };
 
+  const notAffected = (id: string): boolean => {
+    const from = cat.file.cves[id]?.notAffectedFrom?.[info.product];
+    return from !== undefined && compareBuild(eff, parseBuild(from)) >= 0;
+  };
   const missingSus: MissingSu[] = [];
   const cveSus = new Map<string, string[]>();
   const cveFix = new Map<string, IndexedBuild | null>();
@@ -87,7 +91,7 @@ export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalog
     if (isPatchedFor(eff, info.product, su, cat)) continue;
     const fix = firstFixFor(eff, info.product, su, cat);
     const cves = Object.entries(entry.cves)
-      .filter(([, prods]) => prods.includes(info.product))
+      .filter(([id, prods]) => prods.includes(info.product) && !notAffected(id))
       .map(([id]) => id);
     missingSus.push({ su, released: entry.released, kb: entry.kb ?? null, cves, fixedIn: fixRef(fix) });
     for (const id of cves) {

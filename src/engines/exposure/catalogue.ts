@@ -41,6 +41,8 @@ export interface CatalogueCve {
   exploitedInWild: boolean;
   exploitationStart: string | null;
   configuration?: string;
+  /** Per product, the build from which the CVE does not apply (MSRC affected-product data overriding the SU rule). */
+  notAffectedFrom?: Partial<Record<ProductId, string>>;
   note?: string;
 }
 export interface CatalogueConfiguration {

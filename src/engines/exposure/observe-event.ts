@@ -30,6 +30,18 @@ export interface BuildObservation {
 // /owa/auth/15.1.2176/themes/..., /owa/15.1.2176/..., /ecp/15.1.2176.2/... ; the version is a folder name.
 const RESOURCE_PATH = /^\/(?:owa|ecp)\/(?:auth\/)?(15\.\d{1,2}\.\d{1,5}(?:\.\d{1,5})?)\//i;
 
+// Every line of a log repeats its file's #Version: parse each distinct text once.
+const memo = new Map<string, Build | null>();
+function parseMemo(text: string): Build | null {
+  let b = memo.get(text);
+  if (b === undefined) {
+    b = tryParseBuild(text);
+    if (memo.size > 4096) memo.clear();
+    memo.set(text, b);
+  }
+  return b;
+}
+
 function usable(b: Build | null): b is Build {
   // ECP and AgentLog headers say "#Version: 15.0.0.0" whatever the build (research §4.2): worthless.
   return b !== null && b.major === 15 && b.build > 0;
@@ -41,7 +53,7 @@ function fromPath(stem: string | undefined): { build: Build; text: string } | nu
   if (stem.charCodeAt(0) !== 0x2f || (c !== 0x6f && c !== 0x65)) return null; // "/o" or "/e"
   const m = RESOURCE_PATH.exec(stem);
   if (!m) return null;
-  const b = tryParseBuild(m[1]);
+  const b = parseMemo(m[1]!);
   return usable(b) ? { build: b, text: m[1]! } : null;
 }
 
@@ -58,17 +70,17 @@ export function observeBuild(event: HuntEvent): BuildObservation | null {
       const f = event.fields;
       const bld = f['S:BLD'] ?? f['S:Bld'];
       if (bld) {
-        const b = tryParseBuild(bld);
+        const b = parseMemo(bld);
         if (usable(b)) return { ...base, build: b, text: bld, source: 'ECP S:BLD' };
       }
       const major = f['MajorVersion'];
       if (major !== undefined && f['BuildVersion'] !== undefined) {
         const text = `${major}.${f['MinorVersion'] ?? ''}.${f['BuildVersion']}.${f['RevisionVersion'] ?? ''}`;
-        const b = tryParseBuild(text);
+        const b = parseMemo(text);
         if (usable(b) && b.revision !== null) return { ...base, build: b, text, source: 'HttpProxy version columns' };
       }
       if (event.version) {
-        const b = tryParseBuild(event.version);
+        const b = parseMemo(event.version);
         if (usable(b) && b.revision !== null) return { ...base, build: b, text: event.version, source: 'exchange log #Version' };
       }
       const p = served(f['HttpStatus']) ? fromPath(f['UrlStem']) : null;

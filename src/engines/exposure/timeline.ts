@@ -21,12 +21,17 @@ export interface BuildTally {
   count: number;
 }
 
+/** Fold one observation into `tallies` (keyed by short build form, and by the text as seen so repeats skip formatting). */
 export function tallyObservation(tallies: Map<string, BuildTally>, o: BuildObservation): void {
-  const key = formatBuild(o.build);
-  let t = tallies.get(key);
+  let t = tallies.get(o.text);
   if (!t) {
-    t = { build: o.build, sources: new Set(), first: null, last: null, undated: false, ref: o.ref, host: o.host, count: 0 };
-    tallies.set(key, t);
+    const key = formatBuild(o.build);
+    t = tallies.get(key);
+    if (!t) {
+      t = { build: o.build, sources: new Set(), first: null, last: null, undated: false, ref: o.ref, host: o.host, count: 0 };
+      tallies.set(key, t);
+    }
+    if (o.text !== key) tallies.set(o.text, t);
   }
   t.count++;
   t.sources.add(o.source);
@@ -95,7 +100,7 @@ export function exposureFromTallies(
   const notes: string[] = [];
   const sightings: Sighting[] = [];
   const asOf = lastEvidence ?? undefined;
-  for (const t of mergeInexact([...input].map((t) => ({ ...t, sources: new Set(t.sources) })))) {
+  for (const t of mergeInexact([...new Set(input)].map((t) => ({ ...t, sources: new Set(t.sources) })))) {
     let assessment: BuildAssessment;
     try {
       assessment = assessBuild(t.build, asOf ? { asOf, catalogue: cat } : { catalogue: cat });
@@ -157,10 +162,9 @@ export function exposureFromTallies(
   }
   windows.sort((a, b) => Number(b.exploitedInWild) - Number(a.exploitedInWild) || (a.from ?? '').localeCompare(b.from ?? '') || a.cve.localeCompare(b.cve));
 
-  const products = new Set(sightings.map((s) => s.assessment.info.product));
+  // Configuration-only CVEs and support status are stated for the latest build seen.
   for (const s of sightings.slice(-1)) {
     for (const c of s.assessment.configuration) {
-      if (!products.has(s.assessment.info.product)) continue;
       notes.push(`${c.cves.join(', ')}: configuration, not a build — ${c.summary} ${c.buildReady ? `The build ${s.text} has the prerequisite ${c.buildPrerequisite}.` : `The build ${s.text} lacks the prerequisite ${c.buildPrerequisite}, so it is exposed whatever the configuration.`} Evidence that would show it: ${c.evidence}`);
     }
     const sup = s.assessment.support;

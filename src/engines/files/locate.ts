@@ -37,7 +37,7 @@ export function windowsPathOf(root: string, relPath: string): string {
     if (TOP_FOLDERS.has(s) && s !== 'users' && s !== 'root') return `C:\\${all.slice(i).join('\\')}`;
   }
   // 4. an Exchange folder in the root (e.g. .../V15/FrontEnd/HttpProxy)
-  for (let i = firstRel - 1; i >= 0; i--) {
+  for (let i = 0; i < firstRel; i++) {
     const s = all[i]!.toLowerCase();
     if (s === 'frontend' || s === 'clientaccess' || s === 'v15') return `\\${all.slice(i).join('\\')}`;
   }

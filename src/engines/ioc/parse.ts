@@ -53,8 +53,14 @@ export function parseFilenameIocs(text: string, source: string, sink: Diagnostic
     }
     if (s.startsWith('#')) {
       const note = s.replace(/^#+\s*/, '');
-      if (note !== '') description = lastWasComment && description ? `${description} ${note}` : note;
-      lastWasComment = true;
+      // a bare '#' separates blocks; consecutive comment lines form one description
+      if (note === '') {
+        description = null;
+        lastWasComment = false;
+      } else {
+        description = lastWasComment && description ? `${description} ${note}` : note;
+        lastWasComment = true;
+      }
       continue;
     }
     lastWasComment = false;

@@ -12,7 +12,9 @@ import type { HuntEvent, WinEvent } from '../../event.js';
  *     `{#attributes:{Qualifiers},#text}` reads its text), and each XML attribute as `<Element>_<Attribute>`
  *     (`Provider_Name`, `Provider_Guid`, `Execution_ProcessID`, `Security_UserID`, `TimeCreated_SystemTime`).
  *  EventData wins over UserData, which wins over System, when a name exists in several places.
- *  4. A name with dots is a path from the root (`Event.System.Computer`) or from `Event` (`System.Computer`).
+ *  4. A data name with spaces is also found without them ("Threat Name" → `ThreatName`), as Defender
+ *     rules expect.
+ *  5. A name with dots is a path from the root (`Event.System.Computer`) or from `Event` (`System.Computer`).
  * W3C and Exchange events: the field name as the reader normalised it (exact, case-sensitive).
  * Numbers and booleans read as their decimal / `true|false` text; JSON null reads as the empty string.
  */
@@ -84,6 +86,13 @@ export function flattenWinEvent(data: Record<string, unknown>): Record<string, u
   if (isObj(ed)) {
     for (const [k, v] of Object.entries(ed)) if (k !== '#attributes') out[k] = v;
   } else if (ed !== undefined && ed !== null) out['EventData'] = ed;
+  // Defender and others name data with spaces ("Threat Name"); rules write them without (ThreatName).
+  for (const k of Object.keys(out)) {
+    if (k.includes(' ')) {
+      const alias = k.replace(/ /g, '');
+      if (!(alias in out)) out[alias] = out[k];
+    }
+  }
   return out;
 }
 
@@ -105,13 +114,15 @@ export class EventFields implements FieldContext {
   private allLow: string[] | undefined;
   private readonly win: WinEvent | null;
 
-  constructor(readonly event: HuntEvent) {
-    if (event.source === 'evtx' || event.source === 'json') {
-      this.win = event;
-      this.fields = flattenWinEvent(event.data);
-    } else {
+  readonly event: HuntEvent;
+  constructor(event: HuntEvent) {
+    this.event = event;
+    if (event.source === 'w3c' || event.source === 'exchange') {
       this.win = null;
       this.fields = event.fields;
+    } else {
+      this.win = event;
+      this.fields = flattenWinEvent(event.data);
     }
   }
 

@@ -186,10 +186,11 @@ class Run implements SigmaRun {
   match(event: HuntEvent): Finding[] {
     const ctx = new EventFields(event);
     let entries: Entry[];
-    if (event.source === 'evtx' || event.source === 'json') {
+    if (event.source === 'w3c' || event.source === 'exchange') entries = this.set.genericFor(event);
+    else {
       const { channel, eventId } = eventChannel(event, ctx);
       entries = this.set.entriesFor(channel, eventId);
-    } else entries = this.set.genericFor(event);
+    }
     let out: Finding[] | undefined;
     for (const e of entries) {
       if (e.guard !== null && !e.guard(ctx)) continue;

@@ -1,5 +1,5 @@
 // The intrusion story: findings linked into episodes by source IP, file name (web shell, dump, archive) and
-// user, host-only findings attached by time, then each episode told as steps in time order with their tactic.
+// user; episodes without an IP attached to the nearest one on the host by time; then each episode told as steps in time order with their tactic.
 import type { EvidenceRef } from '../../event.js';
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
@@ -68,6 +68,23 @@ class UnionFind {
   }
 }
 
+function nearest(list: { t: number; i: number }[] | undefined, t: number): { gap: number; i: number } | null {
+  if (!list || list.length === 0) return null;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  let best: { gap: number; i: number } | null = null;
+  for (const k of [lo - 1, lo]) {
+    const c = list[k];
+    if (c && (best === null || Math.abs(c.t - t) < best.gap)) best = { gap: Math.abs(c.t - t), i: c.i };
+  }
+  return best;
+}
+
 const ms = (t: string | null): number | null => (t === null ? null : Date.parse(t));
 const pushCapped = (arr: string[], v: string | null): void => {
   if (v !== null && !arr.includes(v) && arr.length < MAX_LIST) arr.push(v);
@@ -78,14 +95,12 @@ export function buildStory(all: readonly Finding[], catalog: AttackCatalog): Epi
   const findings = all.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('low'));
   const n = findings.length;
   const uf = new UnionFind(n);
-  const keyed = new Array<boolean>(n).fill(false);
   const owner = new Map<string, number>();
   findings.forEach((f, i) => {
     const keys = [findingIp(f), findingFileKey(f), findingUser(f)];
     const prefixes = ['ip:', 'file:', 'user:'];
     keys.forEach((k, j) => {
       if (k === null) return;
-      keyed[i] = true;
       const key = prefixes[j]! + k;
       const o = owner.get(key);
       if (o === undefined) owner.set(key, i);
@@ -93,44 +108,37 @@ export function buildStory(all: readonly Finding[], catalog: AttackCatalog): Epi
     });
   });
   // Findings with no actor key (an LSASS dump in the event log) join the keyed episode nearest in time on the same host.
-  // Keyed findings with a time, per host ('' = unknown host), sorted by time for a binary search.
-  const byHost = new Map<string, { t: number; i: number }[]>();
+  // Episodes without a source IP (an LSASS dump in the event log, a file on disk) join the IP-bearing episode
+  // nearest in time on the same host: on one server, what follows an intrusion within days is most likely its sequel.
+  const hasIp = new Set<number>();
+  findings.forEach((f, i) => {
+    if (findingIp(f) !== null) hasIp.add(uf.find(i));
+  });
+  const anchors = new Map<string, { t: number; i: number }[]>();
   findings.forEach((f, i) => {
     const t = ms(f.time);
-    if (!keyed[i] || t === null || Number.isNaN(t)) return;
+    if (!hasIp.has(uf.find(i)) || t === null || Number.isNaN(t)) return;
     const h = (f.host ?? '').toLowerCase();
-    const list = byHost.get(h);
+    const list = anchors.get(h);
     if (list) list.push({ t, i });
-    else byHost.set(h, [{ t, i }]);
+    else anchors.set(h, [{ t, i }]);
   });
-  for (const list of byHost.values()) list.sort((a, b) => a.t - b.t);
-  const nearest = (list: { t: number; i: number }[] | undefined, t: number): { gap: number; i: number } | null => {
-    if (!list || list.length === 0) return null;
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.t < t) lo = mid + 1;
-      else hi = mid;
-    }
-    let best: { gap: number; i: number } | null = null;
-    for (const k of [lo - 1, lo]) {
-      const c = list[k];
-      if (c && (best === null || Math.abs(c.t - t) < best.gap)) best = { gap: Math.abs(c.t - t), i: c.i };
-    }
-    return best;
-  };
+  for (const list of anchors.values()) list.sort((a, b) => a.t - b.t);
+  const best = new Map<number, { gap: number; i: number }>();
   findings.forEach((f, i) => {
-    if (keyed[i]) return;
+    const root = uf.find(i);
+    if (hasIp.has(root)) return;
     const t = ms(f.time);
     if (t === null || Number.isNaN(t)) return;
     const h = (f.host ?? '').toLowerCase();
-    const cands = [nearest(byHost.get(h), t), h ? nearest(byHost.get(''), t) : null].filter((c): c is { gap: number; i: number } => c !== null);
-    if (!h) for (const [k, list] of byHost) if (k) { const c = nearest(list, t); if (c) cands.push(c); }
-    cands.sort((a, b) => a.gap - b.gap);
-    const best = cands[0];
-    if (best && best.gap <= ATTACH_WINDOW_MS) uf.union(best.i, i);
+    const lists = h ? [anchors.get(h), anchors.get('')] : [...anchors.values()];
+    for (const list of lists) {
+      const c = nearest(list, t);
+      const b = best.get(root);
+      if (c && c.gap <= ATTACH_WINDOW_MS && (!b || c.gap < b.gap)) best.set(root, c);
+    }
   });
+  for (const [root, b] of best) uf.union(b.i, root);
 
   const groups = new Map<number, Finding[]>();
   findings.forEach((f, i) => {

@@ -47,6 +47,7 @@ export function phaseOf(f: Finding, catalog: AttackCatalog): Phase {
   const tactic = tech ? [...tech.tactics].sort((a, b) => catalog.tacticIndex(a) - catalog.tacticIndex(b))[0] ?? null : null;
 
   const cves = f.cves.join(' ');
+  if (f.cves.length > 0 && tactic === 'reconnaissance') return { headline: `Probing for ${f.cves.join(', ')}`, tactic, technique: primary };
   for (const [re, h] of CVE_PHASES) if (re.test(cves)) return { headline: h, tactic: tactic ?? 'initial-access', technique: primary };
   if (techs.includes('T1505.003')) {
     return { headline: FILE_ENGINES.has(f.engine) ? 'Web shell found on disk' : 'Web shell used', tactic: 'persistence', technique: 'T1505.003' };

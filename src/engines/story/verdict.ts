@@ -32,6 +32,9 @@ function isPostExploitation(f: Finding, catalog: AttackCatalog): boolean {
 }
 function isExploitation(f: Finding, catalog: AttackCatalog): boolean {
   if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return false;
+  // a probe (reconnaissance only, e.g. a version scan tagged with the CVE it looks for) is not an exploitation attempt
+  const techs = f.attack.map((t) => catalog.technique(catalog.resolve(t) ?? t)).filter((t) => t !== undefined);
+  if (techs.length > 0 && techs.every((t) => t.tactics.every((s) => s === 'reconnaissance'))) return false;
   return f.cves.length > 0 || f.attack.some((t) => (catalog.resolve(t) ?? t) === 'T1190');
 }
 

@@ -1,6 +1,6 @@
 // The YARA engine: rules gathered and compiled once per run, then each buffer scanned with the per-file
 // external variables; matches come back with the rule's author, description, score and source file.
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import { compileGroups, type CompiledGroup, type ExternalVariables } from './compile.js';
 import { loadYaraX } from './loader.js';
@@ -63,7 +63,8 @@ function techniques(meta: Record<string, unknown>): string[] {
  */
 export async function createYaraEngine(opts: YaraEngineOptions, sink: DiagnosticSink): Promise<YaraEngine | null> {
   const files: RuleFile[] = [];
-  if (opts.builtinDir) files.push(...loadRuleFiles([opts.builtinDir], sink, opts.builtinDir));
+  // origins relative to rules/: 'builtin:yara/exchange-webshells.yar'
+  if (opts.builtinDir) files.push(...loadRuleFiles([opts.builtinDir], sink, dirname(opts.builtinDir)));
   files.push(...loadRuleFiles(opts.paths, sink));
   if (files.length === 0) return null;
   const yx = await loadYaraX(opts.yaraPackage);

@@ -144,7 +144,7 @@ function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report): 
   for (;;) {
     if (p + RECORD_HEADER + 4 > limit) {
       // Stale header (dirty file): records may continue past the free-space offset.
-      if (sigOk && limit < end && p + RECORD_HEADER + 4 <= end && resync(buf, dv, p, p + 1, end) === p) {
+      if (sigOk && limit < end && p + RECORD_HEADER + 4 <= end && resync(buf, dv, p, p + RECORD_HEADER + 5, end) === p) {
         report('EVTX_DIRTY', 'info', 'records continue past the chunk\'s free-space offset (stale chunk header)', { chunk: c, offset: p });
         limit = end;
         continue;

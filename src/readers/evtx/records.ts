@@ -7,7 +7,7 @@ import { toEvtxJson } from './json.js';
 import { parseEvtxTrees, type EvtxTree, type ParseOptions } from './parse.js';
 
 export interface EvtxRecord {
-  /** EventRecordID from the record header. */
+  /** The record header's identifier (evtx_dump's "Record N"); exported logs renumber it, System.EventRecordID keeps the original. */
   recordId: number;
   /** Absolute byte offset of the record in the file. */
   offset: number;
@@ -49,8 +49,8 @@ function str(v: unknown): string | null {
 }
 
 /**
- * A record as a WinEvent. `ref.record` is the record's EventRecordID (what Event Viewer and evtx_dump show
- * as "Record N"); `ref.offset` is its byte offset in the file, which stays unique even when IDs repeat.
+ * A record as a WinEvent. `ref.record` is the record header's identifier (what evtx_dump shows as "Record N";
+ * equal to System.EventRecordID except in exported/filtered logs); `ref.offset` is its byte offset in the file.
  */
 export function toWinEvent(rec: EvtxRecord, path: string): WinEvent {
   const sys = systemOf(rec.data);

@@ -4,7 +4,17 @@
 import { NK, VT, type IrValue, type Scalar } from './ir.js';
 
 const utf16 = new TextDecoder('utf-16le');
-const cp1252 = new TextDecoder('windows-1252');
+// Windows-1252's 0x80–0x9F (Node's TextDecoder treats the label as Latin-1 there).
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function cp1252(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    s += c >= 0x80 && c < 0xa0 ? CP1252_HIGH[c - 0x80]! : String.fromCharCode(c);
+  }
+  return s;
+}
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
 /** UTF-16LE of `units` code units at `pos`; short strings without surrogates skip TextDecoder's call cost. */
@@ -45,8 +55,8 @@ export function filetimeIso(b: Uint8Array, p: number): string {
   const hi = u32(b, p + 4);
   let secs: number;
   let rem: number;
-  if (hi < 0x200000) {
-    const r = hi * 4967296 + lo; // 2^32 = 429 * 10^7 + 4967296
+  if (hi < 1_800_000_000) {
+    const r = hi * 4967296 + lo; // 2^32 = 429 * 10^7 + 4967296; exact while below 2^53
     secs = hi * 429 + Math.floor(r / 1e7);
     rem = r % 1e7;
   } else {
@@ -142,7 +152,7 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
     case VT.ANSI: {
       let end = p;
       while (end < p + size && b[end] !== 0) end++;
-      return { t: VT.STRING, v: cp1252.decode(b.subarray(p, end)) };
+      return { t: VT.STRING, v: cp1252(b, p, end) };
     }
     case VT.BINARY: case VT.EVT_HANDLE: case VT.EVT_XML: return { t: VT.BINARY, v: hexBytes(b, p, size) };
     case VT.SID: return { t: VT.SID, v: sid(b, p, size) };
@@ -160,7 +170,7 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
       return { t: type, v: items };
     }
     case VT.ANSI | VT.ARRAY: {
-      const items = cp1252.decode(b.subarray(p, p + size)).split('\0');
+      const items = cp1252(b, p, p + size).split('\0');
       if (items.length > 0 && items[items.length - 1] === '') items.pop();
       return { t: VT.STRING | VT.ARRAY, v: items };
     }

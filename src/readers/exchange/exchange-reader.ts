@@ -120,8 +120,15 @@ export async function* readExchangeBatches(
           if (!vals) continue;
           const lineNo = lineNos[i]!;
           if (vals.length !== h.count) {
-            limiter.report('LOG_COLUMN_COUNT', 'warning', `${vals.length} values for ${h.count} #Fields columns`, { line: lineNo });
-            // Keep the row: columns are bound by position as far as both go, the rest is reported.
+            // Fewer values (a torn last row) still bind by position; more values would misalign the columns.
+            const more = vals.length > h.count;
+            limiter.report(
+              'LOG_COLUMN_COUNT',
+              'warning',
+              `${vals.length} values for ${h.count} #Fields columns; ${more ? 'row skipped' : 'leading columns kept'}`,
+              { line: lineNo },
+            );
+            if (more) continue;
           }
           const fields: Record<string, string> = {};
           const n = Math.min(vals.length, h.count);

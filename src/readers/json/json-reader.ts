@@ -12,7 +12,10 @@ import { DiagnosticLimiter, readLineBatches, toUtcIso } from '../text/index.js';
 export type JsonLayout = 'jsonl' | 'array' | 'concatenated';
 
 export interface JsonReadOptions {
-  /** Largest single record kept, in characters; bigger ones get JSON_BAD_RECORD. Default 16 Mi. */
+  /**
+   * Largest single record kept, in characters; bigger ones get JSON_BAD_RECORD (LOG_LINE_TOO_LONG in JSON Lines).
+   * Default 4 Mi: an EVTX record is at most 64 KiB, so even pretty-printed it stays far below.
+   */
   maxRecordChars?: number;
 }
 
@@ -24,7 +27,7 @@ export async function jsonLayout(absPath: string): Promise<JsonLayout | null> {
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const head = buf.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
     const start = head.search(/\S/);
-    if (start < 0) return null;
+    if (start < 0) return 'jsonl'; // empty or blank: nothing to read, nothing wrong
     const c = head[start];
     if (c === '[') return 'array';
     if (c === 'R' && /^Record \d+/.test(head.slice(start))) return 'concatenated';
@@ -174,7 +177,7 @@ class ValueScanner {
 /** Reads one JSON evidence file; yields one array of events per chunk read. */
 export async function* readJsonBatches(evidence: Evidence, sink: DiagnosticSink, opts: JsonReadOptions = {}): AsyncGenerator<WinEvent[]> {
   const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const maxChars = opts.maxRecordChars ?? 16 * 1024 * 1024;
+  const maxChars = opts.maxRecordChars ?? 4 * 1024 * 1024;
   let notEvents = 0;
   try {
     const layout = await jsonLayout(evidence.absPath);

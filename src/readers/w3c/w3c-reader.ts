@@ -120,13 +120,15 @@ export async function* readW3cBatches(
         }
         const parts = line.split(' ');
         if (parts.length !== header.count) {
+          // Fewer values (a torn last line) still bind by position; more values would misalign every column.
+          const more = parts.length > header.count;
           limiter.report(
             'LOG_COLUMN_COUNT',
             'warning',
-            `${parts.length} values for ${header.count} #Fields columns; line skipped`,
+            `${parts.length} values for ${header.count} #Fields columns; ${more ? 'line skipped' : 'leading columns kept'}`,
             { line: lineNo },
           );
-          continue;
+          if (more) continue;
         }
         const fields: Record<string, string> = {};
         const names = header.names;

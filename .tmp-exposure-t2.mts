@@ -1,0 +1,3 @@
+import { main } from './src/cli/main.ts';
+const code = await main(process.argv.slice(2));
+console.error('exit', code);

@@ -1,0 +1,198 @@
+// bench:logs — full read + Sigma match of a generated 1 GB Exchange-style IIS log, single core, against
+// `grep -c -F autodiscover.json` on the same file as the floor. Medians of 3 runs, each in a fresh process.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from '../src/diagnostics.js';
+import type { Evidence } from '../src/evidence/evidence.js';
+import type { HuntEvent } from '../src/event.js';
+import { loadSigma } from '../src/engines/sigma/index.js';
+import { projectRoot, rulesDir, sharedDir } from '../src/paths.js';
+import { readW3cBatches } from '../src/readers/w3c/index.js';
+
+const MB = 1024 * 1024;
+const SIZE_MB = Number(process.env['EXHUNT_BENCH_MB'] ?? 1024);
+const RUNS = Number(process.env['EXHUNT_BENCH_RUNS'] ?? 3);
+const DATA = join(projectRoot, '.bench-data');
+const FILE = join(DATA, `W3SVC1/u_ex-bench-${SIZE_MB}mb.log`);
+
+// ---------- generator: realistic Exchange front-end traffic (our own invented hosts and users) ----------
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function generate(file: string, bytes: number): Promise<void> {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const r = rng(42);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const hex = (n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
+  const guids = Array.from({ length: 2000 }, () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`);
+  const users = Array.from({ length: 300 }, (_, i) => `user${i.toString().padStart(3, '0')}`);
+  const ips = Array.from({ length: 500 }, () => `10.${Math.floor(r() * 250)}.${Math.floor(r() * 250)}.${1 + Math.floor(r() * 250)}`);
+  const outlook = 'Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.17928;+Pro)';
+  const chrome = 'Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/126.0.0.0+Safari/537.36';
+  const header =
+    '#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-11-01 00:00:00\n' +
+    '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n';
+  const out = createWriteStream(file);
+  let written = 0;
+  let sec = 0;
+  let buf: string[] = [];
+  let bufLen = 0;
+  const flush = async (): Promise<void> => {
+    const s = buf.join('');
+    buf = [];
+    bufLen = 0;
+    written += Buffer.byteLength(s);
+    if (!out.write(s)) await new Promise((res) => out.once('drain', res));
+  };
+  buf.push(header);
+  while (written + bufLen < bytes) {
+    sec += r() < 0.5 ? 1 : 0;
+    const day = 1 + Math.floor(sec / 86400) % 28;
+    const t = sec % 86400;
+    const ts = `2026-11-${String(day).padStart(2, '0')} ${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+    const corr = `&CorrelationID=<empty>;&cafeReqId=${pick(guids)};`;
+    const u = pick(users);
+    const ip = pick(ips);
+    const x = r();
+    let line: string;
+    if (x < 0.3) line = `${ts} 10.0.0.5 POST /mapi/emsmdb/ MailboxId=${pick(guids)}@contoso.example${corr}&encoding=deflate 443 CONTOSO\\${u} ${ip} ${outlook} - 200 0 0 ${Math.floor(r() * 900)}`;
+    else if (x < 0.5) line = `${ts} 10.0.0.5 POST /EWS/Exchange.asmx ${corr} 443 ${u}@contoso.example ${ip} ExchangeWebServices/2.2+(ExchangeServicesClient/15.0.913.15) - 200 0 0 ${Math.floor(r() * 300)}`;
+    else if (x < 0.65) line = `${ts} 10.0.0.5 POST /Microsoft-Server-ActiveSync/default.eas Cmd=Sync&User=${u}&DeviceId=${hex(32).toUpperCase()}&DeviceType=iPhone${corr}_Sy1 443 CONTOSO\\${u} ${ip} Apple-iPhone15C2/2107.96 - 200 0 0 ${Math.floor(r() * 60000)}`;
+    else if (x < 0.75) line = `${ts} 10.0.0.5 ${pick(['GET', 'POST'])} /owa/service.svc action=${pick(['GetItem', 'FindItem', 'GetFolder', 'SyncCalendar'])}&app=Mail&n=${Math.floor(r() * 99)}${corr} 443 ${u}@contoso.example ${ip} ${chrome} https://mail.contoso.example/owa/ 200 0 0 ${Math.floor(r() * 400)}`;
+    else if (x < 0.85)
+      line =
+        r() < 0.5
+          ? `${ts} 10.0.0.5 POST /autodiscover/autodiscover.xml ${corr} 443 ${u}@contoso.example ${ip} ${outlook} - 200 0 0 ${Math.floor(r() * 80)}`
+          : `${ts} 10.0.0.5 GET /autodiscover/autodiscover.json/v1.0/${u}@contoso.example Protocol=AutodiscoverV1&RedirectCount=1${corr} 443 - ${ip} ${outlook} - 200 0 0 ${Math.floor(r() * 40)}`;
+    else if (x < 0.95) line = `${ts} 127.0.0.1 GET /${pick(['owa', 'ecp', 'ews', 'mapi', 'oab', 'Microsoft-Server-ActiveSync'])}/healthcheck.htm - 443 - 127.0.0.1 AMProbe/Local/ClientAccess - 200 0 0 ${Math.floor(r() * 5)}`;
+    else if (x < 0.99995) line = `${ts} 10.0.0.5 GET /OAB/${pick(guids)}/oab.xml ${corr} 443 CONTOSO\\${u} ${ip} ${outlook} - 200 0 0 ${Math.floor(r() * 20)}`;
+    else if (x < 0.99998) line = `${ts} 10.0.0.5 GET /autodiscover/autodiscover.json @evil.example/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCEtlcmJlcm9z&Email=autodiscover/autodiscover.json%3F@evil.example${corr} 443 - 192.0.2.10 python-requests/2.25.1 - 200 0 0 52`;
+    else line = `${ts} 10.0.0.5 POST /ecp/y.js ${corr} 443 - 192.0.2.10 ExchangeServicesClient/0.0.0.0 - 200 0 0 41`;
+    buf.push(line, '\n');
+    bufLen += line.length + 1;
+    if (bufLen > 4 * MB) await flush();
+  }
+  await flush();
+  await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+}
+
+// ---------- child: one measured pass in a fresh process ----------
+interface ChildResult {
+  seconds: number;
+  lines: number;
+  bytes: number;
+  findings: number;
+  rules: number;
+  loadSeconds: number;
+  maxRssMB: number;
+  diagnostics: number;
+}
+
+async function child(mode: 'read' | 'scan', file: string): Promise<void> {
+  const st = statSync(file);
+  const ev: Evidence = { absPath: file, path: 'W3SVC1/' + file.split('/').at(-1), root: DATA, kind: 'iis-w3c', size: st.size, mtime: st.mtime.toISOString() };
+  let diagnostics = 0;
+  const sink = (_d: Diagnostic): void => {
+    diagnostics++;
+  };
+  let rules = 0;
+  let loadSeconds = 0;
+  let match: ((e: HuntEvent) => unknown[]) | null = null;
+  if (mode === 'scan') {
+    const t0 = performance.now();
+    const paths = [join(rulesDir, 'sigma'), join(sharedDir, 'sigma', 'rules', 'web'), join(sharedDir, 'sigma', 'rules-emerging-threats')];
+    const loaded = await loadSigma(paths.filter((p) => existsSync(p)));
+    loadSeconds = (performance.now() - t0) / 1000;
+    rules = loaded.loaded;
+    const run = loaded.ruleSet.createRun();
+    match = (e) => run.match(e);
+  }
+  let lines = 0;
+  let findings = 0;
+  const t0 = performance.now();
+  for await (const batch of readW3cBatches(ev, sink)) {
+    lines += batch.length;
+    if (match) for (let i = 0; i < batch.length; i++) findings += match(batch[i]!).length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const res: ChildResult = { seconds, lines, bytes: st.size, findings, rules, loadSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024, diagnostics };
+  process.stdout.write(JSON.stringify(res) + '\n');
+}
+
+// ---------- orchestrator ----------
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function runChild(mode: string): ChildResult {
+  const self = fileURLToPath(import.meta.url);
+  // taskset pins the child (and its GC helper threads) to one core so "single core" is literal.
+  const pin = spawnSync('taskset', ['--version']).status === 0;
+  const cmd = pin ? 'taskset' : process.execPath;
+  const args = pin ? ['-c', '0', process.execPath, self, '--child', mode, FILE] : [self, '--child', mode, FILE];
+  const p = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * MB });
+  if (p.status !== 0) throw new Error(`child ${mode} failed: ${p.stderr}`);
+  return JSON.parse(p.stdout.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+function grepFloor(): { seconds: number; count: number } {
+  const t0 = performance.now();
+  const p = spawnSync('taskset', ['-c', '0', 'grep', '-c', '-F', 'autodiscover.json', FILE], { encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, count: Number(p.stdout.trim()) };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(FILE) || statSync(FILE).size < SIZE_MB * MB * 0.99) {
+    process.stdout.write(`generating ${SIZE_MB} MB IIS log at ${FILE} ...\n`);
+    const t0 = performance.now();
+    await generate(FILE, SIZE_MB * MB);
+    process.stdout.write(`  generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const size = statSync(FILE).size;
+  process.stdout.write(`file: ${(size / MB).toFixed(0)} MB, runs: ${RUNS} (median), each pass in a fresh process pinned to one core\n`);
+  const grep: number[] = [];
+  const read: ChildResult[] = [];
+  const scan: ChildResult[] = [];
+  let grepCount = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const g = grepFloor();
+    grep.push(g.seconds);
+    grepCount = g.count;
+    read.push(runChild('read'));
+    scan.push(runChild('scan'));
+  }
+  const mbps = (s: number): number => size / MB / s;
+  const g = median(grep);
+  const r = median(read.map((x) => x.seconds));
+  const s = median(scan.map((x) => x.seconds));
+  const lines = read[0]!.lines;
+  const row = (name: string, sec: number, extra: string): string =>
+    `${name.padEnd(34)} ${sec.toFixed(2).padStart(7)} s ${mbps(sec).toFixed(0).padStart(6)} MB/s ${(lines / sec / 1e6).toFixed(2).padStart(6)} M lines/s  ${extra}\n`;
+  process.stdout.write(`\nlines: ${lines}, grep count: ${grepCount}\n`);
+  process.stdout.write(row('grep -c -F autodiscover.json', g, '(floor)'));
+  process.stdout.write(row('exhunt read (W3C reader only)', r, `peak RSS ${median(read.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(g / r).toFixed(2)}x grep speed`));
+  process.stdout.write(
+    row(
+      `exhunt scan (read + ${scan[0]!.rules} Sigma rules)`,
+      s,
+      `peak RSS ${median(scan.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(g / s).toFixed(2)}x grep speed, ${scan[0]!.findings} findings, rules loaded in ${median(scan.map((x) => x.loadSeconds)).toFixed(1)} s (not timed)`,
+    ),
+  );
+  process.stdout.write(`targets: >= 150 MB/s per core and peak RSS < 300 MB for the scan\n`);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') await child(argv[1] as 'read' | 'scan', argv[2]!);
+else await main();

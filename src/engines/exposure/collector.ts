@@ -1,0 +1,45 @@
+// The stateful exposure collector a scan feeds: every event (build sightings, evidence time range) and every
+// file (ExSetup.exe, .reg, web.config), then finish() -> the exposure summary and its findings. Memory stays flat.
+import type { DiagnosticSink } from '../../diagnostics.js';
+import type { Evidence } from '../../evidence/evidence.js';
+import type { HuntEvent } from '../../event.js';
+import type { Finding } from '../../finding.js';
+import type { ExposureSummary, MitigationSighting } from '../../summary.js';
+import { defaultCatalogue, type Catalogue } from './catalogue.js';
+import { exposureFindings } from './findings.js';
+import { observeBuild } from './observe-event.js';
+import { observeFile } from './observe-file.js';
+import { exposureFromTallies, tallyObservation, type BuildTally } from './timeline.js';
+
+export interface ExposureCollector {
+  observeEvent(e: HuntEvent): void;
+  observeFile(ev: Evidence, sink?: DiagnosticSink): Promise<void>;
+  finish(otherFindings: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
+}
+
+export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): ExposureCollector {
+  const tallies = new Map<string, BuildTally>();
+  const mitigations: MitigationSighting[] = [];
+  let first: string | null = null;
+  let last: string | null = null;
+  return {
+    observeEvent(e) {
+      const t = e.time;
+      if (t !== null) {
+        if (first === null || t < first) first = t;
+        if (last === null || t > last) last = t;
+      }
+      const o = observeBuild(e);
+      if (o) tallyObservation(tallies, o);
+    },
+    async observeFile(ev, sink) {
+      const r = await observeFile(ev, sink, opts.catalogue ?? defaultCatalogue());
+      for (const o of r.builds) tallyObservation(tallies, o);
+      mitigations.push(...r.mitigations);
+    },
+    finish(otherFindings) {
+      const summary = exposureFromTallies(tallies.values(), mitigations, first, last, opts.catalogue ?? defaultCatalogue());
+      return { summary, findings: exposureFindings(summary, otherFindings) };
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// Evidence discovery: walks the given folders and files (KAPE, Velociraptor or plain layouts), never
+// following links out of a root, sniffs each file's kind and reports what it skipped and why.
+import type { Dirent } from 'node:fs';
+import { lstat, open, opendir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { Evidence, EvidenceKind } from './evidence.js';
+import { SNIFF_BYTES, sniffKind } from './sniff.js';
+import { decodeComponent, isVelociraptorRoot, metadataReason } from './layout.js';
+
+export interface SkippedFile {
+  /** Path relative to its root ('/' separators), or the input as given when the input itself failed. */
+  path: string;
+  reason: string;
+}
+
+export interface DiscoverOptions {
+  /** Extra kind decision, e.g. to force a kind for tests; return undefined to keep the sniffed kind. */
+  classify?: (absPath: string, sniffed: EvidenceKind) => EvidenceKind | undefined;
+}
+
+/** The evidence found under `paths`, in a stable order; `skipped()` is complete once iteration ends. */
+export interface Discovery extends AsyncIterable<Evidence> {
+  skipped(): SkippedFile[];
+}
+
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+
+export function discover(paths: string[], sink: DiagnosticSink, opts: DiscoverOptions = {}): Discovery {
+  const skipped: SkippedFile[] = [];
+  return {
+    skipped: () => skipped.slice(),
+    [Symbol.asyncIterator]: () => walkAll(paths, sink, skipped, opts)[Symbol.asyncIterator](),
+  };
+}
+
+async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedFile[], opts: DiscoverOptions): AsyncGenerator<Evidence> {
+  for (const input of paths) {
+    const abs = resolve(input);
+    let st;
+    try {
+      st = await stat(abs); // an input the user named is followed even if it is a link
+    } catch (err) {
+      sink({ code: 'IO_ERROR', severity: 'error', message: `cannot read input: ${(err as Error).message}`, location: { path: input } });
+      skipped.push({ path: input, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+      continue;
+    }
+    if (st.isFile()) {
+      const ev = await toEvidence(abs, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts);
+      if (ev) yield ev;
+    } else if (st.isDirectory()) {
+      const root = await realpath(abs);
+      yield* walkDir(root, root, '', false, new Set([root]), sink, skipped, opts);
+    } else {
+      skipped.push({ path: input, reason: 'not a regular file or folder' });
+    }
+  }
+}
+
+function inside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+async function* walkDir(
+  root: string,
+  dir: string,
+  rel: string,
+  velociraptor: boolean,
+  visited: Set<string>,
+  sink: DiagnosticSink,
+  skipped: SkippedFile[],
+  opts: DiscoverOptions,
+): AsyncGenerator<Evidence> {
+  let entries: Dirent[] = [];
+  try {
+    const d = await opendir(dir);
+    for await (const e of d) entries.push(e);
+  } catch (err) {
+    sink({ code: 'NOT_READABLE', severity: 'warning', message: `cannot list folder: ${(err as Error).message}`, location: { path: rel || '.' } });
+    skipped.push({ path: rel || '.', reason: 'folder not readable' });
+    return;
+  }
+  entries = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = new Set(entries.map((e) => e.name));
+  const veloRoot = !velociraptor && isVelociraptorRoot(names);
+  for (const e of entries) {
+    const abs = join(dir, e.name);
+    // Inside a Velociraptor uploads/ tree each component is percent-escaped; show it decoded.
+    const shown = velociraptor ? decodeComponent(e.name) : e.name;
+    const childRel = rel ? `${rel}/${shown}` : shown;
+    const childVelo = velociraptor || (veloRoot && e.name === 'uploads');
+    let target = abs;
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        target = await realpath(abs);
+      } catch {
+        skipped.push({ path: childRel, reason: 'broken symbolic link' });
+        continue;
+      }
+      if (!inside(root, target)) {
+        sink({
+          code: 'SYMLINK_OUTSIDE',
+          severity: 'warning',
+          message: `symbolic link points outside the scanned folder (to ${target}); not followed`,
+          location: { path: childRel },
+        });
+        skipped.push({ path: childRel, reason: 'symbolic link out of the scanned folder' });
+        continue;
+      }
+      const ts = await stat(target).catch(() => null);
+      isDir = ts?.isDirectory() ?? false;
+      isFile = ts?.isFile() ?? false;
+    }
+    if (isDir) {
+      if (veloRoot && e.name === 'results') {
+        skipped.push({ path: childRel, reason: 'Velociraptor artifact results (collection metadata, not host evidence)' });
+        continue;
+      }
+      const real = e.isSymbolicLink() ? target : abs;
+      if (visited.has(real)) continue; // a link back into an ancestor: already walked
+      visited.add(real);
+      yield* walkDir(root, real, childRel, childVelo, visited, sink, skipped, opts);
+      continue;
+    }
+    if (!isFile) {
+      skipped.push({ path: childRel, reason: 'not a regular file (device, pipe or socket)' });
+      continue;
+    }
+    const meta = metadataReason(rel, e.name, veloRoot, velociraptor);
+    if (meta) {
+      skipped.push({ path: childRel, reason: meta });
+      continue;
+    }
+    let st;
+    try {
+      st = await lstat(target);
+    } catch (err) {
+      sink({ code: 'NOT_READABLE', severity: 'warning', message: (err as Error).message, location: { path: childRel } });
+      skipped.push({ path: childRel, reason: 'not readable' });
+      continue;
+    }
+    const ev = await toEvidence(target, childRel, root, st.size, st.mtime, sink, skipped, opts);
+    if (ev) yield ev;
+  }
+}
+
+async function toEvidence(
+  absPath: string,
+  path: string,
+  root: string,
+  size: number,
+  mtime: Date,
+  sink: DiagnosticSink,
+  skipped: SkippedFile[],
+  opts: DiscoverOptions,
+): Promise<Evidence | null> {
+  if (size === 0) {
+    skipped.push({ path, reason: 'empty file' });
+    return null;
+  }
+  let head: Buffer;
+  try {
+    const fh = await open(absPath, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    sink({ code: 'NOT_READABLE', severity: 'warning', message: `cannot open: ${(err as Error).message}`, location: { path } });
+    skipped.push({ path, reason: `not readable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+    return null;
+  }
+  let kind = sniffKind(head);
+  kind = opts.classify?.(absPath, kind) ?? kind;
+  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
+    skipped.push({ path, reason: 'ZIP archive: contents not read (extract it, e.g. a Velociraptor collection, and scan the folder)' });
+  }
+  return { absPath, path, root, kind, size, mtime: mtime.toISOString() };
+}

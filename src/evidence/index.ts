@@ -1,0 +1,8 @@
+// The evidence family's door: discovery of files in collections (with skipped-file reporting), content
+// sniffing, collection layouts (KAPE, Velociraptor) and log coverage with its blind-spot warnings.
+export type { Evidence, EvidenceKind } from './evidence.js';
+export { discover } from './discover.js';
+export type { Discovery, DiscoverOptions, SkippedFile } from './discover.js';
+export { sniffKind, SNIFF_BYTES } from './sniff.js';
+export { decodeComponent, windowsPath } from './layout.js';
+export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS } from './coverage.js';

@@ -1,0 +1,111 @@
+// Report sections about evidence: exposure and build timeline, activity charts, findings grouped by rule with
+// their evidence lines, log coverage and blind spots, remediation, and how the scan was made.
+import type { Finding } from '../../finding.js';
+import { levelRank } from '../../finding.js';
+import { formatLocation } from '../../diagnostics.js';
+import type { ReportModel } from '../model.js';
+import { detailsOf } from '../timeline-rows.js';
+import { activityChart, barChart, ganttChart, type GanttMarker, type GanttRow } from './charts.js';
+import { html, fmtTime, fmtBytes, fmtNum, clip, type Html } from './escape.js';
+import { cite } from './sections-story.js';
+
+function exploitMarkers(m: ReportModel): GanttMarker[] {
+  const first = m.findings.filter((f) => f.engine !== 'exposure' && f.cves.length > 0 && f.time).sort((a, b) => a.time!.localeCompare(b.time!))[0];
+  const out: GanttMarker[] = [];
+  if (first) out.push({ at: first.time!, cls: 'mark-exploit', label: `first exploitation finding: ${first.rule.title}` });
+  const post = m.findings.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('high') && f.attack.some((t) => t.startsWith('T1505') || t.startsWith('T1003')) && f.time).sort((a, b) => a.time!.localeCompare(b.time!))[0];
+  if (post) out.push({ at: post.time!, cls: 'mark-post', label: `first post-exploitation finding: ${post.rule.title}` });
+  return out;
+}
+
+export function exposureSection(m: ReportModel): Html {
+  const e = m.summary.exposure;
+  if (!e) return html`<section id="exposure"><h2>Exposure and build timeline</h2><p class="muted">No build evidence was read (no Exchange log headers, ECP build stamps or ExSetup.exe).</p></section>`;
+  const rows: GanttRow[] = [
+    ...e.builds.map((b) => ({ label: `build ${b.build}${b.cu ? ` ${b.cu}` : ''}${b.su ? ` ${b.su}` : ''}${b.guessed ? ' (nearest known)' : ''}`, from: b.first, to: b.last, cls: 'g-build', note: b.sources.join(', ') })),
+    ...e.windows.map((w) => ({ label: `${w.cve}${w.name ? ` ${w.name}` : ''} exposed`, from: w.from, to: w.to, cls: w.exploitedInWild ? 'g-window' : 'g-window-soft', note: w.fixedIn ? `fixed in ${w.fixedIn}` : '' })),
+  ];
+  return html`<section id="exposure"><h2>Exposure and build timeline</h2>
+${ganttChart(rows, exploitMarkers(m), 'Builds seen (blue) and the windows they left open (red: exploited in the wild); vertical lines: first exploitation (orange) and first post-exploitation (dark red) finding.')}
+<table><thead><tr><th>CVE</th><th>Exploited in the wild</th><th>Exposed from</th><th>Until</th><th>Fixed in</th></tr></thead><tbody>${e.windows.map(
+    (w) => html`<tr><td><b>${w.cve}</b> ${w.name ?? ''}</td><td>${w.exploitedInWild ? `yes, from ${w.exploitationStart ?? '?'}` : 'no'}</td><td>${fmtTime(w.from)}</td><td>${w.to ? fmtTime(w.to) : html`<b class="bad">still open</b>`}</td><td>${w.fixedIn ?? '—'}</td></tr>`,
+  )}</tbody></table>
+${e.mitigations.length ? html`<h3>Mitigations seen</h3><ul class="plain">${e.mitigations.map((x) => html`<li><b>${x.name}</b> ${fmtTime(x.first)} — ${x.detail} <code class="small">${x.path}</code></li>`)}</ul>` : ''}
+${e.notes.length ? html`<ul class="plain muted">${e.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+</section>`;
+}
+
+export function activitySection(m: ReportModel): Html {
+  const ips = m.ips.slice(0, 15).map((s) => ({ label: s.ip, value: s.count, level: s.level, note: `${fmtTime(s.first)} → ${fmtTime(s.last)}` }));
+  return html`<section id="activity"><h2>Activity</h2>
+${activityChart(m.findings.filter((f) => f.engine !== 'exposure'))}
+${ips.length ? barChart(ips, `Findings per source IP (top ${ips.length} of ${m.ips.length}), coloured by the highest level; first → last finding.`) : html`<p class="muted">No source IPs in the findings.</p>`}
+</section>`;
+}
+
+const ROWS_PER_RULE = 100;
+export function findingsSection(m: ReportModel): Html {
+  const groups = new Map<string, Finding[]>();
+  for (const f of m.findings) {
+    const k = `${f.engine}\u0000${f.rule.id}`;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const sorted = [...groups.values()].map((fs) => ({ fs, top: fs.reduce((a, f) => (levelRank(f.level) > levelRank(a) ? f.level : a), fs[0]!.level) })).sort((a, b) => levelRank(b.top) - levelRank(a.top) || b.fs.length - a.fs.length);
+  const blocks = sorted.map(({ fs, top }, i) => {
+    const r = fs[0]!.rule;
+    const techs = [...new Set(fs.flatMap((f) => f.attack))];
+    const cves = [...new Set(fs.flatMap((f) => f.cves))];
+    const rows = fs.slice(0, ROWS_PER_RULE).map(
+      (f) => html`<tr><td class="nowrap">${fmtTime(f.time)}</td><td>${f.host ?? '—'}</td><td><code class="small">${cite(f.evidence)}</code></td><td class="detail">${f.message ? html`<b>${clip(f.message, 200)}</b><br>` : ''}<code class="small">${clip(detailsOf(f.fields), 500)}</code></td></tr>`,
+    );
+    return html`<details${levelRank(top) >= levelRank('high') && i < 30 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(fs.length)}</span> <span class="muted small">${fs[0]!.engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.length ? ` · ${cves.join(', ')}` : ''}</span></summary>
+<p class="rulemeta">Rule <code>${r.id}</code> by <b>${r.author ?? 'unknown author'}</b> · ${r.source}${r.references?.length ? html` · references: ${r.references.slice(0, 3).map((u) => html`<code class="small">${clip(u, 100)}</code> `)}` : ''}${r.falsepositives?.length ? html` · false positives: ${r.falsepositives.join('; ')}` : ''}</p>
+<table class="ev"><thead><tr><th>Time</th><th>Host</th><th>Evidence</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>
+${fs.length > ROWS_PER_RULE ? html`<p class="muted">${fmtNum(fs.length - ROWS_PER_RULE)} more in timeline.csv.</p>` : ''}</details>`;
+  });
+  return html`<section id="findings"><h2>Findings by rule</h2>
+<p class="lead">${fmtNum(m.findings.length)} findings from ${groups.size} rules. Sigma and YARA rule authors are credited as the Detection Rule License requires.</p>
+${blocks.length ? blocks : html`<p class="muted">No findings at or above ${m.summary.options.minLevel}.</p>`}</section>`;
+}
+
+export function coverageSection(m: ReportModel): Html {
+  const s = m.summary;
+  const rows: GanttRow[] = s.coverage.map((c) => ({ label: c.kind, from: c.first, to: c.last ?? c.first, cls: 'g-cover', note: `${fmtNum(c.lines)} lines in ${c.files} files` }));
+  for (const w of s.exposure?.windows ?? []) if (w.exploitedInWild && w.from) rows.push({ label: `${w.cve} window`, from: w.from, to: w.to, cls: 'g-window-soft' });
+  return html`<section id="coverage"><h2>Log coverage and blind spots</h2>
+${ganttChart(rows, exploitMarkers(m), 'What each log kind covers (green), against the exposure windows (red). Time outside the green bars is not covered by that log.')}
+<table><thead><tr><th>Log kind</th><th class="num">Files</th><th class="num">Lines / records</th><th class="num">Size</th><th>First</th><th>Last</th></tr></thead><tbody>${s.coverage.map(
+    (c) => html`<tr><td><code>${c.kind}</code></td><td class="num">${fmtNum(c.files)}</td><td class="num">${fmtNum(c.lines)}</td><td class="num">${fmtBytes(c.bytes)}</td><td>${fmtTime(c.first)}</td><td>${fmtTime(c.last)}</td></tr>`,
+  )}</tbody></table>
+${s.coverageWarnings.length ? html`<h3>Blind spots</h3><ul class="plain warnlist">${s.coverageWarnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p class="muted">No coverage warnings.</p>`}
+</section>`;
+}
+
+export function remediationSection(m: ReportModel): Html {
+  return html`<section id="remediation"><h2>What to do now</h2><ol class="remed">${m.remediation.map(
+    (r) => html`<li><h4>${r.title}</h4><p>${r.why}</p>${r.items.length ? html`<ul>${r.items.map((i) => html`<li><code>${i}</code></li>`)}</ul>` : ''}</li>`,
+  )}</ol></section>`;
+}
+
+export function scanSection(m: ReportModel): Html {
+  const s = m.summary;
+  const d = s.diagnostics;
+  const secs = (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
+  return html`<section id="scan"><h2>How the scan was made</h2>
+<dl class="facts">
+<dt>Tool</dt><dd>exhunt ${s.tool.version}</dd>
+<dt>Run</dt><dd>${fmtTime(s.startedAt)} → ${fmtTime(s.finishedAt)} UTC${Number.isFinite(secs) ? ` (${secs.toFixed(1)} s)` : ''}</dd>
+<dt>Inputs</dt><dd>${s.inputs.map((i) => html`<code>${i}</code> `)}</dd>
+<dt>Options</dt><dd>minimum level ${s.options.minLevel}; since ${s.options.since ?? '—'}; until ${s.options.until ?? '—'}</dd>
+<dt>Evidence</dt><dd>${fmtNum(s.files.total)} files, ${fmtBytes(s.files.bytes)}: ${Object.entries(s.files.byKind).map(([k, v]) => `${k} ${v.files}`).join(', ')}; ${fmtNum(s.events.total)} events (${fmtNum(s.events.skipped)} outside the time window); ${s.files.skipped.length} files skipped</dd>
+<dt>Rules</dt><dd>Sigma ${s.rules.sigma.loaded} loaded, ${s.rules.sigma.failed} failed, ${s.rules.sigma.inactive} inactive; YARA ${s.rules.yara ? (s.rules.yara.available ? `${s.rules.yara.loaded} rules` : 'unavailable') : 'not used'}; IOCs ${s.rules.iocs ? s.rules.iocs.loaded : 'not used'}</dd>
+<dt>ATT&amp;CK</dt><dd>Enterprise v${m.catalog.version}. ${m.catalog.attribution} ${m.catalog.terms}</dd>
+<dt>Diagnostics</dt><dd>${fmtNum(d.total)} (${Object.entries(d.byCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})</dd>
+</dl>
+${s.files.skipped.length ? html`<details><summary>Skipped files (${s.files.skipped.length})</summary><ul class="plain small">${s.files.skipped.slice(0, 100).map((x) => html`<li><code>${x.path}</code> — ${x.reason}</li>`)}</ul></details>` : ''}
+${d.items.length ? html`<details><summary>Diagnostics (first ${Math.min(d.items.length, 100)})</summary><ul class="plain small">${d.items.slice(0, 100).map((x) => html`<li><b>${x.severity}</b> [${x.code}] <code>${formatLocation(x.location)}</code> ${x.message}</li>`)}</ul></details>` : ''}
+<p class="muted small">Exports beside this file: timeline.csv (spreadsheet-safe: cells starting with = + - @ or a tab are prefixed with '), timeline.jsonl (Timesketch, exact values), attack-layer.json (ATT&amp;CK Navigator 4.5), stix.json (STIX 2.1), findings.jsonl and summary.json.</p>
+</section>`;
+}

@@ -1,0 +1,12 @@
+// The reporters' only door: writeReports (report.html, timeline.csv, timeline.jsonl, attack-layer.json,
+// stix.json) and loadScan to rebuild them from an earlier scan's findings.jsonl + summary.json + taken.json.
+export { writeReports, REPORT_FILES } from './write-reports.js';
+export { loadScan, summaryFromFindings } from './load-scan.js';
+export type { LoadedScan } from './load-scan.js';
+export { buildModel } from './model.js';
+export type { ReportModel, TechniqueHit, IpStat } from './model.js';
+export { navigatorLayer } from './navigator.js';
+export { stixBundle } from './stix.js';
+export { timelineCsv, safeCell } from './csv-timeline.js';
+export { timesketchJsonl } from './timesketch.js';
+export { reportHtml } from './html/index.js';

@@ -1,0 +1,52 @@
+// timeline.jsonl for Timesketch: one object per line with message, datetime, timestamp_desc and an integer
+// microsecond timestamp; the rest as flat attributes. Exact values (not spreadsheet-safe, by design).
+import type { Finding } from '../finding.js';
+import type { AttackCatalog } from '../attack/index.js';
+import { timelineRow } from './timeline-rows.js';
+
+const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
+
+/** Findings without a usable timestamp are left out (Timesketch rejects them); their count is returned. */
+export function timesketchJsonl(findings: readonly Finding[], catalog: AttackCatalog): { text: string; skipped: number } {
+  const lines: string[] = [];
+  let skipped = 0;
+  const sorted = [...findings].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'));
+  for (const f of sorted) {
+    const ms = f.time === null ? NaN : Date.parse(f.time);
+    if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) {
+      skipped++;
+      continue;
+    }
+    const r = timelineRow(f, catalog);
+    const iso = new Date(ms).toISOString();
+    const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
+    const obj: Record<string, string | number | string[]> = {
+      message: `[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`,
+      datetime: iso,
+      timestamp: ms * 1000 + Number(fractionUs),
+      timestamp_desc: FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded',
+      data_type: `exhunt:finding:${f.engine}`,
+      level: f.level,
+      rule_title: r.RuleTitle,
+      rule_id: r.RuleID,
+      rule_author: r.RuleAuthor,
+      rule_file: r.RuleFile,
+      computer: r.Computer,
+      evidence_file: r.EvidenceFile,
+      evidence_line: r.EvidenceLine,
+      evidence_record: r.EvidenceRecord,
+      attack_tactics: r.MitreTactics,
+      attack_techniques: r.MitreTags,
+      cves: r.CVEs,
+      client_ip: r.ClientIP,
+      user_agent: r.UserAgent,
+      user: r.User,
+      path: r.Path,
+      details: r.Details,
+    };
+    const tags = [...f.attack, ...f.cves, f.level];
+    obj['tag'] = tags;
+    lines.push(JSON.stringify(obj));
+  }
+  return { text: lines.length ? lines.join('\n') + '\n' : '', skipped };
+}
