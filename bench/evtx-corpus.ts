@@ -9,20 +9,58 @@ import { parseEvtx } from '../src/readers/evtx/index.js';
 const FH = 4096;
 const CS = 65536;
 
-/** A record whose inline template definition is cut out, so that the copy refers back to the original's. */
+/** Cut the inline template definition out of an instance at `at` (chunk offset `pos`): the copy refers back to it. */
+function cutInstance(bytes: Uint8Array, at: number, pos: number): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset);
+  const defOff = dv.getUint32(at + 6, true);
+  if (defOff !== pos + 10) return bytes;
+  const defLen = 24 + dv.getUint32(at + 10 + 20, true);
+  const out = new Uint8Array(bytes.length - defLen);
+  out.set(bytes.subarray(0, at + 10), 0);
+  out.set(bytes.subarray(at + 10 + defLen), at + 10);
+  return out;
+}
+
+/**
+ * A record rewritten so that a copy placed anywhere later in the same chunk renders identically: inline
+ * template definitions (the record's own and those of nested BinXml values) are cut out and referenced instead.
+ */
 function asReference(chunk: Uint8Array, rec: number): Uint8Array | undefined {
   const dv = new DataView(chunk.buffer, chunk.byteOffset);
   const size = dv.getUint32(rec + 4, true);
   if (chunk[rec + 24] !== 0x0f || chunk[rec + 28] !== 0x0c) return undefined;
+  const whole = chunk.slice(rec, rec + size);
   const defOff = dv.getUint32(rec + 34, true);
-  if (defOff !== rec + 38) return chunk.slice(rec, rec + size);
-  const defLen = 24 + dv.getUint32(rec + 38 + 20, true);
-  const out = new Uint8Array(size - defLen);
-  out.set(chunk.subarray(rec, rec + 38), 0);
-  out.set(chunk.subarray(rec + 38 + defLen, rec + size), 38);
+  const inlineLen = defOff === rec + 38 ? 24 + dv.getUint32(rec + 38 + 20, true) : 0;
+  let out = cutInstance(whole, 28, rec + 28);
+  // Instance values: count, descriptors, data; nested BinXml values may define their templates inline too.
   const odv = new DataView(out.buffer);
-  odv.setUint32(4, out.length, true);
-  odv.setUint32(out.length - 4, out.length, true);
+  const count = odv.getUint32(38, true);
+  let vp = 42 + 4 * count;
+  const parts: Uint8Array[] = [out.subarray(0, vp)];
+  const sizes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const vsize = odv.getUint16(42 + 4 * i, true);
+    const type = out[42 + 4 * i + 2];
+    let v = out.subarray(vp, vp + vsize);
+    if (type === 0x21 && vsize > 14 && v[0] === 0x0f && v[4] === 0x0c) v = cutInstance(v.slice(), 4, rec + vp + inlineLen + 4);
+    parts.push(v);
+    sizes.push(v.length);
+    vp += vsize;
+  }
+  parts.push(out.subarray(vp));
+  const total = parts.reduce((a, b) => a + b.length, 0);
+  const rebuilt = new Uint8Array(total);
+  let q = 0;
+  for (const part of parts) {
+    rebuilt.set(part, q);
+    q += part.length;
+  }
+  const rdv = new DataView(rebuilt.buffer);
+  sizes.forEach((n, i) => rdv.setUint16(42 + 4 * i, n, true));
+  rdv.setUint32(4, total, true);
+  rdv.setUint32(total - 4, total, true);
+  out = rebuilt;
   return out;
 }
 

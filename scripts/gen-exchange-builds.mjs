@@ -1,13 +1,16 @@
 // Generates rules/data/exchange-builds.json (the Exchange build catalogue, SU -> CVE map and CVE metadata)
 // from the build table (§7) and HealthChecker SU->CVE map (§3.5) of ../shared/research/exchange.md, plus the hand-written facts below.
-// Usage: node scripts/gen-exchange-builds.mjs [path/to/exchange.md]   (EXHUNT_SHARED overrides ../shared)
+// Usage: node scripts/gen-exchange-builds.mjs [--check] [path/to/exchange.md]   (EXHUNT_SHARED overrides ../shared)
+// --check: exit 1 when rules/data/exchange-builds.json differs from what the research text generates.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.EXHUNT_SHARED ? resolve(process.env.EXHUNT_SHARED) : resolve(root, '..', 'shared');
-const researchPath = process.argv[2] ?? join(shared, 'research', 'exchange.md');
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const researchPath = args.find((a) => !a.startsWith('--')) ?? join(shared, 'research', 'exchange.md');
 const text = readFileSync(researchPath, 'utf8');
 const out = join(root, 'rules', 'data', 'exchange-builds.json');
 
@@ -199,6 +202,21 @@ const catalogue = {
   cves,
   configuration,
 };
+const json = JSON.stringify(catalogue, null, 1) + '\n';
+if (check) {
+  let current = '';
+  try {
+    current = readFileSync(out, 'utf8');
+  } catch {
+    // missing file: reported below
+  }
+  if (current !== json) {
+    console.error(`${out} is out of date: run node scripts/gen-exchange-builds.mjs`);
+    process.exit(1);
+  }
+  console.log(`${out} is up to date`);
+  process.exit(0);
+}
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(catalogue, null, 1) + '\n');
+writeFileSync(out, json);
 console.log(`wrote ${out}: ${builds.length} builds, ${Object.keys(securityUpdates).length} security updates, ${Object.keys(cves).length} CVE notes`);

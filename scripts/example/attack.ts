@@ -63,6 +63,13 @@ export function proxyLogon(c: Collection): void {
   ecpServer(c, resetAt + 600, `Remove-OabVirtualDirectory.Identity='${vdirId}'`, `/ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=${canary}`, MACHINE);
   ecpServer(c, resetAt + 1400, `New-OabVirtualDirectory.Path='${shellPath}'.WebSiteName='Default Web Site'`, `/ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=${canary}`, MACHINE);
   c.quiet(() => mgmt(c, resetAt + 2000, 'New-OabVirtualDirectory', `-Path '${shellPath}' -WebSiteName 'Default Web Site'`, 'ECP', 'NT AUTHORITY\\SYSTEM'));
+  // The SSRF also reaches EWS as the server itself: mail read without any password (HAFNIUM's first goal).
+  t = T('2021-03-02T03:16:20Z');
+  for (let i = 0; i < 3; i++) {
+    c.web({ time: t, method: 'POST', stem: '/ecp/y.js', ip: HAFNIUM_IP, ua: PY, status: 200, protocol: 'Ecp', anchor: `ServerInfo~a]@${SERVER.fqdn}:444/EWS/Exchange.asmx?#`,
+      routingHint: 'X-BEResource-Cookie', backend: true, backendUser: MACHINE, backendStem: '/EWS/Exchange.asmx' });
+    t += rng.int(15_000, 50_000);
+  }
   // CVE-2021-26858: the OAB generator is made to write a second shell into aspnet_client (later deleted).
   oabRow(c, T('2021-03-02T03:14:02Z'), 'Warning', `Download failed and temporary file '\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\${SHELL_GONE}' needs to be removed.`);
 
@@ -140,6 +147,13 @@ export function laterCves(c: Collection, users: User[]): void {
     c.web({ time: t, method: i === 0 ? 'GET' : 'POST', stem: '/autodiscover/autodiscover.json', query: `@evil.example/owa/&Email=autodiscover/autodiscover.json%3F@evil.example&Protocol=XYZ&FooProtocol=Powershell`, user: u.upn, ip: NOTSHELL_IP, ua, status: 200, protocol: 'Autodiscover', backend: true, backendStem: '/powershell' });
     t += rng.int(5000, 30_000);
   }
+  // With the phished password the same address then reads mail over EWS and downloads the address book:
+  // ordinary-looking requests no rule flags, which the report's "what was taken" section lists by address.
+  c.quiet(() => {
+    for (let i = 0; i < 6; i++) c.web({ time: t + 60_000 + i * 7000, method: 'POST', stem: '/EWS/Exchange.asmx', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Ews' });
+    c.web({ time: t + 120_000, method: 'GET', stem: '/OAB/8c1f2b9e-4d7a-4e61-9f3c-2a6b7d0e5c41/oab.xml', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Oab' });
+    c.web({ time: t + 123_000, method: 'GET', stem: `/OAB/8c1f2b9e-4d7a-4e61-9f3c-2a6b7d0e5c41/${rng.guid()}-data-1.lzx`, user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Oab' });
+  });
   c.quiet(() => mgmt(c, t + 5000, 'Get-Mailbox', `-ResultSize 'Unlimited'`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/${u.sam}`));
   // OWASSRF (December 2022): POST /owa/<mailbox>@<domain>/powershell, bypassing the URL-rewrite mitigation.
   const v = users[3]!;

@@ -49,6 +49,42 @@ export function diskFiles(c: Collection): void {
   c.disk('C/Windows/Temp/lsass.dmp', concat('MDMP', new Uint8Array([0x93, 0xa7, 0x00, 0x00, 0x0d, 0x00, 0x00, 0x00]), filler(rng, 24_564)), T('2021-03-02T03:41:09Z'));
   c.disk('C/ProgramData/it.7z', concat('7z', new Uint8Array([0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04]), filler(rng, 12_280)), T('2021-03-02T03:58:47Z'));
 
+  // IIS configuration: the two Exchange sites, plus a virtual directory the ProxyShell actor added that
+  // serves C:\ProgramData\COM (a persistence trick seen in August 2021).
+  c.disk('C/Windows/System32/inetsrv/config/applicationHost.config', `<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <sites>
+      <site name="Default Web Site" id="1" serverAutoStart="true">
+        <application path="/" applicationPool="DefaultAppPool">
+          <virtualDirectory path="/" physicalPath="%SystemDrive%\\inetpub\\wwwroot" />
+        </application>
+        <application path="/owa" applicationPool="MSExchangeOWAAppPool">
+          <virtualDirectory path="/" physicalPath="C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa" />
+          <virtualDirectory path="/assets" physicalPath="C:\\ProgramData\\COM" />
+        </application>
+        <application path="/ecp" applicationPool="MSExchangeECPAppPool">
+          <virtualDirectory path="/" physicalPath="C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\ecp" />
+        </application>
+        <bindings>
+          <binding protocol="https" bindingInformation="*:443:" />
+          <binding protocol="http" bindingInformation="*:80:" />
+        </bindings>
+      </site>
+      <site name="Exchange Back End" id="2" serverAutoStart="true">
+        <application path="/" applicationPool="MSExchangeServicesAppPool">
+          <virtualDirectory path="/" physicalPath="C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess" />
+        </application>
+        <bindings>
+          <binding protocol="https" bindingInformation="*:444:" />
+          <binding protocol="http" bindingInformation="*:81:" />
+        </bindings>
+      </site>
+    </sites>
+  </system.applicationHost>
+</configuration>
+`.replaceAll('\n', '\r\n'), T('2021-08-13T22:05:40Z'));
+
   // EOMT (CVE-2021-26855 mitigation) URL-rewrite rules, applied on 2021-03-16.
   c.disk('C/inetpub/wwwroot/web.config', `<?xml version="1.0" encoding="UTF-8"?>
 <configuration>

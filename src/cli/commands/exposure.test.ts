@@ -6,10 +6,13 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Finding } from '../../finding.js';
+import { projectRoot } from '../../paths.js';
+import type { ScanSummary } from '../../summary.js';
 import { main } from '../main.js';
 
 class Capture extends Writable {
@@ -218,5 +221,30 @@ test('--url over HTTPS: self-signed certificate refused unless --insecure', { sk
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Done-means of issue 5: a scan of the example collection reports the build it ran, the CVEs open when the
+// attack traces were left, and the EOMT mitigation in web.config.
+const example = join(projectRoot, 'examples', 'exchange-2021');
+test('scan of the example collection: build, open CVEs at the time of the traces, web.config mitigation', { skip: !existsSync(example) && 'examples/exchange-2021 not generated' }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'exhunt-example-'));
+  try {
+    const r = await run('scan', example, '--out', out, '--workers', '1', '-q');
+    assert.ok(r.code === 0 || r.code === 1, r.err);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ScanSummary;
+    const exp = summary.exposure!;
+    assert.deepEqual(exp.builds.map((b) => [b.build, b.product, b.cu]), [['15.1.2176.2', 'Exchange 2016', 'CU19']]);
+    assert.ok(exp.builds[0]!.sources.includes('ECP S:BLD'));
+    assert.ok(exp.builds[0]!.sources.includes('exchange log #Version'));
+    assert.ok(exp.windows.some((w) => w.cve === 'CVE-2021-26855' && w.to === null));
+    assert.deepEqual(exp.mitigations.map((m) => [m.name, m.path]), [['EOMT', 'C/inetpub/wwwroot/web.config']]);
+    const findings = readFileSync(join(out, 'findings.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Finding);
+    const pl = findings.find((f) => f.engine === 'exposure' && f.cves.includes('CVE-2021-26855'))!;
+    assert.equal(pl.level, 'high');
+    assert.match(pl.message!, /server ran 15\.1\.2176\.2 .*vulnerable to ProxyLogon .*exploitation traces found on 2021-03-0\d/);
+    assert.match(pl.message!, /mitigation seen: EOMT/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });

@@ -59,18 +59,32 @@ function commandEventText(e: WinEvent): string | null {
     (ch === 'windows powershell' && id === 800);
   if (!relevant) return null;
   const event = (e.data as { Event?: { EventData?: unknown; UserData?: unknown } }).Event;
-  const text = JSON.stringify(event?.EventData ?? event?.UserData ?? e.data) ?? '';
-  return text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const parts: string[] = [];
+  let size = 0;
+  const walk = (v: unknown, depth: number): void => {
+    if (size > 65_536 || depth > 6 || v === null || v === undefined) return;
+    if (typeof v === 'string' || typeof v === 'number') {
+      const s = String(v);
+      parts.push(s);
+      size += s.length + 3;
+    } else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+    else if (typeof v === 'object') for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
+  };
+  walk(event?.EventData ?? event?.UserData ?? e.data, 0);
+  return parts.join(' | ');
 }
 
-function parseExport(text: string, kind: TakenExport['kind'], cmd: string): Pick<TakenExport, 'mailbox' | 'filePath' | 'detail'> {
-  const unescaped = text.replace(/\\\\/g, '\\').replace(/\\"/g, '"');
-  const at = unescaped.search(new RegExp(cmd, 'i'));
-  const detail = unescaped.slice(Math.max(0, at), Math.max(0, at) + 300);
-  const mailbox = /-(?:Mailbox|Identity|ExchangeLocation|SourceMailboxes)\s+['"]?([^'"\s,;]+)/i.exec(detail)?.[1] ?? null;
-  const filePath = /-FilePath\s+['"]?([^'"\s;]+)/i.exec(detail)?.[1] ?? null;
-  void kind;
-  return { mailbox, filePath, detail };
+// A cmdlet parameter's value: 'quoted with spaces', "double quoted", or a bare word.
+function param(text: string, names: string): string | null {
+  const m = new RegExp(`-(?:${names})\\s+(?:'((?:[^']|'')*)'|"([^"]*)"|([^\\s;,|]+))`, 'i').exec(text);
+  if (!m) return null;
+  return (m[1]?.replace(/''/g, "'") ?? m[2] ?? m[3] ?? '').trim() || null;
+}
+
+function parseExport(text: string, cmd: string): Pick<TakenExport, 'mailbox' | 'filePath' | 'detail'> {
+  const at = Math.max(0, text.search(new RegExp(cmd, 'i')));
+  const tail = text.slice(at, at + 4000);
+  return { mailbox: param(tail, 'Mailbox|Identity|ExchangeLocation|SourceMailboxes'), filePath: param(tail, 'FilePath'), detail: tail.slice(0, 300) };
 }
 
 export function createActivityCollector(limits: Partial<ActivityLimits> = {}): ActivityCollector {
@@ -125,7 +139,7 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}): A
         dropped.exports++;
         return;
       }
-      exports.push({ kind, command: m[0], ...parseExport(text, kind, m[0]), time: e.time, host: e.host, evidence: e.ref });
+      exports.push({ kind, command: m[0], ...parseExport(text, m[0]), time: e.time, host: e.host, evidence: e.ref });
       return;
     }
   }

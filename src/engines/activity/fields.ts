@@ -79,13 +79,19 @@ function finish(via: AccessVia | null, base: Omit<RequestFacts, 'via' | 'address
   return { ...base, via, addressBook, calendar: via === 'CALENDAR' };
 }
 
+/** The Exchange Back End site (W3SVC2) logs the front end as its client: its c-ip is not the attacker's. */
+export function isBackEndSite(site: string | null, path: string): boolean {
+  return (site ?? '').toUpperCase() === 'W3SVC2' || /(?:^|\/)W3SVC2\//i.test(path);
+}
+
 export function factsFromW3c(e: W3cEvent): RequestFacts {
   const f = e.fields;
+  const backEnd = isBackEndSite(e.site, e.ref.path);
   const stem = pick(f, 'cs-uri-stem') ?? '';
   const agentRaw = pick(f, 'cs-user-agent', 'cs(User-Agent)');
   const user = pick(f, 'cs-username');
   return finish(viaFromStem(stem), {
-    ip: pick(f, 'c-ip'),
+    ip: backEnd ? null : pick(f, 'c-ip'),
     agent: agentRaw,
     mailbox: user && !user.endsWith('$') ? user.toLowerCase() : null,
     bytes: num(pick(f, 'sc-bytes')),

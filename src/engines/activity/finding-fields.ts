@@ -34,6 +34,8 @@ export function fieldValue(fields: Record<string, unknown>, names: readonly stri
 const LOOPBACK = /^(?:127\.|::1$|0\.0\.0\.0$|::ffff:127\.)/;
 /** The client IP of a finding (loopback and placeholders excluded). */
 export function findingIp(f: Finding): string | null {
+  // The Exchange Back End site (W3SVC2) logs the front end as its client, not the attacker.
+  if (f.evidence.kind === 'iis-w3c' && /(?:^|\/)W3SVC2\//i.test(f.evidence.path)) return null;
   const v = fieldValue(f.fields, IP_NAMES);
   if (!v) return null;
   const ip = v.split(/[,\s]/)[0]!.replace(/^\[|\]$/g, '');

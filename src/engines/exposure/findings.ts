@@ -8,7 +8,9 @@ const SOURCE = 'builtin:rules/data/exchange-builds.json';
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '?');
 
 function inWindow(t: string | null, w: ExposureWindow): boolean {
-  return t !== null && (w.from === null || t >= w.from) && (w.to === null || t < w.to);
+  if (t === null) return false;
+  const ms = Date.parse(t);
+  return !Number.isNaN(ms) && (w.from === null || ms >= Date.parse(w.from)) && (w.to === null || ms < Date.parse(w.to));
 }
 
 export function exposureFindings(summary: ExposureSummary, otherFindings: readonly Finding[]): Finding[] {

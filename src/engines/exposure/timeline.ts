@@ -90,17 +90,26 @@ export function buildExposure(
   return exposureFromTallies(tallies.values(), mitigations, firstEvidence, lastEvidence, catalogue);
 }
 
+/** Readers write "…:28Z" or "…:28.123Z"; windows compare strings, so everything is put in one form first. */
+function iso(t: string | null): string | null {
+  if (t === null) return null;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : new Date(ms).toISOString();
+}
+
 export function exposureFromTallies(
   input: Iterable<BuildTally>,
   mitigations: MitigationSighting[],
-  firstEvidence: string | null,
-  lastEvidence: string | null,
+  firstEvidenceIn: string | null,
+  lastEvidenceIn: string | null,
   cat: Catalogue = defaultCatalogue(),
 ): ExposureSummary {
   const notes: string[] = [];
+  const firstEvidence = iso(firstEvidenceIn);
+  const lastEvidence = iso(lastEvidenceIn);
   const sightings: Sighting[] = [];
   const asOf = lastEvidence ?? undefined;
-  for (const t of mergeInexact([...new Set(input)].map((t) => ({ ...t, sources: new Set(t.sources) })))) {
+  for (const t of mergeInexact([...new Set(input)].map((t) => ({ ...t, first: iso(t.first), last: iso(t.last), sources: new Set(t.sources) })))) {
     let assessment: BuildAssessment;
     try {
       assessment = assessBuild(t.build, asOf ? { asOf, catalogue: cat } : { catalogue: cat });

@@ -48,9 +48,10 @@ export function digests(data: Buffer): { md5: string; sha1: string; sha256: stri
 
 /**
  * Reads the file or returns null with a diagnostic (link outside the collection, not a regular file,
- * unreadable). Over `maxFileSize` only the header is read, with a FILE_TOO_LARGE warning.
+ * unreadable). Over `maxFileSize` only the header is read, with a FILE_TOO_LARGE warning; `headerOnly`
+ * reads just the header, silently (event logs and logs with no log rules to run need no more).
  */
-export async function readEvidence(ev: Evidence, maxFileSize: number, realRoot: string, sink: DiagnosticSink): Promise<FileRead | null> {
+export async function readEvidence(ev: Evidence, maxFileSize: number, realRoot: string, sink: DiagnosticSink, headerOnly = false): Promise<FileRead | null> {
   const location = { path: ev.path };
   try {
     const l = await lstat(ev.absPath);
@@ -73,8 +74,8 @@ export async function readEvidence(ev: Evidence, maxFileSize: number, realRoot: 
         atime: iso(st.atime),
         birthtime: st.birthtimeMs > 0 ? iso(st.birthtime) : null,
       };
-      if (st.size > maxFileSize) {
-        sink({
+      if (headerOnly || st.size > maxFileSize) {
+        if (!headerOnly) sink({
           code: 'FILE_TOO_LARGE',
           severity: 'warning',
           message: `${st.size} bytes is over the file scan limit of ${maxFileSize}: YARA and hashes skipped, header checks only`,

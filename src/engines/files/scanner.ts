@@ -122,20 +122,22 @@ export async function createFileScanner(opts: FileScanOptions, sink: DiagnosticS
       stats.skipped++;
       return [];
     }
-    const read = await readEvidence(ev, maxFileSize, realRoot, sink);
+    // the collection layout's own mapping (KAPE, Velociraptor) first; our heuristics for partial copies
+    const windowsPath = layoutWindowsPath(ev.path) ?? windowsPathOf(ev.root, ev.path);
+    const target = yaraTarget(ev, windowsPath);
+    // files are read whole (checks, hashes, YARA); logs only when log signatures will run; EVTX/JSON never
+    const headerOnly = target === null || (target === 'log' && (yara?.ruleCount.log ?? 0) === 0);
+    const read = await readEvidence(ev, maxFileSize, realRoot, sink, headerOnly);
     if (read === null) {
       stats.skipped++;
       return [];
     }
     stats.files++;
     stats.bytes += read.size;
-    if (read.data === null) stats.tooLarge++;
-    // the collection layout's own mapping (KAPE, Velociraptor) first; our heuristics for partial copies
-    const windowsPath = layoutWindowsPath(ev.path) ?? windowsPathOf(ev.root, ev.path);
+    if (read.data === null && !headerOnly) stats.tooLarge++;
     const type = fileTypeOf(read.header);
     const ctx: FileContext = { ev, read, windowsPath, urlPath: urlPathOf(windowsPath), place: placeOf(windowsPath), type };
     const findings: Finding[] = [];
-    const target = yaraTarget(ev, windowsPath);
     findings.push(...runFileChecks(ctx));
     for (const ioc of iocs.matchPath(windowsPath)) findings.push(filenameIocFinding(ctx, ioc));
     if (read.md5 !== null && read.sha1 !== null && read.sha256 !== null && iocs.hashIocs.size > 0) {

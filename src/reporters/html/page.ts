@@ -21,7 +21,7 @@ export function reportHtml(m: ReportModel): string {
   const page = html`<!doctype html>
 <html lang="en"><head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(STYLE)}">
+<meta http-equiv="Content-Security-Policy" content="${raw(contentSecurityPolicy(STYLE))}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>exhunt report — ${m.verdict.kind.replace(/-/g, ' ')}</title>

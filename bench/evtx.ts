@@ -1,0 +1,134 @@
+// EVTX reader benchmark: records/s, MB/s and peak RSS, single core and all cores, on the regression files made
+// dense and replicated to >= 200 MB; evtxexport (libevtx, C) and python-evtx measured in the same run.
+// Run compiled: `npm run bench:evtx`. EXHUNT_BENCH_MB (default 200), EXHUNT_BENCH_RUNS (default 3),
+// EXHUNT_BENCH_PEER_FILES (files the peers parse, default 1; "all" for the whole corpus).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Evidence } from '../src/evidence/evidence.js';
+import { hasShared, sharedDir } from '../src/paths.js';
+import { readEvtxParallel } from '../src/readers/evtx/index.js';
+import { denseChunks, packFile } from './evtx-corpus.js';
+
+interface Phase {
+  records: number;
+  bytes: number;
+  seconds: number;
+  maxRssMb: number;
+}
+
+const self = fileURLToPath(import.meta.url);
+const corpusDir = join(tmpdir(), 'exhunt-evtx-bench');
+
+function corpusFiles(): string[] {
+  return existsSync(corpusDir) ? readdirSync(corpusDir).filter((f) => f.endsWith('.evtx')).sort().map((f) => join(corpusDir, f)) : [];
+}
+
+function buildCorpus(targetMb: number): { files: string[]; records: number } {
+  const { header, chunks, records } = denseChunks(sharedDir);
+  const perFile = records.reduce((a, b) => a + b, 0);
+  const file = packFile(header, chunks, perFile + 1);
+  const copies = Math.ceil((targetMb * 1024 * 1024) / file.length);
+  mkdirSync(corpusDir, { recursive: true });
+  for (const f of corpusFiles()) if (statSync(f).size !== file.length) throw new Error(`stale corpus file ${f}; delete ${corpusDir}`);
+  for (let i = 0; i < copies; i++) {
+    const p = join(corpusDir, `dense-${String(i).padStart(3, '0')}.evtx`);
+    if (!existsSync(p)) writeFileSync(p, file);
+  }
+  return { files: corpusFiles().slice(0, copies), records: perFile * copies };
+}
+
+/** Child-process phase: parse the corpus with `workers` threads and print the Phase as JSON. */
+async function runPhase(workers: number, files: string[]): Promise<void> {
+  const evidence: Evidence[] = files.map((f) => ({ absPath: f, path: f, root: corpusDir, kind: 'evtx', size: statSync(f).size, mtime: '' }));
+  const t0 = process.hrtime.bigint();
+  let records = 0;
+  let fields = 0;
+  for await (const ev of readEvtxParallel(evidence, () => undefined, { workers })) {
+    records++;
+    if (ev.eventId !== null) fields++;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (fields === 0) throw new Error('no events');
+  const out: Phase = { records, bytes: evidence.reduce((a, e) => a + e.size, 0), seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function measureChild(args: string[]): Phase {
+  const r = spawnSync(process.execPath, [self, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`phase ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Phase;
+}
+
+/** A peer tool over `files`, timed by wall clock, peak RSS from /usr/bin/time when present. */
+function measurePeer(cmd: string, argsOf: (f: string) => string[], files: string[], records: number): Phase | string {
+  const hasTime = existsSync('/usr/bin/time');
+  let seconds = 0;
+  let rss = 0;
+  for (const f of files) {
+    const t0 = process.hrtime.bigint();
+    const r = hasTime
+      ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argsOf(f)], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+      : spawnSync(cmd, argsOf(f), { stdio: ['ignore', 'ignore', 'pipe'] });
+    seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.error) return `not available (${r.error.message})`;
+    if (r.status !== 0) return `failed: ${String(r.stderr).slice(0, 200)}`;
+    if (hasTime) rss = Math.max(rss, Number(String(r.stderr).trim().split('\n').pop()) / 1024);
+  }
+  return { records, bytes: files.reduce((a, f) => a + statSync(f).size, 0), seconds, maxRssMb: rss };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function line(name: string, p: Phase | string, runs = 1): string {
+  if (typeof p === 'string') return `${name.padEnd(34)} ${p}`;
+  return `${name.padEnd(34)} ${(p.records / p.seconds).toFixed(0).padStart(9)} rec/s ${(p.bytes / p.seconds / 1e6).toFixed(1).padStart(8)} MB/s ${p.maxRssMb.toFixed(0).padStart(6)} MB RSS  (${p.records} records, ${(p.bytes / 1e6).toFixed(0)} MB, ${p.seconds.toFixed(2)} s${runs > 1 ? `, median of ${runs}` : ''})`;
+}
+
+function medianPhase(runs: Phase[]): Phase {
+  const secs = median(runs.map((r) => r.seconds));
+  return { ...runs[0]!, seconds: secs, maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)) };
+}
+
+async function main(): Promise<void> {
+  const [mode, workers] = [process.argv[2], process.argv[3]];
+  if (mode === '--phase') {
+    await runPhase(Number(workers), corpusFiles().slice(0, Number(process.argv[4] ?? 1e9)));
+    return;
+  }
+  if (!hasShared) {
+    console.log('bench:evtx needs ../shared (the regression EVTX files)');
+    return;
+  }
+  const targetMb = Number(process.env['EXHUNT_BENCH_MB'] ?? 200);
+  const runs = Number(process.env['EXHUNT_BENCH_RUNS'] ?? 3);
+  const { files, records } = buildCorpus(targetMb);
+  const perFile = records / files.length;
+  const cores = availableParallelism();
+  console.log(`corpus: ${files.length} files × ${(statSync(files[0]!).size / 1e6).toFixed(1)} MB = ${(files.length * statSync(files[0]!).size / 1e6).toFixed(0)} MB, ${records} records (${corpusDir})`);
+  const single = medianPhase(Array.from({ length: runs }, () => measureChild(['--phase', '1', String(files.length)])));
+  const all = medianPhase(Array.from({ length: runs }, () => measureChild(['--phase', String(cores), String(files.length)])));
+  const peerSpec = process.env['EXHUNT_BENCH_PEER_FILES'] ?? '1';
+  const peerFiles = peerSpec === 'all' ? files : files.slice(0, Number(peerSpec));
+  const oursOnPeerSet = medianPhase(Array.from({ length: runs }, () => measureChild(['--phase', '1', String(peerFiles.length)])));
+  const evtxexport = measurePeer('evtxexport', (f) => ['-f', 'xml', f], peerFiles, perFile * peerFiles.length);
+  const py = 'import sys\nimport Evtx.Evtx as E\nn=0\nwith E.Evtx(sys.argv[1]) as log:\n    for r in log.records():\n        r.xml(); n+=1\n';
+  const pyevtx = measurePeer('/usr/bin/python3', (f) => ['-c', py, f], peerFiles.slice(0, 1), perFile);
+  console.log(line('exhunt, 1 core (all files)', single, runs));
+  console.log(line(`exhunt, ${cores} cores (all files)`, all, runs));
+  console.log(line(`exhunt, 1 core (${peerFiles.length} file(s))`, oursOnPeerSet, runs));
+  console.log(line(`evtxexport -f xml (${peerFiles.length} file(s))`, evtxexport));
+  console.log(line('python-evtx r.xml() (1 file)', pyevtx));
+  const rate = (p: Phase): number => p.records / p.seconds;
+  if (typeof evtxexport !== 'string') console.log(`single core vs evtxexport: ${(rate(oursOnPeerSet) / rate(evtxexport)).toFixed(2)}× (target >= 1.0×)`);
+  if (typeof pyevtx !== 'string') console.log(`single core vs python-evtx: ${(rate(oursOnPeerSet) / rate(pyevtx)).toFixed(1)}×`);
+  console.log(`all cores: ${rate(all).toFixed(0)} records/s (target >= 250,000); scaling ${(rate(all) / rate(single)).toFixed(2)}× on ${cores} cores`);
+}
+
+await main();

@@ -1,0 +1,74 @@
+// timeline.csv (RFC 4180, one finding per line, formula neutralisation) and timeline.jsonl (Timesketch's
+// required fields, integer microsecond timestamps, stable field types, no reserved names).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'csv-parse/sync';
+import { attackCatalog } from '../attack/index.js';
+import type { Finding } from '../finding.js';
+import { safeCell, timelineCsv, timesketchJsonl } from './index.js';
+import { HOSTILE, hostileFindings, sampleFindings } from '../engines/story/testdata/sample-scan.js';
+
+const cat = attackCatalog();
+
+test('safeCell neutralises formula starters and line breaks', () => {
+  assert.equal(safeCell('=1+1'), "'=1+1");
+  assert.equal(safeCell('+cmd'), "'+cmd");
+  assert.equal(safeCell('-2'), "'-2");
+  assert.equal(safeCell('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(safeCell('\tx'), "'\tx");
+  assert.equal(safeCell('\r\nx'), ' ¦ x');
+  assert.equal(safeCell('a\nb'), 'a ¦ b');
+  assert.equal(safeCell('2021-03-03'), '2021-03-03');
+});
+
+test('timeline.csv: header, one physical line per finding, every cell spreadsheet-safe, values kept', () => {
+  const f = hostileFindings();
+  const text = timelineCsv(f, cat);
+  const lines = text.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines.length, f.length + 1, 'no embedded line breaks');
+  const rows = parse(text, { columns: true }) as Record<string, string>[];
+  assert.equal(rows.length, f.length);
+  assert.equal(Object.keys(rows[0]!)[0], 'Timestamp');
+  for (const r of rows) for (const [k, v] of Object.entries(r)) assert.ok(!/^[=+\-@\t\r\n\0]/.test(v), `${k} starts with a formula character: ${v.slice(0, 20)}`);
+  const h = rows.find((r) => r['RuleID']!.startsWith('hostile'))!;
+  assert.equal(h['RuleTitle'], `'=HYPERLINK("http://evil")${HOSTILE}`);
+  assert.equal(h['UserAgent'], `'+cmd|' /C calc'!A0${HOSTILE}`);
+  assert.equal(h['User'], `'-2+3${HOSTILE}`.toLowerCase());
+  assert.equal(h['RuleAuthor'], `'@evil ${HOSTILE}`);
+  assert.match(h['Details']!, /note: ' ¦ @SUM\(1\)|note:/);
+  // sorted by time, ISO UTC
+  const times = rows.map((r) => r['Timestamp']!);
+  assert.deepEqual(times, [...times].sort());
+  assert.match(times[0]!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  const ssrf = rows.find((r) => r['RuleID'] === 'a1b2c3d4-0001')!;
+  assert.equal(ssrf['MitreTactics'], 'Initial Access');
+  assert.equal(ssrf['ClientIP'], '203.0.113.77');
+  assert.equal(ssrf['EvidenceLine'], '12');
+});
+
+test('timeline.jsonl: Timesketch fields on every line, microseconds consistent, stable types', () => {
+  const f: Finding[] = [...hostileFindings(), { ...sampleFindings()[0]!, time: null }, { ...sampleFindings()[0]!, time: '2021-03-03T01:05:00.1234567Z' }];
+  const { text, skipped } = timesketchJsonl(f, cat);
+  assert.equal(skipped, 1, 'the finding without a time is left out');
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines.length, f.length - 1);
+  const types = new Map<string, string>();
+  for (const line of lines) {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    for (const k of ['message', 'datetime', 'timestamp_desc']) assert.ok(typeof o[k] === 'string' && (o[k] as string).length > 0, k);
+    assert.match(o['datetime'] as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.ok(Number.isInteger(o['timestamp']));
+    assert.equal(Math.floor((o['timestamp'] as number) / 1000), Date.parse(o['datetime'] as string));
+    for (const k of Object.keys(o)) {
+      assert.ok(!['_id', '_index', '_type', '_source', 'timesketch_label'].includes(k) && !k.startsWith('__ts_'), k);
+      const t = Array.isArray(o[k]) ? 'array' : typeof o[k];
+      assert.equal(types.get(k) ?? t, t, `type of ${k}`);
+      types.set(k, t);
+    }
+  }
+  assert.ok(types.size < 60);
+  const precise = lines.map((l) => JSON.parse(l) as { timestamp: number; datetime: string }).find((o) => o.timestamp % 1000 !== 0)!;
+  assert.equal(precise.timestamp, Date.parse('2021-03-03T01:05:00.123Z') * 1000 + 456);
+  // machine ingest keeps exact values (not neutralised)
+  assert.ok(lines.some((l) => (JSON.parse(l) as { user_agent: string }).user_agent.startsWith('+cmd')));
+});
