@@ -110,6 +110,27 @@ addCves('Jun26SU', ['CVE-2026-42897', ...range('CVE-2026', 45500, 45504), 'CVE-2
 addCves('Jul26SU', ['CVE-2026-55005', 'CVE-2026-55006', 'CVE-2026-55008', 'CVE-2026-55009'], ['2016', '2019', 'SE'], msrc);
 addCves('Aug26SU', [...range('CVE-2026', 62910, 62915), 'CVE-2026-65813'], ['2016', '2019', 'SE'], msrc);
 
+// Pre-2021 interim updates that only MS Learn lists (mostly Exchange 2013) carry a KB but no SU name, so HealthChecker
+// would never count them and would call every 2013 server safe from e.g. Feb20SU's CVE-2020-0688. Name them when the
+// month of the row equals the month of an SU that the map applies to this product, and the KB either carries that
+// CSS label elsewhere or is new. Marked suInferred.
+{
+  const MON3 = MONTHS.map((m) => m.slice(0, 3));
+  const cssLabelOfKb = new Map();
+  for (const b of builds) if (b.kb && b.su && /CSS label/.test(b.label)) cssLabelOfKb.set(`${b.kb}|${b.su}`, true);
+  for (const b of builds) {
+    if (b.su || !b.kb || !b.released || b.released < '2018') continue;
+    const [y, m] = b.released.split('-');
+    const name = `${MON3[Number(m) - 1][0].toUpperCase()}${MON3[Number(m) - 1].slice(1)}${y.slice(2)}SU`;
+    const entry = securityUpdates[name];
+    if (!entry || !Object.values(entry.cves).some((prods) => prods.includes(b.product))) continue;
+    const clash = builds.some((o) => o.kb === b.kb && o.su && o.su !== name);
+    if (clash && !cssLabelOfKb.has(`${b.kb}|${name}`)) continue;
+    b.su = name;
+    b.suInferred = true;
+  }
+}
+
 // Every SU name the catalogue carries gets an entry (SUs/HUs without CVEs in the map: empty list).
 for (const b of builds) if (b.su && !securityUpdates[b.su]) securityUpdates[b.su] = { cves: {}, source: 'build table only (no CVEs mapped)' };
 // SU release dates from the catalogue rows that carry the SU name; else the month its name says.
@@ -192,6 +213,7 @@ const catalogue = {
     'Rows marked "CSS only" have no MS Learn release date (released: null). Rows after Feb26SU (Jun26SU, Jul26SU, Aug26SU, SE May26HU) come from MS Learn only and are not cross-checked; their CVE lists are MSRC data and not cross-checked either.',
     'ProxyShell CVE-2021-34473/-34523 were fixed by Apr21SU but disclosed in July 2021 (MSRC dates are publication dates); they are added to Apr21SU although the HealthChecker map leaves them out. ProxyToken CVE-2021-33766 is added to Jul21SU from MSRC data.',
     'CVE-2024-49040, CVE-2025-25005/-25006/-25007/-33051, CVE-2025-53782/-59248 are HealthChecker extra checks: open when the build lacks the SU, and also when a SettingOverride disables the fix (configuration not visible offline).',
+    'Rows with a KB but no SU name (MS Learn-only interim updates from 2018-2020, mostly Exchange 2013) get the SU name of the same month when the SU->CVE map applies that SU to the product (suInferred: true). HealthChecker does not do this and would not report e.g. CVE-2020-0688 on Exchange 2013; we chose to report it.',
     'SU release dates: the earliest full date among the builds carrying the SU; for CSS-only SUs without a date, the month of the SU name (e.g. Mar18SU -> 2018-03). Some pre-2021 interim rows are dated by MS Learn later than their CSS SU name (e.g. Oct18SU builds dated December 2018).',
     'Exploitation start dates are approximate; those not in the research text are marked so in the CVE note.',
     'Extended support end dates and supported-CU flags are HealthChecker\'s (research §3.2).',

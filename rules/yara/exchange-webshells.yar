@@ -65,12 +65,11 @@ rule EXHUNT_WEBSHELL_CertRequest_As_Script
       mitre_attack = "T1505.003"
    strings:
       $pem = "-----BEGIN NEW CERTIFICATE REQUEST-----"
-      $script1 = "<script" nocase
-      $script2 = "<%" 
    condition:
       (extension == ".aspx" or extension == ".ashx" or extension == ".asmx" or extension == ".asp"
        or filename matches /\.as[hmp]x?(\.|$)/i)
-      and ($pem in (0..64) or (uint16be(0) == 0x3082 and any of ($script*)))
+      // PEM text, or a DER SEQUENCE with a two-byte length (-BinaryEncoded): no real page starts so
+      and ($pem in (0..64) or uint16be(0) == 0x3082)
 }
 
 rule EXHUNT_WEBSHELL_ASPX_Obfuscated

@@ -47,6 +47,11 @@ test('KAPE, Velociraptor and JSON fixtures: every file found with its kind, path
   assert.deepEqual(paths, [...paths].sort());
 });
 
+test('a sub-folder of a Velociraptor uploads/ tree is still decoded', async () => {
+  const { evidence } = await collect([join(FIX, 'velociraptor/uploads/auto/C%3A/inetpub')]);
+  assert.deepEqual(evidence.map((e) => e.path), ['logs/LogFiles/W3SVC1/u_ex210304..log']);
+});
+
 test('a single file given directly: path is its basename, root its folder', async () => {
   const file = join(FIX, 'kape/C/inetpub/logs/LogFiles/W3SVC2/u_ex210303.log');
   const { evidence } = await collect([file]);

@@ -1,6 +1,6 @@
 // Evidence discovery: walks the given folders and files (KAPE, Velociraptor or plain layouts), never
 // following links out of a root, sniffs each file's kind and reports what it skipped and why.
-import type { Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { lstat, open, opendir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { DiagnosticSink } from '../diagnostics.js';
@@ -50,10 +50,23 @@ async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedF
       if (ev) yield ev;
     } else if (st.isDirectory()) {
       const root = await realpath(abs);
-      yield* walkDir(root, root, '', false, new Set([root]), sink, skipped, opts);
+      yield* walkDir(root, root, '', insideVelociraptorUploads(root), new Set([root]), sink, skipped, opts);
     } else {
       skipped.push({ path: input, reason: 'not a regular file or folder' });
     }
+  }
+}
+
+/** True when `dir` lies inside a Velociraptor collection's uploads/ tree (the user gave a sub-folder). */
+function insideVelociraptorUploads(dir: string): boolean {
+  const parts = dir.split(sep);
+  const i = parts.lastIndexOf('uploads');
+  if (i < 1) return false;
+  const collection = parts.slice(0, i).join(sep) || sep;
+  try {
+    return isVelociraptorRoot(new Set(readdirSync(collection)));
+  } catch {
+    return false;
   }
 }
 

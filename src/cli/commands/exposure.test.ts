@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,7 @@ test('exposure <build>: product, CU, SU, support, missing SUs and open CVEs with
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Product: +Exchange 2016/);
   assert.match(r.out, /CU: +CU19 \(released 2020-12-15\)/);
-  assert.match(r.out, /Support: +unsupported-cu/);
+  assert.match(r.out, /Support: +supported — CU19 is a supported CU of Exchange 2016 on 2021-03-10/);
   assert.match(r.out, /Mar21SU +2021-03-02 first fixing build 15\.1\.2176\.9 \(CU19 Mar21SU\)/);
   assert.match(r.out, /^! CVE-2021-26855 ProxyLogon — exploited in the wild since 2021-01-03 — fixed in 15\.1\.2176\.9 \(CU19 Mar21SU\)/m);
   assert.match(r.out, /^ {2}CVE-2021-28480 — fixed in 15\.1\.2176\.12/m);
@@ -200,10 +200,10 @@ test('--url honours HTTP_PROXY: an unresolvable host is reached through the prox
 });
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-test('--url over HTTPS: self-signed certificate refused unless --insecure', { skip: !hasOpenssl && 'needs openssl to make a test certificate' }, async () => {
+test('--url over HTTPS: self-signed certificate refused unless --insecure or trusted via NODE_EXTRA_CA_CERTS', { skip: !hasOpenssl && 'needs openssl to make a test certificate' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-tls-'));
   try {
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
     assert.equal(made.status, 0);
     const server = createHttpsServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, exchange('full'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -215,6 +215,19 @@ test('--url over HTTPS: self-signed certificate refused unless --insecure', { sk
       const ok = await run('exposure', '--url', base, '--insecure', '--timeout', '2000');
       assert.equal(ok.code, 0, ok.err);
       assert.match(ok.out, /version 15\.1\.2176\.2 from the OWA X-OWA-Version header/);
+      // NODE_EXTRA_CA_CERTS is read at process start: a child process trusting the test CA needs no --insecure.
+      const mainUrl = new URL('../main.js', import.meta.url).href;
+      const code = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(['exposure', '--url', ${JSON.stringify(base)}, '--timeout', '2000']);`;
+      const child = await new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'c.pem') } });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (status) => resolve({ status, out, err }));
+      });
+      assert.equal(child.status, 0, child.err);
+      assert.match(child.out, /version 15\.1\.2176\.2 from the OWA X-OWA-Version header/);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

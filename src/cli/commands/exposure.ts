@@ -102,6 +102,7 @@ function render(a: BuildAssessment, probe: ProbeResult | null): string {
   lines.push('Configuration, not fixed by any build:');
   for (const c of a.configuration) {
     lines.push(`  ${c.cves.join(', ')}: ${c.summary}`);
+    for (const x of c.exploited) lines.push(`!   ${x.cve} is exploited in the wild since ${x.since ?? 'an unknown date'}`);
     lines.push(`    build prerequisite ${c.buildPrerequisite}: ${c.buildReady ? 'present' : 'MISSING (exposed whatever the configuration)'}`);
     lines.push(`    evidence that would show it: ${c.evidence}`);
   }

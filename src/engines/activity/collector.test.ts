@@ -63,3 +63,18 @@ test('bounds: actors beyond the cap are dropped and said so', () => {
   assert.ok(t.cannotShow.some((s) => /Bounds reached/.test(s)));
   assert.ok(t.cannotShow.some((s) => /No Exchange HttpProxy/.test(s)));
 });
+
+test("quoted cmdlet parameters keep their spaces; the back-end site's c-ip is not a client", () => {
+  const c = createActivityCollector();
+  c.observe({
+    source: 'json', channel: 'MSExchange Management', eventId: 1, provider: null, time: '2021-08-13T21:43:57Z', host: 'EX01',
+    ref: { path: 'mgmt.jsonl', line: 35, kind: 'json' },
+    data: { Event: { EventData: { Data: ['New-MailboxExportRequest', "-Mailbox 'admin@corp.example' -ContentFilter 'Subject -eq ''x''' -FilePath '\\\\localhost\\c$\\Program Files\\Microsoft\\owa\\auth\\k.aspx'"] } } },
+  });
+  const back: W3cEvent = { ...w3c('2021-03-03T00:00:00Z', { 'c-ip': '10.0.1.20', 'cs-uri-stem': '/ews/exchange.asmx', 'cs-username': 'bob@corp.example' }, 3), site: 'W3SVC2', ref: { path: 'W3SVC2/u_ex210303.log', line: 3, kind: 'iis-w3c' } };
+  c.observe(back);
+  const t = c.finish(new Set(['10.0.1.20']), new Set());
+  assert.equal(t.exports[0]!.mailbox, 'admin@corp.example');
+  assert.equal(t.exports[0]!.filePath, '\\\\localhost\\c$\\Program Files\\Microsoft\\owa\\auth\\k.aspx');
+  assert.deepEqual(t.mailboxes, [], 'the front end (c-ip of W3SVC2) is not the attacker');
+});

@@ -39,6 +39,8 @@ export interface ConfigurationExposure {
   buildPrerequisite: string;
   summary: string;
   evidence: string;
+  /** Those of `cves` known to be exploited in the wild, with the start date when known. */
+  exploited: { cve: string; since: string | null }[];
 }
 
 export interface SupportStatus {
@@ -67,17 +69,24 @@ export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalog
   const eff = info.effective;
   const product = cat.file.products[info.product];
   const asOf = (opts.asOf ?? new Date().toISOString()).slice(0, 10);
-  const cuOk = info.cu !== null && product.supportedCus.includes(info.cu);
+  // HealthChecker's supported-CU list is today's; at an earlier date the two newest CUs then released were supported
+  // (Microsoft's N / N-1 CU policy — outside the research text).
+  const released = (cat.cuBases.get(info.product) ?? []).filter((c) => c.cu !== 'Preview' && c.row.released !== null && c.row.released <= asOf);
+  const newest = released.slice(-2).map((c) => c.cu);
+  const latestSupported = (cat.cuBases.get(info.product) ?? []).find((c) => c.cu === product.supportedCus[product.supportedCus.length - 1]);
+  const historic = latestSupported?.row.released != null && asOf < latestSupported.row.released;
+  const supportedNow = historic ? newest : product.supportedCus;
+  const cuOk = info.cu !== null && supportedNow.includes(info.cu);
   const eos = asOf > product.extendedSupportEnd;
   const support: SupportStatus = {
     status: eos ? 'end-of-support' : cuOk ? 'supported' : 'unsupported-cu',
     extendedSupportEnd: product.extendedSupportEnd,
-    supportedCus: product.supportedCus,
+    supportedCus: supportedNow,
     text: eos
       ? `${product.name} reached the end of extended support on ${product.extendedSupportEnd}`
       : cuOk
-        ? `${info.cu} is a supported CU of ${product.name} (extended support until ${product.extendedSupportEnd})`
-        : `${info.cu ?? 'this build'} is not a supported CU of ${product.name} (supported: ${product.supportedCus.join(', ')})`,
+        ? `${info.cu} is a supported CU of ${product.name} on ${asOf} (extended support until ${product.extendedSupportEnd})`
+        : `${info.cu ?? 'this build'} is not a supported CU of ${product.name} on ${asOf} (supported: ${supportedNow.join(', ')})`,
   };
 
   const notAffected = (id: string): boolean => {
@@ -122,7 +131,8 @@ export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalog
     // Exchange 2013 never got these SUs and is out of support: the configuration cannot be applied at all.
     const hasSu = cat.suBuilds.get(c.buildPrerequisite)?.has(info.product) ?? false;
     const ready = info.product === 'SE' || (hasSu && isPatchedFor(eff, info.product, c.buildPrerequisite, cat));
-    configuration.push({ key, cves: c.cves, buildReady: ready, buildPrerequisite: c.buildPrerequisite, summary: c.summary, evidence: c.evidence });
+    const exploited = c.cves.filter((id) => cat.file.cves[id]?.exploitedInWild).map((id) => ({ cve: id, since: cat.file.cves[id]!.exploitationStart }));
+    configuration.push({ key, cves: c.cves, buildReady: ready, buildPrerequisite: c.buildPrerequisite, summary: c.summary, evidence: c.evidence, exploited });
   }
   return { info, support, missingSus, openCves, configuration };
 }

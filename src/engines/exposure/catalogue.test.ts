@@ -20,9 +20,10 @@ test('every catalogue row classifies as its own product, CU and SU', () => {
 
 test('builds of each product rise with their CU; every mapped SU has builds; CVE notes name mapped CVEs', () => {
   const cat = defaultCatalogue();
-  for (const [product, bases] of cat.cuBases) {
-    const names = bases.map((c) => c.cu);
-    assert.equal(new Set(names).size, names.length, `${product}: a CU appears in two separate runs of builds`);
+  for (const [product, builds] of cat.builds) {
+    // Sorted by build number, each CU's builds form one run: a CU never reappears after the next one began.
+    const runs = builds.map((b) => b.row.cu).filter((cu, i, all) => i === 0 || all[i - 1] !== cu);
+    assert.equal(new Set(runs).size, runs.length, `${product}: ${runs.join(' ')}`);
   }
   for (const [su, entry] of Object.entries(cat.file.securityUpdates)) {
     assert.ok(cat.suBuilds.has(su), `${su} has no build`);

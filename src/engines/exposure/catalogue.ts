@@ -19,6 +19,8 @@ export interface CatalogueBuildRow {
   released: string | null;
   source: string;
   alias?: string;
+  /** The SU name was inferred from the row's month and KB (MS Learn-only interim updates). */
+  suInferred?: boolean;
   note?: string;
 }
 export interface CatalogueProduct {

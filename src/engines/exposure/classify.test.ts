@@ -215,6 +215,11 @@ test('support status follows the product end date and the supported CUs', () => 
   assert.equal(assessBuild(parseBuild('15.1.2176.2'), { asOf: '2024-01-01' }).support.status, 'unsupported-cu');
   assert.equal(assessBuild(parseBuild('15.1.2507.6'), { asOf: '2025-10-15' }).support.status, 'end-of-support');
   assert.equal(assessBuild(parseBuild('15.0.1497.2'), { asOf: '2023-04-12' }).support.status, 'end-of-support');
+  // Before today's supported CU existed, the two newest CUs released by then were the supported ones.
+  const then = assessBuild(parseBuild('15.1.2176.2'), { asOf: '2021-03-10' }).support;
+  assert.deepEqual([then.status, then.supportedCus], ['supported', ['CU18', 'CU19']]);
+  assert.equal(assessBuild(parseBuild('15.1.2044.4'), { asOf: '2021-03-10' }).support.status, 'unsupported-cu'); // CU17
+  assert.deepEqual(assessBuild(parseBuild('15.2.1258.12'), { asOf: '2024-06-01' }).support.supportedCus, ['CU13', 'CU14']);
 });
 
 test('configuration-only CVEs are stated as configuration with their build prerequisite', () => {
@@ -224,10 +229,19 @@ test('configuration-only CVEs are stated as configuration with their build prere
   assert.equal(ep('15.1.2375.28').buildReady, false); // before Aug22SU
   assert.equal(ep('15.1.2375.31').buildReady, true);
   assert.match(ep('15.1.2375.31').evidence, /applicationHost\.config/);
+  assert.deepEqual(ep('15.1.2375.31').exploited, [{ cve: 'CVE-2024-21410', since: '2024-02-13' }]);
   const hy = assessBuild(parseBuild('15.1.2507.55'), { asOf: '2025-09-01' }).configuration.find((c) => c.key === 'hybrid-app')!;
   assert.deepEqual([hy.cves, hy.buildReady], [['CVE-2025-53786'], true]);
   // No build closes CVE-2024-21410 on its own: it is never among the build CVEs.
   assert.equal(open('15.1.2176.2', 'CVE-2024-21410'), null);
+});
+
+test('MS Learn-only interim updates get the SU of their month: Exchange 2013 and CVE-2020-0688 (Feb20SU)', () => {
+  assert.equal(open('15.0.1497.4', 'CVE-2020-0688'), '15.0.1497.6');
+  assert.equal(open('15.0.1497.6', 'CVE-2020-0688'), null);
+  assert.equal(classifyBuild(parseBuild('15.0.1497.6')).su, 'Feb20SU');
+  // KB581424 shipped twice (Oct20SU, Nov20SU): each build keeps its own month.
+  assert.deepEqual(['15.0.1497.7', '15.0.1497.8'].map((b) => classifyBuild(parseBuild(b)).su), ['Oct20SU', 'Nov20SU']);
 });
 
 test('a CVE named by two SUs is fixed by the later one (CVE-2023-21707: Feb23SU and Mar23SU)', () => {

@@ -16,6 +16,7 @@ export { observeBuild, type BuildObservation, type BuildSource } from './observe
 export { observeFile, type FileObservations } from './observe-file.js';
 export { readPeVersion, type PeVersion } from './pe-version.js';
 export { findRewriteMitigations, type RewriteMitigation } from './web-config.js';
+export { readExtendedProtection, type ExtendedProtectionState } from './extended-protection.js';
 export { buildExposure } from './timeline.js';
 export { exposureFindings } from './findings.js';
 export { createExposureCollector, type ExposureCollector } from './collector.js';

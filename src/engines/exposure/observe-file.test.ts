@@ -120,3 +120,25 @@ test('collector.observeFile feeds mitigations and builds into the summary', asyn
   const pl = findings.find((f) => f.cves.includes('CVE-2021-26855'))!;
   assert.match(pl.message!, /mitigation seen: EOMT from 2021-03-08T10:00:00\.000Z/);
 });
+
+test('applicationHost.config: Extended Protection on the Exchange locations is configuration evidence for CVE-2024-21410', async () => {
+  const xml = `<configuration>
+  <location path="Default Web Site/ecp" overrideMode="Allow"><system.webServer><security><authentication>
+    <windowsAuthentication enabled="true"><extendedProtection tokenChecking="Require" /></windowsAuthentication>
+  </authentication></security></system.webServer></location>
+  <location path="Default Web Site/owa"><system.webServer><security><authentication>
+    <windowsAuthentication enabled="false"><extendedProtection tokenChecking="Allow" /></windowsAuthentication>
+  </authentication></security></system.webServer></location>
+  <location path="Exchange Back End/EWS"><system.webServer><security><authentication>
+    <windowsAuthentication enabled="true"><extendedProtection tokenChecking="None" /></windowsAuthentication>
+  </authentication></security></system.webServer></location>
+  <location path="Other Site/app"><extendedProtection tokenChecking="Require" /></location>
+</configuration>`;
+  const r = await observeFile(evidence('C/Windows/System32/inetsrv/config/applicationHost.config', xml));
+  assert.equal(r.mitigations.length, 1);
+  assert.equal(r.mitigations[0]!.name, 'Extended Protection');
+  assert.ok(r.mitigations[0]!.cves!.includes('CVE-2024-21410'));
+  assert.match(r.mitigations[0]!.detail, /on 2 of 3 Exchange IIS locations \(not on Exchange Back End\/EWS\)/);
+  const off = await observeFile(evidence('C/Windows/System32/inetsrv/config/applicationHost.config', xml.replace(/"(Require|Allow)"/g, '"None"')));
+  assert.deepEqual(off.mitigations, []);
+});

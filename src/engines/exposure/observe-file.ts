@@ -1,5 +1,5 @@
-// Build and mitigation sightings in collected files: ExSetup.exe's version resource, exported registry
-// (.reg) text and inetpub/wwwroot/web.config rewrite rules. Files are opened read-only; bad content is a Diagnostic.
+// Build and mitigation sightings in collected files: ExSetup.exe's version resource, exported registry (.reg) text,
+// inetpub/wwwroot/web.config rewrite rules and applicationHost.config Extended Protection. Read-only; bad content is a Diagnostic.
 import { readFile } from 'node:fs/promises';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
@@ -10,6 +10,7 @@ import type { BuildObservation } from './observe-event.js';
 import { readPeVersion } from './pe-version.js';
 import { decodeRegText, parseRegExport } from './registry.js';
 import { findRewriteMitigations } from './web-config.js';
+import { readExtendedProtection } from './extended-protection.js';
 
 export interface FileObservations {
   builds: BuildObservation[];
@@ -19,13 +20,16 @@ export interface FileObservations {
 const MAX_PE = 512 * 1024 * 1024;
 const MAX_TEXT = 32 * 1024 * 1024;
 
-type FileRole = 'exsetup' | 'web-config' | 'reg';
+type FileRole = 'exsetup' | 'web-config' | 'reg' | 'applicationhost';
+
+const EP_CVES = ['CVE-2024-21410', 'CVE-2022-24516', 'CVE-2022-21979', 'CVE-2022-21980', 'CVE-2022-24477', 'CVE-2022-30134'];
 
 export function fileRole(path: string): FileRole | null {
   const lower = path.toLowerCase();
   if (lower.endsWith('/exsetup.exe') || lower === 'exsetup.exe') return 'exsetup';
   if (lower.endsWith('wwwroot/web.config')) return 'web-config';
   if (lower.endsWith('.reg')) return 'reg';
+  if (lower.endsWith('inetsrv/config/applicationhost.config')) return 'applicationhost';
   return null;
 }
 
@@ -73,6 +77,21 @@ export async function observeFile(ev: Evidence, sink?: DiagnosticSink, cat: Cata
         first: ev.mtime,
         detail: `${m.detail}${m.rules.length ? `; rules: ${m.rules.map((r) => `"${r}"`).join(', ')}` : ''}; dated by the file's modification time`,
         cves: m.cves,
+      });
+    }
+    return out;
+  }
+  if (role === 'applicationhost') {
+    const bytes = await readBounded(ev, MAX_TEXT, sink);
+    const ep = bytes ? readExtendedProtection(decodeRegText(bytes)) : null;
+    if (ep && ep.enabled > 0) {
+      const off = Object.entries(ep.locations).filter(([, v]) => !/^(require|allow)$/i.test(v)).map(([k]) => k);
+      out.mitigations.push({
+        name: 'Extended Protection',
+        path: ev.path,
+        first: ev.mtime,
+        detail: `tokenChecking Require/Allow on ${ep.enabled} of ${ep.total} Exchange IIS locations${off.length ? ` (not on ${off.join(', ')})` : ''}; dated by the file's modification time`,
+        cves: EP_CVES,
       });
     }
     return out;

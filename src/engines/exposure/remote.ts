@@ -1,7 +1,7 @@
 // `exhunt exposure --url`: read the build of a live Exchange server, only when asked, from the X-OWA-Version header,
 // the OWA logon page's resource paths and the ECP exporttool manifest (research §4.1). undici's EnvHttpProxyAgent honours
 // HTTP(S)_PROXY/NO_PROXY (node's own fetch does not); NODE_EXTRA_CA_CERTS applies through node's TLS defaults.
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { HuntError } from '../../diagnostics.js';
 import { tryParseBuild, type Build } from './build.js';
 
@@ -52,8 +52,10 @@ interface Page {
   body: string;
 }
 
-async function get(url: URL, dispatcher: Dispatcher, opts: Required<ProbeOptions>, signal: AbortSignal): Promise<Page> {
-  const res = await request(url, {
+type Undici = typeof import('undici');
+
+async function get(undici: Undici, url: URL, dispatcher: Dispatcher, opts: Required<ProbeOptions>, signal: AbortSignal): Promise<Page> {
+  const res = await undici.request(url, {
     method: 'GET',
     dispatcher,
     signal,
@@ -92,7 +94,9 @@ export async function probeUrl(input: string, options: ProbeOptions = {}): Promi
   if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new HuntError('USAGE', `${base.protocol} URLs are not supported: use https:// or http://`);
   const opts: Required<ProbeOptions> = { timeoutMs: options.timeoutMs ?? 10_000, insecure: options.insecure ?? false, maxBytes: options.maxBytes ?? 2 * 1024 * 1024 };
   const tls = opts.insecure ? { rejectUnauthorized: false } : {};
-  const dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+  // Loaded here, not at startup: only `exhunt exposure --url` talks to the network.
+  const undici = await import('undici');
+  const dispatcher = new undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls });
   const signal = AbortSignal.timeout(opts.timeoutMs * 4);
   const result: ProbeResult = { url: base.href, best: null, candidates: [], problems: [] };
   const add = (text: string, source: VersionCandidate['source'], url: string): void => {
@@ -106,7 +110,7 @@ export async function probeUrl(input: string, options: ProbeOptions = {}): Promi
     for (let hop = 0; hop < 5; hop++) {
       let page: Page;
       try {
-        page = await get(url, dispatcher, opts, signal);
+        page = await get(undici, url, dispatcher, opts, signal);
       } catch (e) {
         result.problems.push(`${url.href}: ${(e as Error).message}`);
         break;
@@ -126,7 +130,7 @@ export async function probeUrl(input: string, options: ProbeOptions = {}): Promi
     }
     const mUrl = new URL(EXPORTTOOL, base);
     try {
-      const page = await get(mUrl, dispatcher, opts, signal);
+      const page = await get(undici, mUrl, dispatcher, opts, signal);
       answered++;
       const v = page.status === 200 ? versionFromManifest(page.body) : null;
       if (v) add(v, 'ECP exporttool manifest', page.url);

@@ -174,6 +174,8 @@ export function exposureFromTallies(
   // Configuration-only CVEs and support status are stated for the latest build seen.
   for (const s of sightings.slice(-1)) {
     for (const c of s.assessment.configuration) {
+      const seen = mitigations.filter((m) => m.cves?.some((id) => c.cves.includes(id)));
+      if (seen.length) notes.push(`${c.cves[0]}: configuration evidence seen — ${seen.map((m) => `${m.name} in ${m.path}: ${m.detail}`).join('; ')}.`);
       notes.push(`${c.cves.join(', ')}: configuration, not a build — ${c.summary} ${c.buildReady ? `The build ${s.text} has the prerequisite ${c.buildPrerequisite}.` : `The build ${s.text} lacks the prerequisite ${c.buildPrerequisite}, so it is exposed whatever the configuration.`} Evidence that would show it: ${c.evidence}`);
     }
     const sup = s.assessment.support;

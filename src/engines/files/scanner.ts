@@ -19,6 +19,8 @@ import { webShellUsage } from './web-usage.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
+const SCRIPT_PAGE = /\.(aspx|ashx|asmx|asp|asa|asax|cer|cshtml|php|jsp|jspx)$/i;
+
 export interface FileScanOptions {
   /** YARA rule files or folders (--yara, repeatable). */
   yara: string[];
@@ -70,6 +72,8 @@ function safeReal(p: string): string {
 
 /** Which YARA rules a file gets: log signatures for logs, file rules for everything else but EVTX/JSON. */
 function yaraTarget(ev: Evidence, windowsPath: string): RuleTarget | null {
+  // a page is judged as a page whatever its content was sniffed as (a shell can start like a log)
+  if (SCRIPT_PAGE.test(windowsPath)) return 'file';
   switch (ev.kind) {
     case 'iis-w3c':
     case 'exchange-csv':

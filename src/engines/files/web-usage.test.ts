@@ -42,7 +42,7 @@ test('requests to a found shell are findings citing the log line and the shell f
   assert.deepEqual(f.evidence, { path: 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', line: 42, kind: 'iis-w3c' });
   assert.equal(f.fields['shellPath'], SHELL_PATH);
   assert.equal(f.fields['clientIp'], '203.0.113.77');
-  assert.match(f.message!, /web shell used: POST \/owa\/auth\/ErrorEE\.aspx from 203\.0\.113\.77 on 2021-03-03T04:05:06Z/);
+  assert.match(f.message!, /^web shell used from 203\.0\.113\.77 on 2021-03-03T04:05:06Z: POST \/owa\/auth\/ErrorEE\.aspx \(status 200\)/);
   assert.equal(match(w3c('/owa/auth/errorEE.aspx', 'GET', '404'))?.level, 'high', 'a failed request to a known shell still counts');
   assert.equal(match(w3c('/owa/auth/logon.aspx', 'POST', '200')), null);
 });

@@ -66,8 +66,10 @@ function requestOf(event: HuntEvent): Request | null {
   return { ...r, url: decoded.replace(/\\/g, '/').replace(/\/{2,}/g, '/'), status: Number.isFinite(r.status) ? r.status : null };
 }
 
+/** 'from 203.0.113.77 on 2021-03-03T04:05:06Z: POST /owa/auth/x.aspx (status 200)' */
 function describe(req: Request, event: HuntEvent): string {
-  return `${req.method ?? 'request'} ${req.url}${req.clientIp ? ` from ${req.clientIp}` : ''}${event.time ? ` on ${event.time}` : ''}${req.status !== null ? ` (status ${req.status})` : ''}`;
+  const who = `${req.clientIp ? ` from ${req.clientIp}` : ''}${event.time ? ` on ${event.time}` : ''}`;
+  return `${who}: ${req.method ?? 'request'} ${req.url}${req.status !== null ? ` (status ${req.status})` : ''}`;
 }
 
 /**
@@ -103,7 +105,7 @@ export function webShellUsage(shellFindings: Finding[]): (event: HuntEvent) => F
         host: event.host,
         evidence: event.ref,
         fields: { ...fields, shellPath: shell.evidence.path, shellRule: shell.rule.id },
-        message: `web shell used: ${describe(req, event)} → ${shell.evidence.path}`,
+        message: `web shell used${describe(req, event)} → ${shell.evidence.path}`,
       };
     }
     if (!ok) return null; // scanners probe for shell names all day; only served pages count
@@ -119,7 +121,7 @@ export function webShellUsage(shellFindings: Finding[]): (event: HuntEvent) => F
       host: event.host,
       evidence: event.ref,
       fields: { ...fields, baselineFolder: j.folder.id },
-      message: `request to a page a clean Exchange install does not have: ${describe(req, event)}`,
+      message: `page a clean Exchange install does not have requested${describe(req, event)}`,
     };
   };
 }

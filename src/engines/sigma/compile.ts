@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import { cveFromTag, isLevel, techniqueFromTag, type Level, type RuleRef } from '../../finding.js';
 import { ConditionError, parseCondition, resolveCondition, type CondNode, type ResolvedNode } from './condition.js';
-import { and, compileSearch, DetectionError, or, type CompileEnv, type Pred } from './detection.js';
+import { and, atomsAnd, atomsOr, compileSearch, DetectionError, or, type Compiled, type CompileEnv } from './detection.js';
 import type { Logsource } from './logsource.js';
 import type { ModifierEnv } from './modifiers.js';
 import type { SafeRegex } from './regex.js';
@@ -29,8 +29,8 @@ export interface RuleMeta {
 
 export interface CompiledRule {
   meta: RuleMeta;
-  /** Build the rule's predicate for one field mapping (memoised per mapping key). */
-  predicate(fieldMap: ReadonlyMap<string, string>, mapKey: string): Pred;
+  /** Build the rule's predicate (and its necessary literals) for one field mapping (memoised per mapping key). */
+  predicate(fieldMap: ReadonlyMap<string, string>, mapKey: string): Compiled;
   /** Regexes the rule uses (engine and source), for the safety report. */
   regexes: SafeRegex[];
   /** Placeholder names without values: the rule loads but stays inactive. */
@@ -125,15 +125,15 @@ export function compileDetection(
     return null;
   }
   // Only identifiers the condition uses are compiled; an unused bad one is still reported.
-  const build = (fieldMap: ReadonlyMap<string, string>): Pred => {
+  const build = (fieldMap: ReadonlyMap<string, string>): Compiled => {
     const cenv: CompileEnv = { ...env, fieldMap, regexes };
-    const searches = new Map<string, Pred>();
+    const searches = new Map<string, Compiled>();
     for (const n of names) searches.set(n, compileSearch(detObj[n], cenv, [detKey, n]));
     return toPred(ast, searches);
   };
   const regexes: SafeRegex[] = [];
-  const memo = new Map<string, Pred>();
-  let first: Pred;
+  const memo = new Map<string, Compiled>();
+  let first: Compiled;
   try {
     first = build(new Map());
   } catch (e) {
@@ -157,25 +157,33 @@ export function compileDetection(
   };
 }
 
-function toPred(node: ResolvedNode, searches: ReadonlyMap<string, Pred>): Pred {
+function toPred(node: ResolvedNode, searches: ReadonlyMap<string, Compiled>): Compiled {
   switch (node.t) {
     case 'id':
       return searches.get(node.name)!;
-    case 'and':
-      return and(node.args.map((a) => toPred(a, searches)));
-    case 'or':
-      return or(node.args.map((a) => toPred(a, searches)));
+    case 'and': {
+      const cs = node.args.map((a) => toPred(a, searches));
+      return { p: and(cs.map((c) => c.p)), atoms: atomsAnd(cs.map((c) => c.atoms)) };
+    }
+    case 'or': {
+      const cs = node.args.map((a) => toPred(a, searches));
+      return { p: or(cs.map((c) => c.p)), atoms: atomsOr(cs.map((c) => c.atoms)) };
+    }
     case 'not': {
-      const inner = toPred(node.arg, searches);
-      return (c) => !inner(c);
+      const inner = toPred(node.arg, searches).p;
+      return { p: (c) => !inner(c), atoms: null };
     }
     case 'atleast': {
-      const ps = node.args.map((a) => toPred(a, searches));
+      const cs = node.args.map((a) => toPred(a, searches));
+      const ps = cs.map((c) => c.p);
       const n = node.n;
-      return (c) => {
-        let k = 0;
-        for (const p of ps) if (p(c) && ++k >= n) return true;
-        return false;
+      return {
+        p: (c) => {
+          let k = 0;
+          for (const p of ps) if (p(c) && ++k >= n) return true;
+          return false;
+        },
+        atoms: atomsOr(cs.map((c) => c.atoms)),
       };
     }
   }

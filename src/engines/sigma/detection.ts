@@ -9,6 +9,45 @@ import { compileString, plainText, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
 
+/**
+ * A literal that must occur (case-folded) in a field's value for a predicate to be true; a predicate's
+ * atoms are alternatives: if none occurs, the predicate is false. null = no such literal is known.
+ * `field` null means "in any value" (keyword search).
+ */
+export interface Atom {
+  field: string | null;
+  lit: string;
+}
+export interface Compiled {
+  p: Pred;
+  atoms: Atom[] | null;
+}
+
+/** Necessary literals of an AND: any one child's set will do; pick the most selective. */
+export function atomsAnd(sets: (Atom[] | null)[]): Atom[] | null {
+  let best: Atom[] | null = null;
+  let bestScore = -1;
+  for (const a of sets) {
+    if (!a || a.length === 0) continue;
+    const minLen = Math.min(...a.map((x) => x.lit.length));
+    const score = minLen * 1000 - a.length;
+    if (score > bestScore) {
+      best = a;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+/** Necessary literals of an OR: every child needs a set; their union. */
+export function atomsOr(sets: (Atom[] | null)[]): Atom[] | null {
+  const out: Atom[] = [];
+  for (const a of sets) {
+    if (!a || a.length === 0) return null;
+    out.push(...a);
+  }
+  return out;
+}
+
 export class DetectionError extends Error {
   constructor(
     message: string,
@@ -63,25 +102,24 @@ export function or(ps: Pred[]): Pred {
 }
 
 /** Compile one detection identifier's value. Throws DetectionError. */
-export function compileSearch(value: unknown, env: CompileEnv, path: (string | number)[]): Pred {
+export function compileSearch(value: unknown, env: CompileEnv, path: (string | number)[]): Compiled {
   if (isMap(value)) return compileMap(value, env, path);
   if (Array.isArray(value)) {
     if (value.length === 0) throw new DetectionError('empty list', 'SIGMA_BAD_RULE', path);
     if (value.every(isScalar)) return compileItem(null, [], value, env, path);
-    return or(
-      value.map((v, i) => {
-        if (isMap(v)) return compileMap(v, env, [...path, i]);
-        if (isScalar(v)) return compileItem(null, [], [v], env, [...path, i]);
-        throw new DetectionError('a list may hold maps or plain values only', 'SIGMA_BAD_RULE', [...path, i]);
-      }),
-    );
+    const parts = value.map((v, i) => {
+      if (isMap(v)) return compileMap(v, env, [...path, i]);
+      if (isScalar(v)) return compileItem(null, [], [v], env, [...path, i]);
+      throw new DetectionError('a list may hold maps or plain values only', 'SIGMA_BAD_RULE', [...path, i]);
+    });
+    return { p: or(parts.map((x) => x.p)), atoms: atomsOr(parts.map((x) => x.atoms)) };
   }
   if (isScalar(value) && value !== null) return compileItem(null, [], [value], env, path);
   throw new DetectionError('a search identifier must be a map, a list or a keyword', 'SIGMA_BAD_RULE', path);
 }
 
-function compileMap(map: Record<string, unknown>, env: CompileEnv, path: (string | number)[]): Pred {
-  const items: Pred[] = [];
+function compileMap(map: Record<string, unknown>, env: CompileEnv, path: (string | number)[]): Compiled {
+  const items: Compiled[] = [];
   for (const [key, v] of Object.entries(map)) {
     const p = [...path, key];
     const [rawField, ...mods] = key.split('|');
@@ -94,13 +132,13 @@ function compileMap(map: Record<string, unknown>, env: CompileEnv, path: (string
     items.push(compileItem(field, mods, values, env, p));
   }
   if (items.length === 0) throw new DetectionError('empty map', 'SIGMA_BAD_RULE', path);
-  return and(items);
+  return { p: and(items.map((x) => x.p)), atoms: atomsAnd(items.map((x) => x.atoms)) };
 }
 
 // Modifiers that decide how a keyword is matched; without any, a keyword is a substring search.
 const SHAPING = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'base64', 'base64offset', 'fieldref', 'exists', 'gt', 'gte', 'lt', 'lte']);
 
-function compileItem(field: string | null, mods: string[], values: RawScalar[], env: CompileEnv, path: (string | number)[]): Pred {
+function compileItem(field: string | null, mods: string[], values: RawScalar[], env: CompileEnv, path: (string | number)[]): Compiled {
   if (field === null && !mods.some((m) => SHAPING.has(m))) mods = ['contains', ...mods];
   let groups: Val[][];
   let st: ModState;
@@ -116,8 +154,31 @@ function compileItem(field: string | null, mods: string[], values: RawScalar[], 
   if (st.neq) {
     const inner = p;
     p = target === null ? (c) => !inner(c) : (c) => c.str(target) !== undefined && !inner(c);
+    return { p, atoms: null };
   }
-  return p;
+  const groupAtoms = groups.map((g) => (st.timePart ? null : atomsOr(g.map((v) => valueAtom(target, v)))));
+  return { p, atoms: st.all ? atomsAnd(groupAtoms) : atomsOr(groupAtoms) };
+}
+
+/** The longest literal a value needs in the field (case-folded), or null. */
+function valueAtom(field: string | null, v: Val): Atom[] | null {
+  let lit = '';
+  switch (v.k) {
+    case 'str':
+      for (const part of v.s.parts) if (typeof part === 'string' && part.length > lit.length) lit = part;
+      break;
+    case 'num':
+    case 'bool':
+      lit = String(v.k === 'num' ? v.n : v.b);
+      break;
+    case 'bytes':
+      lit = v.b.toString('latin1');
+      break;
+    default:
+      return null;
+  }
+  lit = lit.toLowerCase();
+  return lit ? [{ field, lit }] : null;
 }
 
 /** Read a field (or every value, for keywords) and test each of its values. */

@@ -4,9 +4,10 @@ import { logsourceOf, type HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { CompiledRule, RuleMeta } from './compile.js';
 import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
-import { and, compileSearch, or, type Pred } from './detection.js';
+import { and, compileSearch, or, type Atom, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
 import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import { Prefilter } from './prefilter.js';
 import type { SafeRegex } from './regex.js';
 
 export interface SigmaRun {
@@ -37,6 +38,8 @@ interface Entry {
   rule: number;
   guard: Pred | null;
   pred: Pred;
+  /** Necessary literals (see Atom); null when the rule can match without any known literal. */
+  atoms: Atom[] | null;
   emit: boolean;
   links: CorrLink[];
 }
@@ -52,8 +55,8 @@ export class CompiledRuleSet implements SigmaRuleSet {
   private readonly anyWindows: Entry[] = [];
   private readonly generic: { ls: Logsource; entry: Entry }[] = [];
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
-  private readonly merged = new Map<string, Entry[]>();
-  private readonly genericMerged = new Map<string, Entry[]>();
+  private readonly merged = new Map<string, Prefilter<Entry>>();
+  private readonly genericMerged = new Map<string, Prefilter<Entry>>();
   readonly rules: readonly RuleMeta[];
 
   constructor(
@@ -82,22 +85,27 @@ export class CompiledRuleSet implements SigmaRuleSet {
     const guardCache = new Map<string, Pred>();
     rules.forEach((r, ri) => {
       const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.meta.id) || (r.meta.name !== null && f.rules.includes(r.meta.name))) && filterFits(f.logsource, r.meta.logsource));
-      const build = (fm: ReadonlyMap<string, string>, key: string): Pred => and([r.predicate(fm, key), ...myFilters.map((f) => f.predicate(fm, key))]);
+      // Filters only narrow a rule, so the rule's own necessary literals stay valid.
+      const build = (fm: ReadonlyMap<string, string>, key: string): Compiled => {
+        const own = r.predicate(fm, key);
+        return { p: and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]), atoms: own.atoms };
+      };
       const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
       const place = placeLogsource(r.meta.logsource);
       if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
       if (place.kind === 'generic') {
-        this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: build(new Map(), '') } });
+        const c = build(new Map(), '');
+        this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: c.p, atoms: c.atoms } });
         return;
       }
       // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards.
-      const perKey = new Map<string, { pred: Pred; guards: (Pred | null)[] }>();
+      const perKey = new Map<string, { pred: Compiled; guards: (Pred | null)[] }>();
       for (const t of place.targets) {
         const pred = build(t.fieldMap, t.mapKey);
         let guard: Pred | null = null;
         if (Object.keys(t.conditions).length > 0) {
           const gk = JSON.stringify(t.conditions);
-          guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []);
+          guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []).p;
           guardCache.set(gk, guard);
         }
         for (const ch of t.channels ?? [null]) {
@@ -110,7 +118,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
       }
       for (const [key, slot] of perKey) {
         const guard = slot.guards.includes(null) ? null : or(slot.guards as Pred[]);
-        const entry: Entry = { ...base, guard, pred: slot.pred };
+        const entry: Entry = { ...base, guard, pred: slot.pred.p, atoms: slot.pred.atoms };
         if (key === '*') this.anyWindows.push(entry);
         else (this.byKey.get(key) ?? this.byKey.set(key, []).get(key)!).push(entry);
       }
@@ -122,31 +130,32 @@ export class CompiledRuleSet implements SigmaRuleSet {
   }
 
   /** The rules that can apply to a Windows event of this channel and EventID. */
-  entriesFor(channel: string, eventId: number | null): Entry[] {
+  entriesFor(channel: string, eventId: number | null): Prefilter<Entry> {
     const k = `${channel}|${eventId ?? '*'}`;
-    let list = this.merged.get(k);
-    if (!list) {
+    let bucket = this.merged.get(k);
+    if (!bucket) {
       const seen = new Set<number>();
-      list = [];
+      const list: Entry[] = [];
       for (const e of [...(this.byKey.get(k) ?? []), ...(eventId !== null ? (this.byKey.get(`${channel}|*`) ?? []) : []), ...this.anyWindows]) {
         if (seen.has(e.rule)) continue;
         seen.add(e.rule);
         list.push(e);
       }
-      this.merged.set(k, list);
+      bucket = new Prefilter(list);
+      this.merged.set(k, bucket);
     }
-    return list;
+    return bucket;
   }
 
-  genericFor(event: Exclude<HuntEvent, { source: 'evtx' | 'json' }>): Entry[] {
+  genericFor(event: Exclude<HuntEvent, { source: 'evtx' | 'json' }>): Prefilter<Entry> {
     const ls = logsourceOf(event);
     const k = `${ls.product ?? ''}|${ls.category ?? ''}|${ls.service ?? ''}`;
-    let list = this.genericMerged.get(k);
-    if (!list) {
-      list = this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry);
-      this.genericMerged.set(k, list);
+    let bucket = this.genericMerged.get(k);
+    if (!bucket) {
+      bucket = new Prefilter(this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry));
+      this.genericMerged.set(k, bucket);
     }
-    return list;
+    return bucket;
   }
 
   /** How many rules of each regex engine (for the safety report). */
@@ -185,19 +194,19 @@ class Run implements SigmaRun {
 
   match(event: HuntEvent): Finding[] {
     const ctx = new EventFields(event);
-    let entries: Entry[];
-    if (event.source === 'w3c' || event.source === 'exchange') entries = this.set.genericFor(event);
+    let bucket: Prefilter<Entry>;
+    if (event.source === 'w3c' || event.source === 'exchange') bucket = this.set.genericFor(event);
     else {
       const { channel, eventId } = eventChannel(event, ctx);
-      entries = this.set.entriesFor(channel, eventId);
+      bucket = this.set.entriesFor(channel, eventId);
     }
     let out: Finding[] | undefined;
-    for (const e of entries) {
-      if (e.guard !== null && !e.guard(ctx)) continue;
-      if (!e.pred(ctx)) continue;
+    bucket.candidates(ctx, (e) => {
+      if (e.guard !== null && !e.guard(ctx)) return;
+      if (!e.pred(ctx)) return;
       const meta = this.set.rules[e.rule]!;
       if (e.links.length > 0) this.record(e, meta, ctx);
-      if (!e.emit) continue;
+      if (!e.emit) return;
       (out ??= []).push({
         engine: 'sigma',
         time: event.time,
@@ -209,7 +218,7 @@ class Run implements SigmaRun {
         evidence: event.ref,
         fields: ctx.flat(),
       });
-    }
+    });
     return out ?? [];
   }
 

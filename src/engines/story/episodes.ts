@@ -12,14 +12,22 @@ export interface StoryEvidence {
   time: string | null;
   message: string | null;
 }
+export interface StepRule {
+  id: string;
+  title: string;
+  author: string | null;
+  engine: string;
+  level: Level;
+  count: number;
+}
 export interface StoryStep {
   headline: string;
   tactic: string | null;
   tacticName: string | null;
   techniques: string[];
   cves: string[];
-  rule: { id: string; title: string; author: string | null };
-  engine: string;
+  /** The rules whose findings make up this step, most findings first (authors travel with them, DRL 1.1). */
+  rules: StepRule[];
   level: Level;
   count: number;
   first: string | null;
@@ -164,7 +172,8 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
   let level: Level = 'informational';
   for (const f of [...members].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'))) {
     const phase = phaseOf(f, catalog);
-    const key = `${f.engine}\u0000${f.rule.id}\u0000${phase.headline}`;
+    // one step per phase: several rules seeing the same thing (an SSRF in HttpProxy and in IIS) tell it once
+    const key = `${phase.tactic ?? ''}\u0000${phase.headline}`;
     let s = steps.get(key);
     if (!s) {
       s = {
@@ -173,8 +182,7 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
         tacticName: phase.tactic ? (catalog.tactic(phase.tactic)?.name ?? phase.tactic) : null,
         techniques: [],
         cves: [],
-        rule: { id: f.rule.id, title: f.rule.title, author: f.rule.author },
-        engine: f.engine,
+        rules: [],
         level: f.level,
         count: 0,
         first: f.time,
@@ -188,6 +196,14 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
     }
     s.count++;
     if (levelRank(f.level) > levelRank(s.level)) s.level = f.level;
+    let r = s.rules.find((x) => x.id === f.rule.id && x.engine === f.engine);
+    const newRule = !r;
+    if (!r) {
+      r = { id: f.rule.id, title: f.rule.title, author: f.rule.author, engine: f.engine, level: f.level, count: 0 };
+      s.rules.push(r);
+    }
+    r.count++;
+    if (levelRank(f.level) > levelRank(r.level)) r.level = f.level;
     if (f.time !== null) {
       if (s.first === null || f.time < s.first) s.first = f.time;
       if (s.last === null || f.time > s.last) s.last = f.time;
@@ -199,13 +215,15 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
     pushCapped(s.ips, ip);
     pushCapped(s.users, user);
     pushCapped(s.paths, findingPath(f));
-    if (s.evidence.length < 3) s.evidence.push({ ref: f.evidence, time: f.time, message: f.message ?? null });
+    // the first citations, plus the first of every further rule (up to 6)
+    if (s.evidence.length < 3 || (newRule && s.evidence.length < 6)) s.evidence.push({ ref: f.evidence, time: f.time, message: f.message ?? null });
     pushCapped(ips, ip);
     pushCapped(users, user);
     pushCapped(files, findingFileKey(f));
     pushCapped(hosts, f.host);
     if (levelRank(f.level) > levelRank(level)) level = f.level;
   }
+  for (const s of steps.values()) s.rules.sort((a, b) => b.count - a.count || levelRank(b.level) - levelRank(a.level));
   const ordered = [...steps.values()].sort(
     (a, b) => (a.first ?? '~').localeCompare(b.first ?? '~') || (a.tactic ? catalog.tacticIndex(a.tactic) : 99) - (b.tactic ? catalog.tacticIndex(b.tactic) : 99),
   );

@@ -4,11 +4,14 @@ import type { Finding } from '../../finding.js';
 import type { AttackCatalog } from '../../attack/index.js';
 
 const CVE_PHASES: [RegExp, string][] = [
-  [/CVE-2021-26855/, 'Initial access through the ProxyLogon SSRF (CVE-2021-26855)'],
+  // later stages first: a finding tagged with the SSRF and the file write it carried is the file write
   [/CVE-2021-27065/, 'File written through ECP virtual-directory settings (CVE-2021-27065)'],
   [/CVE-2021-26858/, 'File written through the OAB generator (CVE-2021-26858)'],
   [/CVE-2021-26857/, 'Code run in the Unified Messaging service (CVE-2021-26857)'],
-  [/CVE-2021-(?:34473|34523|31207)/, 'ProxyShell exploitation'],
+  [/CVE-2021-26855/, 'Initial access through the ProxyLogon SSRF (CVE-2021-26855)'],
+  [/CVE-2021-31207/, 'Web shell written through a mailbox export (CVE-2021-31207, ProxyShell)'],
+  [/CVE-2021-34523/, 'Exchange PowerShell reached as an administrator (CVE-2021-34523, ProxyShell)'],
+  [/CVE-2021-34473/, 'Initial access through the ProxyShell path confusion (CVE-2021-34473)'],
   [/CVE-2022-41080/, 'OWASSRF exploitation (CVE-2022-41080)'],
   [/CVE-2022-(?:41040|41082)/, 'ProxyNotShell exploitation'],
 ];
@@ -47,10 +50,13 @@ export function phaseOf(f: Finding, catalog: AttackCatalog): Phase {
   const tactic = tech ? [...tech.tactics].sort((a, b) => catalog.tacticIndex(a) - catalog.tacticIndex(b))[0] ?? null : null;
 
   const cves = f.cves.join(' ');
+  // a file engine may also report a log line (a request to a shell it found): that is use, whatever CVE dropped the shell
+  const onDisk = FILE_ENGINES.has(f.engine) && !/^(?:iis-|exchange-|evtx|json)/.test(f.evidence.kind);
+  if (techs.includes('T1505.003') && FILE_ENGINES.has(f.engine) && !onDisk) return { headline: 'Web shell used', tactic: 'persistence', technique: 'T1505.003' };
   if (f.cves.length > 0 && tactic === 'reconnaissance') return { headline: `Probing for ${f.cves.join(', ')}`, tactic, technique: primary };
   for (const [re, h] of CVE_PHASES) if (re.test(cves)) return { headline: h, tactic: tactic ?? 'initial-access', technique: primary };
   if (techs.includes('T1505.003')) {
-    return { headline: FILE_ENGINES.has(f.engine) ? 'Web shell found on disk' : 'Web shell used', tactic: 'persistence', technique: 'T1505.003' };
+    return { headline: onDisk ? 'Web shell found on disk' : 'Web shell used', tactic: 'persistence', technique: 'T1505.003' };
   }
   for (const t of ordered) for (const [re, h] of TECHNIQUE_PHASES) if (re.test(t)) return { headline: h, tactic, technique: primary };
   if (tech) return { headline: tech.name, tactic, technique: primary };

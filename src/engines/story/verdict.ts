@@ -58,9 +58,17 @@ export function decideVerdict(findings: readonly Finding[], summary: ScanSummary
   const expl = findings.filter((f) => isExploitation(f, catalog));
   const windows = (summary?.exposure?.windows ?? []).filter((w) => w.exploitedInWild && w.from !== null);
   const exposureFindings = findings.filter((f) => f.engine === 'exposure' && levelRank(f.level) >= levelRank('medium'));
-  const exposureReasons = windows
+  // one line per (name, window, fix): ProxyLogon's four CVEs share theirs
+  const grouped = new Map<string, { cves: string[]; w: (typeof windows)[number] }>();
+  for (const w of windows) {
+    const key = `${w.name ?? ''}|${w.from}|${w.to}|${w.fixedIn}`;
+    const g = grouped.get(key);
+    if (g) g.cves.push(w.cve);
+    else grouped.set(key, { cves: [w.cve], w });
+  }
+  const exposureReasons = [...grouped.values()]
     .slice(0, 6)
-    .map((w) => `Vulnerable to ${w.cve}${w.name ? ` (${w.name})` : ''} from ${w.from!.slice(0, 10)} ${w.to ? `until ${w.to.slice(0, 10)}` : 'to the end of the evidence (still open)'}${w.fixedIn ? `; fixed in ${w.fixedIn}` : ''}`);
+    .map(({ cves, w }) => `Vulnerable to ${cves.join(', ')}${w.name ? ` (${w.name})` : ''} from ${w.from!.slice(0, 10)} ${w.to ? `until ${w.to.slice(0, 10)}` : 'to the end of the evidence (still open)'}${w.fixedIn ? `; fixed in ${w.fixedIn}` : ''}`);
   if (exposureReasons.length === 0) exposureReasons.push(...describe(exposureFindings, 4));
 
   let kind: VerdictKind;

@@ -106,4 +106,8 @@ test('the built-in pack compiles and every rule names exhunt as author, a level 
   assert.equal(hits[0]!.level, 'critical');
   assert.deepEqual(hits[0]!.attack, ['T1505.003', 'T1190']);
   assert.equal(e.scan(pst, 'file', externalVariables('C:\\x\\mail.pst', 'PST', '')).length, 0);
+  // a binary (DER) certificate request written as a page
+  const der = Buffer.concat([Buffer.from([0x30, 0x82, 0x02, 0x5a, 0x30, 0x82]), Buffer.from('CN=exhunt imitation')]);
+  assert.deepEqual(e.scan(der, 'file', externalVariables('C:\\inetpub\\wwwroot\\aspnet_client\\r.aspx', 'DER', '')).map((h) => h.rule), ['EXHUNT_WEBSHELL_CertRequest_As_Script']);
+  assert.equal(e.scan(der, 'file', externalVariables('C:\\certs\\r.req', 'DER', '')).length, 0);
 });

@@ -1,4 +1,5 @@
-// Tests for YARA rule header reading and log/file routing (signature-base conventions and scan_target meta).
+// Tests for YARA rule header reading and log/file routing (signature-base conventions and the
+// scan_target meta that overrides them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRuleHeaders, ruleTarget, stripComments } from './rule-file.js';

@@ -17,6 +17,8 @@ const MAX_INSTANCE_DEPTH = 64;
 const MAX_NODES = 200_000;
 
 const FAILED: TNode[] = [];
+/** Shared by every element without attributes (never mutated). */
+const NO_ATTRS: IrAttr[] = [];
 
 export class ChunkBinXml {
   private readonly names = new Map<number, string>();
@@ -24,6 +26,9 @@ export class ChunkBinXml {
   private p = 0;
   private depth = 0;
   private budget = 0;
+  /** Whether any value seen (this record, or any template body of the chunk) is an array of 2+ items. */
+  private arrays = false;
+  private stickyArrays = false;
 
   /** `base` is the chunk's offset in `buf`; `end` its (possibly truncated) end. Offsets in BinXML are chunk-relative. */
   constructor(
@@ -37,6 +42,7 @@ export class ChunkBinXml {
   parseRecord(start: number, end: number): IrElement {
     this.p = start;
     this.depth = 0;
+    this.arrays = this.stickyArrays;
     const nodes = this.document(end, false);
     this.budget = 0;
     const out: IrNode[] = [];
@@ -267,7 +273,9 @@ export class ChunkBinXml {
         values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
       } else {
         try {
-          values[i] = decodeValue(this.buf, this.dv, at, size, type);
+          const v = decodeValue(this.buf, this.dv, at, size, type);
+          if (type & 0x80 && (v.v as unknown[]).length > 1) this.arrays = true;
+          values[i] = v;
         } catch (e) {
           if (e instanceof ValueError) this.fail(`substitution ${i}: ${e.message}`);
           throw e;
@@ -301,7 +309,11 @@ export class ChunkBinXml {
     const saveDepth = this.depth;
     this.p = at + 24;
     try {
+      const before = this.arrays;
+      this.arrays = false;
       const nodes = this.document(at + 24 + size, false);
+      if (this.arrays) this.stickyArrays = true;
+      this.arrays ||= before;
       this.templates.set(off, nodes);
       return nodes;
     } catch (e) {
@@ -341,16 +353,20 @@ export class ChunkBinXml {
 
   private element2(n: TElement, values: RawValue[], out: IrNode[], depth: number): void {
     if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
-    const attrs: IrAttr[] = [];
-    for (const a of n.attrs) {
-      const value: IrNode[] = [];
-      this.instantiate(a.value, values, value, depth);
-      if (value.length > 0) attrs.push({ name: a.name, value });
+    let attrs: IrAttr[] = NO_ATTRS;
+    if (n.attrs.length > 0) {
+      attrs = [];
+      for (const a of n.attrs) {
+        const value: IrNode[] = [];
+        this.instantiate(a.value, values, value, depth);
+        if (value.length > 0) attrs.push({ name: a.name, value });
+      }
     }
     const children: IrNode[] = [];
     this.instantiate(n.children, values, children, depth);
     const el: IrElement = { t: 'e', name: n.name, attrs, children };
-    this.expandArrays(el, out);
+    if (this.arrays) this.expandArrays(el, out);
+    else out.push(el);
   }
 
   /** An array value with more than one item repeats its element once per item (MS-EVEN6 §3.1.4.7.5). */

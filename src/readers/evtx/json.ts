@@ -60,6 +60,18 @@ function attrsHaveText(el: IrElement): boolean {
 }
 
 function elementValue(el: IrElement, container: boolean): Json {
+  // Fast path for the common `<Task>12</Task>` / `<Correlation/>` shapes.
+  if (el.attrs.length === 0) {
+    const kids = el.children;
+    if (kids.length === 0) return null;
+    if (kids.length === 1) {
+      const only = kids[0]!;
+      if (!isElement(only)) {
+        if (isEmptyLeaf(only)) return null;
+        return isJsonNumeric(only.t) ? only.v : only.t === NK.PI ? '' : leafText(only);
+      }
+    }
+  }
   const hasEl = hasElementChild(el.children);
   const attrText = attrsHaveText(el);
   if (!hasEl && !attrText) return hasText(el.children) ? contentValue(el.children, false) : null;
@@ -67,6 +79,12 @@ function elementValue(el: IrElement, container: boolean): Json {
 }
 
 function dataValue(el: IrElement): Json {
+  const kids = el.children;
+  if (kids.length === 1 && !isElement(kids[0]!)) {
+    const only = kids[0];
+    if (isEmptyLeaf(only)) return '';
+    return isJsonNumeric(only.t) ? only.v : only.t === NK.PI ? '' : leafText(only);
+  }
   const hasEl = hasElementChild(el.children);
   if (hasEl) return body(el, false);
   return hasText(el.children) ? contentValue(el.children, false) : '';

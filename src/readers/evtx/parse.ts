@@ -20,8 +20,8 @@ export interface EvtxTree {
   offset: number;
   /** 0-based chunk slot index. */
   chunk: number;
-  /** The record header's written time (FILETIME, ISO 8601). */
-  written: string;
+  /** The record header's written time (FILETIME, ISO 8601), rendered on demand. */
+  written(): string;
   root: IrElement;
 }
 
@@ -175,7 +175,10 @@ function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report): 
       const msg = e instanceof Error ? e.message : String(e);
       report(missing ? 'EVTX_MISSING_TEMPLATE' : 'EVTX_BAD_BINXML', 'error', msg, { chunk: c, offset: p, record: recordId });
     }
-    if (root) yield { recordId, offset: p, chunk: c, written: filetimeIso(buf, p + 16), root };
+    if (root) {
+      const at = p + 16;
+      yield { recordId, offset: p, chunk: c, written: () => filetimeIso(buf, at), root };
+    }
     p += size;
   }
 }

@@ -39,7 +39,7 @@ export function* parseEvtx(buf: Uint8Array, path: string, sink: DiagnosticSink, 
 
 export function treeToRecord(t: EvtxTree): EvtxRecord {
   const data = toEvtxJson(t.root);
-  return { recordId: t.recordId, offset: t.offset, chunk: t.chunk, time: timeCreated(systemOf(data)) ?? t.written, data };
+  return { recordId: t.recordId, offset: t.offset, chunk: t.chunk, time: timeCreated(systemOf(data)) ?? t.written(), data };
 }
 
 function str(v: unknown): string | null {

@@ -177,9 +177,9 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
   switch (type) {
     case VT.NULL: return { t: VT.NULL, v: '' };
     case VT.STRING: {
-      let units = size >> 1;
-      for (let i = 0; i < units; i++) if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) { units = i; break; }
-      return { t: VT.STRING, v: decodeUtf16(b, p, units) };
+      const s = decodeUtf16(b, p, size >> 1);
+      const nul = s.indexOf('\0');
+      return { t: VT.STRING, v: nul < 0 ? s : s.slice(0, nul) };
     }
     case VT.ANSI: {
       let end = p;
@@ -235,11 +235,12 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
   return { t: type, v };
 }
 
-const NUMERIC = new Set<number>([VT.INT8, VT.UINT8, VT.INT16, VT.UINT16, VT.INT32, VT.UINT32, VT.INT64, VT.UINT64, VT.BOOL]);
+const NUMERIC = new Uint8Array(256);
+for (const t of [VT.INT8, VT.UINT8, VT.INT16, VT.UINT16, VT.INT32, VT.UINT32, VT.INT64, VT.UINT64, VT.BOOL]) NUMERIC[t] = 1;
 
 /** Whether evtx_dump writes this value as a JSON number/boolean (ints and bool) rather than a string. */
 export function isJsonNumeric(t: number): boolean {
-  return NUMERIC.has(t);
+  return t >= 0 && NUMERIC[t] === 1;
 }
 
 /** A leaf as text (arrays comma-joined, entity and character references kept as written). */

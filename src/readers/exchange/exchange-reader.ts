@@ -13,6 +13,8 @@ const TIME_COLUMNS = ['DateTime', 'TimeStamp', 'Timestamp', 'date-time', 'DateTi
 const HOST_COLUMNS = ['ServerHostName', 'ServerName', 'ComputerName', 'server-hostname', 'MachineName', 'Server'];
 
 interface Header {
+  /** The #Fields: list as written, to recognise a bare CSV header row repeating it. */
+  spec: string;
   names: string[];
   count: number;
   timeIdx: number;
@@ -41,7 +43,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
   };
   let timeIdx = first(TIME_COLUMNS);
   if (timeIdx < 0) timeIdx = names.findIndex((n) => /time|date/i.test(n));
-  return { names, count: names.length, timeIdx, hostIdx: first(HOST_COLUMNS), protocolIdx: names.indexOf('Protocol') };
+  return { spec: raw.join(','), names, count: names.length, timeIdx, hostIdx: first(HOST_COLUMNS), protocolIdx: names.indexOf('Protocol') };
 }
 
 /** Parses the quoted lines of one batch with csv-parse; falls back line by line when the batch is damaged. */
@@ -129,7 +131,8 @@ class ExchangeParser {
     const values: (string[] | null)[] = new Array<string[] | null>(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i]!;
-      if (t.indexOf('"') === -1) values[i] = t.split(',');
+      if (t === h.spec) values[i] = null; // a plain CSV header row after #Fields: (some exports add one)
+      else if (t.indexOf('"') === -1) values[i] = t.split(',');
       else {
         quotedIdx.push(i);
         values[i] = null;

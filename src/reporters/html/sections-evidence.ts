@@ -43,7 +43,7 @@ ${ips.length ? barChart(ips, `Findings per source IP (top ${ips.length} of ${m.i
 </section>`;
 }
 
-const ROWS_PER_RULE = 100;
+const ROWS_PER_RULE = 50;
 export function findingsSection(m: ReportModel): Html {
   const groups = new Map<string, Finding[]>();
   for (const f of m.findings) {
@@ -60,7 +60,7 @@ export function findingsSection(m: ReportModel): Html {
     const rows = fs.slice(0, ROWS_PER_RULE).map(
       (f) => html`<tr><td class="nowrap">${fmtTime(f.time)}</td><td>${f.host ?? '—'}</td><td><code class="small">${cite(f.evidence)}</code></td><td class="detail">${f.message ? html`<b>${clip(f.message, 200)}</b><br>` : ''}<code class="small">${clip(detailsOf(f.fields), 500)}</code></td></tr>`,
     );
-    return html`<details${levelRank(top) >= levelRank('high') && i < 30 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(fs.length)}</span> <span class="muted small">${fs[0]!.engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.length ? ` · ${cves.join(', ')}` : ''}</span></summary>
+    return html`<details${levelRank(top) >= levelRank('high') && i < 6 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(fs.length)}</span> <span class="muted small">${fs[0]!.engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.length ? ` · ${cves.join(', ')}` : ''}</span></summary>
 <p class="rulemeta">Rule <code>${r.id}</code> by <b>${r.author ?? 'unknown author'}</b> · ${r.source}${r.references?.length ? html` · references: ${r.references.slice(0, 3).map((u) => html`<code class="small">${clip(u, 100)}</code> `)}` : ''}${r.falsepositives?.length ? html` · false positives: ${r.falsepositives.join('; ')}` : ''}</p>
 <table class="ev"><thead><tr><th>Time</th><th>Host</th><th>Evidence</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>
 ${fs.length > ROWS_PER_RULE ? html`<p class="muted">${fmtNum(fs.length - ROWS_PER_RULE)} more in timeline.csv.</p>` : ''}</details>`;

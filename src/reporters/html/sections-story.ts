@@ -51,7 +51,7 @@ export function storySection(m: ReportModel): Html {
 <div class="when">${fmtTime(s.first)}${s.last && s.last !== s.first ? html`<br><span class="muted">→ ${fmtTime(s.last)}</span>` : ''}</div>
 <div class="what"><div class="tactic">${s.tacticName ?? 'No ATT&CK tactic'}${s.techniques.length ? ` · ${s.techniques.join(', ')}` : ''}${s.cves.length ? ` · ${s.cves.join(', ')}` : ''}</div>
 <h4>${s.headline}${s.count > 1 ? html` <span class="count">×${fmtNum(s.count)}</span>` : ''}</h4>
-<p class="rule"><span class="chip lv-${s.level}">${s.level}</span> ${s.rule.title} <span class="muted">— ${s.engine} rule by ${s.rule.author ?? 'unknown author'}</span></p>
+<ul class="rules">${s.rules.slice(0, 6).map((r) => html`<li><span class="chip lv-${r.level}">${r.level}</span> ${r.title}${r.count > 1 ? html` <span class="count">×${fmtNum(r.count)}</span>` : ''} <span class="muted">— ${r.engine} rule by ${r.author ?? 'unknown author'}</span></li>`)}${s.rules.length > 6 ? html`<li class="muted">${s.rules.length - 6} more rules</li>` : ''}</ul>
 ${s.ips.length || s.paths.length || s.users.length ? html`<p class="facts">${s.ips.length ? html`<span>from <code>${s.ips.slice(0, 4).join(', ')}</code></span>` : ''}${s.users.length ? html`<span>user <code>${s.users.slice(0, 3).join(', ')}</code></span>` : ''}${s.paths.length ? html`<span>path <code>${clip(s.paths.slice(0, 2).join(' | '), 180)}</code></span>` : ''}</p>` : ''}
 <ul class="cites">${s.evidence.map((ev) => html`<li><code>${cite(ev.ref)}</code>${ev.time ? html` <span class="muted">${fmtTime(ev.time)}</span>` : ''}${ev.message ? html` — ${clip(ev.message, 200)}` : ''}</li>`)}</ul>
 </div></li>`,
@@ -69,15 +69,17 @@ ${e.steps.length > 40 ? html`<p class="muted">${e.steps.length - 40} more steps 
 ${eps}${m.episodes.length > shown.length ? html`<p class="muted">${m.episodes.length - shown.length} smaller episodes are not shown; every finding is in timeline.csv.</p>` : ''}</section>`;
 }
 
+const ACCESS_ROWS = 40;
+
 export function takenSection(m: ReportModel): Html {
   const t = m.taken;
   if (!t) return html`<section id="taken"><h2>What was taken</h2><p class="muted">No activity summary (taken.json) was available for this report.</p></section>`;
   const accessRows = (rows: typeof t.mailboxes): Html =>
     rows.length === 0
       ? html`<p class="muted">None seen from the attacker's addresses or tools.</p>`
-      : html`<table><thead><tr><th>Target</th><th>Kind</th><th>Via</th><th>From</th><th class="num">Requests</th><th class="num">Bytes</th><th>First</th><th>Last</th><th>Evidence</th></tr></thead><tbody>${rows.slice(0, 200).map(
+      : html`<table><thead><tr><th>Target</th><th>Kind</th><th>Via</th><th>From</th><th class="num">Requests</th><th class="num">Bytes</th><th>First</th><th>Last</th><th>Evidence</th></tr></thead><tbody>${rows.slice(0, ACCESS_ROWS).map(
           (r) => html`<tr><td><code>${clip(r.target, 120)}</code></td><td>${r.kind}</td><td>${r.via.join(', ')}</td><td><code>${r.ip ?? '—'}</code><br><span class="muted small">${clip(r.agent ?? '', 60)}</span></td><td class="num">${fmtNum(r.requests)}</td><td class="num">${fmtBytes(r.bytes)}</td><td>${fmtTime(r.first)}</td><td>${fmtTime(r.last)}</td><td><code class="small">${cite(r.evidence)}</code></td></tr>`,
-        )}</tbody></table>`;
+        )}</tbody></table>${rows.length > ACCESS_ROWS ? html`<p class="muted">${rows.length - ACCESS_ROWS} more rows in taken.json.</p>` : ''}`;
   return html`<section id="taken"><h2>What was taken</h2>
 <p class="lead">Requests from the attacker's ${t.attackerIps.length} address${t.attackerIps.length === 1 ? '' : 'es'}${t.attackerAgents.length ? ` and ${t.attackerAgents.length} tool user agent${t.attackerAgents.length === 1 ? '' : 's'}` : ''}, from HttpProxy, EWS, MAPI, OAB and IIS logs; export and search commands from the cmdlet and PowerShell logs.</p>
 <h3>Mailboxes and calendars</h3>${accessRows(t.mailboxes)}

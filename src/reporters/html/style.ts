@@ -46,7 +46,7 @@ ol.steps{list-style:none;margin:0;padding:0}
 .when{font:12px/1.5 ui-monospace,Menlo,Consolas,monospace}
 .tactic{font-size:11px;text-transform:uppercase;letter-spacing:.06em;color:var(--accent);font-weight:600}
 .count{font-weight:500;color:var(--muted);font-size:13px}
-.rule{margin:2px 0}.facts span{margin-right:14px}.facts{margin:2px 0;font-size:13px}
+.rule{margin:2px 0}ul.rules{list-style:none;margin:3px 0;padding:0}ul.rules li{margin:2px 0}.facts span{margin-right:14px}.facts{margin:2px 0;font-size:13px}
 ul.cites{margin:4px 0 0;padding-left:16px;font-size:12px;color:#3e4c59}
 table{border-collapse:collapse;width:100%;margin:6px 0 8px;font-size:13px}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;border-bottom:1px solid var(--line);padding:6px 8px}
