@@ -3,8 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from '../src/readers/evtx/crc32.js';
-import { parseEvtx } from '../src/readers/evtx/index.js';
+import { crc32, parseEvtx } from '../src/readers/evtx/index.js';
 
 const FH = 4096;
 const CS = 65536;

@@ -54,7 +54,7 @@ function text(rand: () => number, bytes: number, kind: string): string {
 /** The generated tree: clean-looking pages, scripts, styles and images, plus a few inert shell imitations. */
 function generate(root: string): void {
   const marker = `${root}.generated`;
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === String(FILES)) return;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === `v2 ${FILES}`) return;
   rmSync(root, { recursive: true, force: true });
   const rand = prng(20210302);
   const ex = 'C/Program Files/Microsoft/Exchange Server/V15';
@@ -70,10 +70,12 @@ function generate(root: string): void {
     `C/inetpub/wwwroot/site/pages`,
   ];
   for (const d of dirs) mkdirSync(join(root, d), { recursive: true });
+  // pages only where a clean install has pages (ECP, a site), so the baseline check stays quiet
+  const pageDirs = dirs.filter((d) => /ecp\/(Customize|DDI)|site\/pages/.test(d));
   for (let i = 0; i < FILES; i++) {
-    const dir = dirs[i % dirs.length]!;
     const r = rand();
     const kind = r < 0.35 ? 'aspx' : r < 0.65 ? 'js' : r < 0.85 ? 'css' : r < 0.95 ? 'txt' : 'png';
+    const dir = kind === 'aspx' ? pageDirs[i % pageDirs.length]! : dirs[i % dirs.length]!;
     const size = Math.floor(512 + rand() * rand() * 48 * 1024);
     let body: string | Buffer;
     if (kind === 'png') {
@@ -85,12 +87,14 @@ function generate(root: string): void {
       body = `<%@ Page Language="C#" AutoEventWireup="true" Inherits="Microsoft.Exchange.Management.ControlPanel.Page${i}" %>\n<html><body>\n${text(rand, size, 'aspx')}</body></html>\n`;
     } else body = text(rand, size, kind);
     if (i % 1000 === 999) {
-      // inert imitation (server-side comment) so both scanners have something to find
+      // inert imitation (server-side comment) in aspnet_client, so both scanners have something to find
       body = `<%-- exhunt bench: inert imitation\n<%@ Page Language="Jscript"%><%eval(Request.Item["bench${i}"],"unsafe");%>\n--%>\n`;
+      writeFileSync(join(root, 'C/inetpub/wwwroot/aspnet_client', `s${i}.aspx`), body);
+      continue;
     }
     writeFileSync(join(root, dir, `f${i}.${kind}`), body);
   }
-  writeFileSync(marker, String(FILES));
+  writeFileSync(marker, `v2 ${FILES}`);
 }
 
 async function ours(root: string, yaraPaths: string[]): Promise<{ ms: number; compileMs: number; files: number; bytes: number; findings: number }> {

@@ -71,3 +71,30 @@ test('warnings: logs starting after the exploitation windows, and missing key ki
   const untimed = [{ ...full[0]!, first: null, last: null }, full[1]!, full[2]!];
   assert.match(coverageWarnings(untimed)[0]!, /no usable timestamps/);
 });
+
+test('discover → read → coverage over the fixture collection', async () => {
+  const { discover } = await import('./index.js');
+  const { readerFor } = await import('../readers/index.js');
+  const { projectRoot } = await import('../paths.js');
+  const { join } = await import('node:path');
+  const t = new CoverageTracker();
+  const diags: unknown[] = [];
+  for await (const e of discover([join(projectRoot, 'test', 'fixtures', 'logs', 'kape')], (d) => diags.push(d))) {
+    const r = readerFor(e.kind);
+    if (!r) continue;
+    t.file(e);
+    for await (const x of r.read(e, (d) => diags.push(d))) t.observe(x);
+  }
+  assert.deepEqual(diags, []);
+  const got = t.entries().map((e) => [e.kind, e.files, e.lines, e.first, e.last]);
+  assert.deepEqual(got, [
+    ['exchange:ecp-server', 1, 1, '2021-03-03T06:15:01.500Z', '2021-03-03T06:15:01.500Z'],
+    ['exchange:httpproxy/Ecp', 1, 3, '2021-03-03T06:13:42.602Z', '2021-03-03T07:00:00.000Z'],
+    ['exchange:oab-generator', 1, 2, '2021-03-03T06:16:00.000Z', '2021-03-03T06:17:00.000Z'],
+    ['iis-w3c:W3SVC1', 1, 4, '2021-03-03T00:00:01Z', '2021-03-03T12:00:05Z'],
+    ['iis-w3c:W3SVC2', 1, 1, '2021-03-03T06:13:43Z', '2021-03-03T06:13:43Z'],
+  ]);
+  const w = coverageWarnings(t.entries());
+  assert.equal(w.length, 3); // IIS and HttpProxy start after ProxyLogon began; no event logs at all
+  assert.ok(w.some((s) => s.startsWith('No Windows event logs')));
+});

@@ -91,6 +91,12 @@ test('symbolic links out of the root are not followed (SYMLINK_OUTSIDE); links i
   }
 });
 
+test('overlapping inputs yield each file once', async () => {
+  const dir = join(FIX, 'kape/C/inetpub/logs/LogFiles');
+  const { evidence } = await collect([dir, join(dir, 'W3SVC2/u_ex210303.log'), dir]);
+  assert.deepEqual(evidence.map((e) => e.path), ['W3SVC1/u_ex210303.log', 'W3SVC2/u_ex210303.log']);
+});
+
 test('a missing input is a diagnostic and a skipped entry, not a throw', async () => {
   const { evidence, skipped, diags } = await collect([join(FIX, 'no-such-folder')]);
   assert.equal(evidence.length, 0);

@@ -15,8 +15,8 @@ export interface SkippedFile {
 }
 
 export interface DiscoverOptions {
-  /** Extra kind decision, e.g. to force a kind for tests; return undefined to keep the sniffed kind. */
-  classify?: (absPath: string, sniffed: EvidenceKind) => EvidenceKind | undefined;
+  /** Bytes read from each file to sniff its kind (default SNIFF_BYTES). */
+  sniffBytes?: number;
 }
 
 /** The evidence found under `paths`, in a stable order; `skipped()` is complete once iteration ends. */
@@ -35,6 +35,13 @@ export function discover(paths: string[], sink: DiagnosticSink, opts: DiscoverOp
 }
 
 async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedFile[], opts: DiscoverOptions): AsyncGenerator<Evidence> {
+  // Overlapping inputs (a folder and a file inside it) must not yield the same file twice.
+  const seen = new Set<string>();
+  const once = (ev: Evidence | null): ev is Evidence => {
+    if (ev === null || seen.has(ev.absPath)) return false;
+    seen.add(ev.absPath);
+    return true;
+  };
   for (const input of paths) {
     const abs = resolve(input);
     let st;
@@ -46,11 +53,14 @@ async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedF
       continue;
     }
     if (st.isFile()) {
-      const ev = await toEvidence(abs, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts);
-      if (ev) yield ev;
+      const real = await realpath(abs);
+      const ev = await toEvidence(real, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts);
+      if (once(ev)) yield ev;
     } else if (st.isDirectory()) {
       const root = await realpath(abs);
-      yield* walkDir(root, root, '', insideVelociraptorUploads(root), new Set([root]), sink, skipped, opts);
+      for await (const ev of walkDir(root, root, '', insideVelociraptorUploads(root), new Set([root]), sink, skipped, opts)) {
+        if (once(ev)) yield ev;
+      }
     } else {
       skipped.push({ path: input, reason: 'not a regular file or folder' });
     }
@@ -177,7 +187,7 @@ async function toEvidence(
   try {
     const fh = await open(absPath, 'r');
     try {
-      const buf = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+      const buf = Buffer.alloc(Math.min(opts.sniffBytes ?? SNIFF_BYTES, size));
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
       head = buf.subarray(0, bytesRead);
     } finally {
@@ -188,8 +198,7 @@ async function toEvidence(
     skipped.push({ path, reason: `not readable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
     return null;
   }
-  let kind = sniffKind(head);
-  kind = opts.classify?.(absPath, kind) ?? kind;
+  const kind: EvidenceKind = sniffKind(head);
   if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
     skipped.push({ path, reason: 'ZIP archive: contents not read (extract it, e.g. a Velociraptor collection, and scan the folder)' });
   }

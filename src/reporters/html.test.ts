@@ -51,6 +51,6 @@ test('sections and facts a responder needs are there', () => {
   assert.match(page, /Florian Roth \(Nextron Systems\)/, 'rule author credited (DRL)');
   assert.match(page, /W3SVC1\/u_ex210303\.log:120/, 'evidence cited');
   assert.match(page, /ceo@corp\.example/);
-  assert.match(page, /Install 15\.1\.2308\.14 or later/);
+  assert.match(page, /Install build 15\.1\.2308\.14 or later/);
   assert.match(page, /<svg/);
 });

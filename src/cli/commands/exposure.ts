@@ -82,7 +82,13 @@ function render(a: BuildAssessment, probe: ProbeResult | null): string {
   lines.push(`Product:  ${i.productName}`);
   lines.push(`CU:       ${i.cu ?? 'unknown (older than every CU in the catalogue)'}${i.cuReleased ? ` (released ${i.cuReleased})` : ''}`);
   lines.push(`SU:       ${i.su ?? 'none'}${i.label ? ` — catalogue name "${i.label}"` : ''}${i.released ? `, released ${i.released}` : ''}`);
-  if (i.guessed) lines.push(`          not in the build catalogue: a guess, placed on the nearest lower known build ${i.nearest ?? '(none)'}`);
+  if (i.guessed) {
+    lines.push(
+      i.nearest
+        ? `          not in the build catalogue: a guess, placed on the nearest lower known build ${i.nearest}`
+        : `          not in the build catalogue and older than every known ${i.productName} build: treated as lacking every SU`,
+    );
+  }
   lines.push(`Support:  ${a.support.status} — ${a.support.text}`);
   lines.push('');
   lines.push(`Missing security updates: ${a.missingSus.length}`);

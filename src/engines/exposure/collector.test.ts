@@ -93,6 +93,10 @@ test('an upgrade mid-way closes the ProxyLogon window; traces inside it make the
   const rest = findings.filter((x) => x.level === 'low');
   assert.equal(rest.length, 1);
   assert.ok(rest[0]!.cves.includes('CVE-2021-28480'));
+  assert.equal(rest[0]!.rule.id, 'exhunt-exposure-missing-security-updates');
+  assert.equal(f.rule.id, 'exhunt-exposure-proxylogon');
+  assert.equal(f.rule.author, 'exhunt');
+  assert.ok(f.rule.tags!.includes('cve.2021-26855'));
 });
 
 test('without the upgrade the window stays open and traces after exploitation start are high', () => {

@@ -67,7 +67,7 @@ export function exposureFindings(summary: ExposureSummary, otherFindings: readon
     const b = firstBuild(w);
     const cves = rest.map((x) => x.cve).filter((c) => c.startsWith('CVE-'));
     const builds = [...new Set(rest.flatMap((x) => x.builds ?? []))];
-    out.push(finding(w, cves, 'low', 'Exchange build lacks security updates', `server ran ${builds.join(', ') || b?.build || '?'}, open to ${cves.length} further CVEs not known to be exploited in the wild (no traces of them found)`, b?.evidence, b?.host ?? null, { builds, cves }));
+    out.push(finding({ ...w, name: 'missing security updates' }, cves, 'low', 'Exchange build lacks security updates', `server ran ${builds.join(', ') || b?.build || '?'}, open to ${cves.length} further CVEs not known to be exploited in the wild (no traces of them found)`, b?.evidence, b?.host ?? null, { builds, cves }));
   }
   return out;
 }

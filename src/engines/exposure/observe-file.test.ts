@@ -107,6 +107,9 @@ test('.reg export (UTF-16): Setup MSI version (CU level) and installed SUs dated
       ['registry (installed update)', 15, 1, 2176, 9, '2021-03-05T00:00:00.000Z', 10],
     ],
   );
+  // The same export as UTF-8 (no BOM) reads alike.
+  const utf8 = await observeFile(evidence('registry/exchange-utf8.reg', reg));
+  assert.deepEqual(utf8.builds.map((b) => [b.source, b.time]), r.builds.map((b) => [b.source, b.time]));
 });
 
 test('collector.observeFile feeds mitigations and builds into the summary', async () => {

@@ -1,5 +1,6 @@
 // Build and mitigation sightings in collected files: ExSetup.exe's version resource, exported registry (.reg) text,
 // inetpub/wwwroot/web.config rewrite rules and applicationHost.config Extended Protection. Read-only; bad content is a Diagnostic.
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
@@ -8,7 +9,7 @@ import { parseBuild, tryParseBuild } from './build.js';
 import { defaultCatalogue, type Catalogue, type ProductId } from './catalogue.js';
 import type { BuildObservation } from './observe-event.js';
 import { readPeVersion } from './pe-version.js';
-import { decodeRegText, parseRegExport } from './registry.js';
+import { decodeText, RegExportParser, type RegistryFacts } from './registry.js';
 import { findRewriteMitigations } from './web-config.js';
 import { readExtendedProtection } from './extended-protection.js';
 
@@ -17,12 +18,11 @@ export interface FileObservations {
   mitigations: MitigationSighting[];
 }
 
-const MAX_PE = 512 * 1024 * 1024;
+const MAX_PE = 64 * 1024 * 1024; // ExSetup.exe is a few MB at most
 const MAX_TEXT = 32 * 1024 * 1024;
 
 type FileRole = 'exsetup' | 'web-config' | 'reg' | 'applicationhost';
 
-const EP_CVES = ['CVE-2024-21410', 'CVE-2022-24516', 'CVE-2022-21979', 'CVE-2022-21980', 'CVE-2022-24477', 'CVE-2022-30134'];
 
 export function fileRole(path: string): FileRole | null {
   const lower = path.toLowerCase();
@@ -69,7 +69,7 @@ export async function observeFile(ev: Evidence, sink?: DiagnosticSink, cat: Cata
   if (role === 'web-config') {
     const bytes = await readBounded(ev, MAX_TEXT, sink);
     if (!bytes) return out;
-    const text = decodeRegText(bytes);
+    const text = decodeText(bytes);
     for (const m of findRewriteMitigations(text)) {
       out.mitigations.push({
         name: m.name,
@@ -83,7 +83,7 @@ export async function observeFile(ev: Evidence, sink?: DiagnosticSink, cat: Cata
   }
   if (role === 'applicationhost') {
     const bytes = await readBounded(ev, MAX_TEXT, sink);
-    const ep = bytes ? readExtendedProtection(decodeRegText(bytes)) : null;
+    const ep = bytes ? readExtendedProtection(decodeText(bytes)) : null;
     if (ep && ep.enabled > 0) {
       const off = Object.entries(ep.locations).filter(([, v]) => !/^(require|allow)$/i.test(v)).map(([k]) => k);
       out.mitigations.push({
@@ -91,14 +91,13 @@ export async function observeFile(ev: Evidence, sink?: DiagnosticSink, cat: Cata
         path: ev.path,
         first: ev.mtime,
         detail: `tokenChecking Require/Allow on ${ep.enabled} of ${ep.total} Exchange IIS locations${off.length ? ` (not on ${off.join(', ')})` : ''}; dated by the file's modification time`,
-        cves: EP_CVES,
+        cves: cat.file.configuration['extended-protection']?.cves ?? ['CVE-2024-21410'],
       });
     }
     return out;
   }
-  const bytes = await readBounded(ev, MAX_TEXT, sink);
-  if (!bytes) return out;
-  const facts = parseRegExport(decodeRegText(bytes));
+  const facts = await streamRegExport(ev, sink);
+  if (!facts) return out;
   if (facts.setupBuild) {
     const b = tryParseBuild(facts.setupBuild.text);
     if (b && b.major === 15) out.builds.push({ build: b, text: facts.setupBuild.text, time: null, source: 'registry (Setup MSI version)', ref: { ...ref, line: facts.setupBuild.line }, host: null });
@@ -109,6 +108,31 @@ export async function observeFile(ev: Evidence, sink?: DiagnosticSink, cat: Cata
     out.builds.push({ build: parseBuild(row), text: `${u.packageName}`, time: u.installed, source: 'registry (installed update)', ref: { ...ref, line: u.line }, host: null });
   }
   return out;
+}
+
+/** A .reg export may be a whole hive's worth of text: decode (UTF-16 with BOM, else UTF-8) and parse as it streams. */
+async function streamRegExport(ev: Evidence, sink: DiagnosticSink | undefined): Promise<RegistryFacts | null> {
+  const parser = new RegExportParser();
+  let decoder: TextDecoder | null = null;
+  let rest = '';
+  try {
+    for await (const chunk of createReadStream(ev.absPath, { flags: 'r', highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      let bytes: Uint8Array = chunk;
+      if (!decoder) {
+        const utf16 = bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe;
+        decoder = new TextDecoder(utf16 ? 'utf-16le' : 'utf-8');
+        if (utf16) bytes = bytes.subarray(2);
+      }
+      const lines = (rest + decoder.decode(bytes, { stream: true })).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) parser.line(l);
+    }
+  } catch (e) {
+    sink?.({ code: 'IO_ERROR', severity: 'warning', message: `cannot read: ${(e as Error).message}`, location: { path: ev.path } });
+    return null;
+  }
+  parser.line(rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest);
+  return parser.end();
 }
 
 /** The catalogue build an installed KB leaves on a CU ("Exchange Server 2016 Cumulative Update 19 (KB5000871)"). */

@@ -7,7 +7,8 @@ export interface RegistryFacts {
   updates: { kb: string; product: string | null; cu: string | null; installed: string | null; packageName: string; line: number }[];
 }
 
-export function decodeRegText(bytes: Uint8Array): string {
+/** Text files of a collection (.reg exports, XML configs): UTF-16LE with BOM, else UTF-8 (BOM dropped). */
+export function decodeText(bytes: Uint8Array): string {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(bytes.subarray(2)).toString('utf16le');
   const s = Buffer.from(bytes).toString('utf8');
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
@@ -35,15 +36,42 @@ function iso(y: number, mo: number, d: number): string | null {
   return dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d ? dt.toISOString() : null;
 }
 
-export function parseRegExport(text: string): RegistryFacts {
-  const facts: RegistryFacts = { setupBuild: null, updates: [] };
-  let key = '';
-  let keyLine = 0;
-  let vals: Record<string, string | number> = {};
-  const flush = (): void => {
+/** Line-by-line .reg parser (state: the current key and its values), so large exports stream with flat memory. */
+export class RegExportParser {
+  readonly facts: RegistryFacts = { setupBuild: null, updates: [] };
+  private key = '';
+  private keyLine = 0;
+  private vals: Record<string, string | number> = {};
+  private lineNo = 0;
+
+  line(raw: string): void {
+    this.lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.startsWith('[')) {
+      this.flush();
+      this.key = line.replace(/^\[-?|\]\s*$/g, '');
+      this.keyLine = this.lineNo;
+      this.vals = {};
+      return;
+    }
+    const m = /^"((?:[^"\\]|\\.)*)"=(.*)$/.exec(line);
+    if (m) {
+      const v = regValue(m[2]!);
+      if (v !== null) this.vals[m[1]!] = v;
+    }
+  }
+
+  end(): RegistryFacts {
+    this.flush();
+    this.key = '';
+    return this.facts;
+  }
+
+  private flush(): void {
+    const { key, vals, facts } = this;
     if (/\\Microsoft\\ExchangeServer\\v15\\Setup$/i.test(key)) {
       const [a, b, c] = [vals['MsiProductMajor'], vals['MsiProductMinor'], vals['MsiBuildMajor']];
-      if (typeof a === 'number' && typeof b === 'number' && typeof c === 'number' && c > 0) facts.setupBuild = { text: `${a}.${b}.${c}`, line: keyLine };
+      if (typeof a === 'number' && typeof b === 'number' && typeof c === 'number' && c > 0) facts.setupBuild = { text: `${a}.${b}.${c}`, line: this.keyLine };
     }
     const up = /\\Microsoft\\Updates\\(Exchange (?:2013|2016|2019))\\/i.exec(key);
     const pkg = vals['PackageName'];
@@ -58,27 +86,15 @@ export function parseRegExport(text: string): RegistryFacts {
           cu: cu ? `CU${cu[1]}` : null,
           installed: typeof when === 'string' ? installedDate(when) : null,
           packageName: pkg,
-          line: keyLine,
+          line: this.keyLine,
         });
       }
     }
-  };
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith('[')) {
-      flush();
-      key = line.replace(/^\[-?|\]\s*$/g, '');
-      keyLine = i + 1;
-      vals = {};
-      continue;
-    }
-    const m = /^"((?:[^"\\]|\\.)*)"=(.*)$/.exec(line);
-    if (m) {
-      const v = regValue(m[2]!);
-      if (v !== null) vals[m[1]!] = v;
-    }
   }
-  flush();
-  return facts;
+}
+
+export function parseRegExport(text: string): RegistryFacts {
+  const p = new RegExportParser();
+  for (const line of text.split('\n')) p.line(line);
+  return p.end();
 }

@@ -177,3 +177,23 @@ test('a script page is scanned as a page even when its content was sniffed as an
   assert.deepEqual(await scanner.scan(other), [], 'event logs get no YARA and no content checks');
   assert.equal(scanner.stats.yaraScanned.file, 1);
 });
+
+test('stats for the scan summary: rules and IOC entries in use, null when none were asked for', async () => {
+  const none = await createFileScanner({ yara: [], iocs: [], builtin: false }, () => {});
+  assert.equal(none.stats.yara, null);
+  assert.equal(none.stats.iocs, null);
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-stats-'));
+  try {
+    writeFileSync(join(dir, 'hash-iocs.txt'), 'd41d8cd98f00b204e9800998ecf8427e;empty\n');
+    const off = await createFileScanner({ yara: [], iocs: [join(dir, 'hash-iocs.txt')], builtin: true, yaraPackage: 'exhunt-no-such-yara-package' }, () => {});
+    assert.deepEqual(off.stats.yara, { loaded: 0, available: false });
+    assert.deepEqual(off.stats.iocs, { loaded: 1 });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+  if (!skip) {
+    const on = await createFileScanner({ yara: [], iocs: [], builtin: true }, () => {});
+    assert.equal(on.stats.yara?.available, true);
+    assert.ok((on.stats.yara?.loaded ?? 0) >= 6);
+  }
+});

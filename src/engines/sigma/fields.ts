@@ -64,10 +64,11 @@ export function flattenWinEvent(data: Record<string, unknown>): Record<string, u
   const ev = isObj(data['Event']) ? data['Event'] : data;
   const sys = ev['System'];
   if (isObj(sys)) {
-    for (const [k, v] of Object.entries(sys)) {
+    for (const k in sys) {
+      const v = sys[k];
       if (isObj(v)) {
         const attrs = v['#attributes'];
-        if (isObj(attrs)) for (const [a, av] of Object.entries(attrs)) out[`${k}_${a}`] = av;
+        if (isObj(attrs)) for (const a in attrs) out[`${k}_${a}`] = attrs[a];
         if ('#text' in v) out[k] = v['#text'];
         else if (!isObj(attrs)) out[k] = v;
       } else out[k] = v;
@@ -75,25 +76,28 @@ export function flattenWinEvent(data: Record<string, unknown>): Record<string, u
   }
   const ud = ev['UserData'];
   if (isObj(ud)) {
-    for (const [k, child] of Object.entries(ud)) {
+    for (const k in ud) {
       if (k === '#attributes') continue;
+      const child = ud[k];
       if (isObj(child)) {
-        for (const [ck, cv] of Object.entries(child)) if (ck !== '#attributes') out[ck] = cv;
-      } else out[k] = child;
+        for (const ck in child) if (ck !== '#attributes') put(out, ck, child[ck]);
+      } else put(out, k, child);
     }
   }
   const ed = ev['EventData'];
   if (isObj(ed)) {
-    for (const [k, v] of Object.entries(ed)) if (k !== '#attributes') out[k] = v;
+    for (const k in ed) if (k !== '#attributes') put(out, k, ed[k]);
   } else if (ed !== undefined && ed !== null) out['EventData'] = ed;
-  // Defender and others name data with spaces ("Threat Name"); rules write them without (ThreatName).
-  for (const k of Object.keys(out)) {
-    if (k.includes(' ')) {
-      const alias = k.replace(/ /g, '');
-      if (!(alias in out)) out[alias] = out[k];
-    }
-  }
   return out;
+}
+
+// Defender and others name data with spaces ("Threat Name"); rules write them without (ThreatName).
+function put(out: Record<string, unknown>, k: string, v: unknown): void {
+  out[k] = v;
+  if (k.includes(' ')) {
+    const alias = k.replace(/ /g, '');
+    if (!(alias in out)) out[alias] = v;
+  }
 }
 
 function pathLookup(root: Record<string, unknown>, path: string): unknown {
@@ -149,16 +153,18 @@ export class EventFields implements FieldContext {
   }
 
   allValues(fold: boolean): readonly string[] {
-    if (!this.all) {
-      this.all = [];
-      for (const v of Object.values(this.fields)) {
-        const t = toText(v);
-        if (typeof t === 'string') this.all.push(t);
-        else if (t) this.all.push(...t);
-      }
+    const cached = fold ? this.allLow : this.all;
+    if (cached) return cached;
+    // Through str()/lower() so the per-field caches are shared with field lookups.
+    const out: string[] = [];
+    for (const k in this.fields) {
+      const t = fold ? this.lower(k) : this.str(k);
+      if (typeof t === 'string') out.push(t);
+      else if (t) out.push(...t);
     }
-    if (!fold) return this.all;
-    return (this.allLow ??= this.all.map((x) => x.toLowerCase()));
+    if (fold) this.allLow = out;
+    else this.all = out;
+    return out;
   }
 
   flat(): Record<string, unknown> {

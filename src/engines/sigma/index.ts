@@ -3,4 +3,5 @@
 export { loadSigma, type SigmaLoadOptions, type SigmaLoadResult, type InactiveRule } from './load.js';
 export type { SigmaRuleSet, SigmaRun } from './ruleset.js';
 export { flattenWinEvent } from './fields.js';
+export type { SafeRegex } from './regex.js';
 export { DEFAULT_LEVEL } from './compile.js';

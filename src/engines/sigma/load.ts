@@ -9,6 +9,7 @@ import { compileRule, type CompiledRule } from './compile.js';
 import { compileCorrelation, type CompiledCorrelation } from './correlation.js';
 import { compileFilter } from './filters.js';
 import { CompiledRuleSet, type CompiledFilter } from './ruleset.js';
+import type { SafeRegex } from './regex.js';
 import { parseRuleFile, problem } from './rule.js';
 
 export interface SigmaLoadOptions {
@@ -36,6 +37,8 @@ export interface SigmaLoadResult {
   problems: Diagnostic[];
   /** Regexes that run on the bounded fallback engine instead of RE2. */
   regexFallbacks: { rule: string; path: string; pattern: string }[];
+  /** Every compiled rule regex (engine, source, test), for the safety report and hostile-input test. */
+  regexes: SafeRegex[];
 }
 
 async function collectFiles(p: string, out: string[], problems: Diagnostic[]): Promise<void> {
@@ -161,10 +164,11 @@ export async function loadSigma(paths: string[], opts: SigmaLoadOptions = {}): P
   const ruleSet = new CompiledRuleSet(rules, filters, goodCorrelations, (meta, reason) => {
     inactive.push({ id: meta.id, title: meta.title, path: meta.path, reason });
   });
-  const regexFallbacks = CompiledRuleSet.regexReport(rules).fallback;
+  const report = CompiledRuleSet.regexReport(rules);
+  const regexFallbacks = report.fallback;
   for (const f of regexFallbacks) {
     const r = rules.find((x) => x.meta.id === f.rule);
     problems.push(problem('SIGMA_REGEX_FALLBACK', `regex needs lookaround/backreference; runs on V8 with input cut to 256 characters: ${f.pattern}`, f.path, r?.meta.line ?? 1, 'warning'));
   }
-  return { ruleSet, loaded, failed, inactive, problems, regexFallbacks };
+  return { ruleSet, loaded, failed, inactive, problems, regexFallbacks, regexes: report.all };
 }

@@ -28,7 +28,11 @@ export class Prefilter<E extends Prefiltered> {
   private gen = 0;
   readonly filtered: number;
 
-  constructor(readonly entries: readonly E[]) {
+  constructor(
+    readonly entries: readonly E[],
+    /** Automata shared between buckets with the same literals (Sysmon 1 and Security 4688). */
+    cache: Map<string, AhoCorasick> = new Map(),
+  ) {
     this.always = new Uint8Array(entries.length);
     this.stamp = new Uint32Array(entries.length);
     const byField = new Map<string | null, Map<string, number[]>>();
@@ -48,7 +52,9 @@ export class Prefilter<E extends Prefiltered> {
     this.filtered = filtered;
     for (const [field, lits] of byField) {
       const pats = [...lits.keys()];
-      this.scans.push({ field, ac: new AhoCorasick(pats), owners: pats.map((p) => lits.get(p)!) });
+      const key = pats.join('\u0000');
+      const ac = cache.get(key) ?? cache.set(key, new AhoCorasick(pats)).get(key)!;
+      this.scans.push({ field, ac, owners: pats.map((p) => lits.get(p)!) });
     }
   }
 

@@ -35,9 +35,22 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
   } catch (e) {
     re2Error = e;
   }
+  // re2js also runs captureless lookbehinds in linear time when asked.
+  if (/\(\?<[=!]/.test(pattern)) {
+    try {
+      const re = RE2JS.compile(pattern, re2flags | RE2JS.LOOKBEHINDS);
+      return { engine: 're2', source: pattern, test: (v) => re.test(v) };
+    } catch {
+      // fall through to the bounded fallback
+    }
+  }
   // RE2 lacks lookaround and backreferences; only then do we accept a bounded backtracking regex.
   if (!/\(\?<?[=!]|\\[1-9]|\\k</.test(pattern)) {
     throw new RegexError(`regex not accepted by RE2: ${errorText(re2Error)}`);
+  }
+  // A quantified group that itself holds a quantifier can take exponential time even on short input.
+  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(pattern)) {
+    throw new RegexError('regex needs lookaround/backreferences and has nested quantifiers: unsafe on hostile input');
   }
   let body = pattern;
   let jsFlags = '';

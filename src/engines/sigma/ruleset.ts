@@ -7,6 +7,7 @@ import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './corr
 import { and, compileSearch, or, type Atom, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
 import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import type { AhoCorasick } from './aho-corasick.js';
 import { Prefilter } from './prefilter.js';
 import type { SafeRegex } from './regex.js';
 
@@ -57,6 +58,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
   private readonly merged = new Map<string, Prefilter<Entry>>();
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
+  private readonly automata = new Map<string, AhoCorasick>();
   readonly rules: readonly RuleMeta[];
 
   constructor(
@@ -141,7 +143,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
         seen.add(e.rule);
         list.push(e);
       }
-      bucket = new Prefilter(list);
+      bucket = new Prefilter(list, this.automata);
       this.merged.set(k, bucket);
     }
     return bucket;
@@ -152,7 +154,10 @@ export class CompiledRuleSet implements SigmaRuleSet {
     const k = `${ls.product ?? ''}|${ls.category ?? ''}|${ls.service ?? ''}`;
     let bucket = this.genericMerged.get(k);
     if (!bucket) {
-      bucket = new Prefilter(this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry));
+      bucket = new Prefilter(
+        this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
+        this.automata,
+      );
       this.genericMerged.set(k, bucket);
     }
     return bucket;

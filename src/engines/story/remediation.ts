@@ -16,6 +16,16 @@ export interface RemediationStep {
 
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 const cap = <T>(xs: T[], n = 25): T[] => xs.slice(0, n);
+/** '15.1.2308.14' vs '15.1.2176.9', numerically. */
+function compareBuilds(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
 
 export function remediationSteps(findings: readonly Finding[], summary: ScanSummary | null, taken: TakenSummary | null, verdict: Verdict, catalog: AttackCatalog): RemediationStep[] {
   const steps: RemediationStep[] = [];
@@ -33,15 +43,21 @@ export function remediationSteps(findings: readonly Finding[], summary: ScanSumm
 
   const open = (summary?.exposure?.windows ?? []).filter((w) => w.to === null);
   if (open.length > 0) {
+    const fixes = open.map((w) => w.fixedIn).filter((b): b is string => b !== null).sort(compareBuilds);
+    const highest = fixes.at(-1);
+    const exploited = open.filter((w) => w.exploitedInWild);
     const byFix = new Map<string, string[]>();
-    for (const w of open) {
-      const k = w.fixedIn ?? 'the latest Cumulative Update and Security Update';
-      byFix.set(k, [...(byFix.get(k) ?? []), w.cve]);
+    for (const w of exploited) {
+      const k = w.fixedIn ?? 'no fixed build known';
+      byFix.set(k, [...(byFix.get(k) ?? []), `${w.cve}${w.name ? ` (${w.name})` : ''}`]);
     }
     steps.push({
       title: 'Patch Exchange',
-      why: 'The last build seen is still vulnerable to flaws exploited in the wild.',
-      items: [...byFix].map(([fix, list]) => `Install ${fix} or later (fixes ${list.join(', ')})`),
+      why: `The last build seen is still vulnerable to ${open.length} CVE${open.length === 1 ? '' : 's'}${exploited.length ? `, ${exploited.length} of them exploited in the wild` : ''}.`,
+      items: [
+        highest ? `Install build ${highest} or later (a supported CU with its latest Security Update) — it closes every open window found` : 'Install a supported CU with its latest Security Update',
+        ...cap([...byFix].map(([fix, list]) => `${list.join(', ')}: fixed in ${fix}`), 10),
+      ],
     });
   }
 

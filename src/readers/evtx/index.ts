@@ -7,3 +7,4 @@ export { readEvtxParallel, type ParallelOptions } from './pool.js';
 export { parseEvtxTrees, chunkSlots, type EvtxTree, type ParseOptions } from './parse.js';
 export { toXml } from './xml.js';
 export { toEvtxJson } from './json.js';
+export { crc32 } from './crc32.js';

@@ -35,3 +35,54 @@ export function runJob(job: EvtxJob): EvtxJobResult {
   }
   return { events, diagnostics };
 }
+
+/**
+ * A job's events packed for the trip back from a worker: the few fields every consumer reads as plain values,
+ * and each event's data as one JSON string, parsed on the main thread only when something reads `data`
+ * (structured-cloning the nested objects costs more than parsing them).
+ */
+export interface PackedJobResult {
+  /** Per event: time, host, channel, eventId, provider, record, offset. */
+  meta: (string | number | null)[];
+  json: string[];
+  diagnostics: Diagnostic[];
+}
+
+export function runJobPacked(job: EvtxJob): PackedJobResult {
+  const r = runJob(job);
+  const meta: (string | number | null)[] = [];
+  const json: string[] = [];
+  for (const e of r.events) {
+    meta.push(e.time, e.host, e.channel, e.eventId, e.provider, e.ref.record ?? null, e.ref.offset ?? null);
+    json.push(JSON.stringify(e.data));
+  }
+  return { meta, json, diagnostics: r.diagnostics };
+}
+
+/** The WinEvents of a packed result; `data` is parsed from JSON on first access, then kept. */
+export function unpack(path: string, r: PackedJobResult): WinEvent[] {
+  const out: WinEvent[] = [];
+  for (let i = 0; i < r.json.length; i++) {
+    const m = i * 7;
+    const text = r.json[i]!;
+    let data: Record<string, unknown> | undefined;
+    const ref = { path, record: r.meta[m + 5] as number, offset: r.meta[m + 6] as number, kind: 'evtx' };
+    const ev = {
+      source: 'evtx',
+      time: r.meta[m] as string | null,
+      host: r.meta[m + 1] as string | null,
+      channel: r.meta[m + 2] as string | null,
+      eventId: r.meta[m + 3] as number | null,
+      provider: r.meta[m + 4] as string | null,
+      ref,
+    } as WinEvent;
+    Object.defineProperty(ev, 'data', {
+      enumerable: true,
+      configurable: true,
+      get: () => (data ??= JSON.parse(text) as Record<string, unknown>),
+      set: (v: Record<string, unknown>) => void (data = v),
+    });
+    out.push(ev);
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import { runJob, type EvtxJob, type EvtxJobResult } from './job.js';
+import { runJob, unpack, type EvtxJob, type EvtxJobResult, type PackedJobResult } from './job.js';
 import { windowsOf } from './window.js';
 
 export interface ParallelOptions {
@@ -68,8 +68,8 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
   try {
     for (let i = 0; i < want; i++) {
       const w = new Worker(url);
-      w.on('message', (m: { id: number; result: EvtxJobResult }) => {
-        results.set(m.id, m.result);
+      w.on('message', (m: { id: number; result: PackedJobResult }) => {
+        results.set(m.id, { events: unpack(jobs[m.id]!.path, m.result), diagnostics: m.result.diagnostics });
         dispatch(w);
         wake(m.id);
       });

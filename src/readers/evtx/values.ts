@@ -18,6 +18,13 @@ const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUp
 
 let lastBuf: Uint8Array | undefined;
 let lastView: Buffer | undefined;
+// Buffer#ucs2Slice skips toString's argument normalisation; fall back to toString where it is missing.
+type Ucs2 = (this: Buffer, start: number, end: number) => string;
+const ucs2Slice: Ucs2 =
+  (Buffer.prototype as unknown as { ucs2Slice?: Ucs2 }).ucs2Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString('utf16le', start, end);
+  };
 
 /**
  * UTF-16LE of `units` code units at `pos`, through a Buffer view of the same memory (Node's native UCS-2
@@ -29,7 +36,8 @@ export function decodeUtf16(buf: Uint8Array, pos: number, units: number): string
     lastBuf = buf;
     lastView = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  return lastView!.toString('utf16le', pos, pos + units * 2);
+  const end = Math.min(pos + units * 2, lastView!.length);
+  return ucs2Slice.call(lastView!, pos, end - ((end - pos) & 1));
 }
 
 function u32(b: Uint8Array, p: number): number {

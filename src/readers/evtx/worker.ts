@@ -2,14 +2,14 @@
 // Loaded as dist/src/readers/evtx/worker.js by pool.ts; never imported by anything else.
 
 import { parentPort } from 'node:worker_threads';
-import { runJob, type EvtxJob } from './job.js';
+import { runJobPacked, type EvtxJob } from './job.js';
 
 parentPort?.on('message', (msg: { id: number; job: EvtxJob }) => {
   let result;
   try {
-    result = runJob(msg.job);
+    result = runJobPacked(msg.job);
   } catch (e) {
-    result = { events: [], diagnostics: [{ code: 'EVTX_BAD_CHUNK', severity: 'error', message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`, location: { path: msg.job.path, chunk: msg.job.window.firstSlot } }] };
+    result = { meta: [], json: [], diagnostics: [{ code: 'EVTX_BAD_CHUNK', severity: 'error', message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`, location: { path: msg.job.path, chunk: msg.job.window.firstSlot } }] };
   }
   parentPort!.postMessage({ id: msg.id, result });
 });

@@ -20,6 +20,14 @@ const tickLabel = (t: number, span: number): string => {
 };
 
 const SOURCE_CLASSES = ['s0', 's1', 's2', 's3', 's4', 's5'];
+const SOURCES = ['IIS web logs', 'Exchange logs', 'Event logs', 'Files on disk'] as const;
+/** Evidence kind → the source family a reader would name ('exchange-httpproxy' → Exchange logs). */
+function sourceOf(kind: string): (typeof SOURCES)[number] {
+  if (kind.startsWith('iis-w3c') || kind === 'w3c') return 'IIS web logs';
+  if (kind.startsWith('exchange')) return 'Exchange logs';
+  if (kind === 'evtx' || kind === 'json') return 'Event logs';
+  return 'Files on disk';
+}
 
 /** Stacked bars: findings per time bucket, one colour per evidence kind (web log, HttpProxy, event log, file...). */
 export function activityChart(findings: readonly Finding[]): Html {
@@ -32,10 +40,10 @@ export function activityChart(findings: readonly Finding[]): Html {
   const bucket = span <= 3 * 86400e3 ? 3600e3 : span <= 120 * 86400e3 ? 86400e3 : 7 * 86400e3;
   const start = Math.floor(lo / bucket) * bucket;
   const n = Math.min(Math.floor((hi - start) / bucket) + 1, 400);
-  const kinds = [...new Set(timed.map((f) => f.evidence.kind))].sort().slice(0, SOURCE_CLASSES.length);
+  const kinds = SOURCES.filter((src) => timed.some((f) => sourceOf(f.evidence.kind) === src));
   const counts = kinds.map(() => new Array<number>(n).fill(0));
   for (const f of timed) {
-    const k = kinds.indexOf(f.evidence.kind);
+    const k = kinds.indexOf(sourceOf(f.evidence.kind));
     const b = Math.min(Math.floor((Date.parse(f.time!) - start) / bucket), n - 1);
     if (k >= 0) counts[k]![b]!++;
   }
@@ -81,7 +89,7 @@ export function barChart(items: readonly BarItem[], caption: string): Html {
   const rowH = 22;
   const labelW = 170;
   const noteW = 300;
-  const plotW = W - labelW - noteW - 20;
+  const plotW = W - labelW - noteW - 56;
   const max = Math.max(...items.map((i) => i.value), 1);
   const rows = items.map((it, r) => {
     const y = r * rowH;

@@ -8,7 +8,7 @@ export function matrixSection(m: ReportModel): Html {
   const cols = catalog.tactics.map((t) => {
     const hits = m.techniques.filter((h) => h.tactics.includes(t.shortname)).sort((a, b) => a.id.localeCompare(b.id));
     const cells = hits.map(
-      (h: TechniqueHit) => html`<div class="cell lv-${h.level}" title="${h.id} ${h.name}: ${h.count} finding(s), highest ${h.level}; ${h.rules.map((r) => r.title).join('; ')}"><span class="tid">${h.id}</span><span class="tname">${h.name}</span><span class="tcount">${fmtNum(h.count)}</span></div>`,
+      (h: TechniqueHit) => html`<div class="cell lv-${h.level}" title="${h.id} ${h.name}: ${h.count} finding(s), highest ${h.level}; ${h.rules.map((r) => r.title).join('; ')}"><span class="tid">${h.id}<b class="tcount">${fmtNum(h.count)}</b></span><span class="tname">${h.name}</span></div>`,
     );
     return html`<div class="col${hits.length ? '' : ' empty'}"><div class="colhead">${t.name}<span>${hits.length || '—'}</span></div>${cells}</div>`;
   });

@@ -18,20 +18,44 @@ function exploitMarkers(m: ReportModel): GanttMarker[] {
   return out;
 }
 
+type Window = NonNullable<ReportModel['summary']['exposure']>['windows'][number];
+
+/** Windows that share name, dates and fix (ProxyLogon's four CVEs) as one row. */
+function groupWindows(ws: readonly Window[]): { cves: string[]; w: Window }[] {
+  const out = new Map<string, { cves: string[]; w: Window }>();
+  for (const w of ws) {
+    const key = `${w.name ?? w.cve}|${w.from}|${w.to}|${w.fixedIn}`;
+    const g = out.get(key);
+    if (g) g.cves.push(w.cve);
+    else out.set(key, { cves: [w.cve], w });
+  }
+  return [...out.values()];
+}
+
 export function exposureSection(m: ReportModel): Html {
   const e = m.summary.exposure;
   if (!e) return html`<section id="exposure"><h2>Exposure and build timeline</h2><p class="muted">No build evidence was read (no Exchange log headers, ECP build stamps or ExSetup.exe).</p></section>`;
+  const exploited = groupWindows(e.windows.filter((w) => w.exploitedInWild));
+  const others = e.windows.filter((w) => !w.exploitedInWild);
   const rows: GanttRow[] = [
     ...e.builds.map((b) => ({ label: `build ${b.build}${b.cu ? ` ${b.cu}` : ''}${b.su ? ` ${b.su}` : ''}${b.guessed ? ' (nearest known)' : ''}`, from: b.first, to: b.last, cls: 'g-build', note: b.sources.join(', ') })),
-    ...e.windows.map((w) => ({ label: `${w.cve}${w.name ? ` ${w.name}` : ''} exposed`, from: w.from, to: w.to, cls: w.exploitedInWild ? 'g-window' : 'g-window-soft', note: w.fixedIn ? `fixed in ${w.fixedIn}` : '' })),
+    ...exploited.map(({ cves, w }) => ({ label: `${w.name ?? cves[0]!} exposed`, from: w.from, to: w.to, cls: 'g-window', note: `${cves.join(', ')}${w.fixedIn ? `; fixed in ${w.fixedIn}` : ''}` })),
   ];
+  if (others.length) {
+    const froms = others.map((w) => w.from).filter((t): t is string => t !== null).sort();
+    const open = others.some((w) => w.to === null);
+    const tos = others.map((w) => w.to).filter((t): t is string => t !== null).sort();
+    rows.push({ label: `${others.length} other CVEs exposed`, from: froms[0] ?? null, to: open ? null : (tos.at(-1) ?? null), cls: 'g-window-soft', note: 'not known to be exploited in the wild' });
+  }
+  const windowRow = ({ cves, w }: { cves: string[]; w: Window }): Html =>
+    html`<tr><td><b>${w.name ?? cves[0]!}</b><br><span class="small">${cves.join(', ')}</span></td><td>${w.exploitedInWild ? `yes, from ${w.exploitationStart ?? '?'}` : 'not known'}</td><td>${fmtTime(w.from)}</td><td>${w.to ? fmtTime(w.to) : html`<b class="bad">still open</b>`}</td><td>${w.fixedIn ?? '—'}</td></tr>`;
+  const head = html`<thead><tr><th>Vulnerability</th><th>Exploited in the wild</th><th>Exposed from</th><th>Until</th><th>Fixed in</th></tr></thead>`;
   return html`<section id="exposure"><h2>Exposure and build timeline</h2>
-${ganttChart(rows, exploitMarkers(m), 'Builds seen (blue) and the windows they left open (red: exploited in the wild); vertical lines: first exploitation (orange) and first post-exploitation (dark red) finding.')}
-<table><thead><tr><th>CVE</th><th>Exploited in the wild</th><th>Exposed from</th><th>Until</th><th>Fixed in</th></tr></thead><tbody>${e.windows.map(
-    (w) => html`<tr><td><b>${w.cve}</b> ${w.name ?? ''}</td><td>${w.exploitedInWild ? `yes, from ${w.exploitationStart ?? '?'}` : 'no'}</td><td>${fmtTime(w.from)}</td><td>${w.to ? fmtTime(w.to) : html`<b class="bad">still open</b>`}</td><td>${w.fixedIn ?? '—'}</td></tr>`,
-  )}</tbody></table>
+${ganttChart(rows, exploitMarkers(m), 'Builds seen (blue) and the windows they left open (red: exploited in the wild; pale: other CVEs); vertical lines: first exploitation (orange, dashed) and first post-exploitation (dark red) finding.')}
+${exploited.length ? html`<table>${head}<tbody>${exploited.map(windowRow)}</tbody></table>` : html`<p class="muted">No window for a vulnerability known to be exploited in the wild.</p>`}
+${others.length ? html`<details><summary>${others.length} other CVEs the builds were vulnerable to (not known to be exploited in the wild)</summary><table>${head}<tbody>${groupWindows(others).map(windowRow)}</tbody></table></details>` : ''}
 ${e.mitigations.length ? html`<h3>Mitigations seen</h3><ul class="plain">${e.mitigations.map((x) => html`<li><b>${x.name}</b> ${fmtTime(x.first)} — ${x.detail} <code class="small">${x.path}</code></li>`)}</ul>` : ''}
-${e.notes.length ? html`<ul class="plain muted">${e.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+${e.notes.length ? html`<ul class="plain muted small">${e.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
 </section>`;
 }
 
@@ -73,9 +97,13 @@ ${blocks.length ? blocks : html`<p class="muted">No findings at or above ${m.sum
 export function coverageSection(m: ReportModel): Html {
   const s = m.summary;
   const rows: GanttRow[] = s.coverage.map((c) => ({ label: c.kind, from: c.first, to: c.last ?? c.first, cls: 'g-cover', note: `${fmtNum(c.lines)} lines in ${c.files} files` }));
-  for (const w of s.exposure?.windows ?? []) if (w.exploitedInWild && w.from) rows.push({ label: `${w.cve} window`, from: w.from, to: w.to, cls: 'g-window-soft' });
+  // from the start of exploitation in the wild (not of the evidence): the part before the logs is the blind spot
+  for (const { cves, w } of groupWindows((s.exposure?.windows ?? []).filter((w) => w.exploitedInWild && w.from))) {
+    const start = w.exploitationStart && w.exploitationStart < w.from! ? w.exploitationStart : w.from;
+    rows.push({ label: `${w.name ?? cves[0]!} exploited, server exposed`, from: start, to: w.to, cls: 'g-window-soft', note: cves.join(', ') });
+  }
   return html`<section id="coverage"><h2>Log coverage and blind spots</h2>
-${ganttChart(rows, exploitMarkers(m), 'What each log kind covers (green), against the exposure windows (red). Time outside the green bars is not covered by that log.')}
+${ganttChart(rows, exploitMarkers(m), 'What each log kind covers, first to last record (green; gaps inside a span are not drawn), against the time each exploited vulnerability was attacked in the wild while this server was vulnerable (red). Red time left of the green bars was not logged.')}
 <table><thead><tr><th>Log kind</th><th class="num">Files</th><th class="num">Lines / records</th><th class="num">Size</th><th>First</th><th>Last</th></tr></thead><tbody>${s.coverage.map(
     (c) => html`<tr><td><code>${c.kind}</code></td><td class="num">${fmtNum(c.files)}</td><td class="num">${fmtNum(c.lines)}</td><td class="num">${fmtBytes(c.bytes)}</td><td>${fmtTime(c.first)}</td><td>${fmtTime(c.last)}</td></tr>`,
   )}</tbody></table>

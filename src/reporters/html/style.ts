@@ -6,7 +6,7 @@ export const STYLE = `
 *{box-sizing:border-box}
 html{background:var(--bg)}
 body{margin:0 auto;max-width:1180px;padding:28px 32px 64px;font:14px/1.5 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;color:var(--ink)}
-code{font:12px/1.4 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Liberation Mono",monospace;word-break:break-all}
+code{font:12px/1.4 ui-monospace,"SFMono-Regular",Menlo,Consolas,"Liberation Mono",monospace;overflow-wrap:anywhere}
 h1{font-size:26px;margin:2px 0 4px;font-weight:650;letter-spacing:-.01em}
 h1 .sub{font-size:15px;font-weight:400;color:var(--muted)}
 h2{font-size:19px;margin:0 0 10px;font-weight:650;letter-spacing:-.005em}
@@ -62,7 +62,7 @@ ul.plain{margin:4px 0;padding-left:18px}
 .col .colhead span{font-weight:500;color:var(--muted)}
 .col.empty .colhead{color:#b6bec8;border-bottom-color:#eef1f4}
 .cell{margin-top:4px;border-radius:4px;padding:4px 5px;font-size:10.5px;line-height:1.25;color:#fff;background:var(--info);position:relative}
-.cell .tid{display:block;font-weight:700;padding-right:18px}.cell .tname{display:block;overflow-wrap:anywhere}.cell .tcount{position:absolute;top:4px;right:4px;font-weight:700;font-size:9.5px;background:rgba(0,0,0,.18);border-radius:6px;padding:0 4px}
+.cell .tid{display:flex;flex-wrap:wrap;justify-content:space-between;gap:2px;font-weight:700}.cell .tname{display:block;overflow-wrap:anywhere;hyphens:auto}.cell .tcount{font-weight:700;font-size:9.5px;background:rgba(0,0,0,.2);border-radius:6px;padding:0 4px;line-height:14px}
 .cell.lv-critical{background:var(--crit)}.cell.lv-high{background:var(--high)}.cell.lv-medium{background:var(--med);color:#1f2933}.cell.lv-low{background:var(--low)}
 .legend{display:flex;gap:6px;margin-top:10px}
 details{border-top:1px solid var(--line);padding:8px 0}
