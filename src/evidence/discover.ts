@@ -35,14 +35,18 @@ export function discover(paths: string[], sink: DiagnosticSink, opts: DiscoverOp
 }
 
 async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedFile[], opts: DiscoverOptions): AsyncGenerator<Evidence> {
-  // Overlapping inputs (a folder and a file inside it) must not yield the same file twice.
+  // Overlapping inputs (a folder and a file inside it) must not yield the same file twice. Within one
+  // input, a link to another file of the collection is kept: it is cited under its own path.
   const seen = new Set<string>();
+  let current = new Set<string>();
   const once = (ev: Evidence | null): ev is Evidence => {
     if (ev === null || seen.has(ev.absPath)) return false;
-    seen.add(ev.absPath);
+    current.add(ev.absPath);
     return true;
   };
   for (const input of paths) {
+    for (const p of current) seen.add(p);
+    current = new Set<string>();
     const abs = resolve(input);
     let st;
     try {

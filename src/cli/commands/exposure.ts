@@ -67,6 +67,7 @@ function toJson(a: BuildAssessment, probe: ProbeResult | null): unknown {
     missingSecurityUpdates: a.missingSus,
     openCves: a.openCves,
     configuration: a.configuration,
+    notes: a.notes,
   };
 }
 
@@ -90,6 +91,7 @@ function render(a: BuildAssessment, probe: ProbeResult | null): string {
     );
   }
   lines.push(`Support:  ${a.support.status} — ${a.support.text}`);
+  for (const n of a.notes) lines.push(`Note:     ${n}`);
   lines.push('');
   lines.push(`Missing security updates: ${a.missingSus.length}`);
   for (const s of a.missingSus) {

@@ -13,13 +13,19 @@ function scalar(v: unknown): string | null {
   return null;
 }
 
+const lowerCache = new WeakMap<readonly string[], Set<string>>();
+
 /** First non-empty value of any of `names`, at the top level (any case) or nested up to 3 objects deep. */
 export function fieldValue(fields: Record<string, unknown>, names: readonly string[], depth = 0): string | null {
   for (const n of names) {
     const v = scalar(fields[n]);
     if (v !== null) return v;
   }
-  const lower = new Set(names.map((n) => n.toLowerCase()));
+  let lower = lowerCache.get(names);
+  if (!lower) {
+    lower = new Set(names.map((n) => n.toLowerCase()));
+    lowerCache.set(names, lower);
+  }
   for (const [k, v] of Object.entries(fields)) if (lower.has(k.toLowerCase()) && scalar(v) !== null) return scalar(v);
   if (depth >= 3) return null;
   for (const v of Object.values(fields)) {
@@ -33,7 +39,32 @@ export function fieldValue(fields: Record<string, unknown>, names: readonly stri
 
 const LOOPBACK = /^(?:127\.|::1$|0\.0\.0\.0$|::ffff:127\.)/;
 /** The client IP of a finding (loopback and placeholders excluded). */
+interface Facts {
+  ip?: string | null;
+  agent?: string | null;
+  user?: string | null;
+  fileKey?: string | null;
+  path?: string | null;
+}
+// Findings are read many times (story, model, timeline, STIX); their facts are computed once each.
+const factsCache = new WeakMap<Finding, Facts>();
+function memo<K extends keyof Facts>(f: Finding, k: K, compute: () => string | null): string | null {
+  let c = factsCache.get(f);
+  if (!c) {
+    c = {};
+    factsCache.set(f, c);
+  }
+  const v = c[k];
+  if (v !== undefined) return v;
+  const r = compute();
+  c[k] = r;
+  return r;
+}
+
 export function findingIp(f: Finding): string | null {
+  return memo(f, 'ip', () => ipOf(f));
+}
+function ipOf(f: Finding): string | null {
   // The Exchange Back End site (W3SVC2) logs the front end as its client, not the attacker.
   if (f.evidence.kind === 'iis-w3c' && /(?:^|\/)W3SVC2\//i.test(f.evidence.path)) return null;
   const v = fieldValue(f.fields, IP_NAMES);
@@ -43,9 +74,12 @@ export function findingIp(f: Finding): string | null {
   return ip;
 }
 export function findingAgent(f: Finding): string | null {
-  return fieldValue(f.fields, AGENT_NAMES);
+  return memo(f, 'agent', () => fieldValue(f.fields, AGENT_NAMES));
 }
 export function findingUser(f: Finding): string | null {
+  return memo(f, 'user', () => userOf(f));
+}
+function userOf(f: Finding): string | null {
   const u = fieldValue(f.fields, USER_NAMES);
   if (!u) return null;
   // machine accounts and service identities link everything to everything: not a useful actor key
@@ -57,6 +91,9 @@ const SCRIPT_OR_LOOT = /([^\\/?#\s"']+\.(?:aspx|asp|ashx|asmx|php|jsp|dmp|zip|7z
 const COMMON = new Set(['exchange.asmx', 'logon.aspx', 'default.aspx', 'owa.aspx', 'errorfe.aspx']);
 /** The web-shell/dump/archive file name a finding is about (lower case), used to link findings. */
 export function findingFileKey(f: Finding): string | null {
+  return memo(f, 'fileKey', () => fileKeyOf(f));
+}
+function fileKeyOf(f: Finding): string | null {
   const candidates = [fieldValue(f.fields, PATH_NAMES), f.engine === 'sigma' || f.engine === 'correlation' || f.engine === 'exposure' ? null : f.evidence.path];
   for (const c of candidates) {
     if (!c) continue;
@@ -69,8 +106,9 @@ export function findingFileKey(f: Finding): string | null {
   return null;
 }
 /** A display path: the file or URL path a finding concerns. */
+const DISPLAY_PATH_NAMES = PATH_NAMES.slice(0, 8);
 export function findingPath(f: Finding): string | null {
-  return fieldValue(f.fields, PATH_NAMES.slice(0, 8));
+  return memo(f, 'path', () => fieldValue(f.fields, DISPLAY_PATH_NAMES));
 }
 
 export interface FindingHashes {

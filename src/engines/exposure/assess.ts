@@ -56,7 +56,16 @@ export interface BuildAssessment {
   missingSus: MissingSu[];
   openCves: OpenCve[];
   configuration: ConfigurationExposure[];
+  /** Caveats the build number alone cannot settle. */
+  notes: string[];
 }
+
+// research §3.3 "March 2021 special": KB5000871 for these out-of-support CUs fixed only the ProxyLogon set.
+const MARCH21_OLD_CUS: Record<string, readonly string[]> = {
+  '2013': ['CU4', 'CU21', 'CU22'], // CU4 = SP1: its Mar21SU (MS Learn only) is absent from HealthChecker's dictionary
+  '2016': ['CU8', 'CU9', 'CU10', 'CU11', 'CU12', 'CU13', 'CU14', 'CU15', 'CU16', 'CU17'],
+  '2019': ['RTM', 'CU1', 'CU2', 'CU3', 'CU4', 'CU5', 'CU6'],
+};
 
 function fixRef(ib: IndexedBuild | null): FixRef | null {
   return ib ? { build: ib.row.build, label: ib.row.label, released: ib.row.released } : null;
@@ -134,6 +143,12 @@ export function assessBuild(b: Build, opts: { asOf?: string; catalogue?: Catalog
     const exploited = c.cves.filter((id) => cat.file.cves[id]?.exploitedInWild).map((id) => ({ cve: id, since: cat.file.cves[id]!.exploitationStart }));
     configuration.push({ key, cves: c.cves, buildReady: ready, buildPrerequisite: c.buildPrerequisite, summary: c.summary, evidence: c.evidence, exploited });
   }
-  return { info, support, missingSus, openCves, configuration };
+  const notes: string[] = [];
+  if (info.su === 'Mar21SU' && info.cu !== null && MARCH21_OLD_CUS[info.product]?.includes(info.cu)) {
+    notes.push(
+      `${info.build} is the March 2021 security update for an out-of-support CU (${info.productName} ${info.cu}): it fixed only the ProxyLogon set, so security updates released before it may still be missing although the build number is above theirs; check the installed updates (registry Microsoft\\Updates) or HealthChecker.`,
+    );
+  }
+  return { info, support, missingSus, openCves, configuration, notes };
 }
 

@@ -244,6 +244,13 @@ test('MS Learn-only interim updates get the SU of their month: Exchange 2013 and
   assert.deepEqual(['15.0.1497.7', '15.0.1497.8'].map((b) => classifyBuild(parseBuild(b)).su), ['Oct20SU', 'Nov20SU']);
 });
 
+test('March 2021 SU on an out-of-support CU: earlier SUs may be missing (research §3.3 "March 2021 special")', () => {
+  assert.match(assessBuild(parseBuild('15.1.1847.12')).notes.join(' '), /fixed only the ProxyLogon set/); // 2016 CU14 Mar21SU
+  assert.match(assessBuild(parseBuild('15.2.221.18')).notes.join(' '), /Exchange 2019 RTM/);
+  assert.deepEqual(assessBuild(parseBuild('15.1.2176.9')).notes, []); // CU19 was supported then
+  assert.deepEqual(assessBuild(parseBuild('15.1.1847.7')).notes, []);
+});
+
 test('a CVE named by two SUs is fixed by the later one (CVE-2023-21707: Feb23SU and Mar23SU)', () => {
   assert.equal(open('15.1.2507.17', 'CVE-2023-21707'), '15.1.2507.23');
   assert.equal(open('15.1.2507.21', 'CVE-2023-21707'), '15.1.2507.23');

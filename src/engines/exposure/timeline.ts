@@ -127,6 +127,7 @@ export function exposureFromTallies(
     const i = assessment.info;
     if (t.build.revision === null) notes.push(`${i.build} was seen only as three parts (${[...t.sources].join(', ')}): the revision is unknown, so the lowest known build ${i.nearest ?? formatBuild(i.effective)} is assumed (the most exposed choice).`);
     else if (i.guessed) notes.push(`${i.build} is not in the build catalogue: placed on the nearest lower known build ${i.nearest ?? '(none)'} (a guess).`);
+    notes.push(...assessment.notes);
     if (t.undated) notes.push(`${i.build} comes from ${[...t.sources].filter((s) => s.startsWith('ExSetup') || s.startsWith('registry')).join(', ') || 'undated evidence'}: the build at collection time, placed at the end of the evidence${lastEvidence ? ` (${lastEvidence})` : ''}.`);
   }
   sightings.sort((a, b) => (a.first ?? '\uffff').localeCompare(b.first ?? '\uffff'));

@@ -61,7 +61,9 @@ export function remediationSteps(findings: readonly Finding[], summary: ScanSumm
     });
   }
 
-  const shellFiles = [...new Set(findings.filter((f) => FILE_ENGINES.has(f.engine) || (f.attack.includes('T1505.003') && f.engine !== 'sigma')).map((f) => f.evidence.path))];
+  // files on disk only: a file engine also reports log lines (requests to a shell) and configuration (fixed, not deleted)
+  const onDisk = (f: Finding): boolean => FILE_ENGINES.has(f.engine) && !/^(?:iis-|exchange-|evtx|json|w3c)/.test(f.evidence.kind);
+  const shellFiles = [...new Set(findings.filter(onDisk).map((f) => f.evidence.path))];
   if (shellFiles.length > 0 || has('T1505.003')) {
     steps.push({
       title: 'Remove web shells and dropped files (after imaging)',

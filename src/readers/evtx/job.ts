@@ -3,7 +3,8 @@
 
 import type { Diagnostic } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
-import { parseEvtx, toWinEvent } from './records.js';
+import { parseEvtxTrees } from './parse.js';
+import { parseEvtx, toWinEvent, treeToPacked } from './records.js';
 import { readWindowSync, type Window } from './window.js';
 
 export interface EvtxJob {
@@ -49,14 +50,23 @@ export interface PackedJobResult {
 }
 
 export function runJobPacked(job: EvtxJob): PackedJobResult {
-  const r = runJob(job);
+  const diagnostics: Diagnostic[] = [];
   const meta: (string | number | null)[] = [];
   const json: string[] = [];
-  for (const e of r.events) {
-    meta.push(e.time, e.host, e.channel, e.eventId, e.provider, e.ref.record ?? null, e.ref.offset ?? null);
-    json.push(JSON.stringify(e.data));
+  let buf: Uint8Array;
+  try {
+    buf = readWindowSync(job.absPath, job.size, job.window);
+  } catch (e) {
+    diagnostics.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path } });
+    return { meta, json, diagnostics };
   }
-  return { meta, json, diagnostics: r.diagnostics };
+  const first = job.window.firstSlot;
+  for (const t of parseEvtxTrees(buf, job.path, (d) => void diagnostics.push(d), { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
+    const p = treeToPacked(t);
+    meta.push(p.time, p.host, p.channel, p.eventId, p.provider, t.recordId, t.offset);
+    json.push(p.json);
+  }
+  return { meta, json, diagnostics };
 }
 
 /** The WinEvents of a packed result; `data` is parsed from JSON on first access, then kept. */

@@ -20,24 +20,24 @@ function put(o: Obj, k: string, v: Json): void {
   else o[k] = v;
 }
 
-function hasText(nodes: IrNode[]): boolean {
+export function hasText(nodes: IrNode[]): boolean {
   for (const n of nodes) if (!isElement(n) && !isEmptyLeaf(n)) return true;
   return false;
 }
 
-function hasElementChild(nodes: IrNode[]): boolean {
+export function hasElementChild(nodes: IrNode[]): boolean {
   for (const n of nodes) if (isElement(n)) return true;
   return false;
 }
 
-function text(nodes: IrNode[]): string {
+export function text(nodes: IrNode[]): string {
   let s = '';
   for (const n of nodes) if (!isElement(n) && n.t !== NK.PI) s += leafText(n);
   return s;
 }
 
 /** A single int/bool value becomes a JSON number/boolean; anything else is the concatenated text. */
-function contentValue(nodes: IrNode[], skipElements: boolean): Json {
+export function contentValue(nodes: IrNode[], skipElements: boolean): Json {
   let single: IrValue | undefined;
   let count = 0;
   for (const n of nodes) {
@@ -54,7 +54,7 @@ function contentValue(nodes: IrNode[], skipElements: boolean): Json {
   return text(nodes);
 }
 
-function attrsHaveText(el: IrElement): boolean {
+export function attrsHaveText(el: IrElement): boolean {
   for (const a of el.attrs) if (hasText(a.value)) return true;
   return false;
 }
@@ -90,7 +90,7 @@ function dataValue(el: IrElement): Json {
   return hasText(el.children) ? contentValue(el.children, false) : '';
 }
 
-function nameAttr(el: IrElement): IrNode[] | undefined {
+export function nameAttr(el: IrElement): IrNode[] | undefined {
   for (const a of el.attrs) if (a.name === 'Name') return a.value;
   return undefined;
 }

@@ -3,7 +3,9 @@
 
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
+import { isElement } from './ir.js';
 import { toEvtxJson } from './json.js';
+import { toEvtxJsonText } from './json-text.js';
 import { parseEvtxTrees, type EvtxTree, type ParseOptions } from './parse.js';
 
 export interface EvtxRecord {
@@ -53,19 +55,33 @@ function str(v: unknown): string | null {
  * equal to System.EventRecordID except in exported/filtered logs); `ref.offset` is its byte offset in the file.
  */
 export function toWinEvent(rec: EvtxRecord, path: string): WinEvent {
-  const sys = systemOf(rec.data);
+  const f = systemFields(systemOf(rec.data), rec.time);
+  return { source: 'evtx', ...f, data: rec.data, ref: { path, record: rec.recordId, offset: rec.offset, kind: 'evtx' } };
+}
+
+type SystemFields = Pick<WinEvent, 'time' | 'host' | 'channel' | 'eventId' | 'provider'>;
+
+function systemFields(sys: Record<string, unknown> | undefined, fallbackTime: string | null): SystemFields {
   const eid = sys?.['EventID'];
   const eidv = obj(eid) ? obj(eid)!['#text'] : eid;
   const eventId = typeof eidv === 'number' ? eidv : typeof eidv === 'string' && /^\d+$/.test(eidv) ? Number(eidv) : null;
   const provider = str(obj(obj(sys?.['Provider'])?.['#attributes'])?.['Name']);
-  return {
-    source: 'evtx',
-    time: timeCreated(sys) ?? rec.time,
-    host: str(sys?.['Computer']),
-    channel: str(sys?.['Channel']),
-    eventId,
-    provider,
-    data: rec.data,
-    ref: { path, record: rec.recordId, offset: rec.offset, kind: 'evtx' },
-  };
+  return { time: timeCreated(sys) ?? fallbackTime, host: str(sys?.['Computer']), channel: str(sys?.['Channel']), eventId, provider };
+}
+
+/**
+ * A record's WinEvent fields plus its data as JSON text, without building the data objects (the worker path):
+ * only the System element is materialised, for the fields. `JSON.parse(json)` equals `toEvtxJson(t.root)`.
+ */
+export function treeToPacked(t: EvtxTree): SystemFields & { json: string } {
+  let sys: Record<string, unknown> | undefined;
+  for (const c of t.root.children) {
+    if (isElement(c) && c.name === 'System') {
+      sys = obj(toEvtxJson(c)['System']);
+      break;
+    }
+  }
+  const f = systemFields(sys, null);
+  if (f.time === null) f.time = t.written();
+  return { ...f, json: toEvtxJsonText(t.root) };
 }

@@ -100,7 +100,7 @@ export function coverageSection(m: ReportModel): Html {
   // from the start of exploitation in the wild (not of the evidence): the part before the logs is the blind spot
   for (const { cves, w } of groupWindows((s.exposure?.windows ?? []).filter((w) => w.exploitedInWild && w.from))) {
     const start = w.exploitationStart && w.exploitationStart < w.from! ? w.exploitationStart : w.from;
-    rows.push({ label: `${w.name ?? cves[0]!} exploited, server exposed`, from: start, to: w.to, cls: 'g-window-soft', note: cves.join(', ') });
+    rows.push({ label: `${w.name ?? cves[0]!} attacked while exposed`, from: start, to: w.to, cls: 'g-window-soft', note: cves.join(', ') });
   }
   return html`<section id="coverage"><h2>Log coverage and blind spots</h2>
 ${ganttChart(rows, exploitMarkers(m), 'What each log kind covers, first to last record (green; gaps inside a span are not drawn), against the time each exploited vulnerability was attacked in the wild while this server was vulnerable (red). Red time left of the green bars was not logged.')}
