@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       rates.push(TOTAL / ((cpu.user + cpu.system) / 1e6));
       wallRates.push(TOTAL / ((performance.now() - start) / 1000));
+      console.log(`  ${label} run ${r + 1}: ${Math.round(rates[r]!).toLocaleString('en')} events/s per core, ${Math.round(wallRates[r]!).toLocaleString('en')} wall`);
     }
     const fmt = (x: number): string => Math.round(x).toLocaleString('en');
     console.log(`${label}: median ${fmt(median(rates))} events/s per core (CPU time) over ${RUNS} runs [${rates.map(fmt).join(', ')}]; wall ${fmt(median(wallRates))} events/s; ${findings.toLocaleString('en')} findings per run`);

@@ -10,6 +10,7 @@ export interface TagMapping {
   unknown: string[];
 }
 
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const GROUP_OR_SOFTWARE = /^attack\.[gs]\d{4}$/i;
 
 /** Maps every `attack.*` tag; other tags (cve.*, detection.*, car.*) are ignored. */
@@ -49,5 +50,5 @@ export function mapAttackTags(tags: readonly string[], catalog: AttackCatalog, s
 
 /** Orders technique IDs by their earliest tactic in the matrix, then by ID. */
 export function sortByTactic(ids: Iterable<string>, catalog: AttackCatalog): string[] {
-  return [...new Set(ids)].sort((a, b) => catalog.firstTacticIndex(a) - catalog.firstTacticIndex(b) || a.localeCompare(b));
+  return [...new Set(ids)].sort((a, b) => catalog.firstTacticIndex(a) - catalog.firstTacticIndex(b) || cmpStr(a, b));
 }

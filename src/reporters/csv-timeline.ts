@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
 import { TIMELINE_COLUMNS, timelineRow } from './timeline-rows.js';
+import { cmpStr } from '../engines/activity/index.js';
 
 /** Spreadsheet-safe cell: line breaks made visible, formula starters neutralised (OWASP CSV injection). */
 export function safeCell(value: string): string {
@@ -12,7 +13,7 @@ export function safeCell(value: string): string {
 }
 
 export function timelineCsv(findings: readonly Finding[], catalog: AttackCatalog): string {
-  const sorted = [...findings].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'));
+  const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
   const rows = sorted.map((f) => {
     const r = timelineRow(f, catalog);
     return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));

@@ -4,7 +4,7 @@ import type { Finding, Level } from '../finding.js';
 import { levelRank } from '../finding.js';
 import type { ScanSummary } from '../summary.js';
 import { attackCatalog, actorOverlap, type AttackCatalog, type OverlapResult } from '../attack/index.js';
-import { findingIp, type TakenSummary } from '../engines/activity/index.js';
+import { cmpStr, findingIp, type TakenSummary } from '../engines/activity/index.js';
 import { buildStory, decideVerdict, remediationSteps, type Episode, type RemediationStep, type Verdict } from '../engines/story/index.js';
 
 export interface TechniqueHit {
@@ -80,7 +80,7 @@ export function buildModel(findings: Finding[], summary: ScanSummary, taken: Tak
   }
   const techniques: TechniqueHit[] = [...hits.values()]
     .map(({ ruleCounts, ...h }) => ({ ...h, rules: [...ruleCounts].map(([title, count]) => ({ title, count })).sort((a, b) => b.count - a.count) }))
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => cmpStr(a.id, b.id));
   const verdict = decideVerdict(findings, summary, catalog);
   return {
     findings,
@@ -93,6 +93,6 @@ export function buildModel(findings: Finding[], summary: ScanSummary, taken: Tak
     overlap: actorOverlap(techniques.map((t) => t.id), catalog),
     techniques,
     unknownTechniques: [...unknown].sort(),
-    ips: [...ips.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count || a.ip.localeCompare(b.ip)),
+    ips: [...ips.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count || cmpStr(a.ip, b.ip)),
   };
 }

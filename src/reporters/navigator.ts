@@ -3,6 +3,7 @@
 import type { Level } from '../finding.js';
 import { levelRank } from '../finding.js';
 import type { ReportModel } from './model.js';
+import { cmpStr } from '../engines/activity/index.js';
 
 export const NAVIGATOR_VERSION = '5.1.0';
 export const LAYER_VERSION = '4.5';
@@ -61,7 +62,7 @@ export function navigatorLayer(model: ReportModel): Layer {
     if (existing) existing.showSubtechniques = true;
     else if (!seenIds.has(p)) techniques.push({ techniqueID: p, comment: 'sub-techniques seen', enabled: true, showSubtechniques: true });
   }
-  techniques.sort((a, b) => a.techniqueID.localeCompare(b.techniqueID));
+  techniques.sort((a, b) => cmpStr(a.techniqueID, b.techniqueID));
   const unknown = model.unknownTechniques;
   const description =
     `Techniques seen by exhunt ${summary.tool.version} in ${summary.inputs.join(', ')} (scan ${summary.startedAt}). Score = highest finding level (1 informational … 5 critical).` +

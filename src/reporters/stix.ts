@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Finding } from '../finding.js';
 import { levelRank } from '../finding.js';
-import { fieldValue, findingHashes, findingIp } from '../engines/activity/index.js';
+import { cmpStr, fieldValue, findingHashes, findingIp } from '../engines/activity/index.js';
 import type { ReportModel } from './model.js';
 
 type StixObject = Record<string, unknown> & { type: string; id: string };
@@ -129,7 +129,7 @@ export function stixBundle(model: ReportModel): { type: 'bundle'; id: string; ob
     return id;
   };
   const refs: string[] = [];
-  for (const [key, s] of [...sighted].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, s] of [...sighted].sort(([a], [b]) => cmpStr(a, b))) {
     const first = stixTime(s.first, now);
     const last = stixTime(s.last, first);
     const indicator: StixObject = {

@@ -3,6 +3,7 @@
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
 import { timelineRow } from './timeline-rows.js';
+import { cmpStr } from '../engines/activity/index.js';
 
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 
@@ -10,7 +11,7 @@ const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 export function timesketchJsonl(findings: readonly Finding[], catalog: AttackCatalog): { text: string; skipped: number } {
   const lines: string[] = [];
   let skipped = 0;
-  const sorted = [...findings].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'));
+  const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
   for (const f of sorted) {
     const ms = f.time === null ? NaN : Date.parse(f.time);
     if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) {

@@ -2,6 +2,7 @@
 // aggregates of mailbox, address-book and export activity, then keeps the attacker's share at finish().
 import type { EvidenceRef, HuntEvent, WinEvent } from '../../event.js';
 import { factsFromHttpProxy, factsFromW3c, type RequestFacts } from './fields.js';
+import { cmpStr } from './finding-fields.js';
 import type { AccessVia, ActorTotals, TakenAccess, TakenExport, TakenSummary } from './taken.js';
 
 export interface ActivityCollector {
@@ -194,11 +195,11 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}): A
           (t.kind === 'address-book' ? addressBooks : mailboxes).push(row);
         }
       }
-      const byTime = (x: { first: string | null }, y: { first: string | null }): number => (x.first ?? '').localeCompare(y.first ?? '');
+      const byTime = (x: { first: string | null }, y: { first: string | null }): number => cmpStr(x.first ?? '', y.first ?? '');
       mailboxes.sort(byTime);
       addressBooks.sort(byTime);
       totals.sort(byTime);
-      exports.sort((x, y) => (x.time ?? '').localeCompare(y.time ?? ''));
+      exports.sort((x, y) => cmpStr(x.time ?? '', y.time ?? ''));
 
       const cannotShow = [
         'Web and proxy logs record requests, not content: which messages, attachments, contacts or calendar items were read or copied cannot be known from them.',

@@ -13,6 +13,11 @@ function scalar(v: unknown): string | null {
   return null;
 }
 
+/** Plain code-unit string order (ISO times, IDs): fast and locale-independent, unlike localeCompare. */
+export function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 const lowerCache = new WeakMap<readonly string[], Set<string>>();
 
 /** First non-empty value of any of `names`, at the top level (any case) or nested up to 3 objects deep. */

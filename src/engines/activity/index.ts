@@ -6,5 +6,5 @@ export type { TakenSummary, TakenAccess, TakenExport, ActorTotals, AccessVia } f
 export { mailboxFromAnchor } from './fields.js';
 export { attackerIndicators } from './indicators.js';
 export type { AttackerIndicators } from './indicators.js';
-export { fieldValue, findingIp, findingAgent, findingUser, findingFileKey, findingPath, findingHashes } from './finding-fields.js';
+export { cmpStr, fieldValue, findingIp, findingAgent, findingUser, findingFileKey, findingPath, findingHashes } from './finding-fields.js';
 export type { FindingHashes } from './finding-fields.js';

@@ -4,7 +4,7 @@ import type { DiagnosticCode } from '../../diagnostics.js';
 import { cidrContains, parseIp } from './cidr.js';
 import type { FieldContext, FieldValue } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
-import { compileRegex, RegexError, type SafeRegex } from './regex.js';
+import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
 import { compileString, plainText, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
@@ -173,6 +173,9 @@ function valueAtom(field: string | null, v: Val): Atom[] | null {
       break;
     case 'bytes':
       lit = v.b.toString('latin1');
+      break;
+    case 're':
+      lit = requiredLiteral(v.pattern) ?? '';
       break;
     default:
       return null;

@@ -109,31 +109,88 @@ function pathLookup(root: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
-/** A per-event accessor; create one per event, never share between events. */
+function unwrapSystem(v: unknown): unknown {
+  if (!isObj(v)) return v;
+  if ('#text' in v) return v['#text'];
+  return isObj(v['#attributes']) ? undefined : v;
+}
+
+/**
+ * A per-event accessor; create one per event, never share between events. Windows fields are resolved
+ * on demand (same order as flattenWinEvent, which is only built for findings and keyword search).
+ */
 export class EventFields implements FieldContext {
-  private readonly fields: Record<string, unknown>;
+  private flatFields: Record<string, unknown> | undefined;
   private readonly strCache = new Map<string, FieldValue>();
   private readonly lowCache = new Map<string, FieldValue>();
   private all: string[] | undefined;
   private allLow: string[] | undefined;
   private readonly win: WinEvent | null;
-
+  private readonly ed: Record<string, unknown> | null = null;
+  private readonly ud: Record<string, unknown> | null = null;
+  private readonly sys: Record<string, unknown> | null = null;
+  private spaced: Map<string, string> | undefined;
   readonly event: HuntEvent;
+
   constructor(event: HuntEvent) {
     this.event = event;
     if (event.source === 'w3c' || event.source === 'exchange') {
       this.win = null;
-      this.fields = event.fields;
+      this.flatFields = event.fields;
     } else {
       this.win = event;
-      this.fields = flattenWinEvent(event.data);
+      const ev = isObj(event.data['Event']) ? event.data['Event'] : event.data;
+      const ed = ev['EventData'];
+      const ud = ev['UserData'];
+      const sys = ev['System'];
+      // EventData that is not a map (a bare value) or UserData beyond one child: take the flat path.
+      if ((ed !== undefined && ed !== null && !isObj(ed)) || (isObj(ud) && Object.keys(ud).filter((k) => k !== '#attributes').length !== 1)) {
+        this.flatFields = flattenWinEvent(event.data);
+      } else {
+        this.ed = isObj(ed) ? ed : null;
+        if (isObj(ud)) {
+          for (const k in ud) if (k !== '#attributes' && isObj(ud[k])) this.ud = ud[k] as Record<string, unknown>;
+        }
+        this.sys = isObj(sys) ? sys : null;
+      }
     }
+  }
+
+  private raw(field: string): unknown {
+    if (this.flatFields) return this.flatFields[field];
+    const ed = this.ed;
+    if (ed !== null && field in ed && field !== '#attributes') return ed[field];
+    const ud = this.ud;
+    if (ud !== null && field in ud && field !== '#attributes') return ud[field];
+    const sys = this.sys;
+    if (sys !== null) {
+      if (field in sys) {
+        const v = unwrapSystem(sys[field]);
+        if (v !== undefined) return v;
+      }
+      const us = field.indexOf('_');
+      if (us > 0) {
+        const el = sys[field.slice(0, us)];
+        if (isObj(el) && isObj(el['#attributes'])) {
+          const a = el['#attributes'][field.slice(us + 1)];
+          if (a !== undefined) return a;
+        }
+      }
+    }
+    // Data names with spaces ("Threat Name") answer to their name without spaces.
+    if (!this.spaced) {
+      this.spaced = new Map();
+      for (const src of [ud, ed]) if (src) for (const k in src) if (k.includes(' ')) this.spaced.set(k.replace(/ /g, ''), k);
+    }
+    const orig = this.spaced.get(field);
+    if (orig !== undefined) return ed && orig in ed ? ed[orig] : ud?.[orig];
+    return undefined;
   }
 
   str(field: string): FieldValue {
     let v = this.strCache.get(field);
     if (v !== undefined || this.strCache.has(field)) return v;
-    let raw = this.fields[field];
+    let raw = this.raw(field);
     if (raw === undefined && this.win && field.includes('.')) {
       raw = pathLookup(this.win.data, field);
       if (raw === undefined && isObj(this.win.data['Event'])) raw = pathLookup(this.win.data['Event'], field);
@@ -155,12 +212,12 @@ export class EventFields implements FieldContext {
   allValues(fold: boolean): readonly string[] {
     const cached = fold ? this.allLow : this.all;
     if (cached) return cached;
-    // Through str()/lower() so the per-field caches are shared with field lookups.
     const out: string[] = [];
-    for (const k in this.fields) {
-      const t = fold ? this.lower(k) : this.str(k);
-      if (typeof t === 'string') out.push(t);
-      else if (t) out.push(...t);
+    const flat = this.flat();
+    for (const k in flat) {
+      const t = toText(flat[k]);
+      if (typeof t === 'string') out.push(fold ? t.toLowerCase() : t);
+      else if (t) for (const x of t) out.push(fold ? x.toLowerCase() : x);
     }
     if (fold) this.allLow = out;
     else this.all = out;
@@ -168,6 +225,6 @@ export class EventFields implements FieldContext {
   }
 
   flat(): Record<string, unknown> {
-    return this.fields;
+    return (this.flatFields ??= flattenWinEvent(this.win!.data));
   }
 }

@@ -13,6 +13,8 @@ interface FieldScan {
   ac: AhoCorasick;
   /** pattern id → indices of the entries that need it. */
   owners: number[][];
+  /** pattern id → generation it was last seen in (each pattern marks its owners once per event). */
+  seen: Uint32Array;
 }
 
 /**
@@ -54,17 +56,25 @@ export class Prefilter<E extends Prefiltered> {
       const pats = [...lits.keys()];
       const key = pats.join('\u0000');
       const ac = cache.get(key) ?? cache.set(key, new AhoCorasick(pats)).get(key)!;
-      this.scans.push({ field, ac, owners: pats.map((p) => lits.get(p)!) });
+      this.scans.push({ field, ac, owners: pats.map((p) => lits.get(p)!), seen: new Uint32Array(pats.length) });
     }
   }
 
   /** Call visit(entry) for each candidate entry, in bucket order. */
   candidates(ctx: FieldContext, visit: (e: E) => void): void {
-    const gen = ++this.gen === 0xffffffff ? (this.stamp.fill(0), (this.gen = 1)) : this.gen;
+    if (++this.gen === 0xffffffff) {
+      this.stamp.fill(0);
+      for (const s of this.scans) s.seen.fill(0);
+      this.gen = 1;
+    }
+    const gen = this.gen;
     const stamp = this.stamp;
     for (const s of this.scans) {
       const owners = s.owners;
+      const seen = s.seen;
       const hit = (id: number): void => {
+        if (seen[id] === gen) return;
+        seen[id] = gen;
         for (const i of owners[id]!) stamp[i] = gen;
       };
       if (s.field === null) {

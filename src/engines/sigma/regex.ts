@@ -78,3 +78,86 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * A literal every match of the regex must contain (the longest one found), for the pre-filter; null
+ * when none can be proven (top-level alternation, only classes...). Conservative: groups, classes,
+ * optional characters and anything unclear end the current literal run.
+ */
+export function requiredLiteral(pattern: string): string | null {
+  let p = pattern.replace(/^\(\?[imsxU]+\)/, '');
+  const runs: string[] = [];
+  let run = '';
+  const end = (): void => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  // Length of a quantifier at p[i] and whether it allows zero repetitions.
+  const quant = (i: number): { len: number; zero: boolean } => {
+    const c = p[i];
+    if (c === '?' || c === '*') return { len: p[i + 1] === '?' || p[i + 1] === '+' ? 2 : 1, zero: true };
+    if (c === '+') return { len: p[i + 1] === '?' || p[i + 1] === '+' ? 2 : 1, zero: false };
+    if (c === '{') {
+      const m = /^\{(\d*)(,\d*)?\}\??/.exec(p.slice(i));
+      if (m) return { len: m[0].length, zero: m[1] === '' || Number(m[1]) === 0 };
+    }
+    return { len: 0, zero: false };
+  };
+  const skipBalanced = (i: number, open: string, close: string): number => {
+    let depth = 0;
+    for (let j = i; j < p.length; j++) {
+      const c = p[j];
+      if (c === '\\') j++;
+      else if (c === '[' && open === '(') j = skipBalanced(j, '[', ']') - 1;
+      else if (c === open) depth++;
+      else if (c === close && --depth === 0) return j + 1;
+    }
+    return p.length;
+  };
+  for (let i = 0; i < p.length; ) {
+    const c = p[i]!;
+    let lit: string | null = null;
+    let next = i + 1;
+    if (c === '|' ) return null; // top-level alternation: no single required literal
+    if (c === '(') {
+      end();
+      next = skipBalanced(i, '(', ')');
+      next += quant(next).len;
+      i = next;
+      continue;
+    }
+    if (c === '[') {
+      end();
+      next = skipBalanced(i, '[', ']');
+      next += quant(next).len;
+      i = next;
+      continue;
+    }
+    if (c === '\\') {
+      const e = p[i + 1];
+      if (e === undefined) return null;
+      if (/[^A-Za-z0-9]/.test(e)) lit = e;
+      next = i + 2;
+    } else if ('.^$)]{}*+?'.includes(c)) lit = null;
+    else lit = c;
+    const q = quant(next);
+    if (lit === null) {
+      end();
+      i = next + q.len;
+      continue;
+    }
+    if (q.len > 0) {
+      if (!q.zero) run += lit;
+      end();
+      i = next + q.len;
+      continue;
+    }
+    run += lit;
+    i = next;
+  }
+  end();
+  let best = '';
+  for (const r of runs) if (r.length > best.length) best = r;
+  p = best.toLowerCase();
+  return p.length >= 2 ? p : null;
+}

@@ -4,7 +4,7 @@ import type { EvidenceRef } from '../../event.js';
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import type { AttackCatalog } from '../../attack/index.js';
-import { findingFileKey, findingIp, findingPath, findingUser } from '../activity/index.js';
+import { cmpStr, findingFileKey, findingIp, findingPath, findingUser } from '../activity/index.js';
 import { phaseOf } from './phases.js';
 
 export interface StoryEvidence {
@@ -158,7 +158,7 @@ export function buildStory(all: readonly Finding[], catalog: AttackCatalog): Epi
 
   const episodes: Episode[] = [];
   for (const members of groups.values()) episodes.push(toEpisode(members, catalog));
-  episodes.sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.tactics.length - a.tactics.length || (a.first ?? '~').localeCompare(b.first ?? '~'));
+  episodes.sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.tactics.length - a.tactics.length || cmpStr(a.first ?? '~', b.first ?? '~'));
   episodes.forEach((e, i) => (e.id = i + 1));
   return episodes;
 }
@@ -170,7 +170,7 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
   const files: string[] = [];
   const hosts: string[] = [];
   let level: Level = 'informational';
-  for (const f of [...members].sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~'))) {
+  for (const f of [...members].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'))) {
     const phase = phaseOf(f, catalog);
     // one step per phase: several rules seeing the same thing (an SSRF in HttpProxy and in IIS) tell it once
     const key = `${phase.tactic ?? ''}\u0000${phase.headline}`;
@@ -216,7 +216,8 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
     pushCapped(s.users, user);
     pushCapped(s.paths, findingPath(f));
     // the first citations, plus the first of every further rule (up to 6)
-    if (s.evidence.length < 3 || (newRule && s.evidence.length < 6)) s.evidence.push({ ref: f.evidence, time: f.time, message: f.message ?? null });
+    const dup = s.evidence.some((e) => e.ref.path === f.evidence.path && e.ref.line === f.evidence.line && e.ref.record === f.evidence.record);
+    if (!dup && (s.evidence.length < 3 || (newRule && s.evidence.length < 6))) s.evidence.push({ ref: f.evidence, time: f.time, message: f.message ?? null });
     pushCapped(ips, ip);
     pushCapped(users, user);
     pushCapped(files, findingFileKey(f));
@@ -225,7 +226,7 @@ function toEpisode(members: Finding[], catalog: AttackCatalog): Episode {
   }
   for (const s of steps.values()) s.rules.sort((a, b) => b.count - a.count || levelRank(b.level) - levelRank(a.level));
   const ordered = [...steps.values()].sort(
-    (a, b) => (a.first ?? '~').localeCompare(b.first ?? '~') || (a.tactic ? catalog.tacticIndex(a.tactic) : 99) - (b.tactic ? catalog.tacticIndex(b.tactic) : 99),
+    (a, b) => cmpStr(a.first ?? '~', b.first ?? '~') || (a.tactic ? catalog.tacticIndex(a.tactic) : 99) - (b.tactic ? catalog.tacticIndex(b.tactic) : 99),
   );
   const tactics = [...new Set(ordered.map((s) => s.tactic).filter((t): t is string => t !== null))].sort((a, b) => catalog.tacticIndex(a) - catalog.tacticIndex(b));
   const times = ordered.flatMap((s) => [s.first, s.last]).filter((t): t is string => t !== null).sort();

@@ -4,6 +4,7 @@ import type { Finding } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import type { ScanSummary } from '../../summary.js';
 import type { AttackCatalog } from '../../attack/index.js';
+import { cmpStr } from '../activity/index.js';
 
 export type VerdictKind = 'compromised' | 'exploitation-attempted' | 'exposed' | 'no-evidence';
 export interface Verdict {
@@ -48,7 +49,7 @@ function describe(list: Finding[], limit = 6): string[] {
     } else byRule.set(f.rule.id, { title: f.rule.title, count: 1, first: f.time, level: f.level });
   }
   return [...byRule.values()]
-    .sort((a, b) => (a.first ?? '~').localeCompare(b.first ?? '~'))
+    .sort((a, b) => cmpStr(a.first ?? '~', b.first ?? '~'))
     .slice(0, limit)
     .map((r) => `${r.title} — ${r.count} finding${r.count === 1 ? '' : 's'} (${r.level})${r.first ? `, first ${r.first.replace('T', ' ').slice(0, 19)} UTC` : ''}`);
 }
@@ -75,7 +76,7 @@ export function decideVerdict(findings: readonly Finding[], summary: ScanSummary
   const reasons: string[] = [];
   if (post.length > 0) {
     kind = 'compromised';
-    reasons.push(...describe(post));
+    reasons.push(...describe(post, 5));
     if (expl.length > 0) reasons.push(...describe(expl, 3).map((r) => `Exploitation: ${r}`));
   } else if (expl.length > 0) {
     kind = 'exploitation-attempted';
@@ -87,7 +88,10 @@ export function decideVerdict(findings: readonly Finding[], summary: ScanSummary
     kind = 'no-evidence';
     reasons.push(`No finding at or above ${summary?.options.minLevel ?? 'the minimum'} level pointed at exploitation or post-exploitation activity.`);
   }
-  if (kind !== 'exposed' && windows.length > 0) reasons.push(...exposureReasons.map((r) => `Exposure: ${r}`));
+  if (kind !== 'exposed' && windows.length > 0) {
+    reasons.push(...exposureReasons.slice(0, 3).map((r) => `Exposure: ${r}`));
+    if (grouped.size > 3) reasons.push(`Exposure: ${grouped.size - 3} more windows for vulnerabilities exploited in the wild (see "Exposure and build timeline").`);
+  }
   if (kind === 'no-evidence' || kind === 'exposed') {
     for (const w of summary?.coverageWarnings ?? []) reasons.push(`Blind spot: ${w}`);
     reasons.push('Absence of evidence is limited to the logs and files read; see "Log coverage and blind spots".');

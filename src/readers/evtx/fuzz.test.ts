@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasShared, sharedDir } from '../../paths.js';
-import { parseEvtx, toWinEvent, parseEvtxTrees, toXml } from './index.js';
+import { parseEvtx, toWinEvent, parseEvtxTrees, toXml, toEvtxJson } from './index.js';
+import { toEvtxJsonText } from './json-text.js';
 
 const CASES = Number(process.env['EXHUNT_FUZZ_CASES'] ?? 2000);
 const SEED = Number(process.env['EXHUNT_FUZZ_SEED'] ?? 20261126);
@@ -83,7 +84,12 @@ test(`fuzz: ${CASES} mutated files never throw and always terminate`, { skip: !h
         // Each record occupies at least 28 bytes: more records than that would mean a loop.
         assert.ok(n <= buf.length / 28);
       }
-      if (i % 10 === 0) for (const t of parseEvtxTrees(buf, 'f.evtx', sink)) toXml(t.root);
+      if (i % 10 === 0) {
+        for (const t of parseEvtxTrees(buf, 'f.evtx', sink)) {
+          toXml(t.root);
+          assert.deepStrictEqual(JSON.parse(toEvtxJsonText(t.root)), toEvtxJson(t.root));
+        }
+      }
       records += n;
     } catch (e) {
       assert.fail(`case ${i} (seed ${SEED}) threw: ${e instanceof Error ? e.stack : String(e)}`);

@@ -12,7 +12,10 @@ import { runJob, unpack, type EvtxJob, type EvtxJobResult, type PackedJobResult 
 import { windowsOf } from './window.js';
 
 export interface ParallelOptions {
-  /** Worker threads (default: available cores). 0 or 1 parses in this thread. */
+  /**
+   * Worker threads. Default: one less than the available cores (the main thread needs a core to consume the
+   * events), so a 2-core machine parses in-thread. 0 or 1 parses in this thread.
+   */
   workers?: number;
   /** Chunk slots per job (default 64 = 4 MiB). */
   slotsPerJob?: number;
@@ -32,7 +35,7 @@ function workerUrl(): URL | undefined {
 /** WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. */
 export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncGenerator<WinEvent> {
   const jobs = jobsOf(files, opts.slotsPerJob ?? 64);
-  const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
+  const want = Math.min(opts.workers ?? availableParallelism() - 1, jobs.length);
   const url = want > 1 ? workerUrl() : undefined;
   if (!url) {
     for (const job of jobs) {

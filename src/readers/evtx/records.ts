@@ -75,7 +75,7 @@ function systemFields(sys: Record<string, unknown> | undefined, fallbackTime: st
  */
 export function treeToPacked(t: EvtxTree): SystemFields & { json: string } {
   let sys: Record<string, unknown> | undefined;
-  for (const c of t.root.children) {
+  for (const c of t.root.name === 'Event' ? t.root.children : []) {
     if (isElement(c) && c.name === 'System') {
       sys = obj(toEvtxJson(c)['System']);
       break;

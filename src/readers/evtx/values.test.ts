@@ -1,4 +1,5 @@
-// Unit tests for value decoding (research §5.5) and CRC32: each type's rendering in the evtx_dump convention.
+// Unit tests for value decoding (research §5.5) and CRC32: each type rendered in the evtx_dump convention,
+// FILETIME calendar arithmetic checked against Date.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

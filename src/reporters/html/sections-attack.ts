@@ -2,11 +2,12 @@
 // coloured by the highest finding level) and the overlap with HAFNIUM, APT40, APT31 and AA21-200B.
 import type { ReportModel, TechniqueHit } from '../model.js';
 import { html, fmtNum, type Html } from './escape.js';
+import { cmpStr } from '../../engines/activity/index.js';
 
 export function matrixSection(m: ReportModel): Html {
   const { catalog } = m;
   const cols = catalog.tactics.map((t) => {
-    const hits = m.techniques.filter((h) => h.tactics.includes(t.shortname)).sort((a, b) => a.id.localeCompare(b.id));
+    const hits = m.techniques.filter((h) => h.tactics.includes(t.shortname)).sort((a, b) => cmpStr(a.id, b.id));
     const cells = hits.map(
       (h: TechniqueHit) => html`<div class="cell lv-${h.level}" title="${h.id} ${h.name}: ${h.count} finding(s), highest ${h.level}; ${h.rules.map((r) => r.title).join('; ')}"><span class="tid">${h.id}<b class="tcount">${fmtNum(h.count)}</b></span><span class="tname">${h.name}</span></div>`,
     );

@@ -8,12 +8,13 @@ import { detailsOf } from '../timeline-rows.js';
 import { activityChart, barChart, ganttChart, type GanttMarker, type GanttRow } from './charts.js';
 import { html, fmtTime, fmtBytes, fmtNum, clip, type Html } from './escape.js';
 import { cite } from './sections-story.js';
+import { cmpStr } from '../../engines/activity/index.js';
 
 function exploitMarkers(m: ReportModel): GanttMarker[] {
-  const first = m.findings.filter((f) => f.engine !== 'exposure' && f.cves.length > 0 && f.time).sort((a, b) => a.time!.localeCompare(b.time!))[0];
+  const first = m.findings.filter((f) => f.engine !== 'exposure' && f.cves.length > 0 && f.time).sort((a, b) => cmpStr(a.time!, b.time!))[0];
   const out: GanttMarker[] = [];
   if (first) out.push({ at: first.time!, cls: 'mark-exploit', label: `first exploitation finding: ${first.rule.title}` });
-  const post = m.findings.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('high') && f.attack.some((t) => t.startsWith('T1505') || t.startsWith('T1003')) && f.time).sort((a, b) => a.time!.localeCompare(b.time!))[0];
+  const post = m.findings.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('high') && f.attack.some((t) => t.startsWith('T1505') || t.startsWith('T1003')) && f.time).sort((a, b) => cmpStr(a.time!, b.time!))[0];
   if (post) out.push({ at: post.time!, cls: 'mark-post', label: `first post-exploitation finding: ${post.rule.title}` });
   return out;
 }
