@@ -8,7 +8,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import { compileRule, type CompiledRule } from './compile.js';
 import { compileCorrelation, type CompiledCorrelation } from './correlation.js';
 import { compileFilter } from './filters.js';
-import { CompiledRuleSet, type CompiledFilter } from './ruleset.js';
+import { CompiledRuleSet, type CompiledFilter, type SigmaRuleSet } from './ruleset.js';
 import type { SafeRegex } from './regex.js';
 import { parseRuleFile, problem } from './rule.js';
 
@@ -27,7 +27,8 @@ export interface InactiveRule {
 }
 
 export interface SigmaLoadResult {
-  ruleSet: CompiledRuleSet;
+  /** Immutable and compiled once; create one run per scan. */
+  ruleSet: SigmaRuleSet;
   /** Documents (rules, correlations, filters) that compiled. */
   loaded: number;
   /** Documents (or unreadable files) skipped because of an error. */

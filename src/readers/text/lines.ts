@@ -87,8 +87,10 @@ export async function* readLineBatches(
     carry = [];
     carryLen = 0;
     // Whole lines between the first and the last newline of the chunk, decoded at once.
+    let suspect = true; // whether lines may hold NUL or undecodable bytes (checked once per chunk)
     if (last > firstNl) {
       const text = chunk.toString('utf8', firstNl + 1, last);
+      suspect = text.indexOf('\0') !== -1 || text.indexOf('\uFFFD') !== -1;
       const parts = text.split('\n');
       for (let i = 0; i < parts.length; i++) out.push(parts[i]!);
     }
@@ -101,7 +103,8 @@ export async function* readLineBatches(
         carryLen = rest.length;
       }
     }
-    clean(out, batchFirst, maxLine, limiter);
+    // The first line (assembled across chunks) is always checked; the rest only when the chunk is suspect.
+    clean(out, batchFirst, maxLine, limiter, suspect ? out.length : 1);
     lineNo = batchFirst + out.length;
     yield { firstLine: batchFirst, lines: out, bytesRead };
   }
@@ -110,18 +113,19 @@ export async function* readLineBatches(
     yield { firstLine: lineNo, lines: [''], bytesRead };
   } else if (carryLen > 0) {
     const out = [Buffer.concat(carry).toString('utf8')];
-    clean(out, lineNo, maxLine, limiter);
+    clean(out, lineNo, maxLine, limiter, 1);
     yield { firstLine: lineNo, lines: out, bytesRead };
   }
 }
 
-/** Strips CR, drops over-long and binary lines, flags undecodable bytes. Mutates `lines`. */
-function clean(lines: string[], firstLine: number, maxLine: number, limiter: DiagnosticLimiter): void {
+/** Strips CR, drops over-long and binary lines, flags undecodable bytes (in lines[0..checkUpTo)). Mutates `lines`. */
+function clean(lines: string[], firstLine: number, maxLine: number, limiter: DiagnosticLimiter, checkUpTo: number): void {
   for (let i = 0; i < lines.length; i++) {
     let s = lines[i]!;
     const n = s.length;
     if (n === 0) continue;
     if (s.charCodeAt(n - 1) === 13) s = lines[i] = s.slice(0, n - 1);
+    if (i >= checkUpTo && s.length * 3 <= maxLine) continue;
     // A string is never shorter in UTF-16 units than a third of its UTF-8 bytes; check cheaply first.
     if (s.length * 3 > maxLine && Buffer.byteLength(s, 'utf8') > maxLine) {
       limiter.report('LOG_LINE_TOO_LONG', 'warning', `line longer than ${maxLine} bytes skipped`, { line: firstLine + i });

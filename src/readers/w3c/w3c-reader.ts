@@ -143,7 +143,7 @@ class W3cParser {
         if (v === '-') continue;
         const name = names[c]!;
         if (name === '') continue;
-        if (plus[c]) v = v.replaceAll('+', ' ');
+        if (plus[c] && v.indexOf('+') !== -1) v = v.replaceAll('+', ' ');
         fields[name] = v;
         const alias = aliases[c];
         if (alias !== null) fields[alias!] = v;
