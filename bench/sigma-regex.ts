@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   for (const e of engines) {
     const times: number[] = [];
     let hits = 0;
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < 3; run++) {
       hits = 0;
       const t0 = performance.now();
       for (const v of values) for (const t of e.testers) if (t(v)) hits++;

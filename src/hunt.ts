@@ -16,6 +16,7 @@ import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { attackerIndicators } from './engines/activity/index.js';
 import { rulesDir } from './paths.js';
+import { attackCatalog, mapAttackTags } from './attack/index.js';
 import type { ScanSummary } from './summary.js';
 import { version } from './cli/version.js';
 
@@ -88,7 +89,15 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   }
 
   const all: Finding[] = [];
+  // ATT&CK tags are checked once per rule that fires: a tag that resolves to nothing is reported, not dropped.
+  const catalog = attackCatalog();
+  const tagsChecked = new Set<string>();
   const emit = (f: Finding): void => {
+    const key = `${f.engine}:${f.rule.id}`;
+    if (!tagsChecked.has(key)) {
+      tagsChecked.add(key);
+      mapAttackTags(f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), catalog, sink, { path: f.rule.source });
+    }
     all.push(f);
     if (levelRank(f.level) >= levelRank(minLevel)) opts.onFinding?.(f);
   };

@@ -46,12 +46,8 @@ export async function* readLineBatches(
   };
 
   for await (const raw of stream) {
-    let chunk = raw as Buffer;
+    const chunk = raw as Buffer;
     bytesRead += chunk.length;
-    if (first) {
-      first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    }
     const last = chunk.lastIndexOf(NL);
     if (last === -1) {
       if (skipping) continue;
@@ -104,6 +100,7 @@ export async function* readLineBatches(
       }
     }
     // The first line (assembled across chunks) is always checked; the rest only when the chunk is suspect.
+    if (first) first = stripBom(out);
     clean(out, batchFirst, maxLine, limiter, suspect ? out.length : 1);
     lineNo = batchFirst + out.length;
     yield { firstLine: batchFirst, lines: out, bytesRead };
@@ -113,9 +110,16 @@ export async function* readLineBatches(
     yield { firstLine: lineNo, lines: [''], bytesRead };
   } else if (carryLen > 0) {
     const out = [Buffer.concat(carry).toString('utf8')];
+    if (first) stripBom(out);
     clean(out, lineNo, maxLine, limiter, 1);
     yield { firstLine: lineNo, lines: out, bytesRead };
   }
+}
+
+/** Removes a UTF-8 byte-order mark from the file's first line; returns false (the first line is done). */
+function stripBom(lines: string[]): false {
+  if (lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);
+  return false;
 }
 
 /** Strips CR, drops over-long and binary lines, flags undecodable bytes (in lines[0..checkUpTo)). Mutates `lines`. */
