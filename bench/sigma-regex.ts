@@ -27,15 +27,16 @@ async function main(): Promise<void> {
       const ed = (e.data['Event'] as Record<string, unknown>)['EventData'];
       if (ed && typeof ed === 'object') for (const v of Object.values(ed)) if (typeof v === 'string') values.push(v);
     }
-  const stripFlags = (p: string): { body: string; flags: string } => {
+  const stripFlags = (p: string, extra: string): { body: string; flags: string } => {
     const m = /^\(\?([ims]+)\)/.exec(p);
-    return m ? { body: p.slice(m[0].length), flags: m[1]! } : { body: p, flags: '' };
+    const flags = [...new Set((m ? m[1]! : '') + extra)].join('');
+    return m ? { body: p.slice(m[0].length), flags } : { body: p, flags };
   };
   const engines: { name: string; testers: Tester[] }[] = [{ name: 're2js (chosen)', testers: regexes.map((r) => (v: string) => r.test(v)) }];
   engines.push({
     name: 'V8 RegExp (backtracking)',
     testers: regexes.map((r) => {
-      const { body, flags } = stripFlags(r.source);
+      const { body, flags } = stripFlags(r.source, r.flags);
       const re = new RegExp(body, flags);
       return (v: string) => re.test(v);
     }),
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       engines.push({
         name: 're2 (native binding)',
         testers: regexes.map((r) => {
-          const { body, flags } = stripFlags(r.source);
+          const { body, flags } = stripFlags(r.source, r.flags);
           const re = new RE2(body, flags + 'u');
           return (v: string) => re.test(v);
         }),

@@ -142,7 +142,11 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     const reader = readerFor(ev.kind);
     if (!reader) continue;
     coverage.file(ev);
-    for await (const e of reader.read(ev, sink)) onEvent(e);
+    if (reader.readBatches) {
+      for await (const batch of reader.readBatches(ev, sink)) for (const e of batch) onEvent(e);
+    } else {
+      for await (const e of reader.read(ev, sink)) onEvent(e);
+    }
     progress.filesDone++;
     progress.bytesDone += ev.size;
     opts.onProgress?.(progress);

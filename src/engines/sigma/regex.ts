@@ -11,6 +11,8 @@ export interface RegexFlags {
 export interface SafeRegex {
   readonly engine: 're2' | 'fallback';
   readonly source: string;
+  /** The rule's sub-modifier flags (i, m, s), besides any inline flags in source. */
+  readonly flags: string;
   test(v: string): boolean;
 }
 
@@ -24,6 +26,7 @@ const INLINE_FLAGS = /^\(\?([imsx]+)\)/;
 
 /** Compile a Sigma regex. Throws RegexError when neither RE2 nor the bounded fallback accepts it. */
 export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
+  const flagText = (flags.i ? 'i' : '') + (flags.m ? 'm' : '') + (flags.s ? 's' : '');
   let re2flags = 0;
   if (flags.i) re2flags |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) re2flags |= RE2JS.MULTILINE;
@@ -31,7 +34,7 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
   let re2Error: unknown;
   try {
     const re = RE2JS.compile(pattern, re2flags);
-    return { engine: 're2', source: pattern, test: (v) => re.test(v) };
+    return { engine: 're2', source: pattern, flags: flagText, test: (v) => re.test(v) };
   } catch (e) {
     re2Error = e;
   }
@@ -39,7 +42,7 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
   if (/\(\?<[=!]/.test(pattern)) {
     try {
       const re = RE2JS.compile(pattern, re2flags | RE2JS.LOOKBEHINDS);
-      return { engine: 're2', source: pattern, test: (v) => re.test(v) };
+      return { engine: 're2', source: pattern, flags: flagText, test: (v) => re.test(v) };
     } catch {
       // fall through to the bounded fallback
     }
@@ -71,6 +74,7 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
   return {
     engine: 'fallback',
     source: pattern,
+    flags: flagText,
     test: (v) => js.test(v.length > FALLBACK_INPUT_LIMIT ? v.slice(0, FALLBACK_INPUT_LIMIT) : v),
   };
 }
