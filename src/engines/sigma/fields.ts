@@ -30,6 +30,8 @@ export interface FieldContext {
   allValues(fold: boolean): readonly string[];
   /** The flat field map (for findings and correlation group-by). */
   flat(): Record<string, unknown>;
+  /** Every value of the event, case-folded and joined by newlines (for the keyword pre-filter only). */
+  keywordText(): string;
 }
 
 function toText(v: unknown): string | readonly string[] | undefined {
@@ -226,5 +228,20 @@ export class EventFields implements FieldContext {
 
   flat(): Record<string, unknown> {
     return (this.flatFields ??= flattenWinEvent(this.win!.data));
+  }
+
+  private kwText: string | undefined;
+  keywordText(): string {
+    if (this.kwText !== undefined) return this.kwText;
+    const parts: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v === null || v === undefined) return;
+      if (typeof v === 'object') {
+        if (Array.isArray(v)) for (const x of v) walk(x);
+        else for (const k in v as Record<string, unknown>) walk((v as Record<string, unknown>)[k]);
+      } else parts.push(String(v));
+    };
+    walk(this.win ? this.win.data : this.flatFields);
+    return (this.kwText = parts.join('\n').toLowerCase());
   }
 }

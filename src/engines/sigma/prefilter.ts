@@ -78,7 +78,9 @@ export class Prefilter<E extends Prefiltered> {
         for (const i of owners[id]!) stamp[i] = gen;
       };
       if (s.field === null) {
-        for (const v of ctx.allValues(true)) s.ac.scan(v, hit);
+        // One pass over all values joined: a literal spanning two values only adds a candidate,
+        // which the rule itself then rejects, so this stays exact.
+        s.ac.scan(ctx.keywordText(), hit);
         continue;
       }
       const v = ctx.lower(s.field);

@@ -2,6 +2,8 @@
 // template caches, and instantiation of a record's template instance into a resolved IrElement tree.
 
 import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
+import type { FlatRecord } from './direct-json.js';
+import { MAX_NODES, flatOf, intern } from './flat.js';
 import { ValueError, decodeUtf16, decodeValue } from './values.js';
 
 /** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
@@ -14,7 +16,6 @@ export class BinXmlError extends Error {
 // Crafted input must not blow the stack or the heap (evtx-rs 0.12.2 caps nesting the same way, research §5.7).
 const MAX_DEPTH = 256;
 const MAX_INSTANCE_DEPTH = 64;
-const MAX_NODES = 200_000;
 
 const FAILED: TNode[] = [];
 /** Shared by every element without attributes (never mutated). */
@@ -40,15 +41,31 @@ export class ChunkBinXml {
 
   /** Parse the Binary XML of a record at buf[start, end) and instantiate it into its root element. */
   parseRecord(start: number, end: number): IrElement {
+    const r = this.parseRecordFlat(start, end);
+    return 'values' in r ? this.instantiateFlat(r) : r;
+  }
+
+  /** Like parseRecord, but a flat record (direct-json.ts) comes back uninstantiated, for flatJson. */
+  parseRecordFlat(start: number, end: number): IrElement | FlatRecord {
     this.p = start;
     this.depth = 0;
     this.arrays = this.stickyArrays;
     const nodes = this.document(end, false);
+    const flat = this.arrays ? undefined : flatOf(nodes);
+    if (flat) return flat;
     this.budget = 0;
     const out: IrNode[] = [];
     this.instantiate(nodes, [], out, 0);
     for (const n of out) if (isElement(n)) return n;
     throw new BinXmlError('record holds no element', start);
+  }
+
+  /** A flat record's resolved tree (cannot fail: no instances to nest, no arrays to expand). */
+  instantiateFlat(r: FlatRecord): IrElement {
+    this.budget = 0;
+    const out: IrNode[] = [];
+    this.element2(r.el, r.values as RawValue[], out, 0);
+    return out[0] as IrElement;
   }
 
   private fail(msg: string): never {
@@ -81,7 +98,7 @@ export class ChunkBinXml {
       this.need(8, end);
       const count = this.buf[this.p + 6]! | (this.buf[this.p + 7]! << 8);
       this.need(8 + 2 * count + 2, end);
-      const s = cached ?? decodeUtf16(this.buf, this.p + 8, count);
+      const s = cached ?? intern(decodeUtf16(this.buf, this.p + 8, count));
       this.names.set(off, s);
       this.p += 8 + 2 * count + 2;
       return s;
@@ -91,7 +108,7 @@ export class ChunkBinXml {
     if (off < 128 || at + 8 > this.end) this.fail(`name offset 0x${off.toString(16)} outside the chunk`);
     const count = this.buf[at + 6]! | (this.buf[at + 7]! << 8);
     if (at + 8 + 2 * count > this.end) this.fail(`name at 0x${off.toString(16)} runs past the chunk`);
-    const s = decodeUtf16(this.buf, at + 8, count);
+    const s = intern(decodeUtf16(this.buf, at + 8, count));
     this.names.set(off, s);
     return s;
   }
@@ -149,7 +166,7 @@ export class ChunkBinXml {
     if (close === 0x02) children = this.content(end, noDepId);
     else if (close !== 0x03) this.fail(`expected close of start element, found token 0x${close.toString(16)}`);
     this.depth--;
-    return { k: 'e', name, attrs, children };
+    return { k: 'e', name, attrs, children, shape: undefined, attrShape: undefined, uniq: -1 };
   }
 
   private attrValue(end: number): TNode[] {
@@ -171,7 +188,7 @@ export class ChunkBinXml {
         this.p += 2;
         const n = this.u16();
         this.need(2 * n, end);
-        const v = decodeUtf16(this.buf, this.p, n);
+        const v = intern(decodeUtf16(this.buf, this.p, n));
         this.p += 2 * n;
         return { k: 'v', leaf: { t: VT.STRING, v } };
       }

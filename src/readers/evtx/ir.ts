@@ -88,6 +88,10 @@ export interface TElement {
   readonly name: string;
   readonly attrs: TAttr[];
   readonly children: TNode[];
+  /** direct-json.ts's caches: object shapes last built for this element and its attributes, child names unique. */
+  shape: unknown;
+  attrShape: unknown;
+  uniq: number;
 }
 
 export interface TLeaf {

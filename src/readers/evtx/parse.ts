@@ -4,7 +4,9 @@
 import type { DiagnosticCode, DiagnosticSink, Severity } from '../../diagnostics.js';
 import { BinXmlError, ChunkBinXml } from './binxml.js';
 import { crc32 } from './crc32.js';
+import { flatJson, type FlatRecord } from './direct-json.js';
 import type { IrElement } from './ir.js';
+import { toEvtxJson } from './json.js';
 import { filetimeIso } from './values.js';
 
 export const FILE_HEADER_SIZE = 4096;
@@ -22,7 +24,36 @@ export interface EvtxTree {
   chunk: number;
   /** The record header's written time (FILETIME, ISO 8601), rendered on demand. */
   written(): string;
-  root: IrElement;
+  /** The resolved tree (instantiated on first access for flat records). */
+  readonly root: IrElement;
+  /** The record in the evtx_dump JSON shape: equals toEvtxJson(root), rendered without the tree when it can be. */
+  json(): Record<string, unknown>;
+}
+
+class Tree implements EvtxTree {
+  constructor(
+    public recordId: number,
+    public offset: number,
+    public chunk: number,
+    private readonly buf: Uint8Array,
+    private readonly at: number,
+    private r: IrElement | FlatRecord,
+    private readonly bx: ChunkBinXml,
+  ) {}
+
+  written(): string {
+    return filetimeIso(this.buf, this.at);
+  }
+
+  get root(): IrElement {
+    const r = this.r;
+    return 'values' in r ? (this.r = this.bx.instantiateFlat(r)) : r;
+  }
+
+  json(): Record<string, unknown> {
+    const r = this.r;
+    return 'values' in r ? flatJson(r) : toEvtxJson(r);
+  }
 }
 
 export interface ParseOptions {
@@ -166,19 +197,16 @@ function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report): 
       continue;
     }
     const recordId = Number(dv.getBigUint64(p + 8, true));
-    let root: IrElement | undefined;
+    let root: IrElement | FlatRecord | undefined;
     try {
-      root = bx.parseRecord(p + RECORD_HEADER, p + size - 4);
+      root = bx.parseRecordFlat(p + RECORD_HEADER, p + size - 4);
     } catch (e) {
       // Anything thrown while decoding one record (including a RangeError on hostile bytes) costs only that record.
       const missing = e instanceof BinXmlError && e.missingTemplate;
       const msg = e instanceof Error ? e.message : String(e);
       report(missing ? 'EVTX_MISSING_TEMPLATE' : 'EVTX_BAD_BINXML', 'error', msg, { chunk: c, offset: p, record: recordId });
     }
-    if (root) {
-      const at = p + 16;
-      yield { recordId, offset: p, chunk: c, written: () => filetimeIso(buf, at), root };
-    }
+    if (root) yield new Tree(recordId, p, c, buf, p + 16, root, bx);
     p += size;
   }
 }

@@ -3,9 +3,6 @@
 
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
-import { isElement } from './ir.js';
-import { toEvtxJson } from './json.js';
-import { toEvtxJsonText } from './json-text.js';
 import { parseEvtxTrees, type EvtxTree, type ParseOptions } from './parse.js';
 
 export interface EvtxRecord {
@@ -40,7 +37,7 @@ export function* parseEvtx(buf: Uint8Array, path: string, sink: DiagnosticSink, 
 }
 
 export function treeToRecord(t: EvtxTree): EvtxRecord {
-  const data = toEvtxJson(t.root);
+  const data = t.json();
   return { recordId: t.recordId, offset: t.offset, chunk: t.chunk, time: timeCreated(systemOf(data)) ?? t.written(), data };
 }
 
@@ -56,7 +53,8 @@ function str(v: unknown): string | null {
  */
 export function toWinEvent(rec: EvtxRecord, path: string): WinEvent {
   const f = systemFields(systemOf(rec.data), rec.time);
-  return { source: 'evtx', ...f, data: rec.data, ref: { path, record: rec.recordId, offset: rec.offset, kind: 'evtx' } };
+  const ref = { path, record: rec.recordId, offset: rec.offset, kind: 'evtx' as const };
+  return { source: 'evtx', time: f.time, host: f.host, channel: f.channel, eventId: f.eventId, provider: f.provider, data: rec.data, ref };
 }
 
 type SystemFields = Pick<WinEvent, 'time' | 'host' | 'channel' | 'eventId' | 'provider'>;
@@ -70,18 +68,13 @@ function systemFields(sys: Record<string, unknown> | undefined, fallbackTime: st
 }
 
 /**
- * A record's WinEvent fields plus its data as JSON text, without building the data objects (the worker path):
- * only the System element is materialised, for the fields. `JSON.parse(json)` equals `toEvtxJson(t.root)`.
+ * A record's WinEvent fields plus its data as JSON text (the worker path: a string crosses threads far cheaper
+ * than a tree of objects). `JSON.parse(json)` equals `toEvtxJson(t.root)`.
  */
 export function treeToPacked(t: EvtxTree): SystemFields & { json: string } {
-  let sys: Record<string, unknown> | undefined;
-  for (const c of t.root.name === 'Event' ? t.root.children : []) {
-    if (isElement(c) && c.name === 'System') {
-      sys = obj(toEvtxJson(c)['System']);
-      break;
-    }
-  }
-  const f = systemFields(sys, null);
+  const data = t.json();
+  const f = systemFields(systemOf(data), null) as SystemFields & { json: string };
   if (f.time === null) f.time = t.written();
-  return { ...f, json: toEvtxJsonText(t.root) };
+  f.json = JSON.stringify(data);
+  return f;
 }

@@ -185,7 +185,9 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
   switch (type) {
     case VT.NULL: return { t: VT.NULL, v: '' };
     case VT.STRING: {
-      const s = decodeUtf16(b, p, size >> 1);
+      let units = size >> 1;
+      while (units > 0 && b[p + 2 * units - 2] === 0 && b[p + 2 * units - 1] === 0) units--; // the terminator(s)
+      const s = decodeUtf16(b, p, units);
       const nul = s.indexOf('\0');
       return { t: VT.STRING, v: nul < 0 ? s : s.slice(0, nul) };
     }
