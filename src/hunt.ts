@@ -71,7 +71,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
 
   // 1. Rules: compiled once, before any evidence is read.
   const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
-  const sigma = await loadSigma(sigmaPaths, opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {});
+  const sigma = await loadSigma(sigmaPaths, { builtinRoot: rulesDir, ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}) });
   for (const p of sigma.problems) sink(p);
   const run = sigma.ruleSet.createRun();
   const files = await createFileScanner(
@@ -188,7 +188,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     coverage: coverageEntries,
     coverageWarnings: coverageWarnings(coverageEntries),
     rules: {
-      sigma: { loaded: sigma.loaded, failed: sigma.failed, inactive: sigma.inactive.length },
+      sigma: { loaded: sigma.loaded, failed: sigma.failed, inactive: sigma.inactive.length, inactiveRules: sigma.inactive },
       yara: files.stats.yara,
       iocs: files.stats.iocs,
     },

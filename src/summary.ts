@@ -80,7 +80,13 @@ export interface ScanSummary {
   /** Human warnings about blind spots (logs not reaching exploitation windows, missing log kinds). */
   coverageWarnings: string[];
   rules: {
-    sigma: { loaded: number; failed: number; inactive: number };
+    sigma: {
+      loaded: number;
+      failed: number;
+      inactive: number;
+      /** Rules that loaded but cannot fire (placeholders without values, no event source); never a silent miss. */
+      inactiveRules?: { id: string; title: string; path: string; reason: string }[];
+    };
     yara: { loaded: number; available: boolean } | null;
     iocs: { loaded: number } | null;
   };

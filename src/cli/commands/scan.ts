@@ -169,6 +169,8 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
     }
     if (s.counts.byRule.length > 25) w(`    … and ${s.counts.byRule.length - 25} more rules (see --out)`);
   }
+  if (s.rules.sigma.failed > 0) w(`  rules: ${s.rules.sigma.failed} Sigma rules failed to load (see diagnostics; exhunt rules check lists them)`);
+  if (s.rules.sigma.inactive > 0) w(`  rules: ${s.rules.sigma.inactive} Sigma rules loaded but inactive (e.g. placeholders without values: use --placeholders FILE); listed in summary.json`);
   for (const warning of s.coverageWarnings) w(`  coverage: ${warning}`);
   if (s.diagnostics.total > 0) {
     w(`  diagnostics: ${s.diagnostics.total} (${Object.entries(s.diagnostics.byCode).map(([k, v]) => `${k} ${v}`).join(', ')})` +

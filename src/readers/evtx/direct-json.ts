@@ -318,15 +318,18 @@ function sameKeys(a: string[], b: string[]): boolean {
 function shapeOf(keys: string[]): Shape {
   const sig = keys.join('\u0000');
   let s = shapes.get(sig);
-  if (s === undefined) {
+  if (s === undefined || !sameKeys(s.keys, keys)) {
+    // (a key holding U+0000 can make two lists share a signature: such a list gets its own, uncached shape)
     let make: Shape['make'];
-    // `__proto__` in a literal would set the prototype; long lists stay with plain stores.
-    if (keys.length <= 64 && !keys.includes('__proto__')) {
+    // `__proto__` in a literal would set the prototype; long lists, and any once the cache is full, stay with
+    // plain stores (a file of ever-new key lists must not compile a function per record).
+    const fresh = s === undefined && shapes.size < 20_000;
+    if (fresh && keys.length <= 64 && !keys.includes('__proto__')) {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are JSON-quoted: data, never code
       make = new Function('x', 'return {' + keys.map((k, i) => JSON.stringify(k) + ':x[' + i + ']').join(',') + '};') as Shape['make'];
     }
     s = { keys, make };
-    if (shapes.size < 20_000) shapes.set(sig, s);
+    if (fresh) shapes.set(sig, s);
   }
   return s;
 }
