@@ -9,11 +9,12 @@
  * it makes a hit a candidate, never a miss — callers verify candidates, so that is safe.
  */
 export class AhoCorasick {
-  private readonly classOf: Uint16Array;
-  private readonly width: number;
-  private readonly delta: Int32Array;
+  readonly classOf: Uint16Array;
+  readonly width: number;
+  /** Transition table: next state = delta[state * width + classOf[code unit]]. */
+  readonly delta: Int32Array;
   /** For each state: patterns recognised there (including via fail links), or null. */
-  private readonly outputs: (number[] | null)[];
+  readonly outputs: (number[] | null)[];
   private readonly hasOut: Uint8Array;
 
   constructor(patterns: readonly string[]) {

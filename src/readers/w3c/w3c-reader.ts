@@ -8,6 +8,7 @@ import type { HuntEvent, W3cEvent } from '../../event.js';
 import { projectRoot } from '../../paths.js';
 import type { Reader } from '../reader.js';
 import { DiagnosticLimiter, readLineBatches, toUtcIso, type LineOptions } from '../text/index.js';
+import { compileFieldBuilder, type FieldBuilder } from './field-builder.js';
 
 interface W3cMap {
   fields: Record<string, string>;
@@ -36,6 +37,8 @@ interface Header {
   /** Columns whose '+' means a space. */
   plus: boolean[];
   count: number;
+  /** Builds a line's fields object (compiled once per header). */
+  build: FieldBuilder;
   dateIdx: number;
   timeIdx: number;
   hostIdx: number;
@@ -68,6 +71,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     aliases,
     plus,
     count: names.length,
+    build: compileFieldBuilder(names.map((name, c) => ({ name, alias: aliases[c]!, plus: plus[c]! }))),
     dateIdx: names.indexOf('date'),
     timeIdx: names.indexOf('time'),
     hostIdx: names.indexOf('s-computername'),
@@ -98,6 +102,8 @@ class W3cParser {
   private header: Header | null = null;
   private lastDate = '';
   private lastDateOk = false;
+  /** Reused split buffer: the current line's values (only the first n of a line are meaningful). */
+  private vals: string[] = [];
   private readonly pathSite: string | null;
   constructor(
     private readonly path: string,
@@ -122,35 +128,37 @@ class W3cParser {
         limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
         continue;
       }
-      const parts = line.split(' ');
-      if (parts.length !== header.count) {
+      // Split on spaces into the reused `vals` buffer (no array per line); at most count + 1 values are kept.
+      const count = header.count;
+      const vals = this.vals;
+      let n = 0;
+      let p = 0;
+      for (;;) {
+        const e = line.indexOf(' ', p);
+        if (e === -1) {
+          vals[n++] = line.substring(p);
+          break;
+        }
+        vals[n++] = line.substring(p, e);
+        if (n > count) break;
+        p = e + 1;
+      }
+      if (n !== count) {
         // Fewer values (a torn last line) still bind by position; more values would misalign every column.
-        const more = parts.length > header.count;
+        const more = n > count;
+        const total = more ? line.split(' ').length : n;
         limiter.report(
           'LOG_COLUMN_COUNT',
           'warning',
-          `${parts.length} values for ${header.count} #Fields columns; ${more ? 'line skipped' : 'leading columns kept'}`,
+          `${total} values for ${count} #Fields columns; ${more ? 'line skipped' : 'leading columns kept'}`,
           { line: lineNo },
         );
         if (more) continue;
       }
-      const fields: Record<string, string> = {};
-      const names = header.names;
-      const aliases = header.aliases;
-      const plus = header.plus;
-      for (let c = 0; c < parts.length; c++) {
-        let v = parts[c]!;
-        if (v === '-') continue;
-        const name = names[c]!;
-        if (name === '') continue;
-        if (plus[c] && v.indexOf('+') !== -1) v = v.replaceAll('+', ' ');
-        fields[name] = v;
-        const alias = aliases[c];
-        if (alias !== null) fields[alias!] = v;
-      }
+      const fields = header.build(vals, n);
       out.push({
         source: 'w3c',
-        time: this.time(header, parts, lineNo),
+        time: this.time(header, vals, n, lineNo),
         host: header.hostIdx >= 0 ? (fields['s-computername'] ?? null) : null,
         site: header.siteIdx >= 0 ? (fields['s-sitename'] ?? this.pathSite) : this.pathSite,
         fields,
@@ -160,9 +168,10 @@ class W3cParser {
     return out;
   }
 
-  private time(header: Header, parts: string[], lineNo: number): string | null {
-    if (header.dateIdx < 0 || header.timeIdx < 0 || header.timeIdx >= parts.length) return null;
-    const d = parts[header.dateIdx]!;
+  private time(header: Header, parts: readonly string[], n: number, lineNo: number): string | null {
+    if (header.dateIdx < 0 || header.timeIdx < 0 || header.timeIdx >= n) return null;
+    // A torn line may lack the date column: as before, that reads as 'undefined' and is reported below.
+    const d = (header.dateIdx < n ? parts[header.dateIdx] : undefined) as string;
     const t = parts[header.timeIdx]!;
     if (d !== this.lastDate) {
       this.lastDate = d;
