@@ -1,5 +1,6 @@
 // bench:logs — full read + Sigma match of a generated 1 GB Exchange-style IIS log, single core, against
-// `grep -c -F autodiscover.json` on the same file as the floor. Medians of 3 runs, each in a fresh process.
+// `grep -c -F autodiscover.json` on the same file as the floor (and the bare line splitter, the reader's own floor).
+// Medians of 3 runs, each in a fresh process.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { Evidence } from '../src/evidence/evidence.js';
 import type { HuntEvent } from '../src/event.js';
 import { loadSigma } from '../src/engines/sigma/index.js';
 import { projectRoot, rulesDir, sharedDir } from '../src/paths.js';
+import { DiagnosticLimiter, readLineBatches } from '../src/readers/text/index.js';
 import { readW3cBatches } from '../src/readers/w3c/index.js';
 
 const MB = 1024 * 1024;
@@ -101,7 +103,7 @@ interface ChildResult {
   diagnostics: number;
 }
 
-async function child(mode: 'read' | 'scan', file: string): Promise<void> {
+async function child(mode: 'lines' | 'read' | 'scan', file: string): Promise<void> {
   const st = statSync(file);
   const ev: Evidence = { absPath: file, path: 'W3SVC1/' + file.split('/').at(-1), root: DATA, kind: 'iis-w3c', size: st.size, mtime: st.mtime.toISOString() };
   let diagnostics = 0;
@@ -124,7 +126,9 @@ async function child(mode: 'read' | 'scan', file: string): Promise<void> {
   let findings = 0;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  for await (const batch of readW3cBatches(ev, sink)) {
+  // 'lines': the shared line splitter alone (same chunk size as the W3C reader), the reader's floor.
+  if (mode === 'lines') for await (const b of readLineBatches(file, new DiagnosticLimiter(sink, ev.path), { chunkBytes: 128 * 1024 })) lines += b.lines.length;
+  else for await (const batch of readW3cBatches(ev, sink)) {
     lines += batch.length;
     if (match) for (let i = 0; i < batch.length; i++) findings += match(batch[i]!).length;
   }
@@ -174,6 +178,7 @@ async function main(generateOnly = false): Promise<void> {
   const size = statSync(FILE).size;
   process.stdout.write(`file: ${(size / MB).toFixed(0)} MB, runs: ${RUNS} (median), each pass in a fresh process pinned to one core\n`);
   const grep: { seconds: number; cpuSeconds: number }[] = [];
+  const split: ChildResult[] = [];
   const read: ChildResult[] = [];
   const scan: ChildResult[] = [];
   let grepCount = 0;
@@ -181,6 +186,7 @@ async function main(generateOnly = false): Promise<void> {
     const g = grepFloor();
     grep.push(g);
     grepCount = g.count;
+    split.push(runChild('lines'));
     read.push(runChild('read'));
     scan.push(runChild('scan'));
   }
@@ -198,6 +204,7 @@ async function main(generateOnly = false): Promise<void> {
   process.stdout.write(`\nlines: ${lines}, grep count: ${grepCount}; MB/s and lines/s per CPU second (user+sys); wall time shown for reference\n`);
   process.stdout.write(`${'pass'.padEnd(36)} ${'cpu s'.padStart(7)} ${'wall s'.padStart(7)} ${'MB/s'.padStart(7)} ${'M lines/s'.padStart(8)} ${'peakRSS'.padStart(7)} vs grep\n`);
   process.stdout.write(row('grep -c -F autodiscover.json', grep, '(floor)'));
+  process.stdout.write(row('line splitter only (readLineBatches)', split, '(reader floor)'));
   process.stdout.write(row('exhunt read (W3C reader only)', read, ''));
   process.stdout.write(
     row(

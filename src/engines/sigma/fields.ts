@@ -56,6 +56,18 @@ function toText(v: unknown): string | readonly string[] | undefined {
   return String(v);
 }
 
+/** Every scalar under v, as text, in document order (for the keyword pre-filter). */
+function collectScalars(v: unknown, parts: string[]): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'string') parts.push(v);
+  else if (typeof v !== 'object') parts.push(String(v));
+  else if (Array.isArray(v)) for (const x of v) collectScalars(x, parts);
+  else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) collectScalars(o[k], parts);
+  }
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -234,14 +246,7 @@ export class EventFields implements FieldContext {
   keywordText(): string {
     if (this.kwText !== undefined) return this.kwText;
     const parts: string[] = [];
-    const walk = (v: unknown): void => {
-      if (v === null || v === undefined) return;
-      if (typeof v === 'object') {
-        if (Array.isArray(v)) for (const x of v) walk(x);
-        else for (const k in v as Record<string, unknown>) walk((v as Record<string, unknown>)[k]);
-      } else parts.push(String(v));
-    };
-    walk(this.win ? this.win.data : this.flatFields);
+    collectScalars(this.win ? this.win.data : this.flatFields, parts);
     return (this.kwText = parts.join('\n').toLowerCase());
   }
 }

@@ -206,12 +206,17 @@ class Run implements SigmaRun {
       bucket = this.set.entriesFor(channel, eventId);
     }
     let out: Finding[] | undefined;
-    bucket.candidates(ctx, (e) => {
-      if (e.guard !== null && !e.guard(ctx)) return;
-      if (!e.pred(ctx)) return;
-      const meta = this.set.rules[e.rule]!;
+    const n = bucket.candidates(ctx);
+    const picked = bucket.picked;
+    const entries = bucket.entries;
+    const rules = this.set.rules;
+    for (let k = 0; k < n; k++) {
+      const e = entries[picked[k]!]!;
+      if (e.guard !== null && !e.guard(ctx)) continue;
+      if (!e.pred(ctx)) continue;
+      const meta = rules[e.rule]!;
       if (e.links.length > 0) this.record(e, meta, ctx);
-      if (!e.emit) return;
+      if (!e.emit) continue;
       (out ??= []).push({
         engine: 'sigma',
         time: event.time,
@@ -223,7 +228,7 @@ class Run implements SigmaRun {
         evidence: event.ref,
         fields: ctx.flat(),
       });
-    });
+    }
     return out ?? [];
   }
 

@@ -5,7 +5,7 @@ import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
 import type { ExchangeEvent, HuntEvent } from '../../event.js';
 import type { Reader } from '../reader.js';
-import { DiagnosticLimiter, readLineBatches, toUtcIso, type LineOptions } from '../text/index.js';
+import { compileFieldBuilder, DiagnosticLimiter, readLineBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
 import { logFromPath, logFromType, splitEventData } from './log-names.js';
 
 const CSV_OPTS = { relax_column_count: true, relax_quotes: true, info: true, skip_empty_lines: false } as const;
@@ -17,6 +17,8 @@ interface Header {
   spec: string;
   names: string[];
   count: number;
+  /** Builds a row's fields object (compiled once per header; empty values are left out). */
+  build: FieldBuilder;
   timeIdx: number;
   hostIdx: number;
   protocolIdx: number;
@@ -43,7 +45,8 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
   };
   let timeIdx = first(TIME_COLUMNS);
   if (timeIdx < 0) timeIdx = names.findIndex((n) => /time|date/i.test(n));
-  return { spec: raw.join(','), names, count: names.length, timeIdx, hostIdx: first(HOST_COLUMNS), protocolIdx: names.indexOf('Protocol') };
+  const build = compileFieldBuilder(names.map((name) => ({ name, alias: null })), '');
+  return { spec: raw.join(','), names, count: names.length, build, timeIdx, hostIdx: first(HOST_COLUMNS), protocolIdx: names.indexOf('Protocol') };
 }
 
 /** Parses the quoted lines of one batch with csv-parse; falls back line by line when the batch is damaged. */
@@ -162,13 +165,8 @@ class ExchangeParser {
         );
         if (more) continue;
       }
-      const fields: Record<string, string> = {};
       const n = vals.length;
-      for (let c = 0; c < n; c++) {
-        const name = h.names[c]!;
-        const v = vals[c]!;
-        if (name !== '' && v !== '') fields[name] = v;
-      }
+      const fields = h.build(vals, n);
       if (ecp) {
         for (let c = 0; c < n; c++) {
           const v = vals[c]!;

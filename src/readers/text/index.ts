@@ -4,3 +4,5 @@ export { readLineBatches } from './lines.js';
 export type { LineBatch, LineOptions } from './lines.js';
 export { DiagnosticLimiter } from './limiter.js';
 export { toUtcIso } from './time.js';
+export { compileFieldBuilder } from './field-builder.js';
+export type { BuilderColumn, FieldBuilder } from './field-builder.js';

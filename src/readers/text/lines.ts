@@ -1,6 +1,6 @@
 // Streaming line splitter for text logs: reads a file read-only in large chunks, decodes UTF-8 at
 // newline boundaries and yields batches of lines, bounding line length so a 10 MB line is never buffered.
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { DiagnosticLimiter } from './limiter.js';
 
 export interface LineBatch {
@@ -33,77 +33,86 @@ export async function* readLineBatches(
   opts: LineOptions = {},
 ): AsyncGenerator<LineBatch> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX;
-  const stream = createReadStream(absPath, { flags: 'r', highWaterMark: opts.chunkBytes ?? 1 << 20 });
+  // One reused read buffer (no Buffer allocated per chunk): every byte kept past this iteration
+  // (the carried partial line) is copied, and lines are decoded into strings before the next read.
+  // Reads are synchronous: files are read one after another, and a promise read per chunk cost
+  // about 20% of the W3C reader's CPU time (thread-pool hand-off); a chunk read blocks for microseconds.
+  const fd = openSync(absPath, 'r');
+  const buf = Buffer.allocUnsafe(Math.max(1, opts.chunkBytes ?? 1 << 20));
   let carry: Buffer[] = [];
   let carryLen = 0;
   let skipping = false; // inside an over-long line: drop bytes until the next newline
   let lineNo = 1; // number of the line currently being assembled
   let bytesRead = 0;
   let first = true;
-
   const finishLong = (): void => {
     limiter.report('LOG_LINE_TOO_LONG', 'warning', `line longer than ${maxLine} bytes skipped`, { line: lineNo });
   };
-
-  for await (const raw of stream) {
-    const chunk = raw as Buffer;
-    bytesRead += chunk.length;
-    const last = chunk.lastIndexOf(NL);
-    if (last === -1) {
-      if (skipping) continue;
-      carry.push(Buffer.from(chunk));
-      carryLen += chunk.length;
-      if (carryLen > maxLine) {
-        skipping = true;
-        carry = [];
-        carryLen = 0;
+  try {
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      const chunk = buf.subarray(0, got);
+      bytesRead += got;
+      const last = chunk.lastIndexOf(NL);
+      if (last === -1) {
+        if (skipping) continue;
+        carry.push(Buffer.from(chunk));
+        carryLen += chunk.length;
+        if (carryLen > maxLine) {
+          skipping = true;
+          carry = [];
+          carryLen = 0;
+        }
+        continue;
       }
-      continue;
-    }
-    const firstNl = chunk.indexOf(NL);
-    const out: string[] = [];
-    const batchFirst = lineNo;
-    // The line that started in an earlier chunk ends at firstNl.
-    if (skipping) {
-      finishLong();
-      out.push('');
-      skipping = false;
-    } else if (carryLen > 0 || firstNl > 0) {
-      const tail = chunk.subarray(0, firstNl);
-      if (carryLen + tail.length > maxLine) {
+      const firstNl = chunk.indexOf(NL);
+      const out: string[] = [];
+      const batchFirst = lineNo;
+      // The line that started in an earlier chunk ends at firstNl.
+      if (skipping) {
         finishLong();
         out.push('');
+        skipping = false;
+      } else if (carryLen > 0 || firstNl > 0) {
+        const tail = chunk.subarray(0, firstNl);
+        if (carryLen + tail.length > maxLine) {
+          finishLong();
+          out.push('');
+        } else {
+          carry.push(tail);
+          out.push(Buffer.concat(carry).toString('utf8'));
+        }
       } else {
-        carry.push(tail);
-        out.push(Buffer.concat(carry).toString('utf8'));
+        out.push('');
       }
-    } else {
-      out.push('');
-    }
-    carry = [];
-    carryLen = 0;
-    // Whole lines between the first and the last newline of the chunk, decoded at once.
-    let suspect = true; // whether lines may hold NUL or undecodable bytes (checked once per chunk)
-    if (last > firstNl) {
-      const text = chunk.toString('utf8', firstNl + 1, last);
-      suspect = text.indexOf('\0') !== -1 || text.indexOf('\uFFFD') !== -1;
-      const parts = text.split('\n');
-      for (let i = 0; i < parts.length; i++) out.push(parts[i]!);
-    }
-    // Bytes after the last newline start the next line.
-    if (last + 1 < chunk.length) {
-      const rest = chunk.subarray(last + 1);
-      if (rest.length > maxLine) skipping = true;
-      else {
-        carry.push(Buffer.from(rest));
-        carryLen = rest.length;
+      carry = [];
+      carryLen = 0;
+      // Whole lines between the first and the last newline of the chunk, decoded at once.
+      let suspect = true; // whether lines may hold NUL or undecodable bytes (checked once per chunk)
+      if (last > firstNl) {
+        const text = chunk.toString('utf8', firstNl + 1, last);
+        suspect = text.indexOf('\0') !== -1 || text.indexOf('\uFFFD') !== -1;
+        const parts = text.split('\n');
+        for (let i = 0; i < parts.length; i++) out.push(parts[i]!);
       }
+      // Bytes after the last newline start the next line.
+      if (last + 1 < chunk.length) {
+        const rest = chunk.subarray(last + 1);
+        if (rest.length > maxLine) skipping = true;
+        else {
+          carry.push(Buffer.from(rest));
+          carryLen = rest.length;
+        }
+      }
+      // The first line (assembled across chunks) is always checked; the rest only when the chunk is suspect.
+      if (first) first = stripBom(out);
+      clean(out, batchFirst, maxLine, limiter, suspect ? out.length : 1);
+      lineNo = batchFirst + out.length;
+      yield { firstLine: batchFirst, lines: out, bytesRead };
     }
-    // The first line (assembled across chunks) is always checked; the rest only when the chunk is suspect.
-    if (first) first = stripBom(out);
-    clean(out, batchFirst, maxLine, limiter, suspect ? out.length : 1);
-    lineNo = batchFirst + out.length;
-    yield { firstLine: batchFirst, lines: out, bytesRead };
+  } finally {
+    closeSync(fd);
   }
   if (skipping) {
     finishLong();

@@ -7,8 +7,7 @@ import type { Evidence } from '../../evidence/evidence.js';
 import type { HuntEvent, W3cEvent } from '../../event.js';
 import { projectRoot } from '../../paths.js';
 import type { Reader } from '../reader.js';
-import { DiagnosticLimiter, readLineBatches, toUtcIso, type LineOptions } from '../text/index.js';
-import { compileFieldBuilder, type FieldBuilder } from './field-builder.js';
+import { compileFieldBuilder, DiagnosticLimiter, readLineBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
 
 interface W3cMap {
   fields: Record<string, string>;
@@ -71,7 +70,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     aliases,
     plus,
     count: names.length,
-    build: compileFieldBuilder(names.map((name, c) => ({ name, alias: aliases[c]!, plus: plus[c]! }))),
+    build: compileFieldBuilder(names.map((name, c) => ({ name, alias: aliases[c]!, plus: plus[c]! })), '-'),
     dateIdx: names.indexOf('date'),
     timeIdx: names.indexOf('time'),
     hostIdx: names.indexOf('s-computername'),
@@ -102,6 +101,9 @@ class W3cParser {
   private header: Header | null = null;
   private lastDate = '';
   private lastDateOk = false;
+  /** The last well-formed time of lastDate and its ISO string. */
+  private lastTime = '';
+  private lastIso = '';
   /** Reused split buffer: the current line's values (only the first n of a line are meaningful). */
   private vals: string[] = [];
   private readonly pathSite: string | null;
@@ -175,9 +177,17 @@ class W3cParser {
     const t = parts[header.timeIdx]!;
     if (d !== this.lastDate) {
       this.lastDate = d;
+      this.lastTime = '';
       this.lastDateOk = toUtcIso(`${d}T00:00:00Z`) !== null;
     }
-    if (this.lastDateOk && isHms(t)) return `${d}T${t}Z`;
+    if (this.lastDateOk && isHms(t)) {
+      // Consecutive lines mostly share their second: reuse that line's string.
+      if (t !== this.lastTime) {
+        this.lastTime = t;
+        this.lastIso = `${d}T${t}Z`;
+      }
+      return this.lastIso;
+    }
     const time = toUtcIso(`${d}T${t}`);
     if (time === null) this.limiter.report('LOG_BAD_TIMESTAMP', 'warning', `bad date/time '${d} ${t}'`, { line: lineNo });
     return time;
@@ -193,7 +203,7 @@ export async function* readW3cBatches(
   const limiter = new DiagnosticLimiter(sink, evidence.path);
   const parser = new W3cParser(evidence.path, limiter);
   try {
-    for await (const batch of readLineBatches(evidence.absPath, limiter, { chunkBytes: 256 * 1024, ...opts })) {
+    for await (const batch of readLineBatches(evidence.absPath, limiter, { chunkBytes: 128 * 1024, ...opts })) {
       const out = parser.parse(batch.lines, batch.firstLine);
       if (out.length > 0) yield out;
     }
