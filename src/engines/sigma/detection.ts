@@ -5,7 +5,7 @@ import { cidrContains, parseIp } from './cidr.js';
 import type { FieldContext, FieldValue } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
 import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
-import { compileString, plainText, type CompiledString, type StringTest } from './values.js';
+import { compileString, plainText, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
 
@@ -216,15 +216,11 @@ function regexWithLiteral(target: string, need: string, re: SafeRegex): Pred {
   };
 }
 
-const LITERAL_ALTERNATION = Number(process.env['LA'] ?? 4);
-const escapeRe = (p: string): string => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 function compileGroup(target: string | null, vals: Val[], st: ModState, env: CompileEnv, path: (string | number)[]): Pred {
   const fold = !st.cased;
   // Plain equalities collapse into one Set lookup; other string tests are tried in turn.
   const equals = new Set<string>();
   const tests: StringTest[] = [];
-  const lits: NonNullable<CompiledString['lit']>[] = [];
   const preds: Pred[] = [];
   for (const v of vals) {
     if (st.timePart) {
@@ -235,11 +231,7 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       case 'str': {
         const t = plainText(v.s);
         if (t !== null) equals.add(fold ? t.toLowerCase() : t);
-        else {
-          const cs = compileString(v.s, fold);
-          if (cs.lit) lits.push(cs.lit);
-          else tests.push(cs.test);
-        }
+        else tests.push(compileString(v.s, fold).test);
         break;
       }
       case 'num':
@@ -309,16 +301,6 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
     const [only] = equals;
     preds.unshift(onValues(target, fold, (x) => x === only));
   } else if (equals.size > 1) preds.unshift(onValues(target, fold, (x) => equals.has(x)));
-  // Many contains/startswith/endswith literals: one native alternation of anchored literals (no
-  // quantifiers, so linear per start position) instead of a closure call per value.
-  if (lits.length >= LITERAL_ALTERNATION) {
-    const re = new RegExp(lits.map((l) => (l.at === 'start' ? '^' : '') + escapeRe(l.text) + (l.at === 'end' ? '$' : '')).join('|'));
-    tests.unshift((x) => re.test(x));
-  } else
-    for (const l of lits) {
-      const t = l.text;
-      tests.push(l.at === 'start' ? (x) => x.startsWith(t) : l.at === 'end' ? (x) => x.endsWith(t) : (x) => x.includes(t));
-    }
   if (tests.length === 1) preds.unshift(onValues(target, fold, tests[0]!));
   else if (tests.length > 1)
     preds.unshift(

@@ -59,7 +59,10 @@ function toText(v: unknown): string | readonly string[] | undefined {
 /** Every scalar under v, as text, in document order (for the keyword pre-filter). */
 function collectScalars(v: unknown, parts: string[]): void {
   if (v === null || v === undefined) return;
-  if (typeof v === 'string') parts.push(v);
+  // An identical value next to itself (W3C's cs-user-agent and cs(User-Agent)) adds no literal.
+  if (typeof v === 'string') {
+    if (parts[parts.length - 1] !== v) parts.push(v);
+  }
   else if (typeof v !== 'object') parts.push(String(v));
   else if (Array.isArray(v)) for (const x of v) collectScalars(x, parts);
   else {

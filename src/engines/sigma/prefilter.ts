@@ -14,6 +14,8 @@ interface FieldScan {
   /** AC state → its owners (entries needing a pattern recognised there): stOwners[stOff[s]..stOff[s+1]). */
   stOff: Int32Array;
   stOwners: Int32Array;
+  /** AC state → 1 when it has owners (one byte read per character in the scan loop). */
+  stHas: Uint8Array;
   /** AC state → generation it was last marked in (each state marks its owners once per event). */
   seen: Uint32Array;
   /** Few patterns: searched one by one with String#includes (native, sublinear) instead of the DFA. */
@@ -88,6 +90,8 @@ export class Prefilter<E extends Prefiltered> {
         }
       }
       stOff[states] = flat.length;
+      const stHas = new Uint8Array(states);
+      for (let st = 0; st < states; st++) stHas[st] = stOff[st + 1]! > stOff[st]! ? 1 : 0;
       const patOff = new Int32Array(pats.length + 1);
       const patFlat: number[] = [];
       pats.forEach((p, id) => {
@@ -97,7 +101,7 @@ export class Prefilter<E extends Prefiltered> {
       patOff[pats.length] = patFlat.length;
       const few = pats.length <= FEW_PATTERNS && pats.every((p) => p.length >= 2) ? pats : null;
       const gate = pats.length <= GATED ? new RegExp(pats.map(escapeRe).join('|')) : null;
-      this.scans.push({ field, ac, stOff, stOwners: Int32Array.from(flat), seen: new Uint32Array(states), pats: few, gate, patOff, patOwners: Int32Array.from(patFlat) });
+      this.scans.push({ field, ac, stOff, stOwners: Int32Array.from(flat), stHas, seen: new Uint32Array(states), pats: few, gate, patOff, patOwners: Int32Array.from(patFlat) });
     }
   }
 
@@ -110,6 +114,7 @@ export class Prefilter<E extends Prefiltered> {
     const delta = ac.delta;
     const w = ac.width;
     const stOff = s.stOff;
+    const stHas = s.stHas;
     const stOwners = s.stOwners;
     const seen = s.seen;
     const stamp = this.stamp;
@@ -117,10 +122,10 @@ export class Prefilter<E extends Prefiltered> {
     let st = 0;
     for (let i = 0; i < text.length; i++) {
       st = delta[st * w + classOf[text.charCodeAt(i)]!]!;
+      if (stHas[st] === 0 || seen[st] === gen) continue;
+      seen[st] = gen;
       const a = stOff[st]!;
       const b = stOff[st + 1]!;
-      if (a === b || seen[st] === gen) continue;
-      seen[st] = gen;
       for (let k = a; k < b; k++) {
         const e = stOwners[k]!;
         if (stamp[e] !== gen) {

@@ -150,10 +150,12 @@ export class CompiledRuleSet implements SigmaRuleSet {
   }
 
   genericFor(event: Exclude<HuntEvent, { source: 'evtx' | 'json' }>): Prefilter<Entry> {
-    const ls = logsourceOf(event);
-    const k = `${ls.product ?? ''}|${ls.category ?? ''}|${ls.service ?? ''}`;
+    // logsourceOf depends only on the source (and an Exchange log's name): key the cache on those
+    // without building the logsource object for every event.
+    const k = event.source === 'w3c' ? 'w3c' : `exchange|${event.log}`;
     let bucket = this.genericMerged.get(k);
     if (!bucket) {
+      const ls = logsourceOf(event);
       bucket = new Prefilter(
         this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
         this.automata,

@@ -81,14 +81,7 @@ export type StringTest = (v: string) => boolean;
  * Compile a Sigma string into the cheapest test: equality, startsWith, endsWith, includes, or a glob
  * matcher. The glob matcher is linear-ish (greedy segment search, no backtracking explosion).
  */
-export interface CompiledString {
-  test: StringTest;
-  needle: string | null;
-  /** Set when the test is one literal at the start, the end, or anywhere (lets callers merge lists). */
-  lit?: { at: 'start' | 'end' | 'any'; text: string };
-}
-
-export function compileString(s: SigmaString, fold: boolean): CompiledString {
+export function compileString(s: SigmaString, fold: boolean): { test: StringTest; needle: string | null } {
   const parts = fold ? s.parts.map((p) => (typeof p === 'string' ? p.toLowerCase() : p)) : s.parts.slice();
   const n = parts.length;
   if (n === 0) return { test: (v) => v === '', needle: null };
@@ -99,10 +92,10 @@ export function compileString(s: SigmaString, fold: boolean): CompiledString {
   const first = parts[0];
   const last = parts[n - 1];
   if (n === 1 && first === STAR) return { test: () => true, needle: null };
-  if (n === 2 && typeof first === 'string' && last === STAR) return { test: (v) => v.startsWith(first), needle: first, lit: { at: 'start', text: first } };
-  if (n === 2 && first === STAR && typeof last === 'string') return { test: (v) => v.endsWith(last), needle: last, lit: { at: 'end', text: last } };
+  if (n === 2 && typeof first === 'string' && last === STAR) return { test: (v) => v.startsWith(first), needle: first };
+  if (n === 2 && first === STAR && typeof last === 'string') return { test: (v) => v.endsWith(last), needle: last };
   const mid = parts[1];
-  if (n === 3 && first === STAR && last === STAR && typeof mid === 'string') return { test: (v) => v.includes(mid), needle: mid, lit: { at: 'any', text: mid } };
+  if (n === 3 && first === STAR && last === STAR && typeof mid === 'string') return { test: (v) => v.includes(mid), needle: mid };
   const longest = parts.reduce<string>((a, p) => (typeof p === 'string' && p.length > a.length ? p : a), '');
   return { test: globMatcher(parts), needle: longest || null };
 }

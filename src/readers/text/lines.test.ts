@@ -63,3 +63,25 @@ test('NUL bytes and invalid UTF-8 are found in any line of a chunk', async () =>
   assert.equal(got[2]![1], '');
   assert.equal(got[4]![1], 'bad \uFFFD byte');
 });
+
+test('timers still run while a large file is read (reads are synchronous)', async () => {
+  const line = 'x'.repeat(99) + '\n';
+  const content = Buffer.from(line.repeat(100_000)); // ~10 MB
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-lines-'));
+  try {
+    const abs = join(dir, 'big.log');
+    writeFileSync(abs, content);
+    let fired = false;
+    setImmediate(() => (fired = true));
+    let firedBeforeEnd = false;
+    let n = 0;
+    for await (const b of readLineBatches(abs, new DiagnosticLimiter(() => {}, 'big.log'), { chunkBytes: 64 * 1024 })) {
+      n += b.lines.length;
+      if (fired && b.bytesRead < content.length) firedBeforeEnd = true;
+    }
+    assert.equal(n, 100_000);
+    assert.ok(firedBeforeEnd, 'a setImmediate callback ran before the file was finished');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 // Streaming line splitter for text logs: reads a file read-only in large chunks, decodes UTF-8 at
 // newline boundaries and yields batches of lines, bounding line length so a 10 MB line is never buffered.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { DiagnosticLimiter } from './limiter.js';
 
 export interface LineBatch {
@@ -21,6 +22,8 @@ export interface LineOptions {
 
 const NL = 10;
 const DEFAULT_MAX = 1 << 20;
+/** Bytes read between two yields to the event loop's macrotask queue (reads are synchronous). */
+const BREATHE_BYTES = 4 << 20;
 
 /**
  * Yields the file's lines in batches (one per chunk read). Problems go to `limiter`:
@@ -37,6 +40,7 @@ export async function* readLineBatches(
   // (the carried partial line) is copied, and lines are decoded into strings before the next read.
   // Reads are synchronous: files are read one after another, and a promise read per chunk cost
   // about 20% of the W3C reader's CPU time (thread-pool hand-off); a chunk read blocks for microseconds.
+  // Every BREATHE_BYTES the generator awaits a macrotask so timers (progress output) still run.
   const fd = openSync(absPath, 'r');
   const buf = Buffer.allocUnsafe(Math.max(1, opts.chunkBytes ?? 1 << 20));
   let carry: Buffer[] = [];
@@ -44,12 +48,17 @@ export async function* readLineBatches(
   let skipping = false; // inside an over-long line: drop bytes until the next newline
   let lineNo = 1; // number of the line currently being assembled
   let bytesRead = 0;
+  let nextBreath = BREATHE_BYTES;
   let first = true;
   const finishLong = (): void => {
     limiter.report('LOG_LINE_TOO_LONG', 'warning', `line longer than ${maxLine} bytes skipped`, { line: lineNo });
   };
   try {
     for (;;) {
+      if (bytesRead >= nextBreath) {
+        nextBreath = bytesRead + BREATHE_BYTES;
+        await nextMacrotask();
+      }
       const got = readSync(fd, buf, 0, buf.length, null);
       if (got === 0) break;
       const chunk = buf.subarray(0, got);
