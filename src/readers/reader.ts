@@ -22,3 +22,16 @@ export interface Reader {
    */
   readBatches?(evidence: Evidence, sink: DiagnosticSink): AsyncIterable<HuntEvent[]>;
 }
+
+async function* flatten<E extends HuntEvent>(batches: AsyncIterable<E[]>): AsyncGenerator<E> {
+  for await (const b of batches) yield* b;
+}
+
+/** A Reader from a batch-yielding function: `read` flattens the batches that `readBatches` yields. */
+export function batchReader(kind: EvidenceKind, readBatches: (evidence: Evidence, sink: DiagnosticSink) => AsyncIterable<HuntEvent[]>): Reader {
+  return {
+    kind,
+    read: (evidence, sink) => flatten(readBatches(evidence, sink)),
+    readBatches,
+  };
+}

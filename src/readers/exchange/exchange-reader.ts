@@ -3,9 +3,9 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import type { ExchangeEvent, HuntEvent } from '../../event.js';
-import type { Reader } from '../reader.js';
-import { compileFieldBuilder, DiagnosticLimiter, readLineBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
+import type { ExchangeEvent } from '../../event.js';
+import { batchReader, type Reader } from '../reader.js';
+import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
 import { logFromPath, logFromType, splitEventData } from './log-names.js';
 
 const CSV_OPTS = { relax_column_count: true, relax_quotes: true, info: true, skip_empty_lines: false } as const;
@@ -194,31 +194,8 @@ class ExchangeParser {
 }
 
 /** Reads one Exchange CSV log; yields one array of events per chunk read. */
-export async function* readExchangeBatches(
-  evidence: Evidence,
-  sink: DiagnosticSink,
-  opts: LineOptions = {},
-): AsyncGenerator<ExchangeEvent[]> {
-  const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const parser = new ExchangeParser(evidence.path, limiter);
-  try {
-    for await (const batch of readLineBatches(evidence.absPath, limiter, { chunkBytes: 256 * 1024, ...opts })) {
-      const out = parser.parse(batch.lines, batch.firstLine);
-      if (out.length > 0) yield out;
-    }
-  } catch (err) {
-    limiter.report('IO_ERROR', 'error', `read failed: ${(err as Error).message}`);
-  } finally {
-    limiter.flush();
-  }
+export function readExchangeBatches(evidence: Evidence, sink: DiagnosticSink, opts: LineOptions = {}): AsyncGenerator<ExchangeEvent[]> {
+  return readParsedBatches(evidence, sink, (path, limiter) => new ExchangeParser(path, limiter), { chunkBytes: 256 * 1024, ...opts });
 }
 
-async function* flatten(batches: AsyncIterable<HuntEvent[]>): AsyncGenerator<HuntEvent> {
-  for await (const b of batches) yield* b;
-}
-
-export const exchangeReader: Reader = {
-  kind: 'exchange-csv',
-  read: (evidence, sink) => flatten(readExchangeBatches(evidence, sink)),
-  readBatches: (evidence, sink) => readExchangeBatches(evidence, sink),
-};
+export const exchangeReader: Reader = batchReader('exchange-csv', readExchangeBatches);

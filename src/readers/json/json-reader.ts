@@ -5,8 +5,8 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import type { EvidenceRef, HuntEvent, WinEvent } from '../../event.js';
-import type { Reader } from '../reader.js';
+import type { EvidenceRef, WinEvent } from '../../event.js';
+import { batchReader, type Reader } from '../reader.js';
 import { DiagnosticLimiter, readLineBatches, toUtcIso } from '../text/index.js';
 
 export type JsonLayout = 'jsonl' | 'array' | 'concatenated';
@@ -249,12 +249,4 @@ export async function* readJsonBatches(evidence: Evidence, sink: DiagnosticSink,
   }
 }
 
-async function* flatten(batches: AsyncIterable<HuntEvent[]>): AsyncGenerator<HuntEvent> {
-  for await (const b of batches) yield* b;
-}
-
-export const jsonReader: Reader = {
-  kind: 'json',
-  read: (evidence, sink) => flatten(readJsonBatches(evidence, sink)),
-  readBatches: (evidence, sink) => readJsonBatches(evidence, sink),
-};
+export const jsonReader: Reader = batchReader('json', readJsonBatches);

@@ -6,3 +6,5 @@ export { DiagnosticLimiter } from './limiter.js';
 export { toUtcIso } from './time.js';
 export { compileFieldBuilder } from './field-builder.js';
 export type { BuilderColumn, FieldBuilder } from './field-builder.js';
+export { readParsedBatches } from './parsed-batches.js';
+export type { LineParser } from './parsed-batches.js';

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import type { HuntEvent, W3cEvent } from '../../event.js';
+import type { W3cEvent } from '../../event.js';
 import { projectRoot } from '../../paths.js';
-import type { Reader } from '../reader.js';
-import { compileFieldBuilder, DiagnosticLimiter, readLineBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
+import { batchReader, type Reader } from '../reader.js';
+import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
 
 interface W3cMap {
   fields: Record<string, string>;
@@ -195,31 +195,8 @@ class W3cParser {
 }
 
 /** Reads one IIS W3C file; yields one array of events per chunk (the fast path used by hunt). */
-export async function* readW3cBatches(
-  evidence: Evidence,
-  sink: DiagnosticSink,
-  opts: LineOptions = {},
-): AsyncGenerator<W3cEvent[]> {
-  const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const parser = new W3cParser(evidence.path, limiter);
-  try {
-    for await (const batch of readLineBatches(evidence.absPath, limiter, { chunkBytes: 128 * 1024, ...opts })) {
-      const out = parser.parse(batch.lines, batch.firstLine);
-      if (out.length > 0) yield out;
-    }
-  } catch (err) {
-    limiter.report('IO_ERROR', 'error', `read failed: ${(err as Error).message}`);
-  } finally {
-    limiter.flush();
-  }
+export function readW3cBatches(evidence: Evidence, sink: DiagnosticSink, opts: LineOptions = {}): AsyncGenerator<W3cEvent[]> {
+  return readParsedBatches(evidence, sink, (path, limiter) => new W3cParser(path, limiter), { chunkBytes: 128 * 1024, ...opts });
 }
 
-async function* flatten(batches: AsyncIterable<HuntEvent[]>): AsyncGenerator<HuntEvent> {
-  for await (const b of batches) yield* b;
-}
-
-export const w3cReader: Reader = {
-  kind: 'iis-w3c',
-  read: (evidence, sink) => flatten(readW3cBatches(evidence, sink)),
-  readBatches: (evidence, sink) => readW3cBatches(evidence, sink),
-};
+export const w3cReader: Reader = batchReader('iis-w3c', readW3cBatches);
