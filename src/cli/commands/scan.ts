@@ -122,12 +122,12 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
     throw e;
   }
   progress.stop();
-  if (flags.out) await writeOut(flags.out, result);
-  if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics);
+  const written = flags.out ? await writeOut(flags.out, result) : [];
+  if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics, written);
   return result.findings.length > 0 ? 1 : 0;
 }
 
-async function writeOut(dir: string, r: HuntResult): Promise<void> {
+async function writeOut(dir: string, r: HuntResult): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const out = createWriteStream(join(dir, 'findings.jsonl'));
   for (const f of r.findings) {
@@ -137,7 +137,8 @@ async function writeOut(dir: string, r: HuntResult): Promise<void> {
   await once(out, 'finish');
   await writeFile(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2) + '\n');
   if (r.taken) await writeFile(join(dir, 'taken.json'), JSON.stringify(r.taken, null, 2) + '\n');
-  await writeReports(dir, r.findings, r.summary, r.taken);
+  const reports = await writeReports(dir, r.findings, r.summary, r.taken);
+  return ['findings.jsonl', 'summary.json', ...(r.taken ? ['taken.json'] : []), ...reports];
 }
 
 const LEVEL_COLOUR: Record<Level, string> = {
@@ -148,7 +149,7 @@ const LEVEL_COLOUR: Record<Level, string> = {
   critical: '\u001b[1;31m',
 };
 
-function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, shownDiagnostics: number): void {
+function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, shownDiagnostics: number, written: string[]): void {
   const w = (s: string): void => void ctx.stderr.write(s + '\n');
   const c = colourAllowed(ctx.stderr);
   const paint = (l: Level, s: string): string => (c ? `${LEVEL_COLOUR[l]}${s}\u001b[0m` : s);
@@ -176,7 +177,7 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
     w(`  diagnostics: ${s.diagnostics.total} (${Object.entries(s.diagnostics.byCode).map(([k, v]) => `${k} ${v}`).join(', ')})` +
       (s.diagnostics.total > shownDiagnostics ? '; all are in summary.json with --out' : ''));
   }
-  if (flags.out) w(`  written to ${flags.out}: findings.jsonl, summary.json, report.html, timeline.csv, timeline.jsonl, attack-layer.json, stix.json`);
+  if (flags.out) w(`  written to ${flags.out}: ${written.join(', ')}`);
   else if (!flags.jsonl && r.findings.length > 0) w('  (use --jsonl or --out DIR for the findings themselves)');
   const top = r.findings.filter((f: Finding) => f.level === 'critical' || f.level === 'high').length;
   if (top > 0) w(paint('high', `  ${top} high/critical findings: treat this server as compromised until shown otherwise`));

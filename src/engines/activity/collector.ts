@@ -27,13 +27,7 @@ interface TargetAgg {
   last: string | null;
   evidence: EvidenceRef;
 }
-interface ActorAgg {
-  ip: string | null;
-  agent: string | null;
-  requests: number;
-  bytes: number | null;
-  first: string | null;
-  last: string | null;
+interface ActorAgg extends ActorTotals {
   targets: Map<string, TargetAgg>;
 }
 

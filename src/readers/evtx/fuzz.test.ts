@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasShared, sharedDir } from '../../paths.js';
 import { parseEvtx, toWinEvent, parseEvtxTrees, toXml, toEvtxJson } from './index.js';
-import { toEvtxJsonText } from './json-text.js';
 
 const CASES = Number(process.env['EXHUNT_FUZZ_CASES'] ?? 2000);
 const SEED = Number(process.env['EXHUNT_FUZZ_SEED'] ?? 20261126);
@@ -87,7 +86,7 @@ test(`fuzz: ${CASES} mutated files never throw and always terminate`, { skip: !h
       if (i % 10 === 0) {
         for (const t of parseEvtxTrees(buf, 'f.evtx', sink)) {
           toXml(t.root);
-          assert.deepStrictEqual(JSON.parse(toEvtxJsonText(t.root)), toEvtxJson(t.root));
+          JSON.stringify(toEvtxJson(t.root));
         }
       }
       records += n;
