@@ -5,7 +5,8 @@ import { cidrContains, parseIp } from './cidr.js';
 import type { FieldContext, FieldValue } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
 import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
-import { compileString, plainText, type StringTest } from './values.js';
+import { HIT_ANY, HIT_END, HIT_START, isAscii, LiteralSet } from './literals.js';
+import { compileString, literalShape, plainText, type SigmaString, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
 
@@ -216,12 +217,17 @@ function regexWithLiteral(target: string, need: string, re: SafeRegex): Pred {
   };
 }
 
+/** From this many case-folded prefix/suffix/substring literals on, a group tests them in one automaton pass. */
+const LITERAL_SET_MIN = 6;
+
 function compileGroup(target: string | null, vals: Val[], st: ModState, env: CompileEnv, path: (string | number)[]): Pred {
   const fold = !st.cased;
   // Plain equalities collapse into one Set lookup; other string tests are tried in turn.
   const equals = new Set<string>();
   const tests: StringTest[] = [];
   const preds: Pred[] = [];
+  // Case-folded prefix/suffix/substring literals: one automaton pass when there are many.
+  const shaped: { lit: string; kind: number; s: SigmaString }[] = [];
   for (const v of vals) {
     if (st.timePart) {
       preds.push(timePartPred(target, st.timePart, v, path));
@@ -230,7 +236,12 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
     switch (v.k) {
       case 'str': {
         const t = plainText(v.s);
-        if (t !== null) equals.add(fold ? t.toLowerCase() : t);
+        if (t !== null) {
+          equals.add(fold ? t.toLowerCase() : t);
+          break;
+        }
+        const shape = fold ? literalShape(v.s) : null;
+        if (shape && isAscii(shape.lit)) shaped.push({ lit: shape.lit.toLowerCase(), kind: shape.kind === 'start' ? HIT_START : shape.kind === 'end' ? HIT_END : HIT_ANY, s: v.s });
         else tests.push(compileString(v.s, fold).test);
         break;
       }
@@ -297,6 +308,10 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
     }
   }
+  if (shaped.length >= LITERAL_SET_MIN) {
+    const set = new LiteralSet(shaped);
+    preds.unshift(onValues(target, true, (x) => set.test(x)));
+  } else for (const x of shaped) tests.push(compileString(x.s, fold).test);
   if (equals.size === 1) {
     const [only] = equals;
     preds.unshift(onValues(target, fold, (x) => x === only));

@@ -22,6 +22,8 @@ export type FieldValue = string | readonly string[] | undefined;
 
 export interface FieldContext {
   readonly event: HuntEvent;
+  /** A number unique to this context (for per-event scratch stamps; see literals.ts). */
+  readonly gen: number;
   /** The value as text (undefined when the field is absent). */
   str(field: string): FieldValue;
   /** The value lower-cased (for case-insensitive matching). */
@@ -30,9 +32,11 @@ export interface FieldContext {
   allValues(fold: boolean): readonly string[];
   /** The flat field map (for findings and correlation group-by). */
   flat(): Record<string, unknown>;
-  /** Every value of the event, case-folded and joined by newlines (for the keyword pre-filter only). */
-  keywordText(): string;
+  /** Every scalar value of the event as text, not case-folded, in document order (for the keyword pre-filter). */
+  scalars(): readonly string[];
 }
+
+let generation = 0;
 
 function toText(v: unknown): string | readonly string[] | undefined {
   if (v === undefined) return undefined;
@@ -148,6 +152,7 @@ export class EventFields implements FieldContext {
   private readonly sys: Record<string, unknown> | null = null;
   private spaced: Map<string, string> | undefined;
   readonly event: HuntEvent;
+  readonly gen = ++generation;
 
   constructor(event: HuntEvent) {
     this.event = event;
@@ -245,11 +250,11 @@ export class EventFields implements FieldContext {
     return (this.flatFields ??= flattenWinEvent(this.win!.data));
   }
 
-  private kwText: string | undefined;
-  keywordText(): string {
-    if (this.kwText !== undefined) return this.kwText;
+  private scalarList: string[] | undefined;
+  scalars(): readonly string[] {
+    if (this.scalarList !== undefined) return this.scalarList;
     const parts: string[] = [];
     collectScalars(this.win ? this.win.data : this.flatFields, parts);
-    return (this.kwText = parts.join('\n').toLowerCase());
+    return (this.scalarList = parts);
   }
 }

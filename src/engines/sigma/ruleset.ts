@@ -7,7 +7,8 @@ import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './corr
 import { and, compileSearch, or, type Atom, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
 import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
-import type { AhoCorasick } from './aho-corasick.js';
+import type { KeywordScanner } from './keyword-scan.js';
+import type { FieldLiterals } from './literals.js';
 import { Prefilter } from './prefilter.js';
 import type { SafeRegex } from './regex.js';
 
@@ -58,7 +59,8 @@ export class CompiledRuleSet implements SigmaRuleSet {
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
   private readonly merged = new Map<string, Prefilter<Entry>>();
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
-  private readonly automata = new Map<string, AhoCorasick>();
+  private readonly automata = new Map<string, KeywordScanner>();
+  private readonly tables = new Map<string, FieldLiterals>();
   readonly rules: readonly RuleMeta[];
 
   constructor(
@@ -143,7 +145,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
         seen.add(e.rule);
         list.push(e);
       }
-      bucket = new Prefilter(list, this.automata);
+      bucket = new Prefilter(list, this.tables, this.automata);
       this.merged.set(k, bucket);
     }
     return bucket;
@@ -158,6 +160,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
       const ls = logsourceOf(event);
       bucket = new Prefilter(
         this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
+        this.tables,
         this.automata,
       );
       this.genericMerged.set(k, bucket);

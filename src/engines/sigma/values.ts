@@ -100,6 +100,15 @@ export function compileString(s: SigmaString, fold: boolean): { test: StringTest
   return { test: globMatcher(parts), needle: longest || null };
 }
 
+/** A value that is one literal with a star after, before, or on both sides (startswith/endswith/contains). */
+export function literalShape(s: SigmaString): { kind: 'start' | 'end' | 'contains'; lit: string } | null {
+  const p = s.parts;
+  if (p.length === 2 && typeof p[0] === 'string' && p[1] === STAR) return { kind: 'start', lit: p[0] };
+  if (p.length === 2 && p[0] === STAR && typeof p[1] === 'string') return { kind: 'end', lit: p[1] };
+  if (p.length === 3 && p[0] === STAR && typeof p[1] === 'string' && p[2] === STAR) return { kind: 'contains', lit: p[1] };
+  return null;
+}
+
 // A segment is the text between two stars; it may hold `?` (any one character).
 type Segment = readonly (string | typeof ONE)[];
 

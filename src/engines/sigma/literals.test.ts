@@ -1,0 +1,95 @@
+// The shared literal tables and the keyword scanner agree with plain string tests on random and tricky
+// values (differential tests: a wrong hit kind or a skipped window would show as a mismatch).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FieldContext } from './fields.js';
+import { KeywordScanner } from './keyword-scan.js';
+import { FieldLiterals, HIT_ANY, HIT_END, HIT_START, LiteralSet } from './literals.js';
+
+/** A deterministic pseudo-random generator (tests must be repeatable). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const ALPHA = 'abcAB\\.:-x ';
+function word(r: () => number, max: number): string {
+  let w = '';
+  const n = 1 + Math.floor(r() * max);
+  for (let i = 0; i < n; i++) w += ALPHA[Math.floor(r() * ALPHA.length)];
+  return w;
+}
+
+let gen = 0;
+function ctxOf(field: string, value: string | string[]): FieldContext {
+  const low = typeof value === 'string' ? value.toLowerCase() : value.map((v) => v.toLowerCase());
+  return { gen: ++gen, lower: (f: string) => (f === field ? low : undefined) } as unknown as FieldContext;
+}
+
+test('field literal hits equal includes/startsWith/endsWith on the lower-cased value', () => {
+  const r = rng(7);
+  const table = new FieldLiterals('F');
+  const lits = Array.from({ length: 60 }, () => word(r, 4).toLowerCase());
+  const ids = lits.map((l) => table.id(l));
+  table.freeze();
+  for (let round = 0; round < 400; round++) {
+    const value = round % 5 === 0 ? [word(r, 12), word(r, 12)] : word(r, 20);
+    const ctx = ctxOf('F', value);
+    table.ensure(ctx);
+    const values = (typeof value === 'string' ? [value] : value).map((v) => v.toLowerCase());
+    lits.forEach((l, k) => {
+      const id = ids[k]!;
+      assert.equal(table.has(id, HIT_ANY, ctx.gen), values.some((v) => v.includes(l)), `contains ${l} in ${values}`);
+      assert.equal(table.has(id, HIT_START, ctx.gen), values.some((v) => v.startsWith(l)), `startswith ${l} in ${values}`);
+      assert.equal(table.has(id, HIT_END, ctx.gen), values.some((v) => v.endsWith(l)), `endswith ${l} in ${values}`);
+    });
+  }
+});
+
+test('an absent field has no hits, and hits never leak into the next event', () => {
+  const t = new FieldLiterals('F');
+  const id = t.id('abc');
+  t.freeze();
+  const a = ctxOf('F', 'xxABCxx');
+  t.ensure(a);
+  assert.ok(t.has(id, HIT_ANY, a.gen));
+  const b = ctxOf('G', 'abc');
+  t.ensure(b);
+  assert.equal(t.has(id, HIT_ANY, b.gen), false);
+});
+
+test('a literal set answers like the startsWith/endsWith/includes tests it replaces', () => {
+  const r = rng(3);
+  const kinds = [HIT_ANY, HIT_START, HIT_END];
+  for (let round = 0; round < 50; round++) {
+    const lits = Array.from({ length: 8 }, () => ({ lit: word(r, 4).toLowerCase(), kind: kinds[Math.floor(r() * 3)]! }));
+    const set = new LiteralSet(lits);
+    for (let k = 0; k < 100; k++) {
+      const v = word(r, 16).toLowerCase();
+      const want = lits.some(({ lit, kind }) => (kind === HIT_ANY ? v.includes(lit) : kind === HIT_START ? v.startsWith(lit) : v.endsWith(lit)));
+      assert.equal(set.test(v), want, `${JSON.stringify(lits)} on ${v}`);
+    }
+  }
+});
+
+test('keyword scanner finds exactly the patterns contained case-insensitively', () => {
+  const r = rng(11);
+  for (const minLen of [1, 2, 3, 6]) {
+    const pats = [...new Set(Array.from({ length: 25 }, () => (word(r, 5) + 'x'.repeat(minLen)).slice(0, Math.max(minLen, 1 + Math.floor(r() * 8))).toLowerCase()))];
+    const sc = new KeywordScanner(pats);
+    for (let round = 0; round < 300; round++) {
+      const values = [word(r, 30), word(r, 3), word(r, 60).toUpperCase()];
+      sc.scan(values, ++gen);
+      const found = new Set(Array.from(sc.hits.subarray(0, sc.count), (id) => pats[id]));
+      for (const p of pats) assert.equal(found.has(p), values.some((v) => v.toLowerCase().includes(p)), `${p} in ${JSON.stringify(values)}`);
+    }
+  }
+});
+
+test('keyword scanner folds non-ASCII capitals the way toLowerCase does', () => {
+  const sc = new KeywordScanner(['kerberos::golden', 'äpfel']);
+  sc.scan(['\u212Aerberos::GOLDEN', 'ÄPFEL'], ++gen);
+  assert.equal(sc.count, 2);
+});

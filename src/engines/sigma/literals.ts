@@ -1,0 +1,176 @@
+// Shared literal search: every contains/startswith/endswith literal of every rule on a field is found by
+// one Aho-Corasick pass over that field's case-folded value per event; rule tests then read a hit table.
+
+import { AhoCorasick } from './aho-corasick.js';
+import type { FieldContext } from './fields.js';
+
+/** Hit kinds: the literal occurs somewhere, at the start, or at the end of (one of) the field's value(s). */
+export const HIT_ANY = 1;
+export const HIT_START = 2;
+export const HIT_END = 4;
+
+/** ASCII-only literals get exact hits (see AhoCorasick: non-ASCII code units share one class). */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
+/**
+ * The literals of one event field, ruleset-wide. Scanning state is kept here, stamped with the event's
+ * generation (FieldContext.gen): matching is synchronous, so one event is scanned at a time, and a stamp
+ * from an earlier event is simply stale — no clearing, no allocation per event.
+ */
+export class FieldLiterals {
+  private readonly ids = new Map<string, number>();
+  readonly lits: string[] = [];
+  /** Literal ids found in the current event's value, hits[0..hitCount) (distinct). */
+  hits = new Int32Array(0);
+  hitCount = 0;
+  private gen = -1;
+  private stamp = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  private lens = new Int32Array(0);
+  private classOf: Uint16Array = new Uint16Array(0);
+  private delta: Int32Array | Uint16Array = new Uint16Array(0);
+  private width = 1;
+  private hasOut = new Uint8Array(1);
+  private outOff = new Int32Array(2);
+  private outIds = new Int32Array(0);
+  private frozen = false;
+  private built = false;
+
+  constructor(readonly field: string) {}
+
+  /** The id of a lower-cased literal (registered once). Only before freeze(). */
+  id(lit: string): number {
+    let id = this.ids.get(lit);
+    if (id === undefined) {
+      if (this.frozen) throw new Error(`literal table of ${this.field} is frozen`);
+      id = this.lits.length;
+      this.ids.set(lit, id);
+      this.lits.push(lit);
+    }
+    return id;
+  }
+
+  /** No more literals; the automaton is built when first needed (many tables are never used in a run). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  private build(): void {
+    this.frozen = this.built = true;
+    const n = this.lits.length;
+    this.stamp = new Float64Array(n).fill(-1);
+    this.flags = new Uint8Array(n);
+    this.hits = new Int32Array(n);
+    this.lens = Int32Array.from(this.lits, (l) => l.length);
+    const ac = new AhoCorasick(this.lits);
+    this.classOf = ac.classOf;
+    // Half the memory (and cache footprint) when state numbers fit 16 bits, as most tables' do.
+    this.delta = ac.outputs.length <= 65536 ? Uint16Array.from(ac.delta) : ac.delta;
+    this.width = ac.width;
+    const states = ac.outputs.length;
+    this.hasOut = new Uint8Array(states);
+    this.outOff = new Int32Array(states + 1);
+    const flat: number[] = [];
+    for (let s = 0; s < states; s++) {
+      this.outOff[s] = flat.length;
+      const o = ac.outputs[s];
+      if (o) {
+        this.hasOut[s] = 1;
+        flat.push(...o);
+      }
+    }
+    this.outOff[states] = flat.length;
+    this.outIds = Int32Array.from(flat);
+  }
+
+  /** Scan the field of this event unless already done; afterwards has() answers for it. */
+  ensure(ctx: FieldContext): void {
+    const gen = ctx.gen;
+    if (this.gen === gen) return;
+    if (!this.built) this.build();
+    this.gen = gen;
+    this.hitCount = 0;
+    const v = ctx.lower(this.field);
+    if (v === undefined) return;
+    if (typeof v === 'string') this.scan(v, gen);
+    else for (let i = 0; i < v.length; i++) this.scan(v[i]!, gen);
+  }
+
+  /** Was literal `id` found (with one of the `kind` bits) in this event's value? Call ensure() first. */
+  has(id: number, kind: number, gen: number): boolean {
+    return this.stamp[id] === gen && (this.flags[id]! & kind) !== 0;
+  }
+
+  private scan(text: string, gen: number): void {
+    const classOf = this.classOf;
+    const delta = this.delta;
+    const w = this.width;
+    const hasOut = this.hasOut;
+    const outOff = this.outOff;
+    const outIds = this.outIds;
+    const lens = this.lens;
+    const stamp = this.stamp;
+    const flags = this.flags;
+    const hits = this.hits;
+    const last = text.length - 1;
+    let st = 0;
+    for (let i = 0; i <= last; i++) {
+      st = delta[st * w + classOf[text.charCodeAt(i)]!]!;
+      if (hasOut[st] === 0) continue;
+      const b = outOff[st + 1]!;
+      for (let k = outOff[st]!; k < b; k++) {
+        const id = outIds[k]!;
+        let f = HIT_ANY;
+        if (i + 1 === lens[id]) f |= HIT_START;
+        if (i === last) f |= HIT_END;
+        if (stamp[id] !== gen) {
+          stamp[id] = gen;
+          flags[id] = f;
+          hits[this.hitCount++] = id;
+        } else flags[id]! |= f;
+      }
+    }
+  }
+}
+
+/**
+ * A fixed set of case-folded literals, each wanted anywhere, at the start or at the end of a value:
+ * test() is one automaton pass that stops at the first satisfied literal (a rule's long `contains` or
+ * `endswith` list costs one scan instead of one string search per entry).
+ */
+export class LiteralSet {
+  private readonly ac: AhoCorasick;
+  private readonly kinds: Uint8Array;
+  private readonly lens: Int32Array;
+
+  constructor(lits: readonly { lit: string; kind: number }[]) {
+    if (lits.some((l) => !isAscii(l.lit) || l.lit.length === 0)) throw new Error('LiteralSet takes non-empty ASCII literals');
+    this.ac = new AhoCorasick(lits.map((l) => l.lit));
+    this.kinds = Uint8Array.from(lits, (l) => l.kind);
+    this.lens = Int32Array.from(lits, (l) => l.lit.length);
+  }
+
+  /** Does a lower-cased value satisfy one of the literals? */
+  test(v: string): boolean {
+    const { classOf, delta, width: w, outputs } = this.ac;
+    const kinds = this.kinds;
+    const lens = this.lens;
+    const last = v.length - 1;
+    let st = 0;
+    for (let i = 0; i <= last; i++) {
+      st = delta[st * w + classOf[v.charCodeAt(i)]!]!;
+      const out = outputs[st];
+      if (out === null || out === undefined) continue;
+      for (let k = 0; k < out.length; k++) {
+        const id = out[k]!;
+        const kind = kinds[id]!;
+        if (kind === HIT_ANY) return true;
+        if (kind === HIT_START ? i + 1 === lens[id] : i === last) return true;
+      }
+    }
+    return false;
+  }
+}
