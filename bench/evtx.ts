@@ -18,6 +18,8 @@ interface Phase {
   bytes: number;
   seconds: number;
   maxRssMb: number;
+  /** CPU seconds of the whole process (all threads); absent for peers. The machine is shared: rec/CPU-s is steadier. */
+  cpuSeconds?: number;
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -50,6 +52,7 @@ function buildCorpus(targetMb: number, pyChunks: number): { files: string[]; rec
 async function runPhase(workers: number, files: string[], readData = false): Promise<void> {
   const evidence: Evidence[] = files.map((f) => ({ absPath: f, path: f, root: corpusDir, kind: 'evtx', size: statSync(f).size, mtime: '' }));
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let records = 0;
   let fields = 0;
   for await (const ev of readEvtxParallel(evidence, () => undefined, { workers })) {
@@ -59,8 +62,9 @@ async function runPhase(workers: number, files: string[], readData = false): Pro
     if (readData && (ev.data as { Event?: unknown }).Event === undefined) throw new Error('event without Event');
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
   if (fields === 0) throw new Error('no events');
-  const out: Phase = { records, bytes: evidence.reduce((a, e) => a + e.size, 0), seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const out: Phase = { records, bytes: evidence.reduce((a, e) => a + e.size, 0), seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -95,12 +99,13 @@ function median(xs: number[]): number {
 
 function line(name: string, p: Phase | string, runs = 1): string {
   if (typeof p === 'string') return `${name.padEnd(34)} ${p}`;
-  return `${name.padEnd(34)} ${(p.records / p.seconds).toFixed(0).padStart(9)} rec/s ${(p.bytes / p.seconds / 1e6).toFixed(1).padStart(8)} MB/s ${p.maxRssMb.toFixed(0).padStart(6)} MB RSS  (${p.records} records, ${(p.bytes / 1e6).toFixed(0)} MB, ${p.seconds.toFixed(2)} s${runs > 1 ? `, median of ${runs}` : ''})`;
+  return `${name.padEnd(34)} ${(p.records / p.seconds).toFixed(0).padStart(9)} rec/s ${(p.bytes / p.seconds / 1e6).toFixed(1).padStart(8)} MB/s ${p.maxRssMb.toFixed(0).padStart(6)} MB RSS${p.cpuSeconds !== undefined ? ` ${(p.records / p.cpuSeconds).toFixed(0).padStart(7)} rec/CPU-s` : ''}  (${p.records} records, ${(p.bytes / 1e6).toFixed(0)} MB, ${p.seconds.toFixed(2)} s${runs > 1 ? `, median of ${runs}` : ''})`;
 }
 
 function medianPhase(runs: Phase[]): Phase {
   const secs = median(runs.map((r) => r.seconds));
-  return { ...runs[0]!, seconds: secs, maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)) };
+  const cpu = runs[0]!.cpuSeconds === undefined ? {} : { cpuSeconds: median(runs.map((r) => r.cpuSeconds!)) };
+  return { ...runs[0]!, seconds: secs, maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)), ...cpu };
 }
 
 async function main(): Promise<void> {

@@ -22,6 +22,9 @@ interface KeywordScan {
   owners: Int32Array;
 }
 
+/** Shortest literal for which the whole-event skip scan (see the constructor) is used. */
+const EVENT_SCAN_MIN = 4;
+
 /**
  * Candidate selection: entries without necessary literals are always evaluated; the others only when
  * one of their literals occurs in the (case-folded) field value. Order of evaluation is kept.
@@ -41,6 +44,7 @@ export class Prefilter<E extends Prefiltered> {
     /** Tables and keyword scanners shared between buckets with the same literals. */
     tables: Map<string, FieldLiterals> = new Map(),
     cache: Map<string, KeywordScanner> = new Map(),
+    opts: { eventScan?: boolean } = {},
   ) {
     this.stamp = new Float64Array(entries.length).fill(-1);
     this.picked = new Int32Array(entries.length);
@@ -60,7 +64,20 @@ export class Prefilter<E extends Prefiltered> {
     });
     this.alwaysIdx = Int32Array.from(always);
     this.filtered = entries.length - always.length;
+    // Log-line buckets (W3C, Exchange CSV): a field's literal in its own value is in some value of the
+    // event, so the long literals join the keyword scan — one case-folding skip scan over all of the
+    // event's values instead of lower-casing and scanning each field. The candidates are a superset
+    // (the rules themselves decide); a benign line costs one scan. Short literals keep their field scan.
+    if (opts.eventScan)
+      for (const lits of byField.values())
+        for (const [lit, o] of [...lits]) {
+          if (lit.length < EVENT_SCAN_MIN) continue;
+          const k = keywords.get(lit) ?? keywords.set(lit, []).get(lit)!;
+          k.push(...o);
+          lits.delete(lit);
+        }
     for (const [field, lits] of byField) {
+      if (lits.size === 0) continue;
       // Buckets with the same literals (Sysmon 1 and Security 4688 after field mapping) share a table.
       const key = `${field}\u0000${[...lits.keys()].join('\u0000')}`;
       let table = tables.get(key);
@@ -82,7 +99,7 @@ export class Prefilter<E extends Prefiltered> {
       const flat: number[] = [];
       pats.forEach((p, id) => {
         off[id] = flat.length;
-        flat.push(...keywords.get(p)!);
+        flat.push(...new Set(keywords.get(p)!));
       });
       off[pats.length] = flat.length;
       this.keyword = { scanner, off, owners: Int32Array.from(flat) };

@@ -162,6 +162,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
         this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
         this.tables,
         this.automata,
+        { eventScan: true },
       );
       this.genericMerged.set(k, bucket);
     }

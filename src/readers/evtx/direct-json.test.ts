@@ -10,6 +10,7 @@ import { ChunkBinXml } from './binxml.js';
 import { flatJson } from './direct-json.js';
 import { parseEvtxTrees } from './parse.js';
 import { toEvtxJson } from './json.js';
+import { record } from './binxml-writer.js';
 
 /** Whether the tree still holds its uninstantiated flat form (read before touching `root`). */
 function isFlat(t: unknown): boolean {
@@ -43,65 +44,6 @@ test('flat JSON equals the instantiated tree JSON on all regression files and mu
   assert.ok(mutated > 0);
   void other;
 });
-
-/** One record: a template (inline definition) over `body`, with string values; offsets are chunk-relative. */
-function record(body: (w: Writer) => void, values: string[]): { buf: Uint8Array; start: number; end: number } {
-  const w = new Writer();
-  w.u8(0x0f, 1, 1, 0, 0x0c, 1).u32(7);
-  const defOff = w.p + 4;
-  w.u32(defOff).u32(0).u8(...new Array<number>(16).fill(0xcd));
-  const sizeAt = w.p;
-  w.u32(0);
-  const bodyStart = w.p;
-  w.u8(0x0f, 1, 1, 0);
-  body(w);
-  w.u8(0x00);
-  w.dv.setUint32(sizeAt, w.p - bodyStart, true);
-  w.u32(values.length);
-  for (const v of values) w.u16(v.length * 2).u8(0x01, 0x00);
-  for (const v of values) w.utf16(v);
-  return { buf: w.buf, start: 512, end: w.p };
-}
-
-class Writer {
-  readonly buf = new Uint8Array(65536);
-  readonly dv = new DataView(this.buf.buffer);
-  p = 512;
-  u8(...v: number[]): this {
-    for (const x of v) this.buf[this.p++] = x;
-    return this;
-  }
-  u16(v: number): this {
-    this.dv.setUint16(this.p, v, true);
-    this.p += 2;
-    return this;
-  }
-  u32(v: number): this {
-    this.dv.setUint32(this.p, v, true);
-    this.p += 4;
-    return this;
-  }
-  utf16(s: string): this {
-    for (let i = 0; i < s.length; i++) this.u16(s.charCodeAt(i));
-    return this;
-  }
-  /** An element with an inline name; `content` writes its children (none: empty element). */
-  el(name: string, content?: () => void): this {
-    this.u8(0x01).u16(0xffff).u32(0);
-    const here = this.p + 4;
-    this.u32(here).u32(0).u16(0).u16(name.length).utf16(name).u16(0);
-    if (!content) return this.u8(0x03);
-    this.u8(0x02);
-    content();
-    return this.u8(0x04);
-  }
-  text(s: string): this {
-    return this.u8(0x05, 0x01).u16(s.length).utf16(s);
-  }
-  sub(i: number): this {
-    return this.u8(0x0d).u16(i).u8(0x01);
-  }
-}
 
 test('flat JSON: __proto__ element names, repeated names, keys that only differ by U+0000 placement', () => {
   const r = record((w) => {

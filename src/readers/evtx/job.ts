@@ -1,10 +1,12 @@
-// One unit of work: a window of one EVTX file → its WinEvents and diagnostics. The same function runs in a
-// worker thread and in-thread (fallback), so both paths produce identical results.
+// One unit of work: a window of one EVTX file → its WinEvents and diagnostics, streamed in this thread or packed
+// in a worker thread (values as flat scalars for compiled builders, JSON text otherwise) and unpacked one by one.
 
-import type { Diagnostic } from '../../diagnostics.js';
+import type { Diagnostic, DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
+import type { Scalar } from './ir.js';
 import { parseEvtxTrees } from './parse.js';
-import { parseEvtx, toWinEvent, treeToPacked } from './records.js';
+import type { FlatBuild } from './plan.js';
+import { toWinEvent, treeToRecord, winEventOf } from './records.js';
 import { readWindowSync, type Window } from './window.js';
 
 export interface EvtxJob {
@@ -19,80 +21,87 @@ export interface EvtxJobResult {
   diagnostics: Diagnostic[];
 }
 
+function read(job: EvtxJob, sink: DiagnosticSink): Uint8Array | undefined {
+  try {
+    return readWindowSync(job.absPath, job.size, job.window);
+  } catch (e) {
+    sink({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path } });
+    return undefined;
+  }
+}
+
+/** The job's WinEvents in record order, each made as it is asked for; diagnostics go to `sink` as they arise. */
+export function* jobEvents(job: EvtxJob, sink: DiagnosticSink): Generator<WinEvent> {
+  const buf = read(job, sink);
+  if (buf === undefined) return;
+  const first = job.window.firstSlot;
+  for (const t of parseEvtxTrees(buf, job.path, sink, { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
+    yield toWinEvent(treeToRecord(t), job.path);
+  }
+}
+
 export function runJob(job: EvtxJob): EvtxJobResult {
   const diagnostics: Diagnostic[] = [];
-  const events: WinEvent[] = [];
-  const sink = (d: Diagnostic): void => void diagnostics.push(d);
-  let buf: Uint8Array;
-  try {
-    buf = readWindowSync(job.absPath, job.size, job.window);
-  } catch (e) {
-    diagnostics.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path } });
-    return { events, diagnostics };
-  }
-  const first = job.window.firstSlot;
-  for (const rec of parseEvtx(buf, job.path, sink, { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
-    events.push(toWinEvent(rec, job.path));
-  }
+  const events = [...jobEvents(job, (d) => void diagnostics.push(d))];
   return { events, diagnostics };
 }
 
+/** Numbers per record in PackedJobResult.meta. */
+const META = 6;
+
 /**
- * A job's events packed for the trip back from a worker: the few fields every consumer reads as plain values,
- * and each event's data as one JSON string, parsed on the main thread only when something reads `data`
- * (structured-cloning the nested objects costs more than parsing them).
+ * A job's records packed for the trip back from a worker. Per record, in `meta`: record id, byte offset, builder id
+ * (-1: the data is the next string of `json`), start of its values in `vals`, written FILETIME low and high halves.
+ * `sources` holds [id, source] of builders this worker has not sent before (plan.ts compileFlat).
  */
 export interface PackedJobResult {
-  /** Per event: time, host, channel, eventId, provider, record, offset. */
-  meta: (string | number | null)[];
+  meta: number[];
+  vals: Scalar[];
   json: string[];
+  sources: (number | string)[];
   diagnostics: Diagnostic[];
 }
 
 export function runJobPacked(job: EvtxJob): PackedJobResult {
-  const diagnostics: Diagnostic[] = [];
-  const meta: (string | number | null)[] = [];
-  const json: string[] = [];
-  let buf: Uint8Array;
-  try {
-    buf = readWindowSync(job.absPath, job.size, job.window);
-  } catch (e) {
-    diagnostics.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path } });
-    return { meta, json, diagnostics };
-  }
+  const r: PackedJobResult = { meta: [], vals: [], json: [], sources: [], diagnostics: [] };
+  const sink = (d: Diagnostic): void => void r.diagnostics.push(d);
+  const buf = read(job, sink);
+  if (buf === undefined) return r;
   const first = job.window.firstSlot;
-  for (const t of parseEvtxTrees(buf, job.path, (d) => void diagnostics.push(d), { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
-    const p = treeToPacked(t);
-    meta.push(p.time, p.host, p.channel, p.eventId, p.provider, t.recordId, t.offset);
-    json.push(p.json);
+  const { meta, vals, json, sources } = r;
+  for (const t of parseEvtxTrees(buf, job.path, sink, { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
+    const start = vals.length;
+    try {
+      const id = t.packFlat(vals, sources);
+      if (id < 0) json.push(JSON.stringify(t.json()));
+      meta.push(t.recordId, t.offset, id, start);
+      t.writtenHalves(meta);
+    } catch (e) {
+      // One record must not cost the job (nor a builder source other records of this worker rely on).
+      vals.length = start;
+      sink({ code: 'EVTX_BAD_BINXML', severity: 'error', message: `internal error while rendering: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path, chunk: t.chunk, offset: t.offset, record: t.recordId } });
+    }
   }
-  return { meta, json, diagnostics };
+  return r;
 }
 
-/** The WinEvents of a packed result; `data` is parsed from JSON on first access, then kept. */
-export function unpack(path: string, r: PackedJobResult): WinEvent[] {
-  const out: WinEvent[] = [];
-  for (let i = 0; i < r.json.length; i++) {
-    const m = i * 7;
-    const text = r.json[i]!;
-    let data: Record<string, unknown> | undefined;
-    const ref = { path, record: r.meta[m + 5] as number, offset: r.meta[m + 6] as number, kind: 'evtx' };
-    const ev = {
-      source: 'evtx',
-      time: r.meta[m] as string | null,
-      host: r.meta[m + 1] as string | null,
-      channel: r.meta[m + 2] as string | null,
-      eventId: r.meta[m + 3] as number | null,
-      provider: r.meta[m + 4] as string | null,
-      ref,
-    } as WinEvent;
-    Object.defineProperty(ev, 'data', {
-      enumerable: true,
-      configurable: true,
-      get: () => (data ??= JSON.parse(text) as Record<string, unknown>),
-      set: (v: Record<string, unknown>) => void (data = v),
-    });
-    out.push(ev);
+/** Number of records in a packed result. */
+export function packedCount(r: PackedJobResult): number {
+  return r.meta.length / META;
+}
+
+/** Compile the builders a packed result introduces into `builds` (the sending worker's table). */
+export function learnBuilds(r: PackedJobResult, builds: FlatBuild[], compile: (source: string) => FlatBuild): void {
+  for (let i = 0; i < r.sources.length; i += 2) builds[r.sources[i] as number] = compile(r.sources[i + 1] as string);
+}
+
+/** The packed result's WinEvents, each built when it is asked for (file order, then record order). */
+export function* unpack(path: string, r: PackedJobResult, builds: readonly FlatBuild[]): Generator<WinEvent> {
+  const { meta, vals, json } = r;
+  let j = 0;
+  for (let m = 0; m < meta.length; m += META) {
+    const id = meta[m + 2]!;
+    const data = id >= 0 ? builds[id]!(vals, meta[m + 3]!) : (JSON.parse(json[j++]!) as Record<string, unknown>);
+    yield winEventOf(data, meta[m]!, meta[m + 1]!, meta[m + 4]!, meta[m + 5]!, path);
   }
-  return out;
 }

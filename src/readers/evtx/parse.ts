@@ -5,8 +5,9 @@ import type { DiagnosticCode, DiagnosticSink, Severity } from '../../diagnostics
 import { BinXmlError, ChunkBinXml } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { flatJson, type FlatRecord } from './direct-json.js';
-import type { IrElement } from './ir.js';
+import type { IrElement, Scalar } from './ir.js';
 import { toEvtxJson } from './json.js';
+import { planFlat, planJson } from './plan.js';
 import { filetimeIso } from './values.js';
 
 export const FILE_HEADER_SIZE = 4096;
@@ -28,6 +29,13 @@ export interface EvtxTree {
   readonly root: IrElement;
   /** The record in the evtx_dump JSON shape: equals toEvtxJson(root), rendered without the tree when it can be. */
   json(): Record<string, unknown>;
+  /** Append the written FILETIME's low and high 32-bit halves to `out`. */
+  writtenHalves(out: number[]): void;
+  /**
+   * For the worker transport: the id of this thread's compiled builder for the record (plan.ts planFlat), its values
+   * appended to `vals` and any new builder's source to `sources`; -1 when the record must travel as JSON.
+   */
+  packFlat(vals: Scalar[], sources: (number | string)[]): number;
 }
 
 class Tree implements EvtxTree {
@@ -45,6 +53,17 @@ class Tree implements EvtxTree {
     return filetimeIso(this.buf, this.at);
   }
 
+  writtenHalves(out: number[]): void {
+    const b = this.buf;
+    const p = this.at;
+    out.push((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0, (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0);
+  }
+
+  packFlat(vals: Scalar[], sources: (number | string)[]): number {
+    const r = this.r;
+    return 'values' in r ? planFlat(r, vals, sources) : -1;
+  }
+
   get root(): IrElement {
     const r = this.r;
     return 'values' in r ? (this.r = this.bx.instantiateFlat(r)) : r;
@@ -52,7 +71,7 @@ class Tree implements EvtxTree {
 
   json(): Record<string, unknown> {
     const r = this.r;
-    return 'values' in r ? flatJson(r) : toEvtxJson(r);
+    return 'values' in r ? (planJson(r) ?? flatJson(r)) : toEvtxJson(r);
   }
 }
 

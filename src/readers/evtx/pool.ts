@@ -1,23 +1,25 @@
-// Parallel EVTX reading: files split into chunk windows, parsed by a pool of worker threads, results handed
-// back in file order then record order. Falls back to in-thread parsing when workers cannot load (e.g. tsx).
+// Parallel EVTX reading: files split into chunk windows, parsed by worker threads and by this thread when it would
+// wait, handed back in file order then record order. In-thread only when workers cannot load (e.g. under tsx).
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DiagnosticSink } from '../../diagnostics.js';
+import type { Diagnostic, DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import { runJob, unpack, type EvtxJob, type EvtxJobResult, type PackedJobResult } from './job.js';
+import { jobEvents, learnBuilds, runJob, runJobPacked, unpack, type EvtxJob, type PackedJobResult } from './job.js';
+import { compileFlat, type FlatBuild } from './plan.js';
 import { windowsOf } from './window.js';
 
 export interface ParallelOptions {
   /**
-   * Worker threads. Default: one less than the available cores (the main thread needs a core to consume the
-   * events), so a 2-core machine parses in-thread. 0 or 1 parses in this thread.
+   * Parsing threads, this one included: N > 1 starts N - 1 worker threads and this thread parses whichever job
+   * it would otherwise wait for. Default: one less than the available cores (measured on the shared 2-core
+   * machine, in-thread parsing costs half the CPU of a worker plus this thread). 0 or 1 parses in this thread only.
    */
   workers?: number;
-  /** Chunk slots per job (default 64 = 4 MiB). */
+  /** Chunk slots per job (default 16 = 1 MiB: smaller batches die young, and this thread can take one quickly). */
   slotsPerJob?: number;
 }
 
@@ -32,34 +34,43 @@ function workerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/**
+ * This thread's builder table for the jobs it packs itself: module-wide like plan.ts's numbering, which sends each
+ * builder's source only once per thread.
+ */
+const mine: FlatBuild[] = [];
+
+function tick(): Promise<void> {
+  return new Promise((res) => setImmediate(res));
+}
+
+/** A finished job: packed by a worker (with that worker's builder table), or parsed in-thread after a failure. */
+type Done = { packed: PackedJobResult; builds: FlatBuild[] } | { events: WinEvent[]; diagnostics: Diagnostic[] };
+
 /** WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. */
 export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncGenerator<WinEvent> {
-  const jobs = jobsOf(files, opts.slotsPerJob ?? 64);
+  const jobs = jobsOf(files, opts.slotsPerJob ?? 16);
   const want = Math.min(opts.workers ?? availableParallelism() - 1, jobs.length);
   const url = want > 1 ? workerUrl() : undefined;
   if (!url) {
-    for (const job of jobs) {
-      const r = runJob(job);
-      for (const d of r.diagnostics) sink(d);
-      yield* r.events;
-    }
+    for (const job of jobs) yield* jobEvents(job, sink);
     return;
   }
-  const results = new Map<number, EvtxJobResult>();
+  const results = new Map<number, Done>();
   const waiters = new Map<number, () => void>();
   const workers: Worker[] = [];
   let next = 0;
   let failure: unknown;
-  const lookahead = want * 3;
+  const lookahead = want * 4;
   let consumed = 0;
-  const idle: Worker[] = [];
+  const inflight = new Map<Worker, number>();
+  // Each worker keeps three jobs queued, so it does not wait while this thread is busy with a job of its own.
   const dispatch = (w: Worker): void => {
-    if (next >= jobs.length || next >= consumed + lookahead) {
-      idle.push(w);
-      return;
+    while ((inflight.get(w) ?? 0) < 3 && next < jobs.length && next < consumed + lookahead) {
+      const id = next++;
+      inflight.set(w, (inflight.get(w) ?? 0) + 1);
+      w.postMessage({ id, job: jobs[id] });
     }
-    const id = next++;
-    w.postMessage({ id, job: jobs[id] });
   };
   const wake = (id: number): void => {
     const f = waiters.get(id);
@@ -69,10 +80,15 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
     }
   };
   try {
-    for (let i = 0; i < want; i++) {
+    // This thread is one of the `want` parsers: it takes the next job whenever the one it must yield is not ready.
+    for (let i = 0; i < want - 1; i++) {
       const w = new Worker(url);
+      // Builders arrive with the first result that uses them; each worker numbers its own.
+      const builds: FlatBuild[] = [];
       w.on('message', (m: { id: number; result: PackedJobResult }) => {
-        results.set(m.id, { events: unpack(jobs[m.id]!.path, m.result), diagnostics: m.result.diagnostics });
+        learnBuilds(m.result, builds, compileFlat);
+        results.set(m.id, { packed: m.result, builds });
+        inflight.set(w, inflight.get(w)! - 1);
         dispatch(w);
         wake(m.id);
       });
@@ -91,14 +107,30 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
           r = runJob(jobs[id]!);
           break;
         }
+        if (next < jobs.length && next < consumed + lookahead) {
+          const k = next++;
+          const packed = runJobPacked(jobs[k]!);
+          learnBuilds(packed, mine, compileFlat);
+          results.set(k, { packed, builds: mine });
+          await tick(); // let finished workers' messages in before choosing again
+          r = results.get(id);
+          continue;
+        }
         await new Promise<void>((res) => waiters.set(id, res));
         r = results.get(id);
       }
       results.delete(id);
       consumed = id + 1;
-      while (idle.length > 0 && next < jobs.length && next < consumed + lookahead) dispatch(idle.pop()!);
-      for (const d of r.diagnostics) sink(d);
-      yield* r.events;
+      for (const w of workers) dispatch(w);
+      if ('packed' in r) {
+        for (const d of r.packed.diagnostics) sink(d);
+        yield* unpack(jobs[id]!.path, r.packed, r.builds);
+      } else {
+        for (const d of r.diagnostics) sink(d);
+        yield* r.events;
+      }
+      // A consumer that never awaits anything pending would otherwise starve the workers of their next jobs.
+      await tick();
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

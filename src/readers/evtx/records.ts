@@ -4,6 +4,7 @@
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import { parseEvtxTrees, type EvtxTree, type ParseOptions } from './parse.js';
+import { filetimeIsoParts } from './values.js';
 
 export interface EvtxRecord {
   /** The record header's identifier (evtx_dump's "Record N"); exported logs renumber it, System.EventRecordID keeps the original. */
@@ -57,6 +58,13 @@ export function toWinEvent(rec: EvtxRecord, path: string): WinEvent {
   return { source: 'evtx', time: f.time, host: f.host, channel: f.channel, eventId: f.eventId, provider: f.provider, data: rec.data, ref };
 }
 
+/** A WinEvent from a record's data and header (the worker transport); `lo`/`hi`: the header's written FILETIME. */
+export function winEventOf(data: Record<string, unknown>, recordId: number, offset: number, lo: number, hi: number, path: string): WinEvent {
+  const f = systemFields(systemOf(data), null);
+  const ref = { path, record: recordId, offset, kind: 'evtx' as const };
+  return { source: 'evtx', time: f.time ?? filetimeIsoParts(lo, hi), host: f.host, channel: f.channel, eventId: f.eventId, provider: f.provider, data, ref };
+}
+
 type SystemFields = Pick<WinEvent, 'time' | 'host' | 'channel' | 'eventId' | 'provider'>;
 
 function systemFields(sys: Record<string, unknown> | undefined, fallbackTime: string | null): SystemFields {
@@ -65,16 +73,4 @@ function systemFields(sys: Record<string, unknown> | undefined, fallbackTime: st
   const eventId = typeof eidv === 'number' ? eidv : typeof eidv === 'string' && /^\d+$/.test(eidv) ? Number(eidv) : null;
   const provider = str(obj(obj(sys?.['Provider'])?.['#attributes'])?.['Name']);
   return { time: timeCreated(sys) ?? fallbackTime, host: str(sys?.['Computer']), channel: str(sys?.['Channel']), eventId, provider };
-}
-
-/**
- * A record's WinEvent fields plus its data as JSON text (the worker path: a string crosses threads far cheaper
- * than a tree of objects). `JSON.parse(json)` equals `toEvtxJson(t.root)`.
- */
-export function treeToPacked(t: EvtxTree): SystemFields & { json: string } {
-  const data = t.json();
-  const f = systemFields(systemOf(data), null) as SystemFields & { json: string };
-  if (f.time === null) f.time = t.written();
-  f.json = JSON.stringify(data);
-  return f;
 }

@@ -44,10 +44,18 @@ function u32(b: Uint8Array, p: number): number {
   return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
+let hexLo = 0;
+let hexHi = 0;
+let hexText = '0x0';
+
+/** "0x…" of a 64-bit value; the last one is kept (Keywords repeats in nearly every record). */
 function hex64(b: Uint8Array, p: number): string {
   const lo = u32(b, p);
   const hi = u32(b, p + 4);
-  return hi ? '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0') : '0x' + lo.toString(16);
+  if (lo === hexLo && hi === hexHi) return hexText;
+  hexLo = lo;
+  hexHi = hi;
+  return (hexText = hi ? '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0') : '0x' + lo.toString(16));
 }
 
 function int64(b: Uint8Array, p: number, signed: boolean): number {
@@ -61,8 +69,11 @@ const EPOCH_DIFF_S = 11644473600;
 
 /** FILETIME (100 ns ticks since 1601) → "YYYY-MM-DDTHH:MM:SS.ffffffZ" (microseconds, truncated, like evtx-rs). */
 export function filetimeIso(b: Uint8Array, p: number): string {
-  const lo = u32(b, p);
-  const hi = u32(b, p + 4);
+  return filetimeIsoParts(u32(b, p), u32(b, p + 4));
+}
+
+/** filetimeIso of a FILETIME given as its low and high 32-bit halves. */
+export function filetimeIsoParts(lo: number, hi: number): string {
   let secs: number;
   let rem: number;
   if (hi < 1_800_000_000) {

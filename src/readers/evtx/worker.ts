@@ -9,7 +9,7 @@ parentPort?.on('message', (msg: { id: number; job: EvtxJob }) => {
   try {
     result = runJobPacked(msg.job);
   } catch (e) {
-    result = { meta: [], json: [], diagnostics: [{ code: 'EVTX_BAD_CHUNK', severity: 'error', message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`, location: { path: msg.job.path, chunk: msg.job.window.firstSlot } }] };
+    result = { meta: [], vals: [], json: [], sources: [], diagnostics: [{ code: 'EVTX_BAD_CHUNK', severity: 'error', message: `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`, location: { path: msg.job.path, chunk: msg.job.window.firstSlot } }] };
   }
   parentPort!.postMessage({ id: msg.id, result });
 });
