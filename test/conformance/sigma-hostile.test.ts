@@ -1,28 +1,57 @@
 // Hostile input: log values built to make a backtracking regex explode (long runs that almost match)
-// must be matched by every regex of every active SigmaHQ rule in under 10 ms per event.
+// must be matched by every regex of every active SigmaHQ rule in under 10 ms per event; and the native
+// (V8) path must answer exactly as re2js on every value of the SigmaHQ regression events and variants.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadSigma } from '../../src/engines/sigma/index.js';
+import { RE2JS } from 're2js';
+import { loadSigma, type SafeRegex } from '../../src/engines/sigma/index.js';
+import { compileRegex, NATIVE_INPUT_LIMIT, NATIVE_LINEAR } from '../../src/engines/sigma/regex.js';
 import { hasShared, sharedDir } from '../../src/paths.js';
+import { splitConcatenatedJson } from './sidecar.js';
 
 const ACTIVE = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance'];
 
 // Classic catastrophic-backtracking shapes: a long run of one class followed by a character that makes
 // the match fail at the very end, so a backtracking engine retries every split of the run.
-const HOSTILE = [
+const LONG_HOSTILE = [
   'a'.repeat(8000) + '!',
   ' '.repeat(8000) + '\u0000',
   '\\'.repeat(4000) + 'x'.repeat(4000) + '"',
   'A1'.repeat(4000) + '=',
   '-'.repeat(4000) + 'e'.repeat(4000),
   '%'.repeat(2000) + '0'.repeat(6000) + 'g',
+  ' ' + 'a0F9'.repeat(2000) + ' ',
+  ('\\' + 'a'.repeat(31) + '.').repeat(250),
+  '\u{1F600}'.repeat(4000) + '\udc00',
+  ('ab ' + 'x'.repeat(20)).repeat(350) + '\n',
+  // irregexp rescans a greedy run before a literal from every start without counting backtracks: quadratic
+  'cmd/c'.repeat(1600),
+  ('a'.repeat(149) + '\n').repeat(54),
+  ('/' + '\u{1F600}'.repeat(60)).repeat(66),
+  'x@'.repeat(4000),
 ];
+// Native regexes that rely on V8's linear engine only see values up to NATIVE_INPUT_LIMIT (longer ones go
+// to re2js): the same shapes at that length, ending in the character that makes the match fail.
+const HOSTILE = [...LONG_HOSTILE, ...LONG_HOSTILE.map((h) => h.slice(0, NATIVE_INPUT_LIMIT - 1) + h.at(-1)!)];
+
+// Patterns that hang a plain backtracking engine on the values above; they take the native path, so
+// V8 must hand them to its linear engine (the flags regex.ts sets) for this test to finish in time.
+const CATASTROPHIC = ['^(a+)+$', '(?i)(\\w+\\s?)+!', '^(\\s|\\s)+$', '(x+x+)+y', '(?:[a-f0-9]+)+g'];
 
 test('every SigmaHQ regex matches hostile values in under 10 ms per event', { skip: !hasShared && 'needs ../shared' }, async () => {
-  const { regexes } = await loadSigma(ACTIVE.map((d) => join(sharedDir, 'sigma', d)));
-  assert.ok(regexes.length > 200, `only ${regexes.length} regexes compiled`);
-  assert.ok(regexes.every((r) => r.engine === 're2'), 'all SigmaHQ regexes run on RE2');
+  const { regexes: rules } = await loadSigma(ACTIVE.map((d) => join(sharedDir, 'sigma', d)));
+  assert.ok(rules.length > 200, `only ${rules.length} regexes compiled`);
+  assert.ok(rules.every((r) => r.engine === 'native' || r.engine === 're2'), 'every SigmaHQ regex runs native (proven safe) or on RE2');
+  const count = (p: (r: SafeRegex) => boolean): number => rules.filter(p).length;
+  const linear = count((r) => r.nativeProof === 'linear-engine');
+  const onePath = count((r) => r.nativeProof === 'one-live-path');
+  if (NATIVE_LINEAR) assert.ok(linear > 150, `only ${linear} regexes on the native linear-engine path`);
+  console.log(`# engines: ${linear} native (linear engine), ${onePath} native (one live path), ${count((r) => r.engine === 're2')} re2js`);
+  const extra = CATASTROPHIC.map((p) => compileRegex(p, { i: false, m: false, s: false }));
+  if (NATIVE_LINEAR) assert.ok(extra.every((r) => r.engine === 'native'), 'the catastrophic patterns take the native path');
+  const regexes = [...rules, ...extra];
   let worst = 0;
   let worstSource = '';
   let worstEvent = 0;
@@ -47,7 +76,58 @@ test('every SigmaHQ regex matches hostile values in under 10 ms per event', { sk
     }
   }
   assert.ok(worst < 10, `slowest regex took ${worst.toFixed(2)} ms CPU on a hostile value: ${worstSource}`);
-  console.log(`# ${regexes.length} regexes; slowest single regex ${worst.toFixed(2)} ms; all regexes on one hostile value at most ${worstEvent.toFixed(1)} ms`);
+  console.log(`# ${regexes.length} regexes; slowest single regex ${worst.toFixed(2)} ms (${worstSource}); all regexes on one hostile value at most ${worstEvent.toFixed(1)} ms`);
+});
+
+function collectStrings(o: unknown, out: Set<string>): void {
+  if (typeof o === 'string') out.add(o);
+  else if (o && typeof o === 'object') for (const v of Object.values(o)) collectStrings(v, out);
+}
+
+function regressionValues(dir: string, out: Set<string>): void {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) regressionValues(p, out);
+    else if (p.endsWith('.json')) for (const o of splitConcatenatedJson(readFileSync(p, 'utf8'))) collectStrings(o, out);
+  }
+}
+
+const swapCase = (s: string): string => s.replace(/[a-zA-Z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
+// Each value as logged, in other cases, with RE2/JS differences planted: Unicode and \v spaces, \r and
+// U+2028 line breaks, the non-ASCII letters that fold to k and s, astral characters, lone surrogates.
+const variants = (v: string): string[] => [
+  v, v.toUpperCase(), v.toLowerCase(), swapCase(v), v.replace(/k/gi, '\u212a').replace(/s/gi, '\u017f'),
+  v.replace(/ /g, '\u00a0'), v.replace(/ /g, '\v'), v.replace(/ /g, '\r\n'), v.replace(/ /g, '\u2028'),
+  v.replace(/\\/g, '\u{1F600}'), v.replace(/\./g, '\ud800.'), v.replace(/\\/g, '\udc00'), v.replace(/ /g, ' \u{1F600}'),
+];
+
+test('every native SigmaHQ regex answers exactly as re2js on the regression values and their variants', { skip: (!hasShared && 'needs ../shared') || (!NATIVE_LINEAR && 'native path off') }, async () => {
+  const { regexes } = await loadSigma(ACTIVE.map((d) => join(sharedDir, 'sigma', d)));
+  const values = new Set<string>();
+  regressionValues(join(sharedDir, 'sigma', 'regression_data'), values);
+  assert.ok(values.size > 1000, `only ${values.size} values`);
+  const corpus = new Set<string>([...HOSTILE]);
+  for (const v of values) for (const x of variants(v)) corpus.add(x);
+  let tests = 0;
+  let hits = 0;
+  const seen = new Set<string>();
+  for (const r of regexes) {
+    if (r.engine !== 'native' || seen.has(r.source + '/' + r.flags)) continue;
+    seen.add(r.source + '/' + r.flags);
+    let f = 0;
+    if (r.flags.includes('i')) f |= RE2JS.CASE_INSENSITIVE;
+    if (r.flags.includes('m')) f |= RE2JS.MULTILINE;
+    if (r.flags.includes('s')) f |= RE2JS.DOTALL;
+    const re2 = RE2JS.compile(r.source, f);
+    for (const v of corpus) {
+      const want = re2.test(v);
+      assert.equal(r.test(v), want, `${r.source} (as ${r.jsSource}) on ${JSON.stringify(v.slice(0, 200))}`);
+      tests++;
+      if (want) hits++;
+    }
+  }
+  assert.ok(hits > 1000, `only ${hits} matches: the corpus does not exercise the regexes`);
+  console.log(`# ${seen.size} distinct native regexes × ${corpus.size} values: ${tests} tests, ${hits} matches, all as re2js`);
 });
 
 test('lookahead regexes run on bounded input; nested quantifiers in them are refused', async () => {

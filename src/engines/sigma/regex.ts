@@ -1,6 +1,9 @@
-// Safe regular expressions for `|re`: rule regexes run on attacker-controlled log text, so they compile
-// to RE2 (re2js, linear time). Lookaround/backreferences fall back to V8 on bounded input, and are listed.
+// Safe regular expressions for `|re`: rule regexes run on attacker-controlled log text. RE2-valid ones run on
+// V8 (irregexp, with the linear engine taking over on excessive backtracking) when a rewrite to JS syntax
+// provably runs on that linear engine, else on re2js; lookaround/backreferences on bounded input, listed.
+import { setFlagsFromString } from 'node:v8';
 import { RE2JS } from 're2js';
+import { translateRe2 } from './regex-translate.js';
 
 export interface RegexFlags {
   i: boolean;
@@ -9,11 +12,91 @@ export interface RegexFlags {
 }
 
 export interface SafeRegex {
-  readonly engine: 're2' | 'fallback';
+  /**
+   * 'native': V8 RegExp of a JS rewrite of the pattern that V8's linear-time engine accepts, so excessive
+   * backtracking hands over to it (linear). 're2': re2js (linear). 'fallback': V8 on bounded input.
+   */
+  readonly engine: 'native' | 're2' | 'fallback';
   readonly source: string;
   /** The rule's sub-modifier flags (i, m, s), besides any inline flags in source. */
   readonly flags: string;
+  /** For 'native': the JS source it runs (no flags). */
+  readonly jsSource?: string;
+  /**
+   * For 'native', why it cannot be hung: 'linear-engine' (V8's linear engine accepts the source, so
+   * excessive backtracking hands over to it) or 'one-live-path' (see regex-translate.ts: bounded steps
+   * per start position, for counted repetitions too large for the linear engine, see regex-one-live-path.ts).
+   * Either way only values up to NATIVE_INPUT_LIMIT characters; longer ones go to re2js.
+   */
+  readonly nativeProof?: 'linear-engine' | 'one-live-path';
+  /** For 're2' when the native path was refused: why. */
+  readonly nativeRefused?: string;
   test(v: string): boolean;
+}
+
+/**
+ * Backtracks an irregexp run may take before V8 reruns it on its linear-time engine. Ordinary rule
+ * regexes on log values stay far below; a hostile value reaches it in well under a millisecond.
+ */
+export const BACKTRACKS_BEFORE_LINEAR = 20_000;
+
+/**
+ * Longest value a native regex sees; longer ones go to re2js. V8 hands a regex to its linear engine only
+ * after many backtracks, and irregexp runs some greedy loops without counting them (`x[a-z]+@` rescans
+ * from every start position): quadratic in the value's length, so it is bounded; the one-live-path
+ * bound (up to 400 steps per start position) is linear but its constant is large.
+ */
+export const NATIVE_INPUT_LIMIT = 512;
+
+/** A pattern that must start with this many characters of a class runs faster on re2js (bench/sigma-regex.ts). */
+const SLOW_LEADING_RUN = 4;
+
+/**
+ * Whether this V8 took the flags that make the native path safe: `--enable-experimental-regexp-engine`
+ * (the `l` flag, used to prove a pattern runs on the linear engine) and the switch-over on excessive
+ * backtracks. Process-wide; it only ever makes other regexes safer. Without them (or with the environment
+ * variable EXHUNT_REGEX_NATIVE=0) every RE2-valid regex stays on re2js.
+ */
+export const NATIVE_LINEAR = enableLinearFallback();
+
+function enableLinearFallback(): boolean {
+  if (process.env['EXHUNT_REGEX_NATIVE'] === '0') return false; // escape hatch, and before/after benchmarks
+  try {
+    setFlagsFromString('--enable-experimental-regexp-engine');
+    setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
+    new RegExp('a', 'l');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The V8 regex for an RE2 pattern, or why not: only when the rewrite compiles for the linear engine. */
+const LOW_SURROGATE = /[\udc00-\udfff]/;
+
+type Native = { re: RegExp; source: string; proof: 'linear-engine' | 'one-live-path'; unitSensitive: boolean };
+
+/** The V8 regex for an RE2 pattern, or why not: only when its rewrite is proven safe on hostile input. */
+function nativeRegex(pattern: string, flags: RegexFlags): Native | { refused: string } {
+  if (!NATIVE_LINEAR) return { refused: 'this V8 has no linear-time regexp engine' };
+  const t = translateRe2(pattern, flags);
+  if ('refused' in t) return t;
+  // Speed, not safety: irregexp tries such a run at every position, re2js's automaton reads each character once.
+  if (t.leadingRun >= SLOW_LEADING_RUN) return { refused: `starts with a run of ${t.leadingRun} class characters: re2js is faster` };
+  let re: RegExp;
+  try {
+    re = new RegExp(t.source);
+  } catch (e) {
+    return { refused: `rewrite not valid in JS: ${errorText(e)}` };
+  }
+  try {
+    new RegExp(t.source, 'l'); // throws "Cannot be executed in linear time" unless the fallback covers it
+    return { re, source: t.source, proof: 'linear-engine', unitSensitive: t.unitSensitive };
+  } catch (e) {
+    if (t.oneLivePath !== null) return { re, source: t.source, proof: 'one-live-path', unitSensitive: t.unitSensitive };
+    return { refused: `neither V8's linear engine (${errorText(e)}) nor a one-live-path bound` };
+  }
 }
 
 /** Longest input a fallback (backtracking) regex ever sees; keeps the worst case small and bounded. */
@@ -34,7 +117,16 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
   let re2Error: unknown;
   try {
     const re = RE2JS.compile(pattern, re2flags);
-    return { engine: 're2', source: pattern, flags: flagText, test: (v) => re.test(v) };
+    const native = nativeRegex(pattern, flags);
+    if ('re' in native) {
+      const js = native.re;
+      const base = { engine: 'native', source: pattern, flags: flagText, jsSource: native.source, nativeProof: native.proof } as const;
+      // See regex-translate.ts: only a value holding a low surrogate can make the rewrite say false wrongly.
+      if (native.unitSensitive)
+        return { ...base, test: (v) => (v.length > NATIVE_INPUT_LIMIT ? re.test(v) : js.test(v) || (LOW_SURROGATE.test(v) && re.test(v))) };
+      return { ...base, test: (v) => (v.length > NATIVE_INPUT_LIMIT ? re.test(v) : js.test(v)) };
+    }
+    return { engine: 're2', source: pattern, flags: flagText, nativeRefused: native.refused, test: (v) => re.test(v) };
   } catch (e) {
     re2Error = e;
   }
