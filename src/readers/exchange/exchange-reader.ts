@@ -1,11 +1,12 @@
 // Exchange CSV log reader (HttpProxy, ECP Server/Activity, OAB generator, any header-described log):
-// binds rows to the latest #Fields: header, CSV quoting via csv-parse, ECP `S:KEY=value` pairs exposed as fields.
+// binds rows to the latest #Fields: header, CSV quoting via d3-dsv (csv-parse for damaged rows), ECP `S:KEY=value` pairs as fields.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
 import type { ExchangeEvent } from '../../event.js';
 import { batchReader, type Reader } from '../reader.js';
 import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
+import { parseCsvRow } from './csv-row.js';
 import { logFromPath, logFromType, splitEventData } from './log-names.js';
 
 const CSV_OPTS = { relax_column_count: true, relax_quotes: true, info: true, skip_empty_lines: false } as const;
@@ -136,10 +137,7 @@ class ExchangeParser {
       const t = texts[i]!;
       if (t === h.spec) values[i] = null; // a plain CSV header row after #Fields: (some exports add one)
       else if (t.indexOf('"') === -1) values[i] = t.split(',');
-      else {
-        quotedIdx.push(i);
-        values[i] = null;
-      }
+      else if ((values[i] = parseCsvRow(t)) === null) quotedIdx.push(i); // not well-formed: csv-parse decides
     }
     if (quotedIdx.length > 0) {
       const parsed = parseQuoted(

@@ -21,9 +21,9 @@ export interface LineOptions {
 }
 
 const NL = 10;
-const DEFAULT_MAX = 1 << 20;
+export const DEFAULT_MAX_LINE = 1 << 20;
 /** Bytes read between two yields to the event loop's macrotask queue (reads are synchronous). */
-const BREATHE_BYTES = 4 << 20;
+export const BREATHE_BYTES = 4 << 20;
 
 /**
  * Yields the file's lines in batches (one per chunk read). Problems go to `limiter`:
@@ -35,7 +35,7 @@ export async function* readLineBatches(
   limiter: DiagnosticLimiter,
   opts: LineOptions = {},
 ): AsyncGenerator<LineBatch> {
-  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX;
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   // One reused read buffer (no Buffer allocated per chunk): every byte kept past this iteration
   // (the carried partial line) is copied, and lines are decoded into strings before the next read.
   // Reads are synchronous: files are read one after another, and a promise read per chunk cost
@@ -135,13 +135,13 @@ export async function* readLineBatches(
 }
 
 /** Removes a UTF-8 byte-order mark from the file's first line; returns false (the first line is done). */
-function stripBom(lines: string[]): false {
+export function stripBom(lines: string[]): false {
   if (lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);
   return false;
 }
 
 /** Strips CR, drops over-long and binary lines, flags undecodable bytes (in lines[0..checkUpTo)). Mutates `lines`. */
-function clean(lines: string[], firstLine: number, maxLine: number, limiter: DiagnosticLimiter, checkUpTo: number): void {
+export function clean(lines: string[], firstLine: number, maxLine: number, limiter: DiagnosticLimiter, checkUpTo: number): void {
   for (let i = 0; i < lines.length; i++) {
     let s = lines[i]!;
     const n = s.length;

@@ -75,3 +75,26 @@ test('HTTPERR logs (W3C from HTTP.sys) read with site HTTPERR', async () => {
   assert.equal(events[0]!.site, 'HTTPERR');
   assert.equal(events[0]!.fields['cs-uri'], '/ecp/x.js');
 });
+
+test('lines with few or no spaces bind by position and never shift the lines after them', async () => {
+  const body = ['x', 'y z', '', 'torn', '2021-03-03 06:00:01 GET /a', 'w', '2021-03-03 06:00:02 POST /b q'];
+  const { events, diags } = await read('W3SVC1/u_ex3.log', '#Fields: date time cs-method cs-uri-stem\r\n' + body.join('\r\n'));
+  assert.deepEqual(
+    events.map((e) => [e.ref.line, e.fields]),
+    [
+      [2, { date: 'x' }],
+      [3, { date: 'y', time: 'z' }],
+      [5, { date: 'torn' }],
+      [6, { date: '2021-03-03', time: '06:00:01', 'cs-method': 'GET', 'cs-uri-stem': '/a' }],
+      [7, { date: 'w' }],
+    ],
+  );
+  assert.deepEqual(diags.map((d) => [d.code, d.location?.line]), [
+    ['LOG_COLUMN_COUNT', 2],
+    ['LOG_COLUMN_COUNT', 3],
+    ['LOG_BAD_TIMESTAMP', 3],
+    ['LOG_COLUMN_COUNT', 5],
+    ['LOG_COLUMN_COUNT', 7],
+    ['LOG_COLUMN_COUNT', 8],
+  ]);
+});
