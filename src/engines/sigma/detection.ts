@@ -19,34 +19,54 @@ export interface Atom {
   field: string | null;
   lit: string;
 }
+/**
+ * A predicate's necessary literals in conjunctive form: every clause needs one of its atoms to occur, or
+ * the predicate is false. null = no clause is known.
+ */
+export type Clauses = Atom[][];
 export interface Compiled {
   p: Pred;
-  atoms: Atom[] | null;
+  atoms: Clauses | null;
 }
 
-/** Necessary literals of an AND: any one child's set will do; pick the most selective. */
-export function atomsAnd(sets: (Atom[] | null)[]): Atom[] | null {
-  let best: Atom[] | null = null;
-  let bestScore = -1;
-  for (const a of sets) {
-    if (!a || a.length === 0) continue;
-    const minLen = Math.min(...a.map((x) => x.lit.length));
-    const score = minLen * 1000 - a.length;
-    if (score > bestScore) {
-      best = a;
-      bestScore = score;
-    }
-  }
+/** Clauses kept per predicate; the pre-filter holds one bit per clause. */
+export const MAX_CLAUSES = 8;
+/**
+ * Besides its most selective clause, an AND keeps only clauses of long literals: short ones (`GET`, a
+ * status code) are whole values of small-domain fields, cost a field scan per event and select little.
+ */
+const EXTRA_CLAUSE_MIN = 5;
+
+function minLen(c: Atom[]): number {
+  return Math.min(...c.map((x) => x.lit.length));
+}
+function clauseScore(c: Atom[]): number {
+  return minLen(c) * 1000 - c.length;
+}
+function bestClause(cs: Clauses): Atom[] {
+  let best = cs[0]!;
+  for (const c of cs) if (clauseScore(c) > clauseScore(best)) best = c;
   return best;
 }
-/** Necessary literals of an OR: every child needs a set; their union. */
-export function atomsOr(sets: (Atom[] | null)[]): Atom[] | null {
-  const out: Atom[] = [];
-  for (const a of sets) {
-    if (!a || a.length === 0) return null;
-    out.push(...a);
-  }
+
+/** Necessary literals of an AND: the children's best clause, plus their long-literal clauses. */
+export function atomsAnd(sets: (Clauses | null)[]): Clauses | null {
+  const all: Atom[][] = [];
+  for (const s of sets) if (s) for (const c of s) if (c.length > 0) all.push(c);
+  if (all.length === 0) return null;
+  const best = bestClause(all);
+  const out = [best, ...all.filter((c) => c !== best && minLen(c) >= EXTRA_CLAUSE_MIN).sort((a, b) => clauseScore(b) - clauseScore(a))];
+  if (out.length > MAX_CLAUSES) out.length = MAX_CLAUSES;
   return out;
+}
+/** Necessary literals of an OR: every child needs a clause; one clause, the union of each child's best. */
+export function atomsOr(sets: (Clauses | null)[]): Clauses | null {
+  const out: Atom[] = [];
+  for (const s of sets) {
+    if (!s || s.length === 0) return null;
+    out.push(...bestClause(s));
+  }
+  return [out];
 }
 
 export class DetectionError extends Error {
@@ -162,7 +182,7 @@ function compileItem(field: string | null, mods: string[], values: RawScalar[], 
 }
 
 /** The longest literal a value needs in the field (case-folded), or null. */
-function valueAtom(field: string | null, v: Val): Atom[] | null {
+function valueAtom(field: string | null, v: Val): Clauses | null {
   let lit = '';
   switch (v.k) {
     case 'str':
@@ -182,7 +202,7 @@ function valueAtom(field: string | null, v: Val): Atom[] | null {
       return null;
   }
   lit = lit.toLowerCase();
-  return lit ? [{ field, lit }] : null;
+  return lit ? [[{ field, lit }]] : null;
 }
 
 /** Read a field (or every value, for keywords) and test each of its values. */

@@ -1,17 +1,20 @@
 // The literal pre-filter of one rule bucket (one channel + EventID): the rules' necessary literals are
 // looked up in the per-field hit tables (literals.ts), so an event meets only the rules worth evaluating.
-import type { Atom } from './detection.js';
+import type { Clauses } from './detection.js';
 import type { FieldContext } from './fields.js';
 import { KeywordScanner } from './keyword-scan.js';
 import { FieldLiterals } from './literals.js';
 
 export interface Prefiltered {
-  atoms: Atom[] | null;
+  atoms: Clauses | null;
 }
+
+// Owner lists hold entry * CLAUSE_SLOTS + clause: a literal's hit sets that clause's bit for the entry.
+const CLAUSE_SLOTS = 8;
 
 interface FieldScan {
   table: FieldLiterals;
-  /** literal id → the entries needing it (only literals some entry of this bucket needs). */
+  /** literal id → the (entry, clause) codes needing it (only literals some entry of this bucket needs). */
   owners: Map<number, Int32Array>;
 }
 
@@ -27,14 +30,19 @@ const EVENT_SCAN_MIN = 4;
 
 /**
  * Candidate selection: entries without necessary literals are always evaluated; the others only when
- * one of their literals occurs in the (case-folded) field value. Order of evaluation is kept.
+ * every one of their clauses has a literal in the (case-folded) field value. Order of evaluation is kept.
  */
 export class Prefilter<E extends Prefiltered> {
   private readonly scans: FieldScan[] = [];
   private readonly keyword: KeywordScan | null = null;
   private readonly alwaysIdx: Int32Array;
-  // The event generation each entry was last picked in (no clearing between events).
+  // The event generation each entry was last touched in (no clearing between events), the clause bits
+  // hit so far in that event, the bits that make it a candidate, and the entries touched this event.
   private readonly stamp: Float64Array;
+  private readonly mask: Int32Array;
+  private readonly full: Int32Array;
+  private readonly touched: Int32Array;
+  private nTouched = 0;
   /** Scratch: the candidate indices of the last candidates() call (valid until the next call). */
   readonly picked: Int32Array;
   readonly filtered: number;
@@ -47,6 +55,9 @@ export class Prefilter<E extends Prefiltered> {
     opts: { eventScan?: boolean } = {},
   ) {
     this.stamp = new Float64Array(entries.length).fill(-1);
+    this.mask = new Int32Array(entries.length);
+    this.full = new Int32Array(entries.length);
+    this.touched = new Int32Array(entries.length);
     this.picked = new Int32Array(entries.length);
     const always: number[] = [];
     const byField = new Map<string, Map<string, number[]>>();
@@ -56,11 +67,16 @@ export class Prefilter<E extends Prefiltered> {
         always.push(i);
         return;
       }
-      for (const a of e.atoms) {
-        const lits = a.field === null ? keywords : (byField.get(a.field) ?? byField.set(a.field, new Map()).get(a.field)!);
-        const owners = lits.get(a.lit) ?? lits.set(a.lit, []).get(a.lit)!;
-        if (owners[owners.length - 1] !== i) owners.push(i);
-      }
+      if (e.atoms.length > CLAUSE_SLOTS) throw new Error(`more than ${CLAUSE_SLOTS} literal clauses`);
+      this.full[i] = (1 << e.atoms.length) - 1;
+      e.atoms.forEach((clause, ci) => {
+        const code = i * CLAUSE_SLOTS + ci;
+        for (const a of clause) {
+          const lits = a.field === null ? keywords : (byField.get(a.field) ?? byField.set(a.field, new Map()).get(a.field)!);
+          const owners = lits.get(a.lit) ?? lits.set(a.lit, []).get(a.lit)!;
+          if (owners[owners.length - 1] !== code) owners.push(code);
+        }
+      });
     });
     this.alwaysIdx = Int32Array.from(always);
     this.filtered = entries.length - always.length;
@@ -106,37 +122,20 @@ export class Prefilter<E extends Prefiltered> {
     }
   }
 
-  private pick(owners: Int32Array, gen: number, n: number): number {
+  /** Set the clause bits of owners[from..to) for this event. */
+  private mark(owners: Int32Array, from: number, to: number, gen: number): void {
     const stamp = this.stamp;
-    const picked = this.picked;
-    for (let k = 0; k < owners.length; k++) {
-      const e = owners[k]!;
+    const mask = this.mask;
+    for (let k = from; k < to; k++) {
+      const code = owners[k]!;
+      const e = (code / CLAUSE_SLOTS) | 0;
+      const bit = 1 << (code % CLAUSE_SLOTS);
       if (stamp[e] !== gen) {
         stamp[e] = gen;
-        picked[n++] = e;
-      }
+        mask[e] = bit;
+        this.touched[this.nTouched++] = e;
+      } else mask[e]! |= bit;
     }
-    return n;
-  }
-
-  /** Keyword literals: every scalar of the event, matched case-insensitively without lower-casing it. */
-  private scanKeywords(kw: KeywordScan, values: readonly string[], gen: number, n: number): number {
-    const { scanner, off, owners } = kw;
-    scanner.scan(values, gen);
-    const stamp = this.stamp;
-    const picked = this.picked;
-    for (let h = 0; h < scanner.count; h++) {
-      const id = scanner.hits[h]!;
-      const b = off[id + 1]!;
-      for (let k = off[id]!; k < b; k++) {
-        const e = owners[k]!;
-        if (stamp[e] !== gen) {
-          stamp[e] = gen;
-          picked[n++] = e;
-        }
-      }
-    }
-    return n;
   }
 
   /**
@@ -145,7 +144,7 @@ export class Prefilter<E extends Prefiltered> {
    */
   candidates(ctx: FieldContext): number {
     const gen = ctx.gen;
-    let n = 0;
+    this.nTouched = 0;
     const scans = this.scans;
     for (let si = 0; si < scans.length; si++) {
       const { table, owners } = scans[si]!;
@@ -153,12 +152,28 @@ export class Prefilter<E extends Prefiltered> {
       const hits = table.hits;
       for (let h = 0; h < table.hitCount; h++) {
         const o = owners.get(hits[h]!);
-        if (o !== undefined) n = this.pick(o, gen, n);
+        if (o !== undefined) this.mark(o, 0, o.length, gen);
       }
     }
-    if (this.keyword !== null) n = this.scanKeywords(this.keyword, ctx.scalars(), gen, n);
-    const always = this.alwaysIdx;
+    const kw = this.keyword;
+    if (kw !== null) {
+      kw.scanner.scan(ctx.scalars(), gen);
+      for (let h = 0; h < kw.scanner.count; h++) {
+        const id = kw.scanner.hits[h]!;
+        this.mark(kw.owners, kw.off[id]!, kw.off[id + 1]!, gen);
+      }
+    }
+    // A candidate has a hit in every one of its clauses.
+    let n = 0;
     const picked = this.picked;
+    const mask = this.mask;
+    const full = this.full;
+    const touched = this.touched;
+    for (let k = 0; k < this.nTouched; k++) {
+      const e = touched[k]!;
+      if (mask[e] === full[e]) picked[n++] = e;
+    }
+    const always = this.alwaysIdx;
     for (let k = 0; k < always.length; k++) picked[n++] = always[k]!;
     if (n > 1) picked.subarray(0, n).sort();
     return n;

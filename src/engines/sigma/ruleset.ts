@@ -4,7 +4,7 @@ import { logsourceOf, type HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { CompiledRule, RuleMeta } from './compile.js';
 import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
-import { and, compileSearch, or, type Atom, type Compiled, type Pred } from './detection.js';
+import { and, compileSearch, or, type Clauses, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
 import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
 import type { KeywordScanner } from './keyword-scan.js';
@@ -41,7 +41,7 @@ interface Entry {
   guard: Pred | null;
   pred: Pred;
   /** Necessary literals (see Atom); null when the rule can match without any known literal. */
-  atoms: Atom[] | null;
+  atoms: Clauses | null;
   emit: boolean;
   links: CorrLink[];
 }
