@@ -1,10 +1,10 @@
-// Shared literal search: every contains/startswith/endswith literal of every rule on a field is found by
-// one Aho-Corasick pass over that field's case-folded value per event; rule tests then read a hit table.
+// Literal search for the Sigma engine: a field's pre-filter literals found by one Aho-Corasick pass over its
+// case-folded value per event, and a rule's long prefix/suffix/substring lists tested in one pass.
 
 import { AhoCorasick } from './aho-corasick.js';
 import type { FieldContext } from './fields.js';
 
-/** Hit kinds: the literal occurs somewhere, at the start, or at the end of (one of) the field's value(s). */
+/** What a LiteralSet literal asks for: anywhere, at the start, or at the end of the value. */
 export const HIT_ANY = 1;
 export const HIT_START = 2;
 export const HIT_END = 4;
@@ -16,9 +16,9 @@ export function isAscii(s: string): boolean {
 }
 
 /**
- * The literals of one event field, ruleset-wide. Scanning state is kept here, stamped with the event's
- * generation (FieldContext.gen): matching is synchronous, so one event is scanned at a time, and a stamp
- * from an earlier event is simply stale — no clearing, no allocation per event.
+ * The pre-filter literals of one event field (shared by buckets with the same literals). Scanning state is
+ * kept here, stamped with the event's generation (FieldContext.gen): matching is synchronous, so one event
+ * is scanned at a time, and a stamp from an earlier event is simply stale — no clearing, no allocation.
  */
 export class FieldLiterals {
   private readonly ids = new Map<string, number>();
@@ -28,8 +28,6 @@ export class FieldLiterals {
   hitCount = 0;
   private gen = -1;
   private stamp = new Float64Array(0);
-  private flags = new Uint8Array(0);
-  private lens = new Int32Array(0);
   private classOf: Uint16Array = new Uint16Array(0);
   private delta: Int32Array | Uint16Array = new Uint16Array(0);
   private width = 1;
@@ -62,9 +60,7 @@ export class FieldLiterals {
     this.frozen = this.built = true;
     const n = this.lits.length;
     this.stamp = new Float64Array(n).fill(-1);
-    this.flags = new Uint8Array(n);
     this.hits = new Int32Array(n);
-    this.lens = Int32Array.from(this.lits, (l) => l.length);
     const ac = new AhoCorasick(this.lits);
     this.classOf = ac.classOf;
     // Half the memory (and cache footprint) when state numbers fit 16 bits, as most tables' do.
@@ -99,11 +95,6 @@ export class FieldLiterals {
     else for (let i = 0; i < v.length; i++) this.scan(v[i]!, gen);
   }
 
-  /** Was literal `id` found (with one of the `kind` bits) in this event's value? Call ensure() first. */
-  has(id: number, kind: number, gen: number): boolean {
-    return this.stamp[id] === gen && (this.flags[id]! & kind) !== 0;
-  }
-
   private scan(text: string, gen: number): void {
     const classOf = this.classOf;
     const delta = this.delta;
@@ -111,26 +102,19 @@ export class FieldLiterals {
     const hasOut = this.hasOut;
     const outOff = this.outOff;
     const outIds = this.outIds;
-    const lens = this.lens;
     const stamp = this.stamp;
-    const flags = this.flags;
     const hits = this.hits;
-    const last = text.length - 1;
     let st = 0;
-    for (let i = 0; i <= last; i++) {
+    for (let i = 0; i < text.length; i++) {
       st = delta[st * w + classOf[text.charCodeAt(i)]!]!;
       if (hasOut[st] === 0) continue;
       const b = outOff[st + 1]!;
       for (let k = outOff[st]!; k < b; k++) {
         const id = outIds[k]!;
-        let f = HIT_ANY;
-        if (i + 1 === lens[id]) f |= HIT_START;
-        if (i === last) f |= HIT_END;
         if (stamp[id] !== gen) {
           stamp[id] = gen;
-          flags[id] = f;
           hits[this.hitCount++] = id;
-        } else flags[id]! |= f;
+        }
       }
     }
   }

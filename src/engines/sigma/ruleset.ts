@@ -59,7 +59,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
   private readonly merged = new Map<string, Prefilter<Entry>>();
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
-  private readonly automata = new Map<string, KeywordScanner>();
+  private readonly keywordScanners = new Map<string, KeywordScanner>();
   private readonly tables = new Map<string, FieldLiterals>();
   readonly rules: readonly RuleMeta[];
 
@@ -145,7 +145,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
         seen.add(e.rule);
         list.push(e);
       }
-      bucket = new Prefilter(list, this.tables, this.automata);
+      bucket = new Prefilter(list, this.tables, this.keywordScanners);
       this.merged.set(k, bucket);
     }
     return bucket;
@@ -161,7 +161,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
       bucket = new Prefilter(
         this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
         this.tables,
-        this.automata,
+        this.keywordScanners,
         { eventScan: true },
       );
       this.genericMerged.set(k, bucket);

@@ -4,32 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BinXmlError, ChunkBinXml } from './binxml.js';
+import { Writer } from './binxml-writer.js';
 import { toEvtxJson } from './json.js';
 
-class Bytes {
-  readonly buf = new Uint8Array(65536);
-  readonly dv = new DataView(this.buf.buffer);
-  p = 512;
-  u8(...v: number[]): this {
-    for (const x of v) this.buf[this.p++] = x;
-    return this;
-  }
-  u16(v: number): this {
-    this.dv.setUint16(this.p, v, true);
-    this.p += 2;
-    return this;
-  }
-  u32(v: number): this {
-    this.dv.setUint32(this.p, v, true);
-    this.p += 4;
-    return this;
-  }
-  utf16(s: string): this {
-    for (const ch of s) this.u16(ch.charCodeAt(0));
-    return this;
-  }
+/** The shared test writer plus back-referenced names (a name written once, then pointed to). */
+class Bytes extends Writer {
   /** A name reference; inline (offset == here) the first time, a back-reference afterwards. */
-  name(s: string, names: Map<string, number>): this {
+  nameRef(s: string, names: Map<string, number>): this {
     const known = names.get(s);
     if (known !== undefined) return this.u32(known);
     const here = this.p + 4;
@@ -39,7 +20,7 @@ class Bytes {
   open(name: string, names: Map<string, number>, attrs = false, depId = true): this {
     this.u8(attrs ? 0x41 : 0x01);
     if (depId) this.u16(0xffff);
-    return this.u32(0).name(name, names);
+    return this.u32(0).nameRef(name, names);
   }
 }
 
@@ -57,7 +38,7 @@ function build(): { b: Bytes; rec1: [number, number]; rec2: [number, number] } {
   b.open('Event', names).u8(0x02);
   b.open('Data', names).u8(0x02, 0x0e).u16(0).u8(0x81, 0x04);
   b.open('Opt', names).u8(0x02, 0x0e).u16(1).u8(0x01, 0x04);
-  b.open('Num', names, true).u32(0).u8(0x06).name('v', names).u8(0x0d).u16(2).u8(0x08).u8(0x02, 0x0d).u16(3).u8(0x11, 0x04);
+  b.open('Num', names, true).u32(0).u8(0x06).nameRef('v', names).u8(0x0d).u16(2).u8(0x08).u8(0x02, 0x0d).u16(3).u8(0x11, 0x04);
   b.open('Nest', names).u8(0x02, 0x0d).u16(4).u8(0x21, 0x04);
   b.u8(0x04, 0x00);
   b.dv.setUint32(sizeAt, b.p - bodyStart, true);

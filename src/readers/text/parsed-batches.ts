@@ -14,17 +14,18 @@ export interface BlockParser<E> {
   parse(block: TextBlock): E[];
 }
 
-export async function* readParsedBatches<E>(
+/** The shared loop: each unit the source yields is parsed; I/O failures reported once; limiter flushed. */
+async function* parseUnits<U, E>(
   evidence: Evidence,
   sink: DiagnosticSink,
-  makeParser: (path: string, limiter: DiagnosticLimiter) => LineParser<E>,
-  opts: LineOptions,
+  read: (limiter: DiagnosticLimiter) => AsyncIterable<U>,
+  makeParse: (path: string, limiter: DiagnosticLimiter) => (unit: U) => E[],
 ): AsyncGenerator<E[]> {
   const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const parser = makeParser(evidence.path, limiter);
+  const parse = makeParse(evidence.path, limiter);
   try {
-    for await (const batch of readLineBatches(evidence.absPath, limiter, opts)) {
-      const out = parser.parse(batch.lines, batch.firstLine);
+    for await (const unit of read(limiter)) {
+      const out = parse(unit);
       if (out.length > 0) yield out;
     }
   } catch (err) {
@@ -34,23 +35,37 @@ export async function* readParsedBatches<E>(
   }
 }
 
+export function readParsedBatches<E>(
+  evidence: Evidence,
+  sink: DiagnosticSink,
+  makeParser: (path: string, limiter: DiagnosticLimiter) => LineParser<E>,
+  opts: LineOptions,
+): AsyncGenerator<E[]> {
+  return parseUnits(
+    evidence,
+    sink,
+    (limiter) => readLineBatches(evidence.absPath, limiter, opts),
+    (path, limiter) => {
+      const parser = makeParser(path, limiter);
+      return (batch) => parser.parse(batch.lines, batch.firstLine);
+    },
+  );
+}
+
 /** As readParsedBatches, over text blocks (readTextBlocks): the parser walks each block's lines itself. */
-export async function* readParsedBlocks<E>(
+export function readParsedBlocks<E>(
   evidence: Evidence,
   sink: DiagnosticSink,
   makeParser: (path: string, limiter: DiagnosticLimiter) => BlockParser<E>,
   opts: LineOptions,
 ): AsyncGenerator<E[]> {
-  const limiter = new DiagnosticLimiter(sink, evidence.path);
-  const parser = makeParser(evidence.path, limiter);
-  try {
-    for await (const block of readTextBlocks(evidence.absPath, limiter, opts)) {
-      const out = parser.parse(block);
-      if (out.length > 0) yield out;
-    }
-  } catch (err) {
-    limiter.report('IO_ERROR', 'error', `read failed: ${(err as Error).message}`);
-  } finally {
-    limiter.flush();
-  }
+  return parseUnits(
+    evidence,
+    sink,
+    (limiter) => readTextBlocks(evidence.absPath, limiter, opts),
+    (path, limiter) => {
+      const parser = makeParser(path, limiter);
+      return (block) => parser.parse(block);
+    },
+  );
 }
