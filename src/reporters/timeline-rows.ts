@@ -47,11 +47,19 @@ function flatten(prefix: string, v: unknown, out: string[], depth: number): void
   out.push(`${prefix.replace(/^Event\.(?:EventData|System|UserData)\./, '')}: ${s}`);
 }
 
+// Findings of one event share their fields object, and the CSV and Timesketch timelines both ask for it.
+const detailsCache = new WeakMap<object, string>();
+
 export function detailsOf(fields: Record<string, unknown>): string {
-  const parts: string[] = [];
-  flatten('', fields, parts, 0);
-  const s = parts.join(' ¦ ');
-  return s.length > MAX_DETAILS ? s.slice(0, MAX_DETAILS) + ' …' : s;
+  let d = detailsCache.get(fields);
+  if (d === undefined) {
+    const parts: string[] = [];
+    flatten('', fields, parts, 0);
+    const s = parts.join(' ¦ ');
+    d = s.length > MAX_DETAILS ? s.slice(0, MAX_DETAILS) + ' …' : s;
+    detailsCache.set(fields, d);
+  }
+  return d;
 }
 
 export function timelineRow(f: Finding, catalog: AttackCatalog): TimelineRow {

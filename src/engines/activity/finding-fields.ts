@@ -18,28 +18,87 @@ export function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const lowerCache = new WeakMap<readonly string[], Set<string>>();
+/**
+ * A fields object read for names: its keys lower-cased with their scalar values (in key order) and its
+ * nested objects, built once per object. Findings of one event share their fields object, and each is
+ * asked for several names lists (IP, agent, user, path, hashes) by several reports.
+ */
+interface FieldsIndex {
+  keys: string[];
+  scalars: (string | null)[];
+  nested: Record<string, unknown>[];
+  /** Answers already given, by names list (joined). */
+  answers: Map<string, string | null>;
+}
+const indexes = new WeakMap<object, FieldsIndex>();
+// Field names repeat across events: one lower-case string per distinct name (bounded).
+const lowerNames = new Map<string, string>();
+function lowerName(k: string): string {
+  let l = lowerNames.get(k);
+  if (l === undefined) {
+    l = k.toLowerCase();
+    if (lowerNames.size > 65_536) lowerNames.clear();
+    lowerNames.set(k, l);
+  }
+  return l;
+}
+function indexOf(fields: Record<string, unknown>): FieldsIndex {
+  let ix = indexes.get(fields);
+  if (!ix) {
+    ix = { keys: [], scalars: [], nested: [], answers: new Map() };
+    for (const k in fields) {
+      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
+      const v = fields[k];
+      ix.keys.push(lowerName(k));
+      ix.scalars.push(scalar(v));
+      if (v && typeof v === 'object' && !Array.isArray(v)) ix.nested.push(v as Record<string, unknown>);
+    }
+    indexes.set(fields, ix);
+  }
+  return ix;
+}
+
+const lowerSets = new Map<string, Set<string>>();
 
 /** First non-empty value of any of `names`, at the top level (any case) or nested up to 3 objects deep. */
 export function fieldValue(fields: Record<string, unknown>, names: readonly string[], depth = 0): string | null {
-  for (const n of names) {
-    const v = scalar(fields[n]);
-    if (v !== null) return v;
-  }
-  let lower = lowerCache.get(names);
-  if (!lower) {
-    lower = new Set(names.map((n) => n.toLowerCase()));
-    lowerCache.set(names, lower);
-  }
-  for (const [k, v] of Object.entries(fields)) if (lower.has(k.toLowerCase()) && scalar(v) !== null) return scalar(v);
-  if (depth >= 3) return null;
-  for (const v of Object.values(fields)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const r = fieldValue(v as Record<string, unknown>, names, depth + 1);
-      if (r !== null) return r;
+  const key = names.join('\u0000');
+  const ix = indexOf(fields);
+  const known = depth === 0 ? ix.answers.get(key) : undefined;
+  if (known !== undefined) return known;
+  let answer: string | null = null;
+  search: {
+    for (const n of names) {
+      const v = scalar(fields[n]);
+      if (v !== null) {
+        answer = v;
+        break search;
+      }
+    }
+    let lower = lowerSets.get(key);
+    if (!lower) {
+      lower = new Set(names.map((n) => n.toLowerCase()));
+      if (lowerSets.size > 256) lowerSets.clear();
+      lowerSets.set(key, lower);
+    }
+    for (let i = 0; i < ix.keys.length; i++) {
+      if (ix.scalars[i] !== null && lower.has(ix.keys[i]!)) {
+        answer = ix.scalars[i]!;
+        break search;
+      }
+    }
+    if (depth >= 3) break search;
+    for (const v of ix.nested) {
+      const r = fieldValue(v, names, depth + 1);
+      if (r !== null) {
+        answer = r;
+        break search;
+      }
     }
   }
-  return null;
+  // A nested object's answer depends on the depth it was reached at: only top-level answers are kept.
+  if (depth === 0) ix.answers.set(key, answer);
+  return answer;
 }
 
 const LOOPBACK = /^(?:127\.|::1$|0\.0\.0\.0$|::ffff:127\.)/;
