@@ -75,14 +75,27 @@ export function judgePath(windowsPath: string, b: Baseline = loadBaseline()): Ju
   return null;
 }
 
+const urlSegmentsCache = new WeakMap<BaselineFolder, string[]>();
+/** A folder's URL as lower-case segments ('/owa/auth' → ['owa', 'auth']), computed once. */
+function urlSegments(folder: BaselineFolder): string[] {
+  let s = urlSegmentsCache.get(folder);
+  if (!s) {
+    s = folder.url.split('/').filter(Boolean).map((x) => x.toLowerCase());
+    urlSegmentsCache.set(folder, s);
+  }
+  return s;
+}
+
 /** Judges a URL path from a request or a .compiled file ('/owa/auth/x.aspx'); null when out of scope. */
 export function judgeUrl(urlPath: string, b: Baseline = loadBaseline()): Judgement | null {
   const segs = urlPath.split('?')[0]!.split('/').filter(Boolean);
   const name = segs.pop();
   if (name === undefined) return null;
+  // Not a script page: no folder can judge it (every log request comes here, nearly all of them static or service URLs).
+  if (name.indexOf('.') === -1 || scriptExtension(name, b) === null) return null;
   const dirs = segs.map((s) => s.toLowerCase());
   for (const folder of b.folders) {
-    const want = folder.url.split('/').filter(Boolean).map((s) => s.toLowerCase());
+    const want = urlSegments(folder);
     if (want.length > dirs.length || want.some((w, i) => dirs[i] !== w)) continue;
     // '/' (wwwroot) only judges pages directly at the top
     return judge(folder, dirs.length - want.length, name, b);
