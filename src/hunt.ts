@@ -109,7 +109,10 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     bytesTotal: evidence.reduce((n, e) => n + e.size, 0),
   };
   const exposure = createExposureCollector();
-  const activity = createActivityCollector();
+  // Requests are tied to the attackers in a second read of the web logs, once the attackers are known.
+  const activity = createActivityCollector({}, { mode: 'second-pass' });
+  /** Files that gave web or HttpProxy requests (read again for the attackers' requests). */
+  const requestFiles = new Set<string>();
   const coverage = new CoverageTracker();
 
   // 3. Files on disk first, so web shells found there are known while the web logs are read.
@@ -131,6 +134,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       return;
     }
     activity.observe(e);
+    if (e.source === 'w3c' || (e.source === 'exchange' && e.log === 'httpproxy')) requestFiles.add(e.ref.path);
     for (const f of run.match(e)) emit(f);
     const used = shellUse(e);
     if (used) emit(used);
@@ -166,8 +170,26 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const exp = exposure.finish(all);
   for (const f of exp.findings) emit(f);
 
-  // 6. What the attacker's addresses touched.
+  // 6. What the attacker's addresses touched: their requests, read again from the web logs (diagnostics
+  // were given by the first read).
   const ind = attackerIndicators(all);
+  if (ind.ips.size + ind.agents.size > 0) {
+    progress.phase = 'attacker requests';
+    const quiet: DiagnosticSink = () => {};
+    for (const ev of evidence) {
+      if (!requestFiles.has(ev.path)) continue;
+      const reader = readerFor(ev.kind);
+      if (!reader) continue;
+      const revisit = (e: HuntEvent): void => {
+        if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
+      };
+      if (reader.readBatches) {
+        for await (const batch of reader.readBatches(ev, quiet)) for (const e of batch) revisit(e);
+      } else {
+        for await (const e of reader.read(ev, quiet)) revisit(e);
+      }
+    }
+  }
   const taken = activity.finish(ind.ips, ind.agents);
 
   const shown = all.filter((f) => levelRank(f.level) >= levelRank(minLevel)).sort(byTime);

@@ -19,8 +19,10 @@ test('mailboxFromAnchor strips SMTP:, ignores ServerInfo~ SSRF targets', () => {
   assert.equal(mailboxFromAnchor(''), null);
 });
 
-test('collects mailboxes, address books and exports of the attacker only', () => {
-  const c = createActivityCollector();
+/** A scan's events: the attacker's requests, a legitimate user's, an SSRF row, an IIS request, an export cmdlet. */
+function scanEvents(): (ExchangeEvent | W3cEvent | WinEvent)[] {
+  const out: (ExchangeEvent | W3cEvent | WinEvent)[] = [];
+  const c = { observe: (e: ExchangeEvent | W3cEvent | WinEvent): void => void out.push(e) };
   c.observe(proxy('2021-03-03T01:00:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Ews', UrlStem: '/ews/exchange.asmx', AnchorMailbox: 'SMTP:ceo@corp.example', ResponseBytes: '1000' }, 5));
   c.observe(proxy('2021-03-03T02:00:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Ews', UrlStem: '/ews/exchange.asmx', AnchorMailbox: 'SMTP:ceo@corp.example', ResponseBytes: '500' }, 9));
   c.observe(proxy('2021-03-03T02:30:00Z', { ClientIpAddress: ATT, UserAgent: 'python-requests/2.25.1', Protocol: 'Oab', UrlStem: '/oab/abc/oab.xml', AnchorMailbox: '', ResponseBytes: '20' }, 11));
@@ -36,7 +38,14 @@ test('collects mailboxes, address books and exports of the attacker only', () =>
     data: { Event: { EventData: { Data: ['New-MailboxExportRequest', '-Mailbox "ceo@corp.example" -FilePath "\\\\EX01\\c$\\inetpub\\wwwroot\\aspnet_client\\ceo.pst"', 'CORP\\admin'] } } },
   };
   c.observe(mgmt);
-  const t = c.finish(new Set([ATT]), new Set(['python-requests/2.25.1']));
+  return out;
+}
+const ATTACKER_AGENTS = new Set(['python-requests/2.25.1']);
+
+test('collects mailboxes, address books and exports of the attacker only', () => {
+  const c = createActivityCollector();
+  for (const e of scanEvents()) c.observe(e);
+  const t = c.finish(new Set([ATT]), ATTACKER_AGENTS);
   assert.deepEqual(t.mailboxes.map((m) => [m.target, m.kind, m.requests, m.bytes, m.first, m.last]), [
     ['ceo@corp.example', 'mailbox', 2, 1500, '2021-03-03T01:00:00Z', '2021-03-03T02:00:00Z'],
     ['cfo@corp.example', 'calendar', 1, null, '2021-03-04T10:00:00Z', '2021-03-04T10:00:00Z'],
@@ -52,6 +61,36 @@ test('collects mailboxes, address books and exports of the attacker only', () =>
   assert.equal(t.exports[0]!.evidence.record, 77);
   assert.ok(t.cannotShow.some((s) => /not content/.test(s)));
   assert.ok(!t.cannotShow.some((s) => /volume taken is unknown/.test(s)), 'bytes were logged');
+});
+
+test('second pass: requests recorded on revisit once the attackers are known give the same summary', () => {
+  const one = createActivityCollector();
+  for (const e of scanEvents()) one.observe(e);
+  const two = createActivityCollector({}, { mode: 'second-pass' });
+  for (const e of scanEvents()) two.observe(e);
+  const ips = new Set([ATT]);
+  for (const e of scanEvents()) two.revisit(e, ips, ATTACKER_AGENTS);
+  const expected = one.finish(ips, ATTACKER_AGENTS);
+  assert.ok(expected.mailboxes.length > 0 && expected.exports.length > 0);
+  assert.deepEqual(two.finish(ips, ATTACKER_AGENTS), expected);
+  // Observing alone records no request in this mode; revisit does nothing in one-pass mode.
+  const counted = createActivityCollector({}, { mode: 'second-pass' });
+  for (const e of scanEvents()) counted.observe(e);
+  const none = counted.finish(ips, ATTACKER_AGENTS);
+  assert.deepEqual([none.mailboxes, none.addressBooks], [[], []]);
+  assert.deepEqual(none.seen, expected.seen, 'requests are still counted');
+  assert.equal(none.exports.length, 1, 'exports come from the first pass');
+});
+
+test('second pass: legitimate clients do not use up the bounds', () => {
+  const c = createActivityCollector({ maxActors: 2 }, { mode: 'second-pass' });
+  const events = Array.from({ length: 5 }, (_, i) => w3c('2021-03-03T00:00:00Z', { 'c-ip': `192.0.2.${i}`, 'cs-uri-stem': '/ews/exchange.asmx', 'cs-username': `u${i}@corp.example` }, i + 1));
+  for (const e of events) c.observe(e);
+  const ips = new Set(['192.0.2.4']);
+  for (const e of events) c.revisit(e, ips, new Set());
+  const t = c.finish(ips, new Set());
+  assert.equal(t.dropped.actors, 0);
+  assert.deepEqual(t.mailboxes.map((m) => m.target), ['u4@corp.example']);
 });
 
 test('bounds: actors beyond the cap are dropped and said so', () => {

@@ -6,8 +6,23 @@ import { cmpStr } from './finding-fields.js';
 import type { AccessVia, ActorTotals, TakenAccess, TakenExport, TakenSummary } from './taken.js';
 
 export interface ActivityCollector {
+  /** Every event of the scan (in 'second-pass' mode web and HttpProxy requests are only counted here). */
   observe(event: HuntEvent): void;
+  /**
+   * 'second-pass' mode: a web or HttpProxy request read again once the attackers are known; recorded when
+   * its client IP or user agent is theirs (other events are ignored).
+   */
+  revisit(event: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void;
   finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary;
+}
+export interface ActivityOptions {
+  /**
+   * 'one-pass' (default): every request is aggregated per IP and user agent as it is observed, and the
+   * attackers' share kept at finish. 'second-pass': requests are recorded only by revisit(), for the
+   * attackers found by then — far less work and memory per request, and no legitimate client can push an
+   * attacker out of the bounds; the caller reads the web logs a second time.
+   */
+  mode?: 'one-pass' | 'second-pass';
 }
 export interface ActivityLimits {
   /** Distinct (IP, user agent) pairs kept. */
@@ -27,8 +42,15 @@ interface TargetAgg {
   last: string | null;
   evidence: EvidenceRef;
 }
+interface TargetKey {
+  kind: TakenAccess['kind'];
+  target: string;
+}
 interface ActorAgg extends ActorTotals {
-  targets: Map<string, TargetAgg>;
+  /** Targets by kind, then name (nested maps: a joined string key costs a flatten and a hash per request). */
+  targets: Map<TakenAccess['kind'], Map<string, TargetAgg & TargetKey>>;
+  /** The same targets in the order first seen. */
+  order: (TargetAgg & TargetKey)[];
 }
 
 const EXPORT_CMDLETS: { re: RegExp; kind: TakenExport['kind'] }[] = [
@@ -82,9 +104,31 @@ function parseExport(text: string, cmd: string): Pick<TakenExport, 'mailbox' | '
   return { mailbox: param(tail, 'Mailbox|Identity|ExchangeLocation|SourceMailboxes'), filePath: param(tail, 'FilePath'), detail: tail.slice(0, 300) };
 }
 
-export function createActivityCollector(limits: Partial<ActivityLimits> = {}): ActivityCollector {
+/** Both spellings of each agent ('+' for spaces as IIS logs them, and spaces). */
+function agentVariants(attackerAgents: Iterable<string>): Set<string> {
+  const agents = new Set<string>();
+  for (const a of attackerAgents) {
+    agents.add(a);
+    agents.add(a.replace(/\+/g, ' '));
+    agents.add(a.replace(/ /g, '+'));
+  }
+  return agents;
+}
+
+/** Does the event's log record response sizes (IIS sc-bytes, HttpProxy ResponseBytes)? */
+function hasBytes(f: Record<string, string>, name: string): boolean {
+  const v = f[name];
+  return v !== undefined && v !== '' && v !== '-';
+}
+
+export function createActivityCollector(limits: Partial<ActivityLimits> = {}, opts: ActivityOptions = {}): ActivityCollector {
   const lim = { ...DEFAULT_LIMITS, ...limits };
-  const actors = new Map<string, ActorAgg>();
+  const secondPass = opts.mode === 'second-pass';
+  // revisit(): the agent set with both spellings, built once per attackerAgents set.
+  let revisitAgents: { from: ReadonlySet<string>; all: Set<string> } | null = null;
+  // Actors by IP, then user agent ('' for none), and in the order first seen.
+  const actors = new Map<string, Map<string, ActorAgg>>();
+  const actorOrder: ActorAgg[] = [];
   const exports: TakenExport[] = [];
   const dropped = { actors: 0, targets: 0, exports: 0 };
   const seen = { web: 0, httpproxy: 0, commands: 0 };
@@ -92,32 +136,35 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}): A
 
   function record(f: RequestFacts, e: HuntEvent): void {
     if (!f.via || (!f.mailbox && !f.addressBook)) return;
-    const key = `${f.ip ?? ''}\u0000${f.agent ?? ''}`;
-    let a = actors.get(key);
+    let byAgent = actors.get(f.ip ?? '');
+    let a = byAgent?.get(f.agent ?? '');
     if (!a) {
-      if (actors.size >= lim.maxActors) {
+      if (actorOrder.length >= lim.maxActors) {
         dropped.actors++;
         return;
       }
-      a = { ip: f.ip, agent: f.agent, requests: 0, bytes: null, first: null, last: null, targets: new Map() };
-      actors.set(key, a);
+      a = { ip: f.ip, agent: f.agent, requests: 0, bytes: null, first: null, last: null, targets: new Map(), order: [] };
+      if (!byAgent) actors.set(f.ip ?? '', (byAgent = new Map()));
+      byAgent.set(f.agent ?? '', a);
+      actorOrder.push(a);
     }
     a.requests++;
     a.bytes = addBytes(a.bytes, f.bytes);
-    if (f.bytes !== null) anyBytes = true;
     a.first = earlier(a.first, e.time);
     a.last = later(a.last, e.time);
     const target = f.addressBook === 'OAB' ? 'Offline Address Book' : f.addressBook === 'NSPI' ? 'Address book (NSPI)' : f.mailbox!;
     const kind: TakenAccess['kind'] = f.addressBook ? 'address-book' : f.calendar ? 'calendar' : 'mailbox';
-    const tkey = `${kind}\u0000${target}`;
-    let t = a.targets.get(tkey);
+    let byName = a.targets.get(kind);
+    let t = byName?.get(target);
     if (!t) {
-      if (a.targets.size >= lim.maxTargetsPerActor) {
+      if (a.order.length >= lim.maxTargetsPerActor) {
         dropped.targets++;
         return;
       }
-      t = { kind, via: new Set(), requests: 0, bytes: null, first: null, last: null, evidence: e.ref };
-      a.targets.set(tkey, t);
+      t = { kind, target, via: new Set(), requests: 0, bytes: null, first: null, last: null, evidence: e.ref };
+      if (!byName) a.targets.set(kind, (byName = new Map()));
+      byName.set(target, t);
+      a.order.push(t);
     }
     t.via.add(f.via);
     t.requests++;
@@ -144,12 +191,14 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}): A
       switch (e.source) {
         case 'w3c':
           seen.web++;
-          record(factsFromW3c(e), e);
+          if (!anyBytes && hasBytes(e.fields, 'sc-bytes')) anyBytes = true;
+          if (!secondPass) record(factsFromW3c(e), e);
           return;
         case 'exchange': {
           if (e.log === 'httpproxy') {
             seen.httpproxy++;
-            record(factsFromHttpProxy(e), e);
+            if (!anyBytes && hasBytes(e.fields, 'ResponseBytes')) anyBytes = true;
+            if (!secondPass) record(factsFromHttpProxy(e), e);
           } else if (e.log.startsWith('ecp')) {
             const text = Object.values(e.fields).join(' ');
             if (ANY_EXPORT.test(text)) {
@@ -170,21 +219,26 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}): A
       }
     },
 
+    revisit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void {
+      if (!secondPass) return;
+      let f: RequestFacts;
+      if (e.source === 'w3c') f = factsFromW3c(e);
+      else if (e.source === 'exchange' && e.log === 'httpproxy') f = factsFromHttpProxy(e);
+      else return;
+      if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
+      if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && revisitAgents.all.has(f.agent))) record(f, e);
+    },
+
     finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary {
-      const agents = new Set<string>();
-      for (const a of attackerAgents) {
-        agents.add(a);
-        agents.add(a.replace(/\+/g, ' '));
-        agents.add(a.replace(/ /g, '+'));
-      }
-      const mine = [...actors.values()].filter((a) => (a.ip !== null && attackerIps.has(a.ip)) || (a.agent !== null && agents.has(a.agent)));
+      const agents = agentVariants(attackerAgents);
+      const mine = actorOrder.filter((a) => (a.ip !== null && attackerIps.has(a.ip)) || (a.agent !== null && agents.has(a.agent)));
       const mailboxes: TakenAccess[] = [];
       const addressBooks: TakenAccess[] = [];
       const totals: ActorTotals[] = [];
       for (const a of mine) {
         totals.push({ ip: a.ip, agent: a.agent, requests: a.requests, bytes: a.bytes, first: a.first, last: a.last });
-        for (const [tkey, t] of a.targets) {
-          const target = tkey.slice(tkey.indexOf('\u0000') + 1);
+        for (const t of a.order) {
+          const target = t.target;
           const row: TakenAccess = { ip: a.ip, agent: a.agent, target, kind: t.kind, via: [...t.via].sort(), requests: t.requests, bytes: t.bytes, first: t.first, last: t.last, evidence: t.evidence };
           (t.kind === 'address-book' ? addressBooks : mailboxes).push(row);
         }
