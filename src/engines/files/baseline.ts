@@ -75,6 +75,23 @@ export function judgePath(windowsPath: string, b: Baseline = loadBaseline()): Ju
   return null;
 }
 
+/**
+ * Could judgeUrl find a script page at this URL path? false when its last segment (query, trailing slashes
+ * and either slash kind considered, as judgeUrl sees it) names no script extension. A path with a %-escape
+ * may decode to anything: true. Cheap, no allocation but the name.
+ */
+export function mayBeScriptPage(urlPath: string, b: Baseline = loadBaseline()): boolean {
+  if (urlPath.indexOf('%') !== -1) return true;
+  let end = urlPath.indexOf('?');
+  if (end === -1) end = urlPath.length;
+  let c = 0;
+  while (end > 0 && ((c = urlPath.charCodeAt(end - 1)) === 47 || c === 92)) end--;
+  let start = end;
+  while (start > 0 && (c = urlPath.charCodeAt(start - 1)) !== 47 && c !== 92) start--;
+  const name = urlPath.slice(start, end);
+  return name.indexOf('.') !== -1 && scriptExtension(name, b) !== null;
+}
+
 const urlSegmentsCache = new WeakMap<BaselineFolder, string[]>();
 /** A folder's URL as lower-case segments ('/owa/auth' → ['owa', 'auth']), computed once. */
 function urlSegments(folder: BaselineFolder): string[] {

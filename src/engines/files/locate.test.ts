@@ -2,7 +2,7 @@
 // clean-install baseline judging paths and URLs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgePath, judgeUrl } from './baseline.js';
+import { judgePath, judgeUrl, mayBeScriptPage } from './baseline.js';
 import { isLogPath, placeOf, urlPathOf, windowsPathOf } from './locate.js';
 
 const EX = 'C:\\Program Files\\Microsoft\\Exchange Server\\V15';
@@ -64,4 +64,22 @@ test('judgeUrl: the same baseline for request URLs and .compiled virtual paths',
   assert.equal(judgeUrl('/iisstart.aspx')?.verdict, 'unexpected');
   assert.equal(judgeUrl('/ecp/default.aspx'), null);
   assert.equal(judgeUrl('/owa/auth/15.2.1118/themes/resources/logon.css'), null);
+});
+
+test('mayBeScriptPage: never false where judgeUrl (on the decoded, slash-normalised URL) finds a page', () => {
+  const urls = [
+    '/owa/auth/errorEE.aspx', '/OWA/AUTH/X.ASPX', '/owa/auth/x.aspx/', '/owa/auth/x.aspx//', '\\owa\\auth\\x.aspx', '/owa/auth/x.aspx?a=b/c.js',
+    '/aspnet_client/a.aspx.req', '/aspnet_client/a.ashx', '/owa/auth/x%2Easpx', '/owa/auth/%78.aspx', '/owa/auth/logon.aspx',
+    '/owa/auth/x.css', '/ecp/y.js', '/EWS/Exchange.asmx', '/mapi/emsmdb/', '/', '', '/owa/auth/x.aspx.', '/a.b/c', '/iisstart.aspx',
+  ];
+  let pages = 0;
+  for (const u of urls) {
+    const decoded = decodeURIComponent(u).replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+    if (judgeUrl(decoded) !== null) {
+      pages++;
+      assert.ok(mayBeScriptPage(u), u);
+    }
+  }
+  assert.ok(pages >= 8, 'the list exercises real pages');
+  for (const u of ['/owa/auth/x.css', '/ecp/y.js', '/EWS/Exchange.bak', '/mapi/emsmdb/', '/', '']) assert.equal(mayBeScriptPage(u), false, u);
 });

@@ -2,7 +2,7 @@
 // found, and successful requests to script pages a clean install does not have, even when the file is gone.
 import type { HuntEvent } from '../../event.js';
 import { levelRank, type Finding, type Level } from '../../finding.js';
-import { judgeUrl } from './baseline.js';
+import { judgeUrl, mayBeScriptPage } from './baseline.js';
 import { EXHUNT_AUTHOR } from './file-finding.js';
 
 const USAGE_RULE = {
@@ -89,6 +89,11 @@ export function webShellUsage(shellFindings: Finding[]): (event: HuntEvent) => F
     if (!known || levelRank(known.level) < levelRank(f.level)) shells.set(key, f);
   }
   return (event) => {
+    // Without shells found on disk only script pages matter: most requests are passed over undecoded.
+    if (shells.size === 0) {
+      const stem = event.source === 'w3c' ? event.fields['cs-uri-stem'] : event.source === 'exchange' && event.log === 'httpproxy' ? event.fields['UrlStem'] : undefined;
+      if (stem === undefined || !mayBeScriptPage(stem)) return null;
+    }
     const req = requestOf(event);
     if (req === null) return null;
     const ok = req.status !== null && req.status >= 200 && req.status < 400;
