@@ -12,11 +12,26 @@ export function safeCell(value: string): string {
   return /^[=+\-@\t\r\n\0]/.test(oneLine) ? `'${oneLine}` : oneLine;
 }
 
-export function timelineCsv(findings: readonly Finding[], catalog: AttackCatalog): string {
+/** Rows per chunk: a chunk stays a few MB however many findings there are. */
+export const TIMELINE_CHUNK_ROWS = 1000;
+
+/**
+ * timeline.csv as text chunks (the header, then at most TIMELINE_CHUNK_ROWS rows each), so a scan with
+ * hundreds of thousands of findings is written piece by piece instead of as one string beyond V8's limit.
+ */
+export function* timelineCsvChunks(findings: readonly Finding[], catalog: AttackCatalog): Generator<string> {
+  const opts = { quoted: true, quoted_empty: true, record_delimiter: '\r\n' } as const;
+  yield stringify([TIMELINE_COLUMNS], opts);
   const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
-  const rows = sorted.map((f) => {
-    const r = timelineRow(f, catalog);
-    return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));
-  });
-  return stringify([TIMELINE_COLUMNS, ...rows], { quoted: true, quoted_empty: true, record_delimiter: '\r\n' });
+  for (let i = 0; i < sorted.length; i += TIMELINE_CHUNK_ROWS) {
+    const rows = sorted.slice(i, i + TIMELINE_CHUNK_ROWS).map((f) => {
+      const r = timelineRow(f, catalog);
+      return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));
+    });
+    yield stringify(rows, opts);
+  }
+}
+
+export function timelineCsv(findings: readonly Finding[], catalog: AttackCatalog): string {
+  return [...timelineCsvChunks(findings, catalog)].join('');
 }

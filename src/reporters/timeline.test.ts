@@ -6,6 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { attackCatalog } from '../attack/index.js';
 import type { Finding } from '../finding.js';
 import { safeCell, timelineCsv, timesketchJsonl } from './index.js';
+import { TIMELINE_CHUNK_ROWS, timelineCsvChunks } from './csv-timeline.js';
+import { timesketchChunks } from './timesketch.js';
 import { HOSTILE, hostileFindings, sampleFindings } from '../engines/story/testdata/sample-scan.js';
 
 const cat = attackCatalog();
@@ -71,4 +73,20 @@ test('timeline.jsonl: Timesketch fields on every line, microseconds consistent, 
   assert.equal(precise.timestamp, Date.parse('2021-03-03T01:05:00.123Z') * 1000 + 456);
   // machine ingest keeps exact values (not neutralised)
   assert.ok(lines.some((l) => (JSON.parse(l) as { user_agent: string }).user_agent.startsWith('+cmd')));
+});
+
+test('timelines come in bounded chunks that add up to the whole file', () => {
+  const base = sampleFindings()[0]!;
+  const n = 2 * TIMELINE_CHUNK_ROWS + 7;
+  const many: Finding[] = Array.from({ length: n }, (_, i) => ({ ...base, time: new Date(Date.UTC(2021, 2, 3) + i * 1000).toISOString() }));
+  const csv = [...timelineCsvChunks(many, cat)];
+  assert.equal(csv.length, 1 + 3, 'the header, then rows in chunks of at most TIMELINE_CHUNK_ROWS');
+  for (const c of csv.slice(1)) assert.ok(c.split('\r\n').length - 1 <= TIMELINE_CHUNK_ROWS);
+  assert.equal(csv.join(''), timelineCsv(many, cat));
+  assert.equal((parse(csv.join(''), { columns: true }) as unknown[]).length, n);
+  const counts = { skipped: 0 };
+  const jsonl = [...timesketchChunks(many, cat, counts)];
+  assert.equal(jsonl.length, 3);
+  assert.equal(jsonl.join('').trimEnd().split('\n').length, n);
+  assert.equal(jsonl.join(''), timesketchJsonl(many, cat).text);
 });

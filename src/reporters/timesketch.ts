@@ -7,15 +7,20 @@ import { cmpStr } from '../engines/activity/index.js';
 
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 
-/** Findings without a usable timestamp are left out (Timesketch rejects them); their count is returned. */
-export function timesketchJsonl(findings: readonly Finding[], catalog: AttackCatalog): { text: string; skipped: number } {
-  const lines: string[] = [];
-  let skipped = 0;
+/** Lines per chunk of timesketchChunks. */
+const CHUNK_LINES = 1000;
+
+/**
+ * timeline.jsonl as text chunks of at most CHUNK_LINES lines (see timelineCsvChunks). Findings without a
+ * usable timestamp are left out (Timesketch rejects them): `counts.skipped` says how many, once done.
+ */
+export function* timesketchChunks(findings: readonly Finding[], catalog: AttackCatalog, counts: { skipped: number } = { skipped: 0 }): Generator<string> {
+  let lines: string[] = [];
   const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
   for (const f of sorted) {
     const ms = f.time === null ? NaN : Date.parse(f.time);
     if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) {
-      skipped++;
+      counts.skipped++;
       continue;
     }
     const r = timelineRow(f, catalog);
@@ -48,6 +53,16 @@ export function timesketchJsonl(findings: readonly Finding[], catalog: AttackCat
     const tags = [...f.attack, ...f.cves, f.level];
     obj['tag'] = tags;
     lines.push(JSON.stringify(obj));
+    if (lines.length >= CHUNK_LINES) {
+      yield lines.join('\n') + '\n';
+      lines = [];
+    }
   }
-  return { text: lines.length ? lines.join('\n') + '\n' : '', skipped };
+  if (lines.length > 0) yield lines.join('\n') + '\n';
+}
+
+export function timesketchJsonl(findings: readonly Finding[], catalog: AttackCatalog): { text: string; skipped: number } {
+  const counts = { skipped: 0 };
+  const text = [...timesketchChunks(findings, catalog, counts)].join('');
+  return { text, skipped: counts.skipped };
 }
