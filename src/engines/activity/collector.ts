@@ -221,12 +221,21 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
 
     revisit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void {
       if (!secondPass) return;
-      let f: RequestFacts;
-      if (e.source === 'w3c') f = factsFromW3c(e);
-      else if (e.source === 'exchange' && e.log === 'httpproxy') f = factsFromHttpProxy(e);
-      else return;
       if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
-      if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && revisitAgents.all.has(f.agent))) record(f, e);
+      const agents = revisitAgents.all;
+      // A look at the raw columns first (a superset of the facts' IP and agent): most requests stop here.
+      const has = (set: ReadonlySet<string>, v: string | undefined): boolean => v !== undefined && set.has(v);
+      let f: RequestFacts;
+      if (e.source === 'w3c') {
+        const x = e.fields;
+        if (!has(attackerIps, x['c-ip']) && !has(agents, x['cs-user-agent']) && !has(agents, x['cs(User-Agent)'])) return;
+        f = factsFromW3c(e);
+      } else if (e.source === 'exchange' && e.log === 'httpproxy') {
+        const x = e.fields;
+        if (!has(attackerIps, x['ClientIpAddress']) && !has(attackerIps, x['ClientIp']) && !has(agents, x['UserAgent'])) return;
+        f = factsFromHttpProxy(e);
+      } else return;
+      if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) record(f, e);
     },
 
     finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary {
