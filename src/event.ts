@@ -52,6 +52,12 @@ export interface ExchangeEvent extends EventCommon {
   /** The #Version header (Exchange build) of the file, when present. */
   version: string | null;
   fields: Record<string, string>;
+  /**
+   * The row's values in column order (empty ones and those of ignored duplicate columns included), when
+   * `fields` holds nothing else: the keyword pre-filter reads them instead of enumerating `fields`, which
+   * for wide logs such as HttpProxy's 74 columns is a slow dictionary-mode object (about 10 us a row).
+   */
+  values?: readonly string[];
 }
 
 export type HuntEvent = WinEvent | W3cEvent | ExchangeEvent;

@@ -32,7 +32,7 @@ export interface FieldContext {
   allValues(fold: boolean): readonly string[];
   /** The flat field map (for findings and correlation group-by). */
   flat(): Record<string, unknown>;
-  /** Every scalar value of the event as text, not case-folded, in document order (for the keyword pre-filter). */
+  /** Every scalar value of the event as text, not case-folded, in document order (for the keyword pre-filter; an Exchange row may add its empty and ignored columns). */
   scalars(): readonly string[];
 }
 
@@ -253,6 +253,9 @@ export class EventFields implements FieldContext {
   private scalarList: string[] | undefined;
   scalars(): readonly string[] {
     if (this.scalarList !== undefined) return this.scalarList;
+    const ev = this.event;
+    // Exchange rows bring their values in column order (a superset of the fields' values: fine for a pre-filter).
+    if (ev.source === 'exchange' && ev.values !== undefined) return ev.values;
     const parts: string[] = [];
     collectScalars(this.win ? this.win.data : this.flatFields, parts);
     return (this.scalarList = parts);

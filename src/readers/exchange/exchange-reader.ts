@@ -185,6 +185,8 @@ class ExchangeParser {
         time,
         host: h.hostIdx >= 0 ? (fields[h.names[h.hostIdx]!] ?? null) : null,
         fields,
+        // ECP rows add their S:KEY=value pairs to fields: then only fields has every value.
+        values: ecp ? undefined : vals,
         ref: { path: this.path, line: lineNo, kind: this.kind },
       });
     }
