@@ -81,6 +81,22 @@ export function judgePath(windowsPath: string, b: Baseline = loadBaseline()): Ju
  * may decode to anything: true. Cheap, no allocation but the name.
  */
 export function mayBeScriptPage(urlPath: string, b: Baseline = loadBaseline()): boolean {
+  // Logs repeat the same few hundred paths: each distinct one is looked at once (bounded memo).
+  if (b === cached) {
+    let known = pageMemo.get(urlPath);
+    if (known === undefined) {
+      known = scriptPageTest(urlPath, b);
+      if (pageMemo.size >= MEMO_MAX) pageMemo.clear();
+      pageMemo.set(urlPath, known);
+    }
+    return known;
+  }
+  return scriptPageTest(urlPath, b);
+}
+const MEMO_MAX = 4096;
+const pageMemo = new Map<string, boolean>();
+
+function scriptPageTest(urlPath: string, b: Baseline): boolean {
   if (urlPath.indexOf('%') !== -1) return true;
   let end = urlPath.indexOf('?');
   if (end === -1) end = urlPath.length;
@@ -105,6 +121,18 @@ function urlSegments(folder: BaselineFolder): string[] {
 
 /** Judges a URL path from a request or a .compiled file ('/owa/auth/x.aspx'); null when out of scope. */
 export function judgeUrl(urlPath: string, b: Baseline = loadBaseline()): Judgement | null {
+  if (b !== cached) return judgeUrlNow(urlPath, b);
+  let j = judgeMemo.get(urlPath);
+  if (j === undefined) {
+    j = judgeUrlNow(urlPath, b);
+    if (judgeMemo.size >= MEMO_MAX) judgeMemo.clear();
+    judgeMemo.set(urlPath, j);
+  }
+  return j;
+}
+const judgeMemo = new Map<string, Judgement | null>();
+
+function judgeUrlNow(urlPath: string, b: Baseline): Judgement | null {
   const segs = urlPath.split('?')[0]!.split('/').filter(Boolean);
   const name = segs.pop();
   if (name === undefined) return null;
