@@ -8,7 +8,7 @@ import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
-import { readerFor } from './readers/index.js';
+import { LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
 import { readEvtxParallel } from './readers/evtx/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -176,6 +176,10 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   if (ind.ips.size + ind.agents.size > 0) {
     progress.phase = 'attacker requests';
     const quiet: DiagnosticSink = () => {};
+    // IIS lines are split only when they hold one of the attackers' IPs or agents (as logged: '+' for a space).
+    const agentForms = [...ind.agents].flatMap((a) => [a, a.replace(/\+/g, ' '), a.replace(/ /g, '+')]);
+    const lines = new LiteralLines([...ind.ips, ...agentForms]);
+    const select: LineSelection = { keep: (text, start, end) => lines.keep(text, start, end), skipped: () => {} };
     for (const ev of evidence) {
       if (!requestFiles.has(ev.path)) continue;
       const reader = readerFor(ev.kind);
@@ -183,7 +187,9 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       const revisit = (e: HuntEvent): void => {
         if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
       };
-      if (reader.readBatches) {
+      if (ev.kind === 'iis-w3c') {
+        for await (const batch of readW3cBatches(ev, quiet, { select })) for (const e of batch) revisit(e);
+      } else if (reader.readBatches) {
         for await (const batch of reader.readBatches(ev, quiet)) for (const e of batch) revisit(e);
       } else {
         for await (const e of reader.read(ev, quiet)) revisit(e);

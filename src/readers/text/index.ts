@@ -9,4 +9,5 @@ export { toUtcIso } from './time.js';
 export { compileFieldBuilder } from './field-builder.js';
 export type { BuilderColumn, FieldBuilder } from './field-builder.js';
 export { readParsedBatches, readParsedBlocks } from './parsed-batches.js';
+export { LiteralLines } from './literal-lines.js';
 export type { BlockParser, LineParser } from './parsed-batches.js';

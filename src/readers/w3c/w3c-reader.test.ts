@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { W3cEvent } from '../../event.js';
-import { normaliseW3cField, siteFromPath, w3cReader } from './index.js';
+import { normaliseW3cField, readW3cBatches, siteFromPath, w3cReader, type LineSelection } from './index.js';
 
 async function read(path: string, text: string): Promise<{ events: W3cEvent[]; diags: Diagnostic[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-w3c-'));
@@ -97,4 +97,44 @@ test('lines with few or no spaces bind by position and never shift the lines aft
     ['LOG_COLUMN_COUNT', 7],
     ['LOG_COLUMN_COUNT', 8],
   ]);
+});
+
+test('a line selection: kept lines give the same events as a full read; the others are counted with their times', async () => {
+  const text = [
+    '#Software: Microsoft Internet Information Services 10.0',
+    '#Fields: date time c-ip cs-method cs-uri-stem cs(User-Agent) sc-status',
+    '2021-03-03 01:00:00 192.0.2.10 GET /owa/ Mozilla/5.0+(x) 200',
+    '2021-03-03 01:00:00 10.0.0.5 GET /ews/ Outlook 200',
+    '2021-03-03 01:00:01 10.0.0.6 GET /ews/ Outlook 200',
+    '2021-03-03 01:00:02 10.0.0.7 GET /ews/ too many columns here 200',
+    '#Fields: time date c-ip cs-uri-stem',
+    '01:00:03 2021-03-04 192.0.2.10 /ecp/y.js',
+    '01:00:04 2021-03-04 10.0.0.8 /owa/',
+    'not-a-time 2021-03-04 10.0.0.9 /owa/',
+    '',
+  ].join('\n');
+  const full = await read('W3SVC1/u_ex210303.log', text);
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-w3c-'));
+  try {
+    const abs = join(dir, 'W3SVC1', 'u_ex210303.log');
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, text);
+    const skipped: (string | null)[] = [];
+    const select: LineSelection = { keep: (t, s, e) => t.slice(s, e).includes('192.0.2.10'), skipped: (time) => skipped.push(time) };
+    const diags: Diagnostic[] = [];
+    const kept: W3cEvent[] = [];
+    for await (const b of readW3cBatches({ absPath: abs, path: 'W3SVC1/u_ex210303.log', root: dir, kind: 'iis-w3c', size: text.length, mtime: '' }, (d) => diags.push(d), { select }))
+      kept.push(...b);
+    // Kept: the two lines of 192.0.2.10; the line with too many columns always takes the full path (and its
+    // diagnostic), as does nothing else.
+    assert.deepEqual(kept.map((e) => e.ref.line), [3, 8]);
+    assert.deepEqual(kept, full.events.filter((e) => e.ref.line === 3 || e.ref.line === 8));
+    assert.deepEqual(diags, full.diags);
+    // Passed over: every other data line, with the time a full read gives it (null for the bad one).
+    const others = full.events.filter((e) => e.ref.line !== 3 && e.ref.line !== 8);
+    assert.deepEqual(skipped, others.map((e) => e.time));
+    assert.equal(skipped.length + kept.length, full.events.length, 'the malformed line is not an event in either read');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -42,6 +42,22 @@ interface Header {
   timeIdx: number;
   hostIdx: number;
   siteIdx: number;
+  /** Lines may be passed over (see LineSelection): not when a column (s-sitename) decides their coverage kind. */
+  selectable: boolean;
+}
+
+/**
+ * Which data lines become events. A line `keep` rejects is still checked (column count; a malformed line
+ * always becomes an event, so its diagnostic is the same) and its time is read, but it is not split into
+ * fields: `skipped` gets its time (UTC ISO, or null as an event's would be) so counts and coverage stay whole.
+ */
+export interface LineSelection {
+  keep(text: string, start: number, end: number): boolean;
+  skipped(time: string | null): void;
+}
+
+export interface W3cOptions extends LineOptions {
+  select?: LineSelection;
 }
 
 function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): Header {
@@ -75,6 +91,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     timeIdx: names.indexOf('time'),
     hostIdx: names.indexOf('s-computername'),
     siteIdx: names.indexOf('s-sitename'),
+    selectable: names.indexOf('s-sitename') < 0,
   };
 }
 
@@ -116,6 +133,7 @@ class W3cParser {
   constructor(
     private readonly path: string,
     private readonly limiter: DiagnosticLimiter,
+    private readonly select: LineSelection | null = null,
   ) {
     this.pathSite = siteFromPath(path);
   }
@@ -161,6 +179,7 @@ class W3cParser {
       limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
       return;
     }
+    if (this.select !== null && header.selectable && !this.select.keep(s, start, end) && this.passOver(header, s, start, end, lineNo)) return;
     // Split on spaces into the reused `vals` buffer (no array per line); at most count + 1 values are kept.
     const count = header.count;
     const vals = this.vals;
@@ -204,6 +223,65 @@ class W3cParser {
     });
   }
 
+  /**
+   * A line the selection does not keep: count its columns and read its time without cutting out its values.
+   * false when the line is malformed (wrong column count): it then takes the full path and its diagnostic.
+   */
+  private passOver(header: Header, s: string, start: number, end: number, lineNo: number): boolean {
+    const count = header.count;
+    const di = header.dateIdx;
+    const ti = header.timeIdx;
+    let dS = 0;
+    let dE = 0;
+    let tS = 0;
+    let tE = 0;
+    let n = 0;
+    let p = start;
+    let sp = this.sp;
+    for (;;) {
+      if (sp < p) {
+        sp = s.indexOf(' ', p);
+        if (sp === -1) sp = s.length;
+      }
+      const e = sp < end ? sp : end;
+      if (n === di) {
+        dS = p;
+        dE = e;
+      } else if (n === ti) {
+        tS = p;
+        tE = e;
+      }
+      n++;
+      if (sp >= end || n > count) break;
+      p = sp + 1;
+    }
+    if (n !== count) {
+      // The full path splits this line again from its start: the space memo must not point into it.
+      this.sp = -1;
+      return false;
+    }
+    this.sp = sp;
+    let time: string | null;
+    if (di < 0 || ti < 0) time = null;
+    else if (
+      // Same date and second as the last line read: no string is built (the common case).
+      this.lastTime !== '' &&
+      tE - tS === 8 &&
+      dE - dS === this.lastDate.length &&
+      s.startsWith(this.lastTime, tS) &&
+      s.startsWith(this.lastDate, dS)
+    )
+      time = this.lastIso;
+    else {
+      const vals = this.vals;
+      vals[di] = s.substring(dS, dE);
+      vals[ti] = s.substring(tS, tE);
+      time = this.time(header, vals, n, lineNo);
+    }
+    this.select!.skipped(time);
+    return true;
+  }
+
   private time(header: Header, parts: readonly string[], n: number, lineNo: number): string | null {
     if (header.dateIdx < 0 || header.timeIdx < 0 || header.timeIdx >= n) return null;
     // A torn line may lack the date column: as before, that reads as 'undefined' and is reported below.
@@ -228,9 +306,13 @@ class W3cParser {
   }
 }
 
-/** Reads one IIS W3C file; yields one array of events per chunk (the fast path used by hunt). */
-export function readW3cBatches(evidence: Evidence, sink: DiagnosticSink, opts: LineOptions = {}): AsyncGenerator<W3cEvent[]> {
-  return readParsedBlocks(evidence, sink, (path, limiter) => new W3cParser(path, limiter), { chunkBytes: 128 * 1024, ...opts });
+/**
+ * Reads one IIS W3C file; yields one array of events per chunk (the fast path used by hunt). With
+ * `select`, only the lines it keeps (and malformed lines) become events; the others are counted through it.
+ */
+export function readW3cBatches(evidence: Evidence, sink: DiagnosticSink, opts: W3cOptions = {}): AsyncGenerator<W3cEvent[]> {
+  const { select, ...lineOpts } = opts;
+  return readParsedBlocks(evidence, sink, (path, limiter) => new W3cParser(path, limiter, select ?? null), { chunkBytes: 128 * 1024, ...lineOpts });
 }
 
 export const w3cReader: Reader = batchReader('iis-w3c', readW3cBatches);
