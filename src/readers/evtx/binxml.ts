@@ -4,7 +4,7 @@
 import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
 import type { FlatRecord } from './direct-json.js';
 import { MAX_NODES, flatOf, intern } from './flat.js';
-import { ValueError, decodeUtf16, decodeValue } from './values.js';
+import { ValueError, decodeUtf16, decodeValue, isJsonNumeric, lazyValue, numberAt } from './values.js';
 
 /** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
 export class BinXmlError extends Error {
@@ -30,6 +30,12 @@ export class ChunkBinXml {
   /** Whether any value seen (this record, or any template body of the chunk) is an array of 2+ items. */
   private arrays = false;
   private stickyArrays = false;
+  /**
+   * For the worker transport: record each instance value's offset, size and type (TInstance.locs) and leave the
+   * values lazy (values.ts lazyValue), for the thread receiving the bytes to decode. A record that is not flat, and
+   * EvtxTree.json(), parse again without this (parseRecordEager).
+   */
+  keepLocs = false;
 
   /** `base` is the chunk's offset in `buf`; `end` its (possibly truncated) end. Offsets in BinXML are chunk-relative. */
   constructor(
@@ -53,11 +59,23 @@ export class ChunkBinXml {
     const nodes = this.document(end, false);
     const flat = this.arrays ? undefined : flatOf(nodes);
     if (flat) return flat;
+    if (this.keepLocs) return this.parseRecordEager(start, end);
     this.budget = 0;
     const out: IrNode[] = [];
     this.instantiate(nodes, [], out, 0);
     for (const n of out) if (isElement(n)) return n;
     throw new BinXmlError('record holds no element', start);
+  }
+
+  /** parseRecordFlat with every value decoded (no lazy values, no locations). */
+  parseRecordEager(start: number, end: number): IrElement | FlatRecord {
+    const keep = this.keepLocs;
+    this.keepLocs = false;
+    try {
+      return this.parseRecordFlat(start, end);
+    } finally {
+      this.keepLocs = keep;
+    }
   }
 
   /** A flat record's resolved tree (cannot fail: no instances to nest, no arrays to expand). */
@@ -281,14 +299,28 @@ export class ChunkBinXml {
     const desc = this.p;
     this.p += 4 * count;
     const values: RawValue[] = new Array(count);
+    const locs = this.keepLocs ? new Array<number>(3 * count) : undefined;
     for (let i = 0; i < count; i++) {
       const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
       const type = this.buf[desc + 4 * i + 2]!;
       this.need(size, end);
       const at = this.p;
+      if (locs !== undefined) {
+        locs[3 * i] = at;
+        locs[3 * i + 1] = size;
+        locs[3 * i + 2] = type;
+      }
       if (type === VT.BINXML) {
         values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
       } else {
+        const lazy = locs !== undefined ? lazyValue(this.buf, at, size, type) : undefined;
+        if (lazy !== undefined) {
+          values[i] = lazy;
+          // Numbers travel as themselves, in place of their offset.
+          if (isJsonNumeric(type)) locs![3 * i] = numberAt(this.buf, this.dv, at, size, type);
+          this.p = at + size;
+          continue;
+        }
         try {
           const v = decodeValue(this.buf, this.dv, at, size, type);
           if (type & 0x80 && (v.v as unknown[]).length > 1) this.arrays = true;
@@ -300,7 +332,7 @@ export class ChunkBinXml {
       }
       this.p = at + size;
     }
-    return { k: 'i', nodes, values };
+    return { k: 'i', nodes, values, locs };
   }
 
   /** A BinXml-typed value: a fragment whose elements carry no dependency id (libevtx, research §5.4). */

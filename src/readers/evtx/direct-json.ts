@@ -16,6 +16,8 @@ type Vals = readonly RawValue[];
 export interface FlatRecord {
   readonly el: TElement;
   readonly values: Vals;
+  /** The instance's value locations (TInstance.locs), when kept. */
+  readonly locs?: readonly number[] | undefined;
 }
 
 const EMPTY: Vals = [];

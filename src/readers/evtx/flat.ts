@@ -86,7 +86,7 @@ export function flatOf(nodes: TNode[]): FlatRecord | undefined {
   const inst = nodes.length === 1 ? nodes[0]! : undefined;
   if (inst?.k !== 'i' || instanceSize(inst, 0) < 0) return undefined;
   for (const n of inst.nodes) {
-    if (n.k === 'e') return { el: n, values: inst.values };
+    if (n.k === 'e') return { el: n, values: inst.values, locs: inst.locs };
     if (n.k === 's' && inst.values[n.index]?.t === VT.BINXML) return undefined;
   }
   return undefined;

@@ -76,6 +76,12 @@ export interface TInstance {
   readonly k: 'i';
   readonly nodes: TNode[];
   readonly values: RawValue[];
+  /**
+   * Where each value lies, when the parser was asked to keep it (ChunkBinXml keepLocs, the worker transport):
+   * per value its buffer offset (for integers and booleans: the value itself, booleans as 1/0), size and type byte;
+   * undefined otherwise.
+   */
+  readonly locs: number[] | undefined;
 }
 
 export interface TAttr {

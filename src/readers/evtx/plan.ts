@@ -203,7 +203,7 @@ function symbolic(V: readonly RawValue[], path: string, acc: Access[], mode: Mod
     else {
       const nodes = (v as Nested).nodes.map((n, k) => {
         if (n.k !== 'i') throw new Error('unreachable: walk accepts instances only');
-        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode) };
+        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode), locs: undefined };
       });
       out.push({ t: VT.BINXML, nodes });
     }
@@ -269,11 +269,8 @@ export function compileFlat(source: string): FlatBuild {
 const flatIds = new WeakMap<Trie, number>();
 let nextFlatId = 0;
 
-/**
- * The flat-scalar builder id of a record (its values appended to `vals`), or -1 when it cannot take this path. A
- * new id's source is appended to `sources` as [id, source] for the receiving thread to compile.
- */
-export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | string)[]): number {
+/** The flat-scalar builder id of a record, or -1; a new id's source is appended to `sources` as [id, source]. */
+function flatId(r: FlatRecord, sources: (number | string)[]): number {
   const id = planId(r.el, [r.el]);
   if (id < 0) return -1;
   const node = walk((roots[id] ??= { next: new Map(), build: undefined }), r.values);
@@ -287,6 +284,40 @@ export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | strin
     flatIds.set(node, fid);
     sources.push(fid, source);
   }
-  flattenValues(r.values, vals);
   return fid;
+}
+
+/**
+ * The flat-scalar builder id of a record (its values appended to `vals`), or -1 when it cannot take this path. A
+ * new id's source is appended to `sources` as [id, source] for the receiving thread to compile.
+ */
+export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | string)[]): number {
+  const fid = flatId(r, sources);
+  if (fid >= 0) flattenValues(r.values, vals);
+  return fid;
+}
+
+/** Receives a flattened value's location: buffer offset, size, type byte (see scalarAt in values.ts). */
+export type LocSink = (at: number, size: number, type: number) => void;
+
+/**
+ * Like planFlat, but each value the builder reads goes to `out` as its location in the record's buffer (the parser
+ * kept them: ChunkBinXml keepLocs), for a thread holding the same bytes to decode with scalarAt. -1 as planFlat,
+ * and also when locations were not kept.
+ */
+export function planLocs(r: FlatRecord, out: LocSink, sources: (number | string)[]): number {
+  if (r.locs === undefined) return -1;
+  const fid = flatId(r, sources);
+  if (fid >= 0) flattenLocs(r.values, r.locs!, out);
+  return fid;
+}
+
+/** flattenValues's order, as locations. */
+function flattenLocs(V: readonly RawValue[], L: readonly number[], out: LocSink): void {
+  for (let i = 0; i < V.length; i++) {
+    const v = V[i];
+    const c = classOf(v);
+    if (c >= 2) out(L[3 * i]!, L[3 * i + 1]!, L[3 * i + 2]!);
+    else if (c < 0) for (const n of (v as Nested).nodes) if (n.k === 'i') flattenLocs(n.values, n.locs!, out);
+  }
 }

@@ -256,6 +256,52 @@ export function decodeValue(b: Uint8Array, dv: DataView, p: number, size: number
   return { t: type, v };
 }
 
+/** Text standing for a value left undecoded (lazyValue); never rendered: only its emptiness counts. */
+const LAZY = '\ue002';
+const LAZY_OF: IrValue[] = Array.from({ length: 256 }, (_, t) => ({ t, v: LAZY }));
+const EMPTY_STRING: IrValue = { t: VT.STRING, v: '' };
+/** Fewest bytes decodeValue accepts per fixed-size type (0: any size, -1: not left undecoded). */
+const MIN_SIZE = new Int8Array(256).fill(-1);
+for (const [t, n] of [[VT.INT8, 1], [VT.UINT8, 1], [VT.INT16, 2], [VT.UINT16, 2], [VT.INT32, 4], [VT.UINT32, 4], [VT.INT64, 8], [VT.UINT64, 8],
+  [VT.REAL32, 4], [VT.REAL64, 8], [VT.BOOL, 1], [VT.GUID, 16], [VT.SIZE_T, 4], [VT.FILETIME, 8], [VT.SYSTIME, 16], [VT.HEX32, 4], [VT.HEX64, 8], [VT.SID, 0]] as const) MIN_SIZE[t] = n;
+
+/**
+ * For a thread that only needs a value's shape (plan.ts classOf) and leaves decoding to the thread holding the same
+ * bytes (scalarAt): the value's type with placeholder text, empty exactly when decodeValue's would be. Undefined
+ * when the value must be decoded now: arrays, other types, and sizes decodeValue refuses (so errors stay the same).
+ */
+export function lazyValue(b: Uint8Array, p: number, size: number, type: number): IrValue | undefined {
+  if (type === VT.STRING) return size >= 2 && (b[p] !== 0 || b[p + 1] !== 0) ? LAZY_OF[VT.STRING] : EMPTY_STRING;
+  const min = MIN_SIZE[type]!;
+  return min >= 0 && size >= min ? LAZY_OF[type] : undefined;
+}
+
+/** An integer or boolean value (isJsonNumeric types; lazyValue accepted its size) as a number, booleans as 1 or 0. */
+export function numberAt(b: Uint8Array, dv: DataView, at: number, size: number, type: number): number {
+  const v = scalar(b, dv, at, type, size);
+  return typeof v === 'number' ? v : v === true ? 1 : 0;
+}
+
+/**
+ * A value as a compiled builder reads it (plan.ts flattenValues): decodeValue's scalar, a one-item array as the text
+ * of its item. For a location the parser recorded in this same buffer, so decoding cannot fail.
+ */
+export function scalarAt(b: Uint8Array, dv: DataView, at: number, size: number, type: number): Scalar {
+  if (type === VT.STRING) {
+    let units = size >> 1;
+    while (units > 0 && b[at + 2 * units - 2] === 0 && b[at + 2 * units - 1] === 0) units--;
+    const s = decodeUtf16(b, at, units);
+    const nul = s.indexOf('\0');
+    return nul < 0 ? s : s.slice(0, nul);
+  }
+  if (type < VT.BINARY || type === VT.GUID || (type >= VT.SIZE_T && type <= VT.SYSTIME) || type === VT.HEX32 || type === VT.HEX64) {
+    const v = scalar(b, dv, at, type, size);
+    if (v !== undefined) return v;
+  }
+  const v = decodeValue(b, dv, at, size, type).v;
+  return Array.isArray(v) ? String(v[0]) : v;
+}
+
 const NUMERIC = new Uint8Array(256);
 for (const t of [VT.INT8, VT.UINT8, VT.INT16, VT.UINT16, VT.INT32, VT.UINT32, VT.INT64, VT.UINT64, VT.BOOL]) NUMERIC[t] = 1;
 
