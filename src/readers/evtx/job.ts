@@ -147,7 +147,6 @@ export function* unpack(path: string, r: PackedJobResult, builds: readonly FlatB
     if (id >= 0) {
       const from = meta[m + 3]!;
       const to = m + META < meta.length ? meta[m + META + 3]! : values;
-      x.length = to - from;
       for (let i = from, k = 0; i < to; i++, k++) {
         const tz = locs[2 * i + 1]!;
         const type = tz >>> 16;

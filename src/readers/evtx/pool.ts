@@ -1,5 +1,5 @@
-// Parallel EVTX reading: files split into chunk windows, parsed by worker threads and by this thread when it would
-// wait, handed back in file order then record order. In-thread only when workers cannot load (e.g. under tsx).
+// Parallel EVTX reading: files split into chunk windows parsed by worker threads, whose events this thread builds
+// from the transferred bytes, in file order then record order. In-thread only when workers cannot load (under tsx).
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -8,18 +8,18 @@ import { Worker } from 'node:worker_threads';
 import type { Diagnostic, DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import { jobEvents, learnBuilds, runJob, runJobPacked, unpack, type EvtxJob, type PackedJobResult } from './job.js';
+import { jobEvents, learnBuilds, runJob, unpack, type EvtxJob, type PackedJobResult } from './job.js';
 import { compileFlat, type FlatBuild } from './plan.js';
 import { windowsOf } from './window.js';
 
 export interface ParallelOptions {
   /**
-   * Parsing threads, this one included: N > 1 starts N - 1 worker threads and this thread parses whichever job
-   * it would otherwise wait for. Default: one less than the available cores (measured on the shared 2-core
-   * machine, in-thread parsing costs half the CPU of a worker plus this thread). 0 or 1 parses in this thread only.
+   * Threads, this one included: N > 1 starts N - 1 worker threads that parse (structure, templates, plans) while
+   * this thread decodes the values and builds the events; the two halves cost about the same, so the default is
+   * the available cores (2 on a 2-core machine). 0 or 1 parses in this thread only.
    */
   workers?: number;
-  /** Chunk slots per job (default 16 = 1 MiB: smaller batches die young, and this thread can take one quickly). */
+  /** Chunk slots per job (default 16 = 1 MiB: bytes in flight stay small, and a job's objects die young). */
   slotsPerJob?: number;
 }
 
@@ -34,12 +34,6 @@ function workerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-/**
- * This thread's builder table for the jobs it packs itself: module-wide like plan.ts's numbering, which sends each
- * builder's source only once per thread.
- */
-const mine: FlatBuild[] = [];
-
 function tick(): Promise<void> {
   return new Promise((res) => setImmediate(res));
 }
@@ -50,7 +44,7 @@ type Done = { packed: PackedJobResult; builds: FlatBuild[] } | { events: WinEven
 /** WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. */
 export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncGenerator<WinEvent> {
   const jobs = jobsOf(files, opts.slotsPerJob ?? 16);
-  const want = Math.min(opts.workers ?? availableParallelism() - 1, jobs.length);
+  const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
   const url = want > 1 ? workerUrl() : undefined;
   if (!url) {
     for (const job of jobs) yield* jobEvents(job, sink);
@@ -61,10 +55,11 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
   const workers: Worker[] = [];
   let next = 0;
   let failure: unknown;
+  // Jobs dispatched ahead of the one this thread is building: bounds the bytes in flight (1 MiB a job).
   const lookahead = want * 4;
   let consumed = 0;
   const inflight = new Map<Worker, number>();
-  // Each worker keeps three jobs queued, so it does not wait while this thread is busy with a job of its own.
+  // Each worker keeps three jobs queued, so it never waits for this thread to ask.
   const dispatch = (w: Worker): void => {
     while ((inflight.get(w) ?? 0) < 3 && next < jobs.length && next < consumed + lookahead) {
       const id = next++;
@@ -80,7 +75,6 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
     }
   };
   try {
-    // This thread is one of the `want` parsers: it takes the next job whenever the one it must yield is not ready.
     for (let i = 0; i < want - 1; i++) {
       const w = new Worker(url);
       // Builders arrive with the first result that uses them; each worker numbers its own.
@@ -106,15 +100,6 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
           // A crashed worker must not lose evidence: finish this job (and later ones) in-thread.
           r = runJob(jobs[id]!);
           break;
-        }
-        if (next < jobs.length && next < consumed + lookahead) {
-          const k = next++;
-          const packed = runJobPacked(jobs[k]!);
-          learnBuilds(packed, mine, compileFlat);
-          results.set(k, { packed, builds: mine });
-          await tick(); // let finished workers' messages in before choosing again
-          r = results.get(id);
-          continue;
         }
         await new Promise<void>((res) => waiters.set(id, res));
         r = results.get(id);

@@ -73,3 +73,14 @@ test('FILETIME rendering agrees with Date for many instants (own calendar arithm
     assert.equal(filetimeIso(b, 0), new Date(ms).toISOString().replace('Z', '000Z'));
   }
 });
+
+test('FILETIME past year 9999 keeps all its digits; GUIDs of any bytes read as the byte-swapped hex', () => {
+  assert.equal(filetimeIso(new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]), 0), '60056-05-28T05:36:10.955161Z');
+  let seed = 7;
+  for (let i = 0; i < 500; i++) {
+    const g: number[] = [];
+    for (let k = 0; k < 16; k++) g.push((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const hx = (ks: number[]): string => ks.map((k) => g[k]!.toString(16).padStart(2, '0')).join('').toUpperCase();
+    assert.equal(dec(g, VT.GUID), `${hx([3, 2, 1, 0])}-${hx([5, 4])}-${hx([7, 6])}-${hx([8, 9])}-${hx([10, 11, 12, 13, 14, 15])}`);
+  }
+});
