@@ -103,7 +103,10 @@ export function runJobPacked(job: EvtxJob): PackedJobResult {
     const start = nl;
     try {
       const id = t.packLocs(out, sources);
-      if (id < 0) json.push(JSON.stringify(t.json()));
+      if (id < 0) {
+        nl = start;
+        json.push(JSON.stringify(t.json()));
+      }
       if (nm + META > meta.length) {
         const bigger = new Float64Array(meta.length * 2);
         bigger.set(meta);

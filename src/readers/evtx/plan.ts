@@ -16,6 +16,8 @@ export type Build = (V: readonly RawValue[]) => Record<string, unknown>;
 interface Trie {
   /** Next node by token: a value class (0–4), 10 + node count of a BinXml value, or -1 - plan id of its instance. */
   readonly next: Map<number, Trie>;
+  /** Next node by the tokens 0–15 (value classes, small BinXml counts): an array lookup, most steps take it. */
+  readonly small: (Trie | undefined)[];
   build: Build | undefined;
 }
 
@@ -105,13 +107,21 @@ function planId(owner: object, nodes: readonly TNode[]): number {
   return id;
 }
 
+function newTrie(): Trie {
+  return { next: new Map(), small: [], build: undefined };
+}
+
 function step(node: Trie, token: number): Trie | undefined {
-  let nx = node.next.get(token);
+  const small = token >= 0 && token < 16;
+  let nx = small ? node.small[token] : node.next.get(token);
   if (nx === undefined) {
     if (builds >= MAX_BUILDS || trieNodes >= MAX_TRIE_NODES) return undefined;
     trieNodes++;
-    nx = { next: new Map(), build: undefined };
-    node.next.set(token, nx);
+    nx = newTrie();
+    if (small) {
+      while (node.small.length < token) node.small.push(undefined);
+      node.small[token] = nx;
+    } else node.next.set(token, nx);
   }
   return nx;
 }
@@ -148,7 +158,7 @@ type Nested = { readonly nodes: TNode[] };
 export function planJson(r: FlatRecord): Record<string, unknown> | undefined {
   const id = planId(r.el, [r.el]);
   if (id < 0) return undefined;
-  const node = walk((roots[id] ??= { next: new Map(), build: undefined }), r.values);
+  const node = walk((roots[id] ??= newTrie()), r.values);
   if (node === undefined) return undefined;
   let b = node.build;
   if (b === undefined) {
@@ -270,10 +280,11 @@ const flatIds = new WeakMap<Trie, number>();
 let nextFlatId = 0;
 
 /** The flat-scalar builder id of a record, or -1; a new id's source is appended to `sources` as [id, source]. */
-function flatId(r: FlatRecord, sources: (number | string)[]): number {
+function flatId(r: FlatRecord, sources: (number | string)[], out?: LocSink): number {
   const id = planId(r.el, [r.el]);
   if (id < 0) return -1;
-  const node = walk((roots[id] ??= { next: new Map(), build: undefined }), r.values);
+  const root = (roots[id] ??= newTrie());
+  const node = out === undefined ? walk(root, r.values) : walkLocs(root, r.values, r.locs!, out);
   if (node === undefined) return -1;
   let fid = flatIds.get(node);
   if (fid === undefined) {
@@ -303,21 +314,32 @@ export type LocSink = (at: number, size: number, type: number) => void;
 /**
  * Like planFlat, but each value the builder reads goes to `out` as its location in the record's buffer (the parser
  * kept them: ChunkBinXml keepLocs), for a thread holding the same bytes to decode with scalarAt. -1 as planFlat,
- * and also when locations were not kept.
+ * and also when locations were not kept; `out` may have been fed before a -1 (the caller drops what it got).
  */
 export function planLocs(r: FlatRecord, out: LocSink, sources: (number | string)[]): number {
-  if (r.locs === undefined) return -1;
-  const fid = flatId(r, sources);
-  if (fid >= 0) flattenLocs(r.values, r.locs!, out);
-  return fid;
+  return r.locs === undefined ? -1 : flatId(r, sources, out);
 }
 
-/** flattenValues's order, as locations. */
-function flattenLocs(V: readonly RawValue[], L: readonly number[], out: LocSink): void {
-  for (let i = 0; i < V.length; i++) {
+/** walk, giving each value the builder reads to `out` on the way (flattenValues's order); `out` may have been fed when undefined is returned. */
+function walkLocs(node: Trie | undefined, V: readonly RawValue[], L: readonly number[], out: LocSink): Trie | undefined {
+  for (let i = 0; i < V.length && node !== undefined; i++) {
     const v = V[i];
     const c = classOf(v);
-    if (c >= 2) out(L[3 * i]!, L[3 * i + 1]!, L[3 * i + 2]!);
-    else if (c < 0) for (const n of (v as Nested).nodes) if (n.k === 'i') flattenLocs(n.values, n.locs!, out);
+    if (c >= 0) {
+      if (c >= 2) out(L[3 * i]!, L[3 * i + 1]!, L[3 * i + 2]!);
+      node = step(node, c);
+      continue;
+    }
+    if (v!.t !== VT.BINXML) return undefined;
+    const nodes = (v as Nested).nodes;
+    node = step(node, 10 + nodes.length);
+    for (let k = 0; k < nodes.length && node !== undefined; k++) {
+      const n = nodes[k]!;
+      if (n.k !== 'i' || n.locs === undefined) return undefined;
+      const id = planId(n.nodes, n.nodes);
+      if (id < 0) return undefined;
+      node = walkLocs(step(node, -1 - id), n.values, n.locs, out);
+    }
   }
+  return node;
 }
