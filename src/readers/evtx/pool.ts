@@ -41,13 +41,57 @@ function tick(): Promise<void> {
 /** A finished job: packed by a worker (with that worker's builder table), or parsed in-thread after a failure. */
 type Done = { packed: PackedJobResult; builds: FlatBuild[] } | { events: WinEvent[]; diagnostics: Diagnostic[] };
 
-/** WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. */
-export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncGenerator<WinEvent> {
+/**
+ * WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. Iterated
+ * with `for await`; an early `break` stops the workers.
+ */
+export function readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncIterableIterator<WinEvent> {
+  return flatten(jobBatches(files, sink, opts));
+}
+
+/**
+ * The events of each job's iterator in turn, without an async-generator step per event (resuming one costs about
+ * 0.6 µs; an event taken from the current job's iterator costs one resolved promise, about 0.25 µs). The next job
+ * is asked for only once the current one is drained, so diagnostics keep their order among the events.
+ */
+function flatten(batches: AsyncGenerator<Iterator<WinEvent>>): AsyncIterableIterator<WinEvent> {
+  let cur: Iterator<WinEvent> | undefined;
+  const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  const it: AsyncIterableIterator<WinEvent> = {
+    [Symbol.asyncIterator]: () => it,
+    next(): Promise<IteratorResult<WinEvent>> {
+      try {
+        while (cur !== undefined) {
+          const r = cur.next();
+          if (!r.done) return Promise.resolve(r);
+          cur = undefined;
+        }
+      } catch (e) {
+        cur = undefined;
+        return batches.return(undefined).then(() => Promise.reject(e));
+      }
+      return batches.next().then((b): Promise<IteratorResult<WinEvent>> | IteratorResult<WinEvent> => {
+        if (b.done) return done;
+        cur = b.value;
+        return it.next();
+      });
+    },
+    async return(): Promise<IteratorResult<WinEvent>> {
+      cur = undefined;
+      await batches.return(undefined);
+      return done;
+    },
+  };
+  return it;
+}
+
+/** Each job's events as an iterator, in job order; diagnostics of packed jobs go to `sink` before their events. */
+async function* jobBatches(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions): AsyncGenerator<Iterator<WinEvent>> {
   const jobs = jobsOf(files, opts.slotsPerJob ?? 16);
   const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
   const url = want > 1 ? workerUrl() : undefined;
   if (!url) {
-    for (const job of jobs) yield* jobEvents(job, sink);
+    for (const job of jobs) yield jobEvents(job, sink);
     return;
   }
   const results = new Map<number, Done>();
@@ -109,10 +153,10 @@ export async function* readEvtxParallel(files: Evidence[], sink: DiagnosticSink,
       for (const w of workers) dispatch(w);
       if ('packed' in r) {
         for (const d of r.packed.diagnostics) sink(d);
-        yield* unpack(jobs[id]!.path, r.packed, r.builds);
+        yield unpack(jobs[id]!.path, r.packed, r.builds);
       } else {
         for (const d of r.diagnostics) sink(d);
-        yield* r.events;
+        yield r.events[Symbol.iterator]();
       }
       // A consumer that never awaits anything pending would otherwise starve the workers of their next jobs.
       await tick();
