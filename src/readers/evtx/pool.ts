@@ -54,7 +54,7 @@ export function readEvtxParallel(files: Evidence[], sink: DiagnosticSink, opts: 
  * 0.6 µs; an event taken from the current job's iterator costs one resolved promise, about 0.25 µs). The next job
  * is asked for only once the current one is drained, so diagnostics keep their order among the events.
  */
-function flatten(batches: AsyncGenerator<Iterator<WinEvent>>): AsyncIterableIterator<WinEvent> {
+function flatten(batches: AsyncGenerator<IterableIterator<WinEvent>>): AsyncIterableIterator<WinEvent> {
   let cur: Iterator<WinEvent> | undefined;
   const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
   const it: AsyncIterableIterator<WinEvent> = {
@@ -85,8 +85,17 @@ function flatten(batches: AsyncGenerator<Iterator<WinEvent>>): AsyncIterableIter
   return it;
 }
 
+/**
+ * readEvtxParallel by batches (a job's events, up to 1 MiB of records): for a consumer that takes each batch with a
+ * plain `for…of` (no promise per event). Drain each batch before asking for the next: its events are built, and
+ * diagnostics given to `sink`, as it is iterated.
+ */
+export function readEvtxBatches(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions = {}): AsyncGenerator<IterableIterator<WinEvent>> {
+  return jobBatches(files, sink, opts);
+}
+
 /** Each job's events as an iterator, in job order; diagnostics of packed jobs go to `sink` before their events. */
-async function* jobBatches(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions): AsyncGenerator<Iterator<WinEvent>> {
+async function* jobBatches(files: Evidence[], sink: DiagnosticSink, opts: ParallelOptions): AsyncGenerator<IterableIterator<WinEvent>> {
   const jobs = jobsOf(files, opts.slotsPerJob ?? 16);
   const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
   const url = want > 1 ? workerUrl() : undefined;
