@@ -4,7 +4,7 @@
 import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
 import type { FlatRecord } from './direct-json.js';
 import { MAX_NODES, flatOf, intern } from './flat.js';
-import { ValueError, decodeUtf16, decodeValue, isJsonNumeric, lazyValue, numberAt } from './values.js';
+import { ValueError, decodeUtf16, decodeValue, isJsonNumeric, lazyValue, numberAt, stringIn } from './values.js';
 
 /** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
 export class BinXmlError extends Error {
@@ -300,6 +300,23 @@ export class ChunkBinXml {
     this.p += 4 * count;
     const values: RawValue[] = new Array(count);
     const locs = this.keepLocs ? new Array<number>(3 * count) : undefined;
+    // The instance's own strings: decoded by one native call from the first to the end of the last, each then a
+    // substring (values.ts stringIn). Only values that fit before `end`.
+    let lo = 0;
+    let hi = 0;
+    let strings = 0;
+    if (locs === undefined) {
+      for (let i = 0, q = this.p; i < count; i++) {
+        const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
+        if (q + size > end) break;
+        if (this.buf[desc + 4 * i + 2] === VT.STRING) {
+          if (strings++ === 0) lo = q;
+          hi = q + size;
+        }
+        q += size;
+      }
+    }
+    const text = strings >= 2 ? decodeUtf16(this.buf, lo, (hi - lo) >> 1) : '';
     for (let i = 0; i < count; i++) {
       const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
       const type = this.buf[desc + 4 * i + 2]!;
@@ -313,6 +330,11 @@ export class ChunkBinXml {
       if (type === VT.BINXML) {
         values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
       } else {
+        if (type === VT.STRING && strings >= 2 && ((at - lo) & 1) === 0) {
+          values[i] = { t: VT.STRING, v: stringIn(text, (at - lo) >> 1, this.buf, at, size) };
+          this.p = at + size;
+          continue;
+        }
         const lazy = locs !== undefined ? lazyValue(this.buf, at, size, type) : undefined;
         if (lazy !== undefined) {
           values[i] = lazy;

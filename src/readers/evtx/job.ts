@@ -4,7 +4,7 @@
 import type { Diagnostic, DiagnosticSink } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import { VT, type Scalar } from './ir.js';
-import { isJsonNumeric, scalarAt } from './values.js';
+import { decodeUtf16, isJsonNumeric, scalarAt, stringIn } from './values.js';
 import { parseEvtxTrees } from './parse.js';
 import type { FlatBuild } from './plan.js';
 import { toWinEvent, treeToRecord, winEventOf } from './records.js';
@@ -150,11 +150,26 @@ export function* unpack(path: string, r: PackedJobResult, builds: readonly FlatB
     if (id >= 0) {
       const from = meta[m + 3]!;
       const to = m + META < meta.length ? meta[m + META + 3]! : values;
+      // The record's strings lie in one stretch of its bytes: decoded by one native call, each value is then a
+      // substring of that text (no native call each; a long one shares the text's memory).
+      let lo = Infinity;
+      let hi = -1;
+      let strings = 0;
+      for (let i = from; i < to; i++) {
+        if (locs[2 * i + 1]! >>> 16 !== VT.STRING) continue;
+        const at = locs[2 * i]!;
+        const end = at + (locs[2 * i + 1]! & 0xffff);
+        if (at < lo) lo = at;
+        if (end > hi) hi = end;
+        strings++;
+      }
+      const text = strings >= 2 ? decodeUtf16(bytes, lo, (hi - lo) >> 1) : '';
       for (let i = from, k = 0; i < to; i++, k++) {
         const tz = locs[2 * i + 1]!;
         const type = tz >>> 16;
         const at = locs[2 * i]!;
-        x[k] = isJsonNumeric(type) ? (type === VT.BOOL ? at !== 0 : at) : scalarAt(bytes, dv, at, tz & 0xffff, type);
+        if (type === VT.STRING && strings >= 2 && ((at - lo) & 1) === 0) x[k] = stringIn(text, (at - lo) >> 1, bytes, at, tz & 0xffff);
+        else x[k] = isJsonNumeric(type) ? (type === VT.BOOL ? at !== 0 : at) : scalarAt(bytes, dv, at, tz & 0xffff, type);
       }
       data = builds[id]!(x, 0);
     } else data = JSON.parse(json[j++]!) as Record<string, unknown>;

@@ -322,6 +322,19 @@ export function lazyValue(b: Uint8Array, p: number, size: number, type: number):
   return min >= 0 && size >= min ? LAZY_OF[type] : undefined;
 }
 
+/**
+ * The string value at `at` (size bytes, decodeValue's rules: trailing NULs dropped, cut at the first NUL) taken from
+ * `text`, which holds the same bytes decoded from its unit `start` on: a substring instead of a native call per
+ * value (the strings of a record are decoded by one call; long substrings share that text's memory).
+ */
+export function stringIn(text: string, start: number, b: Uint8Array, at: number, size: number): string {
+  let units = size >> 1;
+  while (units > 0 && b[at + 2 * units - 2] === 0 && b[at + 2 * units - 1] === 0) units--;
+  const s = text.substring(start, start + units);
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 /** An integer or boolean value (isJsonNumeric types; lazyValue accepted its size) as a number, booleans as 1 or 0. */
 export function numberAt(b: Uint8Array, dv: DataView, at: number, size: number, type: number): number {
   const v = scalar(b, dv, at, type, size);
