@@ -58,33 +58,55 @@ const idOf = new WeakMap<object, number>();
 const OPEN = '\ue000';
 const CLOSE = '\ue001';
 
+/** Names and texts met in templates → small numbers, so a structure key holds two characters per name. */
+const tokens = new Map<string, number>();
+const MAX_TOKENS = 1 << 20;
+
+/** The number of a name or text, -1 when it holds the sentinel character (or the table is full). */
+function tokenOf(s: string): number {
+  let id = tokens.get(s);
+  if (id === undefined) {
+    if (s.includes(OPEN) || tokens.size >= MAX_TOKENS) return -1;
+    id = tokens.size;
+    tokens.set(s, id);
+  }
+  return id;
+}
+
+const F = String.fromCharCode;
+
 /**
- * Structural key of a node list (strings length-prefixed, so no two structures share a key); undefined when it holds
- * something a plan does not handle (template instances, the sentinel character).
+ * Structural key of a node list: each node a kind character then a fixed number of characters (names and texts by
+ * their numbers, 32 bits as two characters), so no two structures share a key; undefined when it holds something a
+ * plan does not handle (template instances, the sentinel character).
  */
 function keyOf(nodes: readonly TNode[]): string | undefined {
   let k = '';
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     if (n.k === 'e') {
-      if (n.name.includes(OPEN)) return undefined;
-      k += '<' + n.name.length + ':' + n.name;
+      const name = tokenOf(n.name);
+      if (name < 0) return undefined;
+      k += F(69, name >>> 16, name & 0xffff); // E
       for (let j = 0; j < n.attrs.length; j++) {
         const a = n.attrs[j]!;
+        const an = tokenOf(a.name);
         const v = keyOf(a.value);
-        if (v === undefined || a.name.includes(OPEN)) return undefined;
-        k += '@' + a.name.length + ':' + a.name + '=' + v + ';';
+        if (v === undefined || an < 0) return undefined;
+        k += F(65, an >>> 16, an & 0xffff) + v + 'a'; // A … a
       }
       const c = keyOf(n.children);
       if (c === undefined) return undefined;
       k += '>' + c + '/';
-    } else if (n.k === 's') k += (n.optional ? '?' : '$') + n.index + ' ';
+    } else if (n.k === 's') k += F(n.optional ? 79 : 83, n.index); // O / S, index < 65536
     else if (n.k === 'v') {
       const v = n.leaf.v;
-      if (typeof v === 'string') {
-        if (v.includes(OPEN)) return undefined;
-        k += 'v' + n.leaf.t + ':' + v.length + ':' + v;
-      } else k += 'v' + n.leaf.t + '#' + String(v) + ' ';
+      let x: number;
+      if (typeof v === 'string') x = tokenOf(v);
+      else if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && Number.isInteger(v)) x = v;
+      else return undefined;
+      if (x < 0) return undefined;
+      k += F(typeof v === 'string' ? 86 : 78, n.leaf.t & 0xffff, x >>> 16, x & 0xffff); // V (text) / N (number)
     } else return undefined;
   }
   return k;
@@ -113,7 +135,7 @@ function newTrie(): Trie {
 
 function step(node: Trie, token: number): Trie | undefined {
   const small = token >= 0 && token < 16;
-  let nx = small ? node.small[token] : node.next.get(token);
+  let nx = small ? (token < node.small.length ? node.small[token] : undefined) : node.next.get(token);
   if (nx === undefined) {
     if (builds >= MAX_BUILDS || trieNodes >= MAX_TRIE_NODES) return undefined;
     trieNodes++;
