@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { WinEvent } from '../../event.js';
 import { jobEvents, learnBuilds, runJobPacked, unpack, type EvtxJob } from './job.js';
 import { compileFlat, type FlatBuild } from './plan.js';
-import { windowsOf } from './window.js';
+import { readWindowSync, windowsOf } from './window.js';
 
 /** Every job of `file` both ways: packed then unpacked (as a worker's result), and streamed in this thread. */
 function bothWays(absPath: string, size: number, builds: FlatBuild[]): { packed: WinEvent[]; direct: WinEvent[]; pd: Diagnostic[]; dd: Diagnostic[]; viaBuilders: number } {
@@ -66,4 +66,24 @@ test('packed jobs equal in-thread parsing on every regression file and damaged c
   assert.ok(events > 700, `events compared (${events})`);
   assert.ok(viaBuilders > events / 2, `most records built from locations (${viaBuilders} of ${events})`);
   assert.ok(damagedEvents > 0);
+});
+
+test('a recycled buffer reads a window exactly as fresh memory does (stale bytes zeroed)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-evtx-win-'));
+  try {
+    // A header, two full chunk slots and a partial third: every window shape, including the short read at the end.
+    const file = new Uint8Array(4096 + 2 * 65536 + 5000).map((_, i) => (i * 31 + 7) & 0xff);
+    const p = join(dir, 'w.evtx');
+    writeFileSync(p, file);
+    for (const per of [1, 2, 3]) {
+      for (const w of windowsOf(file.length, per)) {
+        const fresh = readWindowSync(p, file.length, w);
+        const spare = new ArrayBuffer(4096 + 3 * 65536);
+        new Uint8Array(spare).fill(0xaa);
+        assert.deepStrictEqual(readWindowSync(p, file.length, w, spare), fresh, `window ${w.firstSlot}+${w.slots}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -22,9 +22,9 @@ export interface EvtxJobResult {
   diagnostics: Diagnostic[];
 }
 
-function read(job: EvtxJob, sink: DiagnosticSink): Uint8Array | undefined {
+function read(job: EvtxJob, sink: DiagnosticSink, spare?: ArrayBuffer): Uint8Array | undefined {
   try {
-    return readWindowSync(job.absPath, job.size, job.window);
+    return readWindowSync(job.absPath, job.size, job.window, spare);
   } catch (e) {
     sink({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${e instanceof Error ? e.message : String(e)}`, location: { path: job.path } });
     return undefined;
@@ -78,10 +78,11 @@ export function emptyPacked(diagnostics: Diagnostic[]): PackedJobResult {
   return { bytes: new Uint8Array(0), meta: new Float64Array(0), locs: new Float64Array(0), json: [], sources: [], diagnostics };
 }
 
-export function runJobPacked(job: EvtxJob): PackedJobResult {
+/** The job packed; `spare`: a buffer the receiving thread gave back, to read the window into. */
+export function runJobPacked(job: EvtxJob, spare?: ArrayBuffer): PackedJobResult {
   const diagnostics: Diagnostic[] = [];
   const sink = (d: Diagnostic): void => void diagnostics.push(d);
-  const buf = read(job, sink);
+  const buf = read(job, sink, spare);
   if (buf === undefined) return emptyPacked(diagnostics);
   let meta = new Float64Array(META * 1024);
   let locs = new Float64Array(2 * 32 * 1024);

@@ -39,7 +39,7 @@ function tick(): Promise<void> {
 }
 
 /** A finished job: packed by a worker (with that worker's builder table), or parsed in-thread after a failure. */
-type Done = { packed: PackedJobResult; builds: FlatBuild[] } | { events: WinEvent[]; diagnostics: Diagnostic[] };
+type Done = { packed: PackedJobResult; builds: FlatBuild[]; from: Worker } | { events: WinEvent[]; diagnostics: Diagnostic[] };
 
 /**
  * WinEvents of all `files` (file order, then record order); diagnostics go to `sink` in the same order. Iterated
@@ -134,7 +134,7 @@ async function* jobBatches(files: Evidence[], sink: DiagnosticSink, opts: Parall
       const builds: FlatBuild[] = [];
       w.on('message', (m: { id: number; result: PackedJobResult }) => {
         learnBuilds(m.result, builds, compileFlat);
-        results.set(m.id, { packed: m.result, builds });
+        results.set(m.id, { packed: m.result, builds, from: w });
         inflight.set(w, inflight.get(w)! - 1);
         dispatch(w);
         wake(m.id);
@@ -163,6 +163,9 @@ async function* jobBatches(files: Evidence[], sink: DiagnosticSink, opts: Parall
       if ('packed' in r) {
         for (const d of r.packed.diagnostics) sink(d);
         yield unpack(jobs[id]!.path, r.packed, r.builds);
+        // Drained (flatten and readEvtxBatches's contract): the events hold nothing of the bytes, so they go back.
+        const bytes = r.packed.bytes.buffer;
+        if (bytes instanceof ArrayBuffer && bytes.byteLength >= 65536 && !failure) r.from.postMessage({ recycle: bytes }, [bytes]);
       } else {
         for (const d of r.diagnostics) sink(d);
         yield r.events[Symbol.iterator]();
