@@ -31,14 +31,21 @@ function read(job: EvtxJob, sink: DiagnosticSink, spare?: ArrayBuffer): Uint8Arr
   }
 }
 
+/** A drained in-thread job's buffer, for the next one to read into (see readWindowSync's `spare`). */
+let spare: ArrayBuffer | undefined;
+
 /** The job's WinEvents in record order, each made as it is asked for; diagnostics go to `sink` as they arise. */
 export function* jobEvents(job: EvtxJob, sink: DiagnosticSink): Generator<WinEvent> {
-  const buf = read(job, sink);
+  const mine = spare;
+  spare = undefined; // a job left half-read never shares its buffer
+  const buf = read(job, sink, mine);
   if (buf === undefined) return;
   const first = job.window.firstSlot;
   for (const t of parseEvtxTrees(buf, job.path, sink, { firstSlot: first, quietHeader: first > 0, fileSize: job.size })) {
     yield toWinEvent(treeToRecord(t), job.path);
   }
+  // Events hold strings and objects only, nothing of the bytes.
+  if (buf.buffer instanceof ArrayBuffer && buf.byteLength >= 65536) spare = buf.buffer;
 }
 
 export function runJob(job: EvtxJob): EvtxJobResult {
