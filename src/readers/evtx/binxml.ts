@@ -36,6 +36,9 @@ export class ChunkBinXml {
    * EvtxTree.json(), parse again without this (parseRecordEager).
    */
   keepLocs = false;
+  /** The record's value locations (keepLocs): three numbers per value, refilled for each record. */
+  private locTable = new Float64Array(3 * 16); // grows within a chunk's first records (and is tested doing so)
+  private locN = 0;
 
   /** `base` is the chunk's offset in `buf`; `end` its (possibly truncated) end. Offsets in BinXML are chunk-relative. */
   constructor(
@@ -56,8 +59,9 @@ export class ChunkBinXml {
     this.p = start;
     this.depth = 0;
     this.arrays = this.stickyArrays;
+    this.locN = 0;
     const nodes = this.document(end, false);
-    const flat = this.arrays ? undefined : flatOf(nodes);
+    const flat = this.arrays ? undefined : flatOf(nodes, this.keepLocs ? this.locTable : undefined);
     if (flat) return flat;
     if (this.keepLocs) return this.parseRecordEager(start, end);
     this.budget = 0;
@@ -299,13 +303,23 @@ export class ChunkBinXml {
     const desc = this.p;
     this.p += 4 * count;
     const values: RawValue[] = new Array(count);
-    const locs = this.keepLocs ? new Array<number>(3 * count) : undefined;
+    let locs = -1;
+    let L = this.locTable;
+    if (this.keepLocs) {
+      locs = this.locN;
+      if (locs + 3 * count > L.length) {
+        const bigger = new Float64Array(Math.max(2 * L.length, locs + 3 * count));
+        bigger.set(L);
+        L = this.locTable = bigger;
+      }
+      this.locN += 3 * count;
+    }
     // The instance's own strings: decoded by one native call from the first to the end of the last, each then a
     // substring (values.ts stringIn). Only values that fit before `end`.
     let lo = 0;
     let hi = 0;
     let strings = 0;
-    if (locs === undefined) {
+    if (locs < 0) {
       for (let i = 0, q = this.p; i < count; i++) {
         const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
         if (q + size > end) break;
@@ -322,24 +336,25 @@ export class ChunkBinXml {
       const type = this.buf[desc + 4 * i + 2]!;
       this.need(size, end);
       const at = this.p;
-      if (locs !== undefined) {
-        locs[3 * i] = at;
-        locs[3 * i + 1] = size;
-        locs[3 * i + 2] = type;
+      if (locs >= 0) {
+        L[locs + 3 * i] = at;
+        L[locs + 3 * i + 1] = size;
+        L[locs + 3 * i + 2] = type;
       }
       if (type === VT.BINXML) {
         values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
+        L = this.locTable; // the nested instances may have grown it
       } else {
         if (type === VT.STRING && strings >= 2 && ((at - lo) & 1) === 0) {
           values[i] = { t: VT.STRING, v: stringIn(text, (at - lo) >> 1, this.buf, at, size) };
           this.p = at + size;
           continue;
         }
-        const lazy = locs !== undefined ? lazyValue(this.buf, at, size, type) : undefined;
+        const lazy = locs >= 0 ? lazyValue(this.buf, at, size, type) : undefined;
         if (lazy !== undefined) {
           values[i] = lazy;
           // Numbers travel as themselves, in place of their offset.
-          if (isJsonNumeric(type)) locs![3 * i] = numberAt(this.buf, this.dv, at, size, type);
+          if (isJsonNumeric(type)) L[locs + 3 * i] = numberAt(this.buf, this.dv, at, size, type);
           this.p = at + size;
           continue;
         }

@@ -69,7 +69,7 @@ class Tree implements EvtxTree {
   /** The record with its values decoded: a transport parse (keepLocs) left them lazy, so parse it again. */
   private decoded(): IrElement | FlatRecord {
     const r = this.r;
-    if (!('values' in r) || r.locs === undefined) return r;
+    if (!('values' in r) || r.lb === undefined) return r;
     const p = this.at - 16;
     const b = this.buf;
     const size = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;

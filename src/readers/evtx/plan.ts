@@ -235,7 +235,7 @@ function symbolic(V: readonly RawValue[], path: string, acc: Access[], mode: Mod
     else {
       const nodes = (v as Nested).nodes.map((n, k) => {
         if (n.k !== 'i') throw new Error('unreachable: walk accepts instances only');
-        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode), locs: undefined };
+        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode), locs: -1 };
       });
       out.push({ t: VT.BINXML, nodes });
     }
@@ -306,7 +306,7 @@ function flatId(r: FlatRecord, sources: (number | string)[], out?: LocSink): num
   const id = planId(r.el, [r.el]);
   if (id < 0) return -1;
   const root = (roots[id] ??= newTrie());
-  const node = out === undefined ? walk(root, r.values) : walkLocs(root, r.values, r.locs!, out);
+  const node = out === undefined ? walk(root, r.values) : walkLocs(root, r.values, r.lb!, r.locs!, out);
   if (node === undefined) return -1;
   let fid = flatIds.get(node);
   if (fid === undefined) {
@@ -339,16 +339,16 @@ export type LocSink = (at: number, size: number, type: number) => void;
  * and also when locations were not kept; `out` may have been fed before a -1 (the caller drops what it got).
  */
 export function planLocs(r: FlatRecord, out: LocSink, sources: (number | string)[]): number {
-  return r.locs === undefined ? -1 : flatId(r, sources, out);
+  return r.lb === undefined || r.locs === undefined || r.locs < 0 ? -1 : flatId(r, sources, out);
 }
 
 /** walk, giving each value the builder reads to `out` on the way (flattenValues's order); `out` may have been fed when undefined is returned. */
-function walkLocs(node: Trie | undefined, V: readonly RawValue[], L: readonly number[], out: LocSink): Trie | undefined {
+function walkLocs(node: Trie | undefined, V: readonly RawValue[], L: Float64Array, at: number, out: LocSink): Trie | undefined {
   for (let i = 0; i < V.length && node !== undefined; i++) {
     const v = V[i];
     const c = classOf(v);
     if (c >= 0) {
-      if (c >= 2) out(L[3 * i]!, L[3 * i + 1]!, L[3 * i + 2]!);
+      if (c >= 2) out(L[at + 3 * i]!, L[at + 3 * i + 1]!, L[at + 3 * i + 2]!);
       node = step(node, c);
       continue;
     }
@@ -357,10 +357,10 @@ function walkLocs(node: Trie | undefined, V: readonly RawValue[], L: readonly nu
     node = step(node, 10 + nodes.length);
     for (let k = 0; k < nodes.length && node !== undefined; k++) {
       const n = nodes[k]!;
-      if (n.k !== 'i' || n.locs === undefined) return undefined;
+      if (n.k !== 'i' || n.locs < 0) return undefined;
       const id = planId(n.nodes, n.nodes);
       if (id < 0) return undefined;
-      node = walkLocs(step(node, -1 - id), n.values, n.locs, out);
+      node = walkLocs(step(node, -1 - id), n.values, L, n.locs, out);
     }
   }
   return node;
