@@ -337,6 +337,17 @@ export function stringIn(text: string, start: number, b: Uint8Array, at: number,
 
 /** An integer or boolean value (isJsonNumeric types; lazyValue accepted its size) as a number, booleans as 1 or 0. */
 export function numberAt(b: Uint8Array, dv: DataView, at: number, size: number, type: number): number {
+  switch (type) {
+    case VT.INT8: return (b[at]! << 24) >> 24;
+    case VT.UINT8: return b[at]!;
+    case VT.INT16: return ((b[at]! | (b[at + 1]! << 8)) << 16) >> 16;
+    case VT.UINT16: return b[at]! | (b[at + 1]! << 8);
+    case VT.INT32: return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+    case VT.UINT32: return u32(b, at);
+    case VT.INT64: return int64(b, at, true);
+    case VT.UINT64: return int64(b, at, false);
+    case VT.BOOL: return (size >= 4 ? dv.getInt32(at, true) !== 0 : b[at] !== 0) ? 1 : 0;
+  }
   const v = scalar(b, dv, at, type, size);
   return typeof v === 'number' ? v : v === true ? 1 : 0;
 }
