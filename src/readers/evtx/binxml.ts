@@ -1,9 +1,10 @@
-// Binary XML of one chunk (research §5.4): tokens → compiled template nodes, with the chunk's name and
-// template caches, and instantiation of a record's template instance into a resolved IrElement tree.
+// Binary XML of one chunk (research §5.4): tokens → compiled template nodes, with the chunk's name and template
+// caches, substitution values decoded (or left lazy for the worker transport); instantiate.ts resolves the tree.
 
-import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
+import { NK, VT, isElement, type IrElement, type IrNode, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
 import type { FlatRecord } from './direct-json.js';
-import { MAX_NODES, flatOf, intern } from './flat.js';
+import { flatOf, intern } from './flat.js';
+import { Instantiator } from './instantiate.js';
 import { ValueError, decodeUtf16, decodeValue, isJsonNumeric, lazyValue, numberAt, stringIn } from './values.js';
 
 /** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
@@ -15,18 +16,14 @@ export class BinXmlError extends Error {
 
 // Crafted input must not blow the stack or the heap (evtx-rs 0.12.2 caps nesting the same way, research §5.7).
 const MAX_DEPTH = 256;
-const MAX_INSTANCE_DEPTH = 64;
 
 const FAILED: TNode[] = [];
-/** Shared by every element without attributes (never mutated). */
-const NO_ATTRS: IrAttr[] = [];
 
 export class ChunkBinXml {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, TNode[]>();
   private p = 0;
   private depth = 0;
-  private budget = 0;
   /** Whether any value seen (this record, or any template body of the chunk) is an array of 2+ items. */
   private arrays = false;
   private stickyArrays = false;
@@ -64,9 +61,8 @@ export class ChunkBinXml {
     const flat = this.arrays ? undefined : flatOf(nodes, this.keepLocs ? this.locTable : undefined);
     if (flat) return flat;
     if (this.keepLocs) return this.parseRecordEager(start, end);
-    this.budget = 0;
     const out: IrNode[] = [];
-    this.instantiate(nodes, [], out, 0);
+    new Instantiator(this.arrays, (m) => this.fail(m)).instantiate(nodes, [], out, 0);
     for (const n of out) if (isElement(n)) return n;
     throw new BinXmlError('record holds no element', start);
   }
@@ -84,9 +80,8 @@ export class ChunkBinXml {
 
   /** A flat record's resolved tree (cannot fail: no instances to nest, no arrays to expand). */
   instantiateFlat(r: FlatRecord): IrElement {
-    this.budget = 0;
     const out: IrNode[] = [];
-    this.element2(r.el, r.values as RawValue[], out, 0);
+    new Instantiator(this.arrays, (m) => this.fail(m)).element2(r.el, r.values as RawValue[], out, 0);
     return out[0] as IrElement;
   }
 
@@ -410,81 +405,4 @@ export class ChunkBinXml {
       this.depth = saveDepth;
     }
   }
-
-  // ---- instantiation: template nodes + values → resolved tree ----
-
-  private instantiate(nodes: TNode[], values: RawValue[], out: IrNode[], depth: number): void {
-    if (depth > MAX_INSTANCE_DEPTH) this.fail('template instances nested too deeply');
-    for (const n of nodes) {
-      switch (n.k) {
-        case 'v':
-          out.push(n.leaf);
-          break;
-        case 's': {
-          const v = values[n.index];
-          if (v === undefined || v.t === VT.NULL) break;
-          if (v.t === VT.BINXML) this.instantiate((v as { nodes: TNode[] }).nodes, [], out, depth + 1);
-          else out.push(v as IrValue);
-          break;
-        }
-        case 'i':
-          this.instantiate(n.nodes, n.values, out, depth + 1);
-          break;
-        case 'e':
-          this.element2(n, values, out, depth);
-          break;
-      }
-    }
-  }
-
-  private element2(n: TElement, values: RawValue[], out: IrNode[], depth: number): void {
-    if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
-    let attrs: IrAttr[] = NO_ATTRS;
-    if (n.attrs.length > 0) {
-      attrs = [];
-      for (const a of n.attrs) {
-        const value: IrNode[] = [];
-        this.instantiate(a.value, values, value, depth);
-        if (value.length > 0) attrs.push({ name: a.name, value });
-      }
-    }
-    const children: IrNode[] = [];
-    this.instantiate(n.children, values, children, depth);
-    const el: IrElement = { t: 'e', name: n.name, attrs, children };
-    if (this.arrays) this.expandArrays(el, out);
-    else out.push(el);
-  }
-
-  /** An array value with more than one item repeats its element once per item (MS-EVEN6 §3.1.4.7.5). */
-  private expandArrays(el: IrElement, out: IrNode[]): void {
-    let where = -1;
-    let attrAt = -1;
-    for (let i = 0; i < el.children.length && where < 0; i++) if (isBigArray(el.children[i]!)) where = i;
-    for (let a = 0; a < el.attrs.length && where < 0; a++) {
-      const v = el.attrs[a]!.value;
-      for (let i = 0; i < v.length && where < 0; i++) if (isBigArray(v[i]!)) { where = i; attrAt = a; }
-    }
-    if (where < 0) {
-      out.push(el);
-      return;
-    }
-    const arr = (attrAt < 0 ? el.children[where] : el.attrs[attrAt]!.value[where]) as IrValue;
-    const base = arr.t & 0x7f;
-    for (const item of arr.v as (string | number | boolean)[]) {
-      if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
-      const repl: IrNode[] = item === '' ? [] : [{ t: base, v: item }];
-      let children = el.children;
-      let attrs = el.attrs;
-      if (attrAt < 0) children = [...children.slice(0, where), ...repl, ...children.slice(where + 1)];
-      else {
-        attrs = el.attrs.map((a, i) => (i === attrAt ? { name: a.name, value: [...a.value.slice(0, where), ...repl, ...a.value.slice(where + 1)] } : a));
-        attrs = attrs.filter((a) => a.value.length > 0);
-      }
-      this.expandArrays({ t: 'e', name: el.name, attrs, children }, out);
-    }
-  }
-}
-
-function isBigArray(n: IrNode): boolean {
-  return !isElement(n) && (n.t & 0x80) !== 0 && n.t > 0 && Array.isArray(n.v) && n.v.length > 1;
 }
