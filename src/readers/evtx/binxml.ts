@@ -1,10 +1,11 @@
-// Binary XML of one chunk (research §5.4): tokens → compiled template nodes, with the chunk's name and
-// template caches, and instantiation of a record's template instance into a resolved IrElement tree.
+// Binary XML of one chunk (research §5.4): tokens → compiled template nodes, with the chunk's name and template
+// caches, substitution values decoded (or left lazy for the worker transport); instantiate.ts resolves the tree.
 
-import { NK, VT, isElement, type IrAttr, type IrElement, type IrNode, type IrValue, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
+import { NK, VT, isElement, type IrElement, type IrNode, type RawValue, type TAttr, type TElement, type TNode } from './ir.js';
 import type { FlatRecord } from './direct-json.js';
-import { MAX_NODES, flatOf, intern } from './flat.js';
-import { ValueError, decodeUtf16, decodeValue } from './values.js';
+import { flatOf, intern } from './flat.js';
+import { Instantiator } from './instantiate.js';
+import { ValueError, decodeUtf16, decodeValue, isJsonNumeric, lazyValue, numberAt, stringIn } from './values.js';
 
 /** A problem inside one record's Binary XML; `missingTemplate` separates EVTX_MISSING_TEMPLATE from EVTX_BAD_BINXML. */
 export class BinXmlError extends Error {
@@ -15,21 +16,26 @@ export class BinXmlError extends Error {
 
 // Crafted input must not blow the stack or the heap (evtx-rs 0.12.2 caps nesting the same way, research §5.7).
 const MAX_DEPTH = 256;
-const MAX_INSTANCE_DEPTH = 64;
 
 const FAILED: TNode[] = [];
-/** Shared by every element without attributes (never mutated). */
-const NO_ATTRS: IrAttr[] = [];
 
 export class ChunkBinXml {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, TNode[]>();
   private p = 0;
   private depth = 0;
-  private budget = 0;
   /** Whether any value seen (this record, or any template body of the chunk) is an array of 2+ items. */
   private arrays = false;
   private stickyArrays = false;
+  /**
+   * For the worker transport: record each instance value's offset, size and type (TInstance.locs) and leave the
+   * values lazy (values.ts lazyValue), for the thread receiving the bytes to decode. A record that is not flat, and
+   * EvtxTree.json(), parse again without this (parseRecordEager).
+   */
+  keepLocs = false;
+  /** The record's value locations (keepLocs): three numbers per value, refilled for each record. */
+  private locTable = new Float64Array(3 * 16); // grows within a chunk's first records (and is tested doing so)
+  private locN = 0;
 
   /** `base` is the chunk's offset in `buf`; `end` its (possibly truncated) end. Offsets in BinXML are chunk-relative. */
   constructor(
@@ -50,21 +56,32 @@ export class ChunkBinXml {
     this.p = start;
     this.depth = 0;
     this.arrays = this.stickyArrays;
+    this.locN = 0;
     const nodes = this.document(end, false);
-    const flat = this.arrays ? undefined : flatOf(nodes);
+    const flat = this.arrays ? undefined : flatOf(nodes, this.keepLocs ? this.locTable : undefined);
     if (flat) return flat;
-    this.budget = 0;
+    if (this.keepLocs) return this.parseRecordEager(start, end);
     const out: IrNode[] = [];
-    this.instantiate(nodes, [], out, 0);
+    new Instantiator(this.arrays, (m) => this.fail(m)).instantiate(nodes, [], out, 0);
     for (const n of out) if (isElement(n)) return n;
     throw new BinXmlError('record holds no element', start);
   }
 
+  /** parseRecordFlat with every value decoded (no lazy values, no locations). */
+  parseRecordEager(start: number, end: number): IrElement | FlatRecord {
+    const keep = this.keepLocs;
+    this.keepLocs = false;
+    try {
+      return this.parseRecordFlat(start, end);
+    } finally {
+      this.keepLocs = keep;
+    }
+  }
+
   /** A flat record's resolved tree (cannot fail: no instances to nest, no arrays to expand). */
   instantiateFlat(r: FlatRecord): IrElement {
-    this.budget = 0;
     const out: IrNode[] = [];
-    this.element2(r.el, r.values as RawValue[], out, 0);
+    new Instantiator(this.arrays, (m) => this.fail(m)).element2(r.el, r.values as RawValue[], out, 0);
     return out[0] as IrElement;
   }
 
@@ -281,14 +298,61 @@ export class ChunkBinXml {
     const desc = this.p;
     this.p += 4 * count;
     const values: RawValue[] = new Array(count);
+    let locs = -1;
+    let L = this.locTable;
+    if (this.keepLocs) {
+      locs = this.locN;
+      if (locs + 3 * count > L.length) {
+        const bigger = new Float64Array(Math.max(2 * L.length, locs + 3 * count));
+        bigger.set(L);
+        L = this.locTable = bigger;
+      }
+      this.locN += 3 * count;
+    }
+    // The instance's own strings: decoded by one native call from the first to the end of the last, each then a
+    // substring (values.ts stringIn). Only values that fit before `end`.
+    let lo = 0;
+    let hi = 0;
+    let strings = 0;
+    if (locs < 0) {
+      for (let i = 0, q = this.p; i < count; i++) {
+        const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
+        if (q + size > end) break;
+        if (this.buf[desc + 4 * i + 2] === VT.STRING) {
+          if (strings++ === 0) lo = q;
+          hi = q + size;
+        }
+        q += size;
+      }
+    }
+    const text = strings >= 2 ? decodeUtf16(this.buf, lo, (hi - lo) >> 1) : '';
     for (let i = 0; i < count; i++) {
       const size = this.buf[desc + 4 * i]! | (this.buf[desc + 4 * i + 1]! << 8);
       const type = this.buf[desc + 4 * i + 2]!;
       this.need(size, end);
       const at = this.p;
+      if (locs >= 0) {
+        L[locs + 3 * i] = at;
+        L[locs + 3 * i + 1] = size;
+        L[locs + 3 * i + 2] = type;
+      }
       if (type === VT.BINXML) {
         values[i] = size === 0 ? { t: VT.NULL, v: '' } : { t: VT.BINXML, nodes: this.nested(at, at + size) };
+        L = this.locTable; // the nested instances may have grown it
       } else {
+        if (type === VT.STRING && strings >= 2 && ((at - lo) & 1) === 0) {
+          values[i] = { t: VT.STRING, v: stringIn(text, (at - lo) >> 1, this.buf, at, size) };
+          this.p = at + size;
+          continue;
+        }
+        const lazy = locs >= 0 ? lazyValue(this.buf, at, size, type) : undefined;
+        if (lazy !== undefined) {
+          values[i] = lazy;
+          // Numbers travel as themselves, in place of their offset.
+          if (isJsonNumeric(type)) L[locs + 3 * i] = numberAt(this.buf, this.dv, at, size, type);
+          this.p = at + size;
+          continue;
+        }
         try {
           const v = decodeValue(this.buf, this.dv, at, size, type);
           if (type & 0x80 && (v.v as unknown[]).length > 1) this.arrays = true;
@@ -300,7 +364,7 @@ export class ChunkBinXml {
       }
       this.p = at + size;
     }
-    return { k: 'i', nodes, values };
+    return { k: 'i', nodes, values, locs };
   }
 
   /** A BinXml-typed value: a fragment whose elements carry no dependency id (libevtx, research §5.4). */
@@ -341,81 +405,4 @@ export class ChunkBinXml {
       this.depth = saveDepth;
     }
   }
-
-  // ---- instantiation: template nodes + values → resolved tree ----
-
-  private instantiate(nodes: TNode[], values: RawValue[], out: IrNode[], depth: number): void {
-    if (depth > MAX_INSTANCE_DEPTH) this.fail('template instances nested too deeply');
-    for (const n of nodes) {
-      switch (n.k) {
-        case 'v':
-          out.push(n.leaf);
-          break;
-        case 's': {
-          const v = values[n.index];
-          if (v === undefined || v.t === VT.NULL) break;
-          if (v.t === VT.BINXML) this.instantiate((v as { nodes: TNode[] }).nodes, [], out, depth + 1);
-          else out.push(v as IrValue);
-          break;
-        }
-        case 'i':
-          this.instantiate(n.nodes, n.values, out, depth + 1);
-          break;
-        case 'e':
-          this.element2(n, values, out, depth);
-          break;
-      }
-    }
-  }
-
-  private element2(n: TElement, values: RawValue[], out: IrNode[], depth: number): void {
-    if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
-    let attrs: IrAttr[] = NO_ATTRS;
-    if (n.attrs.length > 0) {
-      attrs = [];
-      for (const a of n.attrs) {
-        const value: IrNode[] = [];
-        this.instantiate(a.value, values, value, depth);
-        if (value.length > 0) attrs.push({ name: a.name, value });
-      }
-    }
-    const children: IrNode[] = [];
-    this.instantiate(n.children, values, children, depth);
-    const el: IrElement = { t: 'e', name: n.name, attrs, children };
-    if (this.arrays) this.expandArrays(el, out);
-    else out.push(el);
-  }
-
-  /** An array value with more than one item repeats its element once per item (MS-EVEN6 §3.1.4.7.5). */
-  private expandArrays(el: IrElement, out: IrNode[]): void {
-    let where = -1;
-    let attrAt = -1;
-    for (let i = 0; i < el.children.length && where < 0; i++) if (isBigArray(el.children[i]!)) where = i;
-    for (let a = 0; a < el.attrs.length && where < 0; a++) {
-      const v = el.attrs[a]!.value;
-      for (let i = 0; i < v.length && where < 0; i++) if (isBigArray(v[i]!)) { where = i; attrAt = a; }
-    }
-    if (where < 0) {
-      out.push(el);
-      return;
-    }
-    const arr = (attrAt < 0 ? el.children[where] : el.attrs[attrAt]!.value[where]) as IrValue;
-    const base = arr.t & 0x7f;
-    for (const item of arr.v as (string | number | boolean)[]) {
-      if (++this.budget > MAX_NODES) this.fail('record expands to too many elements');
-      const repl: IrNode[] = item === '' ? [] : [{ t: base, v: item }];
-      let children = el.children;
-      let attrs = el.attrs;
-      if (attrAt < 0) children = [...children.slice(0, where), ...repl, ...children.slice(where + 1)];
-      else {
-        attrs = el.attrs.map((a, i) => (i === attrAt ? { name: a.name, value: [...a.value.slice(0, where), ...repl, ...a.value.slice(where + 1)] } : a));
-        attrs = attrs.filter((a) => a.value.length > 0);
-      }
-      this.expandArrays({ t: 'e', name: el.name, attrs, children }, out);
-    }
-  }
-}
-
-function isBigArray(n: IrNode): boolean {
-  return !isElement(n) && (n.t & 0x80) !== 0 && n.t > 0 && Array.isArray(n.v) && n.v.length > 1;
 }

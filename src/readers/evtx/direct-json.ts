@@ -16,6 +16,12 @@ type Vals = readonly RawValue[];
 export interface FlatRecord {
   readonly el: TElement;
   readonly values: Vals;
+  /** The instance's value locations (TInstance.locs), when kept. */
+  readonly locs?: number;
+  /**
+   * The location table of the record (ChunkBinXml keepLocs): valid until the parser reads the chunk's next record.
+   */
+  readonly lb?: Float64Array | undefined;
 }
 
 const EMPTY: Vals = [];

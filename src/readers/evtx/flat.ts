@@ -81,12 +81,15 @@ function instanceSize(inst: { nodes: TNode[]; values: RawValue[] }, depth: numbe
   return total;
 }
 
-/** The record as a FlatRecord (direct-json.ts) when it is one instance of a flat template, small enough. */
-export function flatOf(nodes: TNode[]): FlatRecord | undefined {
+/**
+ * The record as a FlatRecord (direct-json.ts) when it is one instance of a flat template, small enough; `locTable`:
+ * the parser's location table when it kept them.
+ */
+export function flatOf(nodes: TNode[], locTable?: Float64Array): FlatRecord | undefined {
   const inst = nodes.length === 1 ? nodes[0]! : undefined;
   if (inst?.k !== 'i' || instanceSize(inst, 0) < 0) return undefined;
   for (const n of inst.nodes) {
-    if (n.k === 'e') return { el: n, values: inst.values };
+    if (n.k === 'e') return { el: n, values: inst.values, locs: inst.locs, lb: locTable };
     if (n.k === 's' && inst.values[n.index]?.t === VT.BINXML) return undefined;
   }
   return undefined;

@@ -3,7 +3,7 @@
 
 export { evtxReader, readEvtxTrees } from './reader.js';
 export { parseEvtx, toWinEvent, type EvtxRecord } from './records.js';
-export { readEvtxParallel, type ParallelOptions } from './pool.js';
+export { readEvtxBatches, readEvtxParallel, type ParallelOptions } from './pool.js';
 export { parseEvtxTrees, chunkSlots, type EvtxTree, type ParseOptions } from './parse.js';
 export { toXml } from './xml.js';
 export { toEvtxJson } from './json.js';

@@ -76,6 +76,12 @@ export interface TInstance {
   readonly k: 'i';
   readonly nodes: TNode[];
   readonly values: RawValue[];
+  /**
+   * Where each value lies, when the parser was asked to keep it (ChunkBinXml keepLocs, the worker transport): the
+   * index in the record's location table (FlatRecord.lb) of three numbers per value: buffer offset (for integers and
+   * booleans: the value itself, booleans as 1/0), size, type byte; -1 otherwise.
+   */
+  readonly locs: number;
 }
 
 export interface TAttr {

@@ -5,9 +5,9 @@ import type { DiagnosticCode, DiagnosticSink, Severity } from '../../diagnostics
 import { BinXmlError, ChunkBinXml } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { flatJson, type FlatRecord } from './direct-json.js';
-import type { IrElement, Scalar } from './ir.js';
+import type { IrElement } from './ir.js';
 import { toEvtxJson } from './json.js';
-import { planFlat, planJson } from './plan.js';
+import { planJson, planLocs, type LocSink } from './plan.js';
 import { filetimeIso } from './values.js';
 
 export const FILE_HEADER_SIZE = 4096;
@@ -29,13 +29,14 @@ export interface EvtxTree {
   readonly root: IrElement;
   /** The record in the evtx_dump JSON shape: equals toEvtxJson(root), rendered without the tree when it can be. */
   json(): Record<string, unknown>;
-  /** Append the written FILETIME's low and high 32-bit halves to `out`. */
-  writtenHalves(out: number[]): void;
+  /** Store the written FILETIME's low and high 32-bit halves at out[at], out[at + 1]. */
+  writtenHalves(out: Float64Array, at: number): void;
   /**
-   * For the worker transport: the id of this thread's compiled builder for the record (plan.ts planFlat), its values
-   * appended to `vals` and any new builder's source to `sources`; -1 when the record must travel as JSON.
+   * For the worker transport (parsed with keepLocs): the id of this thread's compiled builder for the record (plan.ts
+   * planLocs), its values' locations given to `out` and any new builder's source appended to `sources`; -1 when the
+   * record must travel as JSON.
    */
-  packFlat(vals: Scalar[], sources: (number | string)[]): number;
+  packLocs(out: LocSink, sources: (number | string)[]): number;
 }
 
 class Tree implements EvtxTree {
@@ -53,24 +54,35 @@ class Tree implements EvtxTree {
     return filetimeIso(this.buf, this.at);
   }
 
-  writtenHalves(out: number[]): void {
+  writtenHalves(out: Float64Array, at: number): void {
     const b = this.buf;
     const p = this.at;
-    out.push((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0, (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0);
+    out[at] = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    out[at + 1] = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
   }
 
-  packFlat(vals: Scalar[], sources: (number | string)[]): number {
+  packLocs(out: LocSink, sources: (number | string)[]): number {
     const r = this.r;
-    return 'values' in r ? planFlat(r, vals, sources) : -1;
+    return 'values' in r ? planLocs(r, out, sources) : -1;
+  }
+
+  /** The record with its values decoded: a transport parse (keepLocs) left them lazy, so parse it again. */
+  private decoded(): IrElement | FlatRecord {
+    const r = this.r;
+    if (!('values' in r) || r.lb === undefined) return r;
+    const p = this.at - 16;
+    const b = this.buf;
+    const size = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    return (this.r = this.bx.parseRecordEager(p + RECORD_HEADER, p + size - 4));
   }
 
   get root(): IrElement {
-    const r = this.r;
+    const r = this.decoded();
     return 'values' in r ? (this.r = this.bx.instantiateFlat(r)) : r;
   }
 
   json(): Record<string, unknown> {
-    const r = this.r;
+    const r = this.decoded();
     return 'values' in r ? (planJson(r) ?? flatJson(r)) : toEvtxJson(r);
   }
 }
@@ -87,6 +99,8 @@ export interface ParseOptions {
   firstSlot?: number;
   /** Real file size when `buf` is a window (for the header's chunk-count and truncation checks). */
   fileSize?: number;
+  /** Keep each substitution value's location (EvtxTree.packLocs, the worker transport). */
+  keepLocs?: boolean;
 }
 
 const SIG_FILE = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00]; // "ElfFile\0"
@@ -122,7 +136,7 @@ export function* parseEvtxTrees(buf: Uint8Array, path: string, sink: DiagnosticS
   const from = Math.max(0, opts.chunks?.from ?? 0);
   const to = Math.min(slots, opts.chunks?.to ?? slots);
   for (let c = from; c < to; c++) {
-    for (const t of parseChunk(buf, dv, c, report)) {
+    for (const t of parseChunk(buf, dv, c, report, opts.keepLocs === true)) {
       if (first > 0) {
         t.chunk += first;
         t.offset += shift;
@@ -162,7 +176,7 @@ function resync(buf: Uint8Array, dv: DataView, from: number, limit: number, chun
   return -1;
 }
 
-function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report): Generator<EvtxTree> {
+function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report, keepLocs: boolean): Generator<EvtxTree> {
   const base = FILE_HEADER_SIZE + c * CHUNK_SIZE;
   const end = Math.min(buf.length, base + CHUNK_SIZE);
   if (end - base < CHUNK_HEADER_SIZE) {
@@ -190,6 +204,7 @@ function* parseChunk(buf: Uint8Array, dv: DataView, c: number, report: Report): 
     }
   }
   const bx = new ChunkBinXml(buf, dv, base, end);
+  bx.keepLocs = keepLocs;
   let p = base + CHUNK_HEADER_SIZE;
   for (;;) {
     if (p + RECORD_HEADER + 4 > limit) {

@@ -16,6 +16,8 @@ export type Build = (V: readonly RawValue[]) => Record<string, unknown>;
 interface Trie {
   /** Next node by token: a value class (0–4), 10 + node count of a BinXml value, or -1 - plan id of its instance. */
   readonly next: Map<number, Trie>;
+  /** Next node by the tokens 0–15 (value classes, small BinXml counts): an array lookup, most steps take it. */
+  readonly small: (Trie | undefined)[];
   build: Build | undefined;
 }
 
@@ -56,33 +58,55 @@ const idOf = new WeakMap<object, number>();
 const OPEN = '\ue000';
 const CLOSE = '\ue001';
 
+/** Names and texts met in templates → small numbers, so a structure key holds two characters per name. */
+const tokens = new Map<string, number>();
+const MAX_TOKENS = 1 << 20;
+
+/** The number of a name or text, -1 when it holds the sentinel character (or the table is full). */
+function tokenOf(s: string): number {
+  let id = tokens.get(s);
+  if (id === undefined) {
+    if (s.includes(OPEN) || tokens.size >= MAX_TOKENS) return -1;
+    id = tokens.size;
+    tokens.set(s, id);
+  }
+  return id;
+}
+
+const F = String.fromCharCode;
+
 /**
- * Structural key of a node list (strings length-prefixed, so no two structures share a key); undefined when it holds
- * something a plan does not handle (template instances, the sentinel character).
+ * Structural key of a node list: each node a kind character then a fixed number of characters (names and texts by
+ * their numbers, 32 bits as two characters), so no two structures share a key; undefined when it holds something a
+ * plan does not handle (template instances, the sentinel character).
  */
 function keyOf(nodes: readonly TNode[]): string | undefined {
   let k = '';
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     if (n.k === 'e') {
-      if (n.name.includes(OPEN)) return undefined;
-      k += '<' + n.name.length + ':' + n.name;
+      const name = tokenOf(n.name);
+      if (name < 0) return undefined;
+      k += F(69, name >>> 16, name & 0xffff); // E
       for (let j = 0; j < n.attrs.length; j++) {
         const a = n.attrs[j]!;
+        const an = tokenOf(a.name);
         const v = keyOf(a.value);
-        if (v === undefined || a.name.includes(OPEN)) return undefined;
-        k += '@' + a.name.length + ':' + a.name + '=' + v + ';';
+        if (v === undefined || an < 0) return undefined;
+        k += F(65, an >>> 16, an & 0xffff) + v + 'a'; // A … a
       }
       const c = keyOf(n.children);
       if (c === undefined) return undefined;
       k += '>' + c + '/';
-    } else if (n.k === 's') k += (n.optional ? '?' : '$') + n.index + ' ';
+    } else if (n.k === 's') k += F(n.optional ? 79 : 83, n.index); // O / S, index < 65536
     else if (n.k === 'v') {
       const v = n.leaf.v;
-      if (typeof v === 'string') {
-        if (v.includes(OPEN)) return undefined;
-        k += 'v' + n.leaf.t + ':' + v.length + ':' + v;
-      } else k += 'v' + n.leaf.t + '#' + String(v) + ' ';
+      let x: number;
+      if (typeof v === 'string') x = tokenOf(v);
+      else if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && Number.isInteger(v)) x = v;
+      else return undefined;
+      if (x < 0) return undefined;
+      k += F(typeof v === 'string' ? 86 : 78, n.leaf.t & 0xffff, x >>> 16, x & 0xffff); // V (text) / N (number)
     } else return undefined;
   }
   return k;
@@ -105,13 +129,21 @@ function planId(owner: object, nodes: readonly TNode[]): number {
   return id;
 }
 
+function newTrie(): Trie {
+  return { next: new Map(), small: [], build: undefined };
+}
+
 function step(node: Trie, token: number): Trie | undefined {
-  let nx = node.next.get(token);
+  const small = token >= 0 && token < 16;
+  let nx = small ? (token < node.small.length ? node.small[token] : undefined) : node.next.get(token);
   if (nx === undefined) {
     if (builds >= MAX_BUILDS || trieNodes >= MAX_TRIE_NODES) return undefined;
     trieNodes++;
-    nx = { next: new Map(), build: undefined };
-    node.next.set(token, nx);
+    nx = newTrie();
+    if (small) {
+      while (node.small.length < token) node.small.push(undefined);
+      node.small[token] = nx;
+    } else node.next.set(token, nx);
   }
   return nx;
 }
@@ -148,7 +180,7 @@ type Nested = { readonly nodes: TNode[] };
 export function planJson(r: FlatRecord): Record<string, unknown> | undefined {
   const id = planId(r.el, [r.el]);
   if (id < 0) return undefined;
-  const node = walk((roots[id] ??= { next: new Map(), build: undefined }), r.values);
+  const node = walk((roots[id] ??= newTrie()), r.values);
   if (node === undefined) return undefined;
   let b = node.build;
   if (b === undefined) {
@@ -203,7 +235,7 @@ function symbolic(V: readonly RawValue[], path: string, acc: Access[], mode: Mod
     else {
       const nodes = (v as Nested).nodes.map((n, k) => {
         if (n.k !== 'i') throw new Error('unreachable: walk accepts instances only');
-        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode) };
+        return { k: 'i' as const, nodes: n.nodes, values: symbolic(n.values, `${path}[${i}].nodes[${k}].values`, acc, mode), locs: -1 };
       });
       out.push({ t: VT.BINXML, nodes });
     }
@@ -269,14 +301,12 @@ export function compileFlat(source: string): FlatBuild {
 const flatIds = new WeakMap<Trie, number>();
 let nextFlatId = 0;
 
-/**
- * The flat-scalar builder id of a record (its values appended to `vals`), or -1 when it cannot take this path. A
- * new id's source is appended to `sources` as [id, source] for the receiving thread to compile.
- */
-export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | string)[]): number {
+/** The flat-scalar builder id of a record, or -1; a new id's source is appended to `sources` as [id, source]. */
+function flatId(r: FlatRecord, sources: (number | string)[], out?: LocSink): number {
   const id = planId(r.el, [r.el]);
   if (id < 0) return -1;
-  const node = walk((roots[id] ??= { next: new Map(), build: undefined }), r.values);
+  const root = (roots[id] ??= newTrie());
+  const node = out === undefined ? walk(root, r.values) : walkLocs(root, r.values, r.lb!, r.locs!, out);
   if (node === undefined) return -1;
   let fid = flatIds.get(node);
   if (fid === undefined) {
@@ -287,6 +317,51 @@ export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | strin
     flatIds.set(node, fid);
     sources.push(fid, source);
   }
-  flattenValues(r.values, vals);
   return fid;
+}
+
+/**
+ * The flat-scalar builder id of a record (its values appended to `vals`), or -1 when it cannot take this path. A
+ * new id's source is appended to `sources` as [id, source] for the receiving thread to compile.
+ */
+export function planFlat(r: FlatRecord, vals: Scalar[], sources: (number | string)[]): number {
+  const fid = flatId(r, sources);
+  if (fid >= 0) flattenValues(r.values, vals);
+  return fid;
+}
+
+/** Receives a flattened value's location: buffer offset, size, type byte (see scalarAt in values.ts). */
+export type LocSink = (at: number, size: number, type: number) => void;
+
+/**
+ * Like planFlat, but each value the builder reads goes to `out` as its location in the record's buffer (the parser
+ * kept them: ChunkBinXml keepLocs), for a thread holding the same bytes to decode with scalarAt. -1 as planFlat,
+ * and also when locations were not kept; `out` may have been fed before a -1 (the caller drops what it got).
+ */
+export function planLocs(r: FlatRecord, out: LocSink, sources: (number | string)[]): number {
+  return r.lb === undefined || r.locs === undefined || r.locs < 0 ? -1 : flatId(r, sources, out);
+}
+
+/** walk, giving each value the builder reads to `out` on the way (flattenValues's order); `out` may have been fed when undefined is returned. */
+function walkLocs(node: Trie | undefined, V: readonly RawValue[], L: Float64Array, at: number, out: LocSink): Trie | undefined {
+  for (let i = 0; i < V.length && node !== undefined; i++) {
+    const v = V[i];
+    const c = classOf(v);
+    if (c >= 0) {
+      if (c >= 2) out(L[at + 3 * i]!, L[at + 3 * i + 1]!, L[at + 3 * i + 2]!);
+      node = step(node, c);
+      continue;
+    }
+    if (v!.t !== VT.BINXML) return undefined;
+    const nodes = (v as Nested).nodes;
+    node = step(node, 10 + nodes.length);
+    for (let k = 0; k < nodes.length && node !== undefined; k++) {
+      const n = nodes[k]!;
+      if (n.k !== 'i' || n.locs < 0) return undefined;
+      const id = planId(n.nodes, n.nodes);
+      if (id < 0) return undefined;
+      node = walkLocs(step(node, -1 - id), n.values, L, n.locs, out);
+    }
+  }
+  return node;
 }

@@ -10,7 +10,7 @@ import { hasShared, sharedDir } from '../../paths.js';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { HuntEvent } from '../../event.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import { evtxReader, parseEvtx, readEvtxParallel, toWinEvent } from './index.js';
+import { evtxReader, parseEvtx, readEvtxBatches, readEvtxParallel, toWinEvent } from './index.js';
 
 const skip = !hasShared && 'needs ../shared';
 
@@ -50,6 +50,21 @@ test('parallel and sequential reading agree, in order, with diagnostics', { skip
       for await (const ev of readEvtxParallel(files, (d) => diags.push(d), { workers, slotsPerJob: 2 })) got.push(ev);
       assert.deepStrictEqual(got, expected, `workers=${workers}`);
       assert.deepStrictEqual(diags, seqDiags, `workers=${workers}`);
+      const batched: HuntEvent[] = [];
+      const batchDiags: Diagnostic[] = [];
+      for await (const batch of readEvtxBatches(files, (d) => batchDiags.push(d), { workers, slotsPerJob: 2 })) for (const ev of batch) batched.push(ev);
+      assert.deepStrictEqual(batched, expected, `batches, workers=${workers}`);
+      assert.deepStrictEqual(batchDiags, seqDiags, `batches, workers=${workers}`);
+    }
+
+    // Leaving early stops the workers (the test would hang on live threads) and gives the first events unchanged.
+    for (const workers of [1, 2]) {
+      const first: HuntEvent[] = [];
+      for await (const ev of readEvtxParallel(files, () => undefined, { workers, slotsPerJob: 2 })) {
+        first.push(ev);
+        if (first.length === 5) break;
+      }
+      assert.deepStrictEqual(first, expected.slice(0, 5), `break, workers=${workers}`);
     }
 
     const viaReader: HuntEvent[] = [];

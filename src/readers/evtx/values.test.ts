@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeValue, filetimeIso, leafText } from './values.js';
+import { decodeValue, filetimeIso, leafText, numberAt } from './values.js';
 import { crc32, crc32Table } from './crc32.js';
 import { VT } from './ir.js';
 
@@ -71,5 +71,29 @@ test('FILETIME rendering agrees with Date for many instants (own calendar arithm
     const ms = Math.floor((i * 7919.123457 % 1) * 1e13) - 1e12; // 1938 … 2286
     dv.setBigUint64(0, BigInt(ms) * 10000n + 116444736000000000n, true);
     assert.equal(filetimeIso(b, 0), new Date(ms).toISOString().replace('Z', '000Z'));
+  }
+});
+
+test('FILETIME past year 9999 keeps all its digits; GUIDs of any bytes read as the byte-swapped hex', () => {
+  assert.equal(filetimeIso(new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]), 0), '60056-05-28T05:36:10.955161Z');
+  let seed = 7;
+  for (let i = 0; i < 500; i++) {
+    const g: number[] = [];
+    for (let k = 0; k < 16; k++) g.push((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const hx = (ks: number[]): string => ks.map((k) => g[k]!.toString(16).padStart(2, '0')).join('').toUpperCase();
+    assert.equal(dec(g, VT.GUID), `${hx([3, 2, 1, 0])}-${hx([5, 4])}-${hx([7, 6])}-${hx([8, 9])}-${hx([10, 11, 12, 13, 14, 15])}`);
+  }
+});
+
+test('numberAt (the worker transport) reads every integer width and bool as decodeValue does', () => {
+  let seed = 11;
+  const b = new Uint8Array(64);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < 300; i++) {
+    for (let k = 0; k < b.length; k++) b[k] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (const [t, size] of [[VT.INT8, 1], [VT.UINT8, 1], [VT.INT16, 2], [VT.UINT16, 2], [VT.INT32, 4], [VT.UINT32, 4], [VT.INT64, 8], [VT.UINT64, 8], [VT.BOOL, 4], [VT.BOOL, 1]] as const) {
+      const v = decodeValue(b, dv, i % 32, size, t).v;
+      assert.equal(numberAt(b, dv, i % 32, size, t), typeof v === 'boolean' ? (v ? 1 : 0) : v, `type ${t} size ${size}`);
+    }
   }
 });

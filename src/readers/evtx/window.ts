@@ -29,14 +29,23 @@ function layout(size: number, w: Window): { len: number; chunkStart: number; chu
   return { len: chunkLen > 0 ? FILE_HEADER_SIZE + chunkLen : headLen, chunkStart, chunkLen };
 }
 
-/** Window bytes: the file header (or zeros for later windows) then the window's chunks. */
-export function readWindowSync(absPath: string, size: number, w: Window): Uint8Array {
+/**
+ * Window bytes: the file header (or zeros for later windows) then the window's chunks. `spare`, when big enough,
+ * holds them instead of new memory (a worker's recycled buffer); whatever the file does not fill is zeroed.
+ */
+export function readWindowSync(absPath: string, size: number, w: Window, spare?: ArrayBuffer): Uint8Array {
   const { len, chunkStart, chunkLen } = layout(size, w);
-  const buf = new Uint8Array(len);
+  const reuse = spare !== undefined && spare.byteLength >= len;
+  const buf = reuse ? new Uint8Array(spare, 0, len) : new Uint8Array(len);
   const fd = openSync(absPath, 'r');
   try {
-    if (w.firstSlot === 0) readFully((b, o, l, p) => readSync(fd, b, o, l, p), buf, 0, Math.min(len, FILE_HEADER_SIZE), 0);
-    if (chunkLen > 0) readFully((b, o, l, p) => readSync(fd, b, o, l, p), buf, FILE_HEADER_SIZE, chunkLen, chunkStart);
+    const headLen = Math.min(len, FILE_HEADER_SIZE);
+    const head = w.firstSlot === 0 ? readFully((b, o, l, p) => readSync(fd, b, o, l, p), buf, 0, headLen, 0) : 0;
+    if (reuse) buf.fill(0, head, headLen);
+    if (chunkLen > 0) {
+      const got = readFully((b, o, l, p) => readSync(fd, b, o, l, p), buf, FILE_HEADER_SIZE, chunkLen, chunkStart);
+      if (reuse) buf.fill(0, FILE_HEADER_SIZE + got, len);
+    }
   } finally {
     closeSync(fd);
   }
@@ -64,11 +73,13 @@ export async function readWindow(absPath: string, size: number, w: Window): Prom
   return buf;
 }
 
-function readFully(read: (b: Uint8Array, o: number, l: number, p: number) => number, buf: Uint8Array, off: number, n: number, pos: number): void {
+/** Bytes read (fewer than `n` at the end of the file). */
+function readFully(read: (b: Uint8Array, o: number, l: number, p: number) => number, buf: Uint8Array, off: number, n: number, pos: number): number {
   let done = 0;
   while (done < n) {
     const r = read(buf, off + done, n - done, pos + done);
     if (r === 0) break;
     done += r;
   }
+  return done;
 }
