@@ -9,7 +9,7 @@ import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js
 import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
 import { LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { readEvtxParallel } from './readers/evtx/index.js';
+import { readEvtxBatches } from './readers/evtx/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
@@ -159,7 +159,8 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     progress.phase = 'event logs';
     for (const ev of evtx) coverage.file(ev);
     const workers = opts.workers;
-    for await (const e of readEvtxParallel(evtx, sink, workers !== undefined ? { workers } : {})) onEvent(e);
+    // A job's events come as one batch (no promise per event); each batch is drained before the next.
+    for await (const batch of readEvtxBatches(evtx, sink, workers !== undefined ? { workers } : {})) for (const e of batch) onEvent(e);
     progress.filesDone += evtx.length;
     progress.bytesDone += evtx.reduce((n, e) => n + e.size, 0);
     opts.onProgress?.(progress);
