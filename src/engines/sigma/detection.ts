@@ -2,7 +2,7 @@
 // `field|modifiers: values` item compiled once into closures over a per-event FieldContext.
 import type { DiagnosticCode } from '../../diagnostics.js';
 import { cidrContains, parseIp } from './cidr.js';
-import type { FieldContext, FieldValue } from './fields.js';
+import { fieldId, type FieldContext, type FieldValue } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
 import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
 import { HIT_ANY, HIT_END, HIT_START, isAscii, LiteralSet } from './literals.js';
@@ -174,7 +174,8 @@ function compileItem(field: string | null, mods: string[], values: RawScalar[], 
   let p = st.all ? and(groupPreds) : or(groupPreds);
   if (st.neq) {
     const inner = p;
-    p = target === null ? (c) => !inner(c) : (c) => c.str(target) !== undefined && !inner(c);
+    const id = target === null ? -1 : fieldId(target);
+    p = target === null ? (c) => !inner(c) : (c) => c.strAt(id) !== undefined && !inner(c);
     return { p, atoms: null };
   }
   const groupAtoms = groups.map((g) => (st.timePart ? null : atomsOr(g.map((v) => valueAtom(target, v)))));
@@ -213,13 +214,14 @@ function onValues(target: string | null, fold: boolean, test: StringTest): Pred 
       return false;
     };
   }
-  return (c) => {
-    const v: FieldValue = fold ? c.lower(target) : c.str(target);
+  const id = fieldId(target);
+  const each = (v: FieldValue): boolean => {
     if (v === undefined) return false;
     if (typeof v === 'string') return test(v);
-    for (const x of v) if (test(x)) return true;
+    for (let i = 0; i < v.length; i++) if (test(v[i]!)) return true;
     return false;
   };
+  return fold ? (c) => each(c.lowerAt(id)) : (c) => each(c.strAt(id));
 }
 
 /**
@@ -227,11 +229,12 @@ function onValues(target: string | null, fold: boolean, test: StringTest): Pred 
  * literal the pre-filter trusts): the regex engine is by far the costliest test, and most values miss.
  */
 function regexWithLiteral(target: string, need: string, re: SafeRegex): Pred {
+  const id = fieldId(target);
   return (c) => {
-    const low = c.lower(target);
+    const low = c.lowerAt(id);
     if (low === undefined) return false;
-    if (typeof low === 'string') return low.includes(need) && re.test(c.str(target) as string);
-    const raw = c.str(target) as readonly string[];
+    if (typeof low === 'string') return low.includes(need) && re.test(c.strAt(id) as string);
+    const raw = c.strAt(id) as readonly string[];
     for (let i = 0; i < low.length; i++) if (low[i]!.includes(need) && re.test(raw[i]!)) return true;
     return false;
   };
@@ -276,8 +279,9 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
       case 'null':
         if (target === null) throw new DetectionError('null is not a keyword', 'SIGMA_BAD_RULE', path);
+        const id = fieldId(target);
         preds.push((c) => {
-          const x = c.str(target);
+          const x = c.strAt(id);
           return x === undefined || x === '' || (typeof x !== 'string' && x.length === 0);
         });
         break;
@@ -306,10 +310,11 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
       case 'fieldref': {
         if (target === null) throw new DetectionError('fieldref needs a field', 'SIGMA_BAD_MODIFIER', path);
-        const other = env.fieldMap.get(v.field) ?? v.field;
+        const a0 = fieldId(target);
+        const b0 = fieldId(env.fieldMap.get(v.field) ?? v.field);
         preds.push((c) => {
-          const a = fold ? c.lower(target) : c.str(target);
-          const b = fold ? c.lower(other) : c.str(other);
+          const a = fold ? c.lowerAt(a0) : c.strAt(a0);
+          const b = fold ? c.lowerAt(b0) : c.strAt(b0);
           if (a === undefined || b === undefined) return false;
           return String(a) === String(b);
         });
@@ -318,7 +323,8 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       case 'exists': {
         if (target === null) throw new DetectionError('exists needs a field', 'SIGMA_BAD_MODIFIER', path);
         const want = v.b;
-        preds.push((c) => (c.str(target) !== undefined) === want);
+        const id = fieldId(target);
+        preds.push((c) => (c.strAt(id) !== undefined) === want);
         break;
       }
       case 'cmp': {
