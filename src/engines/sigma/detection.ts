@@ -5,7 +5,7 @@ import { cidrContains, parseIp } from './cidr.js';
 import { fieldId, type FieldContext, type FieldValue } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
 import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
-import { HIT_ANY, HIT_END, HIT_START, isAscii, LiteralSet } from './literals.js';
+import { HIT_ANY, HIT_END, HIT_START, LiteralSet } from './literals.js';
 import { compileString, literalShape, plainText, type SigmaString, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
@@ -264,7 +264,7 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
           break;
         }
         const shape = fold ? literalShape(v.s) : null;
-        if (shape && isAscii(shape.lit)) shaped.push({ lit: shape.lit.toLowerCase(), kind: shape.kind === 'start' ? HIT_START : shape.kind === 'end' ? HIT_END : HIT_ANY, s: v.s });
+        if (shape) shaped.push({ lit: shape.lit.toLowerCase(), kind: shape.kind === 'start' ? HIT_START : shape.kind === 'end' ? HIT_END : HIT_ANY, s: v.s });
         else tests.push(compileString(v.s, fold).test);
         break;
       }

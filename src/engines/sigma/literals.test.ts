@@ -76,6 +76,33 @@ test('a literal set answers like the startsWith/endsWith/includes tests it repla
   }
 });
 
+test('a literal set with non-ASCII literals (emoji, accents) still answers exactly like the string tests', () => {
+  // Non-ASCII code units share one automaton class: hits are confirmed, so a same-class neighbour is no hit.
+  const r = rng(5);
+  const NON = ['é', 'ü', '\u{1F600}', '\u{1F47B}', 'ж'];
+  const mixed = (max: number): string => {
+    let w = '';
+    const n = 1 + Math.floor(r() * max);
+    for (let i = 0; i < n; i++) w += r() < 0.4 ? NON[Math.floor(r() * NON.length)]! : ALPHA[Math.floor(r() * ALPHA.length)]!;
+    return w.toLowerCase();
+  };
+  const kinds = [HIT_ANY, HIT_START, HIT_END];
+  let hits = 0;
+  for (let round = 0; round < 60; round++) {
+    const lits = Array.from({ length: 8 }, () => ({ lit: mixed(3), kind: kinds[Math.floor(r() * 3)]! }));
+    const set = new LiteralSet(lits);
+    for (let k = 0; k < 100; k++) {
+      const v = mixed(12);
+      const want = lits.some(({ lit, kind }) => (kind === HIT_ANY ? v.includes(lit) : kind === HIT_START ? v.startsWith(lit) : v.endsWith(lit)));
+      if (want) hits++;
+      assert.equal(set.test(v), want, `${JSON.stringify(lits)} on ${v}`);
+    }
+  }
+  assert.ok(hits > 100 && hits < 5900, `both outcomes were exercised (${hits} hits)`);
+  assert.equal(new LiteralSet([{ lit: '\u{1F600}', kind: HIT_ANY }]).test('x\u{1F47B}x'), false, 'another emoji is not a hit');
+  assert.equal(new LiteralSet([{ lit: '\u{1F600}', kind: HIT_ANY }]).test('x\u{1F600}x'), true);
+});
+
 test('keyword scanner finds exactly the patterns contained case-insensitively', () => {
   const r = rng(11);
   for (const minLen of [1, 2, 3, 6]) {

@@ -123,18 +123,22 @@ export class FieldLiterals {
 /**
  * A fixed set of case-folded literals, each wanted anywhere, at the start or at the end of a value:
  * test() is one automaton pass that stops at the first satisfied literal (a rule's long `contains` or
- * `endswith` list costs one scan instead of one string search per entry).
+ * `endswith` list costs one scan instead of one string search per entry). A literal with non-ASCII code
+ * units is found by class (see AhoCorasick), so its hit is confirmed against the value itself.
  */
 export class LiteralSet {
   private readonly ac: AhoCorasick;
   private readonly kinds: Uint8Array;
   private readonly lens: Int32Array;
+  /** The literal when it needs confirming (non-ASCII), else null. */
+  private readonly confirm: (string | null)[];
 
   constructor(lits: readonly { lit: string; kind: number }[]) {
-    if (lits.some((l) => !isAscii(l.lit) || l.lit.length === 0)) throw new Error('LiteralSet takes non-empty ASCII literals');
+    if (lits.some((l) => l.lit.length === 0)) throw new Error('LiteralSet takes non-empty literals');
     this.ac = new AhoCorasick(lits.map((l) => l.lit));
     this.kinds = Uint8Array.from(lits, (l) => l.kind);
     this.lens = Int32Array.from(lits, (l) => l.lit.length);
+    this.confirm = lits.map((l) => (isAscii(l.lit) ? null : l.lit));
   }
 
   /** Does a lower-cased value satisfy one of the literals? */
@@ -151,8 +155,9 @@ export class LiteralSet {
       for (let k = 0; k < out.length; k++) {
         const id = out[k]!;
         const kind = kinds[id]!;
-        if (kind === HIT_ANY) return true;
-        if (kind === HIT_START ? i + 1 === lens[id] : i === last) return true;
+        if (kind !== HIT_ANY && (kind === HIT_START ? i + 1 !== lens[id] : i !== last)) continue;
+        const lit = this.confirm[id];
+        if (lit === null || lit === undefined || v.startsWith(lit, i + 1 - lens[id]!)) return true;
       }
     }
     return false;
