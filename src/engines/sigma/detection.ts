@@ -97,29 +97,53 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// The children of each AND/OR closure, so that nested ones of the same kind merge into one level (a rule is
+// an AND of maps of ANDs of items...): fewer closure calls per event, same order of evaluation, and the
+// predicates are pure, so the result is the same.
+const andKids = new WeakMap<Pred, readonly Pred[]>();
+const orKids = new WeakMap<Pred, readonly Pred[]>();
+
 export function and(ps: Pred[]): Pred {
-  if (ps.length === 0) return TRUE;
-  if (ps.length === 1) return ps[0]!;
-  if (ps.length === 2) {
-    const [a, b] = ps as [Pred, Pred];
-    return (c) => a(c) && b(c);
+  const all: Pred[] = [];
+  for (const p of ps) if (p !== TRUE) all.push(...(andKids.get(p) ?? [p]));
+  if (all.length === 0) return TRUE;
+  if (all.length === 1) return all[0]!;
+  let out: Pred;
+  if (all.length === 2) {
+    const [a, b] = all as [Pred, Pred];
+    out = (c) => a(c) && b(c);
+  } else if (all.length === 3) {
+    const [a, b, d] = all as [Pred, Pred, Pred];
+    out = (c) => a(c) && b(c) && d(c);
+  } else {
+    out = (c) => {
+      for (let i = 0; i < all.length; i++) if (!all[i]!(c)) return false;
+      return true;
+    };
   }
-  return (c) => {
-    for (const p of ps) if (!p(c)) return false;
-    return true;
-  };
+  andKids.set(out, all);
+  return out;
 }
 export function or(ps: Pred[]): Pred {
-  if (ps.length === 0) return FALSE;
-  if (ps.length === 1) return ps[0]!;
-  if (ps.length === 2) {
-    const [a, b] = ps as [Pred, Pred];
-    return (c) => a(c) || b(c);
+  const all: Pred[] = [];
+  for (const p of ps) if (p !== FALSE) all.push(...(orKids.get(p) ?? [p]));
+  if (all.length === 0) return FALSE;
+  if (all.length === 1) return all[0]!;
+  let out: Pred;
+  if (all.length === 2) {
+    const [a, b] = all as [Pred, Pred];
+    out = (c) => a(c) || b(c);
+  } else if (all.length === 3) {
+    const [a, b, d] = all as [Pred, Pred, Pred];
+    out = (c) => a(c) || b(c) || d(c);
+  } else {
+    out = (c) => {
+      for (let i = 0; i < all.length; i++) if (all[i]!(c)) return true;
+      return false;
+    };
   }
-  return (c) => {
-    for (const p of ps) if (p(c)) return true;
-    return false;
-  };
+  orKids.set(out, all);
+  return out;
 }
 
 /** Compile one detection identifier's value. Throws DetectionError. */
@@ -222,6 +246,50 @@ function onValues(target: string | null, fold: boolean, test: StringTest): Pred 
     return false;
   };
   return fold ? (c) => each(c.lowerAt(id)) : (c) => each(c.strAt(id));
+}
+
+// Field tests written out per kind, so each call site compares strings directly instead of calling a test
+// closure per value (V8 cannot inline through the thousands of different closures of a rule set).
+
+function onEquals(id: number, fold: boolean, want: string): Pred {
+  const hit = (v: FieldValue): boolean => (typeof v === 'string' ? v === want : v !== undefined && v.includes(want));
+  return fold ? (c) => hit(c.lowerAt(id)) : (c) => hit(c.strAt(id));
+}
+
+function onEqualsAny(id: number, fold: boolean, want: ReadonlySet<string>): Pred {
+  const hit = (v: FieldValue): boolean => {
+    if (v === undefined) return false;
+    if (typeof v === 'string') return want.has(v);
+    for (let i = 0; i < v.length; i++) if (want.has(v[i]!)) return true;
+    return false;
+  };
+  return fold ? (c) => hit(c.lowerAt(id)) : (c) => hit(c.strAt(id));
+}
+
+/** Case-folded literals wanted at the start, at the end or anywhere in a value. */
+interface Shaped {
+  starts: string[];
+  ends: string[];
+  within: string[];
+}
+
+function shapedHit(v: string, sh: Shaped): boolean {
+  for (let i = 0; i < sh.starts.length; i++) if (v.startsWith(sh.starts[i]!)) return true;
+  for (let i = 0; i < sh.ends.length; i++) if (v.endsWith(sh.ends[i]!)) return true;
+  for (let i = 0; i < sh.within.length; i++) if (v.includes(sh.within[i]!)) return true;
+  return false;
+}
+
+function onShaped(id: number, lits: readonly { lit: string; kind: number }[]): Pred {
+  const sh: Shaped = { starts: [], ends: [], within: [] };
+  for (const { lit, kind } of lits) (kind === HIT_START ? sh.starts : kind === HIT_END ? sh.ends : sh.within).push(lit);
+  return (c) => {
+    const v = c.lowerAt(id);
+    if (v === undefined) return false;
+    if (typeof v === 'string') return shapedHit(v, sh);
+    for (let i = 0; i < v.length; i++) if (shapedHit(v[i]!, sh)) return true;
+    return false;
+  };
 }
 
 /**
@@ -334,22 +402,29 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
     }
   }
-  if (shaped.length >= LITERAL_SET_MIN) {
-    const set = new LiteralSet(shaped);
-    preds.unshift(onValues(target, true, (x) => set.test(x)));
-  } else for (const x of shaped) tests.push(compileString(x.s, fold).test);
+  // Cheapest first (the tests are pure, so the order changes the time only): equality, a few
+  // prefix/suffix/substring literals, other string tests, a literal set, then the rest as written.
+  const first: Pred[] = [];
+  const id = target === null ? -1 : fieldId(target);
   if (equals.size === 1) {
     const [only] = equals;
-    preds.unshift(onValues(target, fold, (x) => x === only));
-  } else if (equals.size > 1) preds.unshift(onValues(target, fold, (x) => equals.has(x)));
-  if (tests.length === 1) preds.unshift(onValues(target, fold, tests[0]!));
+    first.push(target === null ? onValues(null, fold, (x) => x === only) : onEquals(id, fold, only!));
+  } else if (equals.size > 1) first.push(target === null ? onValues(null, fold, (x) => equals.has(x)) : onEqualsAny(id, fold, equals));
+  if (shaped.length > 0 && shaped.length < LITERAL_SET_MIN && target !== null) first.push(onShaped(id, shaped));
+  else if (shaped.length > 0 && shaped.length < LITERAL_SET_MIN) for (const x of shaped) tests.push(compileString(x.s, fold).test);
+  if (tests.length === 1) first.push(onValues(target, fold, tests[0]!));
   else if (tests.length > 1)
-    preds.unshift(
+    first.push(
       onValues(target, fold, (x) => {
         for (const t of tests) if (t(x)) return true;
         return false;
       }),
     );
+  if (shaped.length >= LITERAL_SET_MIN) {
+    const set = new LiteralSet(shaped);
+    first.push(onValues(target, true, (x) => set.test(x)));
+  }
+  preds.unshift(...first);
   return or(preds);
 }
 
