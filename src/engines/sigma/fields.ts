@@ -36,7 +36,10 @@ export interface FieldContext {
   allValues(fold: boolean): readonly string[];
   /** The flat field map (for findings and correlation group-by). */
   flat(): Record<string, unknown>;
-  /** Every scalar value of the event as text, not case-folded, in document order (for the keyword pre-filter). */
+  /**
+   * Every scalar value of the event as text, not case-folded, in document order (for the keyword
+   * pre-filter). Read it at once: the list may be reused for the next context.
+   */
   scalars(): readonly string[];
 }
 
@@ -61,6 +64,10 @@ let strStamp: Float64Array = new Float64Array(64).fill(-1);
 let lowStamp: Float64Array = new Float64Array(64).fill(-1);
 const strSlot: FieldValue[] = [];
 const lowSlot: FieldValue[] = [];
+
+// The scalars of the last context that asked (see EventFields.scalars).
+const scalarsBuf: string[] = [];
+let scalarsGen = -1;
 
 /** The slot number of a field name (registered on first use). */
 export function fieldId(name: string): number {
@@ -110,16 +117,27 @@ function toText(v: unknown): string | readonly string[] | undefined {
 
 /** Every scalar under v, as text, in document order (for the keyword pre-filter). */
 function collectScalars(v: unknown, parts: string[]): void {
-  if (v === null || v === undefined) return;
   // An identical value next to itself (W3C's cs-user-agent and cs(User-Agent)) adds no literal.
   if (typeof v === 'string') {
     if (parts[parts.length - 1] !== v) parts.push(v);
+    return;
   }
-  else if (typeof v !== 'object') parts.push(String(v));
-  else if (Array.isArray(v)) for (const x of v) collectScalars(x, parts);
-  else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) collectScalars(o[k], parts);
+  if (v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    parts.push(String(v));
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) collectScalars(v[i], parts);
+    return;
+  }
+  // Most members are strings: handled here, without a call each.
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'string') {
+      if (parts[parts.length - 1] !== x) parts.push(x);
+    } else if (x !== null && x !== undefined) collectScalars(x, parts);
   }
 }
 
@@ -250,10 +268,17 @@ export class EventFields implements FieldContext {
   private raw(info: FieldInfo): unknown {
     const field = info.name;
     if (this.flatFields) return this.flatFields[field];
+    // One lookup when the field is there; `in` only tells an own undefined from a missing one.
     const ed = this.ed;
-    if (ed !== null && field in ed && field !== '#attributes') return ed[field];
+    if (ed !== null && field !== '#attributes') {
+      const v = ed[field];
+      if (v !== undefined || field in ed) return v;
+    }
     const ud = this.ud;
-    if (ud !== null && field in ud && field !== '#attributes') return ud[field];
+    if (ud !== null && field !== '#attributes') {
+      const v = ud[field];
+      if (v !== undefined || field in ud) return v;
+    }
     const sys = this.sys;
     if (sys !== null) {
       if (field in sys) {
@@ -328,11 +353,12 @@ export class EventFields implements FieldContext {
     return (this.flatFields ??= flattenWinEvent(this.win!.data));
   }
 
-  private scalarList: string[] | undefined;
+  /** Valid until scalars() runs for another context: one buffer, refilled per event (no allocation). */
   scalars(): readonly string[] {
-    if (this.scalarList !== undefined) return this.scalarList;
-    const parts: string[] = [];
-    collectScalars(this.win ? this.win.data : this.flatFields, parts);
-    return (this.scalarList = parts);
+    if (scalarsGen === this.gen) return scalarsBuf;
+    scalarsBuf.length = 0;
+    collectScalars(this.win ? this.win.data : this.flatFields, scalarsBuf);
+    scalarsGen = this.gen;
+    return scalarsBuf;
   }
 }
