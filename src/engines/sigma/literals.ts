@@ -31,8 +31,7 @@ export class FieldLiterals {
   hitCount = 0;
   private gen = -1;
   private stamp = new Float64Array(0);
-  private classOf: Uint16Array = new Uint16Array(0);
-  /** classOf of each code unit's lower-case form. */
+  /** The automaton's class of each code unit's lower-case form (the same on lower-case text). */
   private foldOf: Uint16Array = new Uint16Array(0);
   private readonly fid: number;
   private delta: Int32Array | Uint16Array = new Uint16Array(0);
@@ -70,10 +69,10 @@ export class FieldLiterals {
     this.stamp = new Float64Array(n).fill(-1);
     this.hits = new Int32Array(n);
     const ac = new AhoCorasick(this.lits);
-    this.classOf = ac.classOf;
     // Code units ≥ 128 share one class (or none) whatever their case, and lower-case to that class, but
     // KELVIN SIGN, which lower-cases to ASCII k (U+0130 is handled in scanValue).
-    this.foldOf = Uint16Array.from(ac.classOf);
+    // Lower-case text holds neither A-Z nor KELVIN SIGN, so one table serves raw and lower-cased text.
+    this.foldOf = ac.classOf;
     for (let c = 0x41; c <= 0x5a; c++) this.foldOf[c] = ac.classOf[c + 0x20]!;
     this.foldOf[0x212a] = ac.classOf[0x6b]!;
     // Half the memory (and cache footprint) when state numbers fit 16 bits, as most tables' do.
@@ -109,11 +108,11 @@ export class FieldLiterals {
   }
 
   private scanValue(text: string, gen: number): void {
-    if (text.indexOf('\u0130') < 0) this.scan(text, this.foldOf, gen);
-    else this.scan(text.toLowerCase(), this.classOf, gen);
+    this.scan(text.indexOf('\u0130') < 0 ? text : text.toLowerCase(), gen);
   }
 
-  private scan(text: string, classOf: Uint16Array, gen: number): void {
+  private scan(text: string, gen: number): void {
+    const classOf = this.foldOf;
     const delta = this.delta;
     const w = this.width;
     const hasOut = this.hasOut;
