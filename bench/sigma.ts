@@ -1,9 +1,11 @@
 // Sigma engine benchmark: every active SigmaHQ rule loaded, the 238 regression events replicated to
 // >= 1M events, one core. Prints events/s (all, and process_creation alone), peak RSS, load time.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSigma } from '../src/engines/sigma/index.js';
+import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import type { WinEvent } from '../src/event.js';
+import type { Finding } from '../src/finding.js';
 import { hasShared, sharedDir } from '../src/paths.js';
 import { readSidecar } from '../test/conformance/sidecar.js';
 
@@ -33,6 +35,25 @@ function benign(e: WinEvent): WinEvent {
   const ed = (data['Event'] as Record<string, unknown> | undefined)?.['EventData'];
   if (ed && typeof ed === 'object') for (const k of Object.keys(ed)) if (k in BENIGN) (ed as Record<string, unknown>)[k] = BENIGN[k];
   return { ...e, data };
+}
+
+/**
+ * What the engine found on the distinct events, as one line to compare between two builds: the number of
+ * findings, a hash of their (rule id, evidence) pairs in order, and a hash of their fields.
+ */
+function fingerprint(set: SigmaRuleSet, events: readonly WinEvent[]): string {
+  const run = set.createRun();
+  const ids = createHash('sha256');
+  const fields = createHash('sha256');
+  let n = 0;
+  const add = (f: Finding): void => {
+    n++;
+    ids.update(`${f.rule.id}\u0000${JSON.stringify(f.evidence)}\n`);
+    fields.update(`${JSON.stringify(f.fields)}\n`);
+  };
+  for (const e of events) for (const f of run.match(e)) add(f);
+  for (const f of run.finish()) add(f);
+  return `${n} findings on the ${events.length} distinct events; sha256(rule id, evidence) ${ids.digest('hex').slice(0, 16)}; sha256(fields) ${fields.digest('hex').slice(0, 16)}`;
 }
 
 function median(xs: number[]): number {
@@ -76,6 +97,7 @@ async function main(): Promise<void> {
       console.log(`  ${label} run ${r + 1}: ${Math.round(rates[r]!).toLocaleString('en')} events/s per core, ${Math.round(wallRates[r]!).toLocaleString('en')} wall`);
     }
     const fmt = (x: number): string => Math.round(x).toLocaleString('en');
+    console.log(`${label}: check: ${fingerprint(loaded.ruleSet, events)}`);
     console.log(`${label}: median ${fmt(median(rates))} events/s per core (CPU time) over ${RUNS} runs [${rates.map(fmt).join(', ')}]; wall ${fmt(median(wallRates))} events/s; ${findings.toLocaleString('en')} findings per run`);
   };
   const sets = (process.env['BENCH_SETS'] ?? 'all,process_creation,benign').split(',');

@@ -2,10 +2,11 @@
 // `field|modifiers: values` item compiled once into closures over a per-event FieldContext.
 import type { DiagnosticCode } from '../../diagnostics.js';
 import { cidrContains, parseIp } from './cidr.js';
-import type { FieldContext, FieldValue } from './fields.js';
+import { compare, onEquals, onEqualsAny, onShaped, onValues, regexWithLiteral, timePartOf, toNumber } from './field-tests.js';
+import { fieldId, type FieldContext } from './fields.js';
 import { applyModifiers, ModifierError, type ModifierEnv, type ModState, type RawScalar, type TimePart, type Val } from './modifiers.js';
 import { compileRegex, RegexError, requiredLiteral, type SafeRegex } from './regex.js';
-import { HIT_ANY, HIT_END, HIT_START, isAscii, LiteralSet } from './literals.js';
+import { HIT_ANY, HIT_END, HIT_START, LiteralSet } from './literals.js';
 import { compileString, literalShape, plainText, type SigmaString, type StringTest } from './values.js';
 
 export type Pred = (ctx: FieldContext) => boolean;
@@ -97,29 +98,53 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// The children of each AND/OR closure, so that nested ones of the same kind merge into one level (a rule is
+// an AND of maps of ANDs of items...): fewer closure calls per event, same order of evaluation, and the
+// predicates are pure, so the result is the same.
+const andKids = new WeakMap<Pred, readonly Pred[]>();
+const orKids = new WeakMap<Pred, readonly Pred[]>();
+
 export function and(ps: Pred[]): Pred {
-  if (ps.length === 0) return TRUE;
-  if (ps.length === 1) return ps[0]!;
-  if (ps.length === 2) {
-    const [a, b] = ps as [Pred, Pred];
-    return (c) => a(c) && b(c);
+  const all: Pred[] = [];
+  for (const p of ps) if (p !== TRUE) all.push(...(andKids.get(p) ?? [p]));
+  if (all.length === 0) return TRUE;
+  if (all.length === 1) return all[0]!;
+  let out: Pred;
+  if (all.length === 2) {
+    const [a, b] = all as [Pred, Pred];
+    out = (c) => a(c) && b(c);
+  } else if (all.length === 3) {
+    const [a, b, d] = all as [Pred, Pred, Pred];
+    out = (c) => a(c) && b(c) && d(c);
+  } else {
+    out = (c) => {
+      for (let i = 0; i < all.length; i++) if (!all[i]!(c)) return false;
+      return true;
+    };
   }
-  return (c) => {
-    for (const p of ps) if (!p(c)) return false;
-    return true;
-  };
+  andKids.set(out, all);
+  return out;
 }
 export function or(ps: Pred[]): Pred {
-  if (ps.length === 0) return FALSE;
-  if (ps.length === 1) return ps[0]!;
-  if (ps.length === 2) {
-    const [a, b] = ps as [Pred, Pred];
-    return (c) => a(c) || b(c);
+  const all: Pred[] = [];
+  for (const p of ps) if (p !== FALSE) all.push(...(orKids.get(p) ?? [p]));
+  if (all.length === 0) return FALSE;
+  if (all.length === 1) return all[0]!;
+  let out: Pred;
+  if (all.length === 2) {
+    const [a, b] = all as [Pred, Pred];
+    out = (c) => a(c) || b(c);
+  } else if (all.length === 3) {
+    const [a, b, d] = all as [Pred, Pred, Pred];
+    out = (c) => a(c) || b(c) || d(c);
+  } else {
+    out = (c) => {
+      for (let i = 0; i < all.length; i++) if (all[i]!(c)) return true;
+      return false;
+    };
   }
-  return (c) => {
-    for (const p of ps) if (p(c)) return true;
-    return false;
-  };
+  orKids.set(out, all);
+  return out;
 }
 
 /** Compile one detection identifier's value. Throws DetectionError. */
@@ -174,7 +199,8 @@ function compileItem(field: string | null, mods: string[], values: RawScalar[], 
   let p = st.all ? and(groupPreds) : or(groupPreds);
   if (st.neq) {
     const inner = p;
-    p = target === null ? (c) => !inner(c) : (c) => c.str(target) !== undefined && !inner(c);
+    const id = target === null ? -1 : fieldId(target);
+    p = target === null ? (c) => !inner(c) : (c) => c.strAt(id) !== undefined && !inner(c);
     return { p, atoms: null };
   }
   const groupAtoms = groups.map((g) => (st.timePart ? null : atomsOr(g.map((v) => valueAtom(target, v)))));
@@ -205,38 +231,6 @@ function valueAtom(field: string | null, v: Val): Clauses | null {
   return lit ? [[{ field, lit }]] : null;
 }
 
-/** Read a field (or every value, for keywords) and test each of its values. */
-function onValues(target: string | null, fold: boolean, test: StringTest): Pred {
-  if (target === null) {
-    return (c) => {
-      for (const v of c.allValues(fold)) if (test(v)) return true;
-      return false;
-    };
-  }
-  return (c) => {
-    const v: FieldValue = fold ? c.lower(target) : c.str(target);
-    if (v === undefined) return false;
-    if (typeof v === 'string') return test(v);
-    for (const x of v) if (test(x)) return true;
-    return false;
-  };
-}
-
-/**
- * A regex on a field, run only when its necessary literal occurs in the case-folded value (the same
- * literal the pre-filter trusts): the regex engine is by far the costliest test, and most values miss.
- */
-function regexWithLiteral(target: string, need: string, re: SafeRegex): Pred {
-  return (c) => {
-    const low = c.lower(target);
-    if (low === undefined) return false;
-    if (typeof low === 'string') return low.includes(need) && re.test(c.str(target) as string);
-    const raw = c.str(target) as readonly string[];
-    for (let i = 0; i < low.length; i++) if (low[i]!.includes(need) && re.test(raw[i]!)) return true;
-    return false;
-  };
-}
-
 /** From this many case-folded prefix/suffix/substring literals on, a group tests them in one automaton pass. */
 const LITERAL_SET_MIN = 6;
 
@@ -261,7 +255,7 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
           break;
         }
         const shape = fold ? literalShape(v.s) : null;
-        if (shape && isAscii(shape.lit)) shaped.push({ lit: shape.lit.toLowerCase(), kind: shape.kind === 'start' ? HIT_START : shape.kind === 'end' ? HIT_END : HIT_ANY, s: v.s });
+        if (shape) shaped.push({ lit: shape.lit.toLowerCase(), kind: shape.kind === 'start' ? HIT_START : shape.kind === 'end' ? HIT_END : HIT_ANY, s: v.s });
         else tests.push(compileString(v.s, fold).test);
         break;
       }
@@ -276,8 +270,9 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
       case 'null':
         if (target === null) throw new DetectionError('null is not a keyword', 'SIGMA_BAD_RULE', path);
+        const id = fieldId(target);
         preds.push((c) => {
-          const x = c.str(target);
+          const x = c.strAt(id);
           return x === undefined || x === '' || (typeof x !== 'string' && x.length === 0);
         });
         break;
@@ -306,10 +301,11 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
       case 'fieldref': {
         if (target === null) throw new DetectionError('fieldref needs a field', 'SIGMA_BAD_MODIFIER', path);
-        const other = env.fieldMap.get(v.field) ?? v.field;
+        const a0 = fieldId(target);
+        const b0 = fieldId(env.fieldMap.get(v.field) ?? v.field);
         preds.push((c) => {
-          const a = fold ? c.lower(target) : c.str(target);
-          const b = fold ? c.lower(other) : c.str(other);
+          const a = fold ? c.lowerAt(a0) : c.strAt(a0);
+          const b = fold ? c.lowerAt(b0) : c.strAt(b0);
           if (a === undefined || b === undefined) return false;
           return String(a) === String(b);
         });
@@ -318,7 +314,8 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       case 'exists': {
         if (target === null) throw new DetectionError('exists needs a field', 'SIGMA_BAD_MODIFIER', path);
         const want = v.b;
-        preds.push((c) => (c.str(target) !== undefined) === want);
+        const id = fieldId(target);
+        preds.push((c) => (c.strAt(id) !== undefined) === want);
         break;
       }
       case 'cmp': {
@@ -328,74 +325,30 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       }
     }
   }
-  if (shaped.length >= LITERAL_SET_MIN) {
-    const set = new LiteralSet(shaped);
-    preds.unshift(onValues(target, true, (x) => set.test(x)));
-  } else for (const x of shaped) tests.push(compileString(x.s, fold).test);
+  // Cheapest first (the tests are pure, so the order changes the time only): equality, a few
+  // prefix/suffix/substring literals, other string tests, a literal set, then the rest as written.
+  const first: Pred[] = [];
+  const id = target === null ? -1 : fieldId(target);
   if (equals.size === 1) {
     const [only] = equals;
-    preds.unshift(onValues(target, fold, (x) => x === only));
-  } else if (equals.size > 1) preds.unshift(onValues(target, fold, (x) => equals.has(x)));
-  if (tests.length === 1) preds.unshift(onValues(target, fold, tests[0]!));
+    first.push(target === null ? onValues(null, fold, (x) => x === only) : onEquals(id, fold, only!));
+  } else if (equals.size > 1) first.push(target === null ? onValues(null, fold, (x) => equals.has(x)) : onEqualsAny(id, fold, equals));
+  if (shaped.length > 0 && shaped.length < LITERAL_SET_MIN && target !== null) first.push(onShaped(id, shaped));
+  else if (shaped.length > 0 && shaped.length < LITERAL_SET_MIN) for (const x of shaped) tests.push(compileString(x.s, fold).test);
+  if (tests.length === 1) first.push(onValues(target, fold, tests[0]!));
   else if (tests.length > 1)
-    preds.unshift(
+    first.push(
       onValues(target, fold, (x) => {
         for (const t of tests) if (t(x)) return true;
         return false;
       }),
     );
+  if (shaped.length >= LITERAL_SET_MIN) {
+    const set = new LiteralSet(shaped);
+    first.push(onValues(target, true, (x) => set.test(x)));
+  }
+  preds.unshift(...first);
   return or(preds);
-}
-
-function toNumber(x: string): number {
-  const s = x.trim();
-  if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s, 16);
-  return s === '' ? NaN : Number(s);
-}
-
-function compare(a: number, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', b: number): boolean {
-  if (Number.isNaN(a)) return false;
-  switch (op) {
-    case 'gt':
-      return a > b;
-    case 'gte':
-      return a >= b;
-    case 'lt':
-      return a < b;
-    case 'lte':
-      return a <= b;
-    case 'eq':
-      return a === b;
-  }
-}
-
-/** The part of a date value in UTC (ISO week for `week`); NaN when the value is not a date. */
-export function timePartOf(text: string, part: TimePart): number {
-  const s = text.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(s) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s.replace(' ', 'T') + 'Z' : s;
-  const d = new Date(iso);
-  const t = d.getTime();
-  if (Number.isNaN(t)) return NaN;
-  switch (part) {
-    case 'minute':
-      return d.getUTCMinutes();
-    case 'hour':
-      return d.getUTCHours();
-    case 'day':
-      return d.getUTCDate();
-    case 'month':
-      return d.getUTCMonth() + 1;
-    case 'year':
-      return d.getUTCFullYear();
-    case 'week': {
-      // ISO 8601 week number: the week holding the year's first Thursday is week 1.
-      const t0 = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-      const dayNum = t0.getUTCDay() || 7;
-      t0.setUTCDate(t0.getUTCDate() + 4 - dayNum);
-      const yearStart = Date.UTC(t0.getUTCFullYear(), 0, 1);
-      return Math.ceil(((t0.getTime() - yearStart) / 86_400_000 + 1) / 7);
-    }
-  }
 }
 
 function timePartPred(target: string | null, part: TimePart, v: Val, path: (string | number)[]): Pred {

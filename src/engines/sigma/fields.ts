@@ -28,12 +28,68 @@ export interface FieldContext {
   str(field: string): FieldValue;
   /** The value lower-cased (for case-insensitive matching). */
   lower(field: string): FieldValue;
+  /** str() of the field registered as fieldId(name): what compiled predicates call (no name hashing). */
+  strAt(id: number): FieldValue;
+  /** lower() of the field registered as fieldId(name). */
+  lowerAt(id: number): FieldValue;
   /** Every value of the event as text (for keyword search), lower-cased or not. */
   allValues(fold: boolean): readonly string[];
   /** The flat field map (for findings and correlation group-by). */
   flat(): Record<string, unknown>;
-  /** Every scalar value of the event as text, not case-folded, in document order (for the keyword pre-filter; an Exchange row may add its empty and ignored columns). */
+  /**
+   * Every scalar value of the event as text, not case-folded, in document order (for the keyword
+   * pre-filter; an Exchange row may add its empty and ignored columns). Read it at once: the list may be
+   * reused for the next context.
+   */
   scalars(): readonly string[];
+}
+
+/** What resolution needs to know about a field name, worked out once when it is registered. */
+interface FieldInfo {
+  readonly name: string;
+  /** `Element_Attribute` names: the System element and attribute (split at the first `_`), else null. */
+  readonly el: string | null;
+  readonly attr: string | null;
+  readonly dotted: boolean;
+}
+
+// The field registry: every field name a predicate reads gets a small number when the rule compiles, and a
+// context keeps each field's text and case-folded text in slots of that number. The slots are one scratch
+// shared by all contexts, each value stamped with its context's generation: matching is synchronous, a
+// stamp from another context is stale and the value is read again — so contexts never see each other's
+// values, and there is no per-event allocation or clearing. Names come from rules (and correlation
+// group-by), so the registry stays small.
+const registry = new Map<string, number>();
+const infos: FieldInfo[] = [];
+let strStamp: Float64Array = new Float64Array(64).fill(-1);
+let lowStamp: Float64Array = new Float64Array(64).fill(-1);
+const strSlot: FieldValue[] = [];
+const lowSlot: FieldValue[] = [];
+
+// The scalars of the last context that asked (see EventFields.scalars).
+const scalarsBuf: string[] = [];
+let scalarsGen = -1;
+
+/** The slot number of a field name (registered on first use). */
+export function fieldId(name: string): number {
+  let id = registry.get(name);
+  if (id !== undefined) return id;
+  id = infos.length;
+  const us = name.indexOf('_');
+  infos.push({ name, el: us > 0 ? name.slice(0, us) : null, attr: us > 0 ? name.slice(us + 1) : null, dotted: name.includes('.') });
+  strSlot.push(undefined);
+  lowSlot.push(undefined);
+  if (id >= strStamp.length) {
+    const grow = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(a.length * 2).fill(-1);
+      b.set(a);
+      return b;
+    };
+    strStamp = grow(strStamp);
+    lowStamp = grow(lowStamp);
+  }
+  registry.set(name, id);
+  return id;
 }
 
 let generation = 0;
@@ -62,16 +118,27 @@ function toText(v: unknown): string | readonly string[] | undefined {
 
 /** Every scalar under v, as text, in document order (for the keyword pre-filter). */
 function collectScalars(v: unknown, parts: string[]): void {
-  if (v === null || v === undefined) return;
   // An identical value next to itself (W3C's cs-user-agent and cs(User-Agent)) adds no literal.
   if (typeof v === 'string') {
     if (parts[parts.length - 1] !== v) parts.push(v);
+    return;
   }
-  else if (typeof v !== 'object') parts.push(String(v));
-  else if (Array.isArray(v)) for (const x of v) collectScalars(x, parts);
-  else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) collectScalars(o[k], parts);
+  if (v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    parts.push(String(v));
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) collectScalars(v[i], parts);
+    return;
+  }
+  // Most members are strings: handled here, without a call each.
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'string') {
+      if (parts[parts.length - 1] !== x) parts.push(x);
+    } else if (x !== null && x !== undefined) collectScalars(x, parts);
   }
 }
 
@@ -89,7 +156,7 @@ export function flattenWinEvent(data: Record<string, unknown>): Record<string, u
       const v = sys[k];
       if (isObj(v)) {
         const attrs = v['#attributes'];
-        if (isObj(attrs)) for (const a in attrs) out[`${k}_${a}`] = attrs[a];
+        if (isObj(attrs)) for (const a in attrs) out[attrKey(k, a)] = attrs[a];
         if ('#text' in v) out[k] = v['#text'];
         else if (!isObj(attrs)) out[k] = v;
       } else out[k] = v;
@@ -112,11 +179,34 @@ export function flattenWinEvent(data: Record<string, unknown>): Record<string, u
   return out;
 }
 
+// Key strings made while flattening, kept so that every event does not build (and V8 does not intern)
+// the same `Provider_Name` again. The names come from the evidence, so the caches stop growing at a bound.
+const KEY_CACHE_MAX = 4096;
+const attrKeys = new Map<string, Map<string, string>>();
+let attrKeyCount = 0;
+function attrKey(el: string, attr: string): string {
+  let byAttr = attrKeys.get(el);
+  let k = byAttr?.get(attr);
+  if (k !== undefined) return k;
+  k = `${el}_${attr}`;
+  if (attrKeyCount < KEY_CACHE_MAX) {
+    if (!byAttr) attrKeys.set(el, (byAttr = new Map()));
+    byAttr.set(attr, k);
+    attrKeyCount++;
+  }
+  return k;
+}
+const unspaced = new Map<string, string>();
+
 // Defender and others name data with spaces ("Threat Name"); rules write them without (ThreatName).
 function put(out: Record<string, unknown>, k: string, v: unknown): void {
   out[k] = v;
   if (k.includes(' ')) {
-    const alias = k.replace(/ /g, '');
+    let alias = unspaced.get(k);
+    if (alias === undefined) {
+      alias = k.replace(/ /g, '');
+      if (unspaced.size < KEY_CACHE_MAX) unspaced.set(k, alias);
+    }
     if (!(alias in out)) out[alias] = v;
   }
 }
@@ -142,8 +232,6 @@ function unwrapSystem(v: unknown): unknown {
  */
 export class EventFields implements FieldContext {
   private flatFields: Record<string, unknown> | undefined;
-  private readonly strCache = new Map<string, FieldValue>();
-  private readonly lowCache = new Map<string, FieldValue>();
   private all: string[] | undefined;
   private allLow: string[] | undefined;
   private readonly win: WinEvent | null;
@@ -178,23 +266,30 @@ export class EventFields implements FieldContext {
     }
   }
 
-  private raw(field: string): unknown {
+  private raw(info: FieldInfo): unknown {
+    const field = info.name;
     if (this.flatFields) return this.flatFields[field];
+    // One lookup when the field is there; `in` only tells an own undefined from a missing one.
     const ed = this.ed;
-    if (ed !== null && field in ed && field !== '#attributes') return ed[field];
+    if (ed !== null && field !== '#attributes') {
+      const v = ed[field];
+      if (v !== undefined || field in ed) return v;
+    }
     const ud = this.ud;
-    if (ud !== null && field in ud && field !== '#attributes') return ud[field];
+    if (ud !== null && field !== '#attributes') {
+      const v = ud[field];
+      if (v !== undefined || field in ud) return v;
+    }
     const sys = this.sys;
     if (sys !== null) {
       if (field in sys) {
         const v = unwrapSystem(sys[field]);
         if (v !== undefined) return v;
       }
-      const us = field.indexOf('_');
-      if (us > 0) {
-        const el = sys[field.slice(0, us)];
+      if (info.el !== null) {
+        const el = sys[info.el];
         if (isObj(el) && isObj(el['#attributes'])) {
-          const a = el['#attributes'][field.slice(us + 1)];
+          const a = el['#attributes'][info.attr!];
           if (a !== undefined) return a;
         }
       }
@@ -209,26 +304,35 @@ export class EventFields implements FieldContext {
     return undefined;
   }
 
-  str(field: string): FieldValue {
-    let v = this.strCache.get(field);
-    if (v !== undefined || this.strCache.has(field)) return v;
-    let raw = this.raw(field);
-    if (raw === undefined && this.win && field.includes('.')) {
-      raw = pathLookup(this.win.data, field);
-      if (raw === undefined && isObj(this.win.data['Event'])) raw = pathLookup(this.win.data['Event'], field);
+  strAt(id: number): FieldValue {
+    if (strStamp[id] === this.gen) return strSlot[id];
+    const info = infos[id]!;
+    let raw = this.raw(info);
+    if (raw === undefined && this.win && info.dotted) {
+      raw = pathLookup(this.win.data, info.name);
+      if (raw === undefined && isObj(this.win.data['Event'])) raw = pathLookup(this.win.data['Event'], info.name);
     }
-    v = toText(raw);
-    this.strCache.set(field, v);
+    const v = toText(raw);
+    strStamp[id] = this.gen;
+    strSlot[id] = v;
     return v;
   }
 
-  lower(field: string): FieldValue {
-    let v = this.lowCache.get(field);
-    if (v !== undefined || this.lowCache.has(field)) return v;
-    const s = this.str(field);
-    v = s === undefined ? undefined : typeof s === 'string' ? s.toLowerCase() : s.map((x) => x.toLowerCase());
-    this.lowCache.set(field, v);
+  lowerAt(id: number): FieldValue {
+    if (lowStamp[id] === this.gen) return lowSlot[id];
+    const s = this.strAt(id);
+    const v = s === undefined ? undefined : typeof s === 'string' ? s.toLowerCase() : s.map((x) => x.toLowerCase());
+    lowStamp[id] = this.gen;
+    lowSlot[id] = v;
     return v;
+  }
+
+  str(field: string): FieldValue {
+    return this.strAt(fieldId(field));
+  }
+
+  lower(field: string): FieldValue {
+    return this.lowerAt(fieldId(field));
   }
 
   allValues(fold: boolean): readonly string[] {
@@ -250,14 +354,15 @@ export class EventFields implements FieldContext {
     return (this.flatFields ??= flattenWinEvent(this.win!.data));
   }
 
-  private scalarList: string[] | undefined;
+  /** Valid until scalars() runs for another context: one buffer, refilled per event (no allocation). */
   scalars(): readonly string[] {
-    if (this.scalarList !== undefined) return this.scalarList;
     const ev = this.event;
     // Exchange rows bring their values in column order (a superset of the fields' values: fine for a pre-filter).
     if (ev.source === 'exchange' && ev.values !== undefined) return ev.values;
-    const parts: string[] = [];
-    collectScalars(this.win ? this.win.data : this.flatFields, parts);
-    return (this.scalarList = parts);
+    if (scalarsGen === this.gen) return scalarsBuf;
+    scalarsBuf.length = 0;
+    collectScalars(this.win ? this.win.data : this.flatFields, scalarsBuf);
+    scalarsGen = this.gen;
+    return scalarsBuf;
   }
 }

@@ -2,7 +2,7 @@
 // values (differential tests: a wrong hit kind or a skipped window would show as a mismatch).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FieldContext } from './fields.js';
+import { fieldId, type FieldContext } from './fields.js';
 import { KeywordScanner } from './keyword-scan.js';
 import { FieldLiterals, HIT_ANY, HIT_END, HIT_START, LiteralSet } from './literals.js';
 
@@ -24,8 +24,8 @@ function word(r: () => number, max: number): string {
 
 let gen = 0;
 function ctxOf(field: string, value: string | string[]): FieldContext {
-  const low = typeof value === 'string' ? value.toLowerCase() : value.map((v) => v.toLowerCase());
-  return { gen: ++gen, lower: (f: string) => (f === field ? low : undefined) } as unknown as FieldContext;
+  const id = fieldId(field);
+  return { gen: ++gen, strAt: (i: number) => (i === id ? value : undefined) } as unknown as FieldContext;
 }
 
 /** The literal ids the last ensure() found. */
@@ -48,6 +48,22 @@ test('field literal hits are exactly the literals the lower-cased value includes
       assert.equal(found.has(ids[k]!), values.some((v) => v.includes(l)), `contains ${l} in ${values}`);
     });
   }
+});
+
+test('field literals fold case as toLowerCase does: KELVIN SIGN, U+0130 and non-ASCII capitals', () => {
+  const t = new FieldLiterals('F');
+  const [kerberos, dotted, ix, apfel] = ['kerberos', 'i\u0307x', 'ix', '\u00e4pfel'].map((l) => t.id(l));
+  t.freeze();
+  const found = (v: string): Set<number> => {
+    t.ensure(ctxOf('F', v));
+    return hitIds(t);
+  };
+  assert.ok(found('\u212AERBEROS::golden').has(kerberos!), 'KELVIN SIGN lower-cases to k');
+  const turkish = found('A\u0130X');
+  assert.ok(turkish.has(dotted!), 'U+0130 lower-cases to i + U+0307');
+  assert.equal(turkish.has(ix!), false, 'and so is no plain i before x');
+  assert.ok(found('\u00c4PFEL').has(apfel!));
+  assert.ok(found('SIX').has(ix!));
 });
 
 test('an absent field has no hits, and hits never leak into the next event', () => {
@@ -74,6 +90,33 @@ test('a literal set answers like the startsWith/endsWith/includes tests it repla
       assert.equal(set.test(v), want, `${JSON.stringify(lits)} on ${v}`);
     }
   }
+});
+
+test('a literal set with non-ASCII literals (emoji, accents) still answers exactly like the string tests', () => {
+  // Non-ASCII code units share one automaton class: hits are confirmed, so a same-class neighbour is no hit.
+  const r = rng(5);
+  const NON = ['é', 'ü', '\u{1F600}', '\u{1F47B}', 'ж'];
+  const mixed = (max: number): string => {
+    let w = '';
+    const n = 1 + Math.floor(r() * max);
+    for (let i = 0; i < n; i++) w += r() < 0.4 ? NON[Math.floor(r() * NON.length)]! : ALPHA[Math.floor(r() * ALPHA.length)]!;
+    return w.toLowerCase();
+  };
+  const kinds = [HIT_ANY, HIT_START, HIT_END];
+  let hits = 0;
+  for (let round = 0; round < 60; round++) {
+    const lits = Array.from({ length: 8 }, () => ({ lit: mixed(3), kind: kinds[Math.floor(r() * 3)]! }));
+    const set = new LiteralSet(lits);
+    for (let k = 0; k < 100; k++) {
+      const v = mixed(12);
+      const want = lits.some(({ lit, kind }) => (kind === HIT_ANY ? v.includes(lit) : kind === HIT_START ? v.startsWith(lit) : v.endsWith(lit)));
+      if (want) hits++;
+      assert.equal(set.test(v), want, `${JSON.stringify(lits)} on ${v}`);
+    }
+  }
+  assert.ok(hits > 100 && hits < 5900, `both outcomes were exercised (${hits} hits)`);
+  assert.equal(new LiteralSet([{ lit: '\u{1F600}', kind: HIT_ANY }]).test('x\u{1F47B}x'), false, 'another emoji is not a hit');
+  assert.equal(new LiteralSet([{ lit: '\u{1F600}', kind: HIT_ANY }]).test('x\u{1F600}x'), true);
 });
 
 test('keyword scanner finds exactly the patterns contained case-insensitively', () => {

@@ -2,7 +2,7 @@
 // case-folded value per event, and a rule's long prefix/suffix/substring lists tested in one pass.
 
 import { AhoCorasick } from './aho-corasick.js';
-import type { FieldContext } from './fields.js';
+import { fieldId, type FieldContext } from './fields.js';
 
 /** What a LiteralSet literal asks for: anywhere, at the start, or at the end of the value. */
 export const HIT_ANY = 1;
@@ -19,6 +19,9 @@ export function isAscii(s: string): boolean {
  * The pre-filter literals of one event field (shared by buckets with the same literals). Scanning state is
  * kept here, stamped with the event's generation (FieldContext.gen): matching is synchronous, so one event
  * is scanned at a time, and a stamp from an earlier event is simply stale — no clearing, no allocation.
+ * The value is scanned as it is, case folded by the automaton's character classes (the literals are lower
+ * case), so an event whose field no candidate rule reads is never lower-cased. Every code unit lower-cases
+ * to one code unit of the same class but U+0130 (İ → i + U+0307): a value holding it is lower-cased first.
  */
 export class FieldLiterals {
   private readonly ids = new Map<string, number>();
@@ -28,7 +31,9 @@ export class FieldLiterals {
   hitCount = 0;
   private gen = -1;
   private stamp = new Float64Array(0);
-  private classOf: Uint16Array = new Uint16Array(0);
+  /** The automaton's class of each code unit's lower-case form (the same on lower-case text). */
+  private foldOf: Uint16Array = new Uint16Array(0);
+  private readonly fid: number;
   private delta: Int32Array | Uint16Array = new Uint16Array(0);
   private width = 1;
   private hasOut = new Uint8Array(1);
@@ -37,7 +42,9 @@ export class FieldLiterals {
   private frozen = false;
   private built = false;
 
-  constructor(readonly field: string) {}
+  constructor(readonly field: string) {
+    this.fid = fieldId(field);
+  }
 
   /** The id of a lower-cased literal (registered once). Only before freeze(). */
   id(lit: string): number {
@@ -62,7 +69,12 @@ export class FieldLiterals {
     this.stamp = new Float64Array(n).fill(-1);
     this.hits = new Int32Array(n);
     const ac = new AhoCorasick(this.lits);
-    this.classOf = ac.classOf;
+    // Code units ≥ 128 share one class (or none) whatever their case, and lower-case to that class, but
+    // KELVIN SIGN, which lower-cases to ASCII k (U+0130 is handled in scanValue).
+    // Lower-case text holds neither A-Z nor KELVIN SIGN, so one table serves raw and lower-cased text.
+    this.foldOf = ac.classOf;
+    for (let c = 0x41; c <= 0x5a; c++) this.foldOf[c] = ac.classOf[c + 0x20]!;
+    this.foldOf[0x212a] = ac.classOf[0x6b]!;
     // Half the memory (and cache footprint) when state numbers fit 16 bits, as most tables' do.
     this.delta = ac.outputs.length <= 65536 ? Uint16Array.from(ac.delta) : ac.delta;
     this.width = ac.width;
@@ -89,14 +101,18 @@ export class FieldLiterals {
     if (!this.built) this.build();
     this.gen = gen;
     this.hitCount = 0;
-    const v = ctx.lower(this.field);
+    const v = ctx.strAt(this.fid);
     if (v === undefined) return;
-    if (typeof v === 'string') this.scan(v, gen);
-    else for (let i = 0; i < v.length; i++) this.scan(v[i]!, gen);
+    if (typeof v === 'string') this.scanValue(v, gen);
+    else for (let i = 0; i < v.length; i++) this.scanValue(v[i]!, gen);
+  }
+
+  private scanValue(text: string, gen: number): void {
+    this.scan(text.indexOf('\u0130') < 0 ? text : text.toLowerCase(), gen);
   }
 
   private scan(text: string, gen: number): void {
-    const classOf = this.classOf;
+    const classOf = this.foldOf;
     const delta = this.delta;
     const w = this.width;
     const hasOut = this.hasOut;
@@ -123,18 +139,22 @@ export class FieldLiterals {
 /**
  * A fixed set of case-folded literals, each wanted anywhere, at the start or at the end of a value:
  * test() is one automaton pass that stops at the first satisfied literal (a rule's long `contains` or
- * `endswith` list costs one scan instead of one string search per entry).
+ * `endswith` list costs one scan instead of one string search per entry). A literal with non-ASCII code
+ * units is found by class (see AhoCorasick), so its hit is confirmed against the value itself.
  */
 export class LiteralSet {
   private readonly ac: AhoCorasick;
   private readonly kinds: Uint8Array;
   private readonly lens: Int32Array;
+  /** The literal when it needs confirming (non-ASCII), else null. */
+  private readonly confirm: (string | null)[];
 
   constructor(lits: readonly { lit: string; kind: number }[]) {
-    if (lits.some((l) => !isAscii(l.lit) || l.lit.length === 0)) throw new Error('LiteralSet takes non-empty ASCII literals');
+    if (lits.some((l) => l.lit.length === 0)) throw new Error('LiteralSet takes non-empty literals');
     this.ac = new AhoCorasick(lits.map((l) => l.lit));
     this.kinds = Uint8Array.from(lits, (l) => l.kind);
     this.lens = Int32Array.from(lits, (l) => l.lit.length);
+    this.confirm = lits.map((l) => (isAscii(l.lit) ? null : l.lit));
   }
 
   /** Does a lower-cased value satisfy one of the literals? */
@@ -151,8 +171,9 @@ export class LiteralSet {
       for (let k = 0; k < out.length; k++) {
         const id = out[k]!;
         const kind = kinds[id]!;
-        if (kind === HIT_ANY) return true;
-        if (kind === HIT_START ? i + 1 === lens[id] : i === last) return true;
+        if (kind !== HIT_ANY && (kind === HIT_START ? i + 1 !== lens[id] : i !== last)) continue;
+        const lit = this.confirm[id];
+        if (lit === null || lit === undefined || v.startsWith(lit, i + 1 - lens[id]!)) return true;
       }
     }
     return false;

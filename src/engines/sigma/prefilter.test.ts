@@ -3,14 +3,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { atomsAnd, atomsOr, type Clauses } from './detection.js';
-import type { FieldContext } from './fields.js';
+import { fieldId, type FieldContext } from './fields.js';
 import { Prefilter } from './prefilter.js';
 
 let gen = 0;
 function ctxOf(fields: Record<string, string>): FieldContext {
+  const byId = new Map(Object.keys(fields).map((f) => [fieldId(f), fields[f]]));
   return {
     gen: ++gen,
     lower: (f: string) => fields[f]?.toLowerCase(),
+    strAt: (id: number) => byId.get(id),
     scalars: () => Object.values(fields),
   } as unknown as FieldContext;
 }

@@ -202,16 +202,32 @@ function eventChannel(event: HuntEvent & { source: 'evtx' | 'json' }, ctx: Event
 class Run implements SigmaRun {
   private readonly state = new Map<number, Map<string, { group: Record<string, string | null>; recs: CorrRecord[] }>>();
   private finished = false;
+  // The bucket of each (channel as the event spells it, EventID) met in this run: no case folding or key
+  // string per event. Events without a channel or EventID on the record take the general path.
+  private readonly buckets = new Map<string, Map<number, Prefilter<Entry>>>();
   constructor(private readonly set: CompiledRuleSet) {}
+
+  private windowsBucket(event: HuntEvent & { source: 'evtx' | 'json' }, ctx: EventFields): Prefilter<Entry> {
+    const ch = event.channel;
+    const id = event.eventId;
+    if (ch === null || id === null) {
+      const { channel, eventId } = eventChannel(event, ctx);
+      return this.set.entriesFor(channel, eventId);
+    }
+    let byId = this.buckets.get(ch);
+    if (byId === undefined) this.buckets.set(ch, (byId = new Map()));
+    let bucket = byId.get(id);
+    if (bucket === undefined) {
+      const { channel, eventId } = eventChannel(event, ctx);
+      bucket = this.set.entriesFor(channel, eventId);
+      byId.set(id, bucket);
+    }
+    return bucket;
+  }
 
   match(event: HuntEvent): Finding[] {
     const ctx = new EventFields(event);
-    let bucket: Prefilter<Entry>;
-    if (event.source === 'w3c' || event.source === 'exchange') bucket = this.set.genericFor(event);
-    else {
-      const { channel, eventId } = eventChannel(event, ctx);
-      bucket = this.set.entriesFor(channel, eventId);
-    }
+    const bucket = event.source === 'w3c' || event.source === 'exchange' ? this.set.genericFor(event) : this.windowsBucket(event, ctx);
     let out: Finding[] | undefined;
     const n = bucket.candidates(ctx);
     const picked = bucket.picked;
