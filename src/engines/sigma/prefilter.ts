@@ -14,8 +14,9 @@ const CLAUSE_SLOTS = 8;
 
 interface FieldScan {
   table: FieldLiterals;
-  /** literal id → the (entry, clause) codes needing it (only literals some entry of this bucket needs). */
-  owners: Map<number, Int32Array>;
+  /** literal id → the (entry, clause) codes needing it: owners[off[id]..off[id+1]) (the table holds exactly this bucket's literals). */
+  off: Int32Array;
+  owners: Int32Array;
 }
 
 interface KeywordScan {
@@ -35,14 +36,15 @@ const EVENT_SCAN_MIN = 4;
 export class Prefilter<E extends Prefiltered> {
   private readonly scans: FieldScan[] = [];
   private readonly keyword: KeywordScan | null = null;
-  private readonly alwaysIdx: Int32Array;
+  /** Entries without necessary literals, as a bit set (one bit per entry). */
+  private readonly alwaysBits: Int32Array;
   // The event generation each entry was last touched in (no clearing between events), the clause bits
-  // hit so far in that event, the bits that make it a candidate, and the entries touched this event.
+  // hit so far in that event, the bits that make it a candidate, and this event's candidates as a bit set
+  // (read out in bucket order: no sort).
   private readonly stamp: Float64Array;
   private readonly mask: Int32Array;
   private readonly full: Int32Array;
-  private readonly touched: Int32Array;
-  private nTouched = 0;
+  private readonly cand: Int32Array;
   /** Scratch: the candidate indices of the last candidates() call (valid until the next call). */
   readonly picked: Int32Array;
   readonly filtered: number;
@@ -57,7 +59,8 @@ export class Prefilter<E extends Prefiltered> {
     this.stamp = new Float64Array(entries.length).fill(-1);
     this.mask = new Int32Array(entries.length);
     this.full = new Int32Array(entries.length);
-    this.touched = new Int32Array(entries.length);
+    this.cand = new Int32Array((entries.length + 31) >>> 5);
+    this.alwaysBits = new Int32Array(this.cand.length);
     this.picked = new Int32Array(entries.length);
     const always: number[] = [];
     const byField = new Map<string, Map<string, number[]>>();
@@ -78,7 +81,7 @@ export class Prefilter<E extends Prefiltered> {
         }
       });
     });
-    this.alwaysIdx = Int32Array.from(always);
+    for (const i of always) this.alwaysBits[i >>> 5]! |= 1 << (i & 31);
     this.filtered = entries.length - always.length;
     // Log-line buckets (W3C, Exchange CSV): a field's literal in its own value is in some value of the
     // event, so the long literals join the keyword scan — one case-folding skip scan over all of the
@@ -103,9 +106,16 @@ export class Prefilter<E extends Prefiltered> {
         table.freeze();
         tables.set(key, table);
       }
-      const owners = new Map<number, Int32Array>();
-      for (const [lit, o] of lits) owners.set(table.id(lit), Int32Array.from(o));
-      this.scans.push({ table, owners });
+      const byId: number[][] = Array.from({ length: table.lits.length }, () => []);
+      for (const [lit, o] of lits) byId[table.id(lit)]!.push(...o);
+      const off = new Int32Array(byId.length + 1);
+      const flat: number[] = [];
+      byId.forEach((o, id) => {
+        off[id] = flat.length;
+        flat.push(...o);
+      });
+      off[byId.length] = flat.length;
+      this.scans.push({ table, off, owners: Int32Array.from(flat) });
     }
     if (keywords.size > 0) {
       const pats = [...keywords.keys()];
@@ -122,19 +132,22 @@ export class Prefilter<E extends Prefiltered> {
     }
   }
 
-  /** Set the clause bits of owners[from..to) for this event. */
+  /** Set the clause bits of owners[from..to) for this event; an entry with every clause hit is a candidate. */
   private mark(owners: Int32Array, from: number, to: number, gen: number): void {
     const stamp = this.stamp;
     const mask = this.mask;
+    const full = this.full;
+    const cand = this.cand;
     for (let k = from; k < to; k++) {
       const code = owners[k]!;
       const e = (code / CLAUSE_SLOTS) | 0;
       const bit = 1 << (code % CLAUSE_SLOTS);
+      let m: number;
       if (stamp[e] !== gen) {
         stamp[e] = gen;
-        mask[e] = bit;
-        this.touched[this.nTouched++] = e;
-      } else mask[e]! |= bit;
+        m = mask[e] = bit;
+      } else m = mask[e]! |= bit;
+      if (m === full[e]) cand[e >>> 5]! |= 1 << (e & 31);
     }
   }
 
@@ -144,15 +157,15 @@ export class Prefilter<E extends Prefiltered> {
    */
   candidates(ctx: FieldContext): number {
     const gen = ctx.gen;
-    this.nTouched = 0;
+    this.cand.set(this.alwaysBits);
     const scans = this.scans;
     for (let si = 0; si < scans.length; si++) {
-      const { table, owners } = scans[si]!;
+      const { table, off, owners } = scans[si]!;
       table.ensure(ctx);
       const hits = table.hits;
       for (let h = 0; h < table.hitCount; h++) {
-        const o = owners.get(hits[h]!);
-        if (o !== undefined) this.mark(o, 0, o.length, gen);
+        const id = hits[h]!;
+        this.mark(owners, off[id]!, off[id + 1]!, gen);
       }
     }
     const kw = this.keyword;
@@ -163,19 +176,18 @@ export class Prefilter<E extends Prefiltered> {
         this.mark(kw.owners, kw.off[id]!, kw.off[id + 1]!, gen);
       }
     }
-    // A candidate has a hit in every one of its clauses.
+    // Candidates in bucket order: the set bits, lowest first.
     let n = 0;
     const picked = this.picked;
-    const mask = this.mask;
-    const full = this.full;
-    const touched = this.touched;
-    for (let k = 0; k < this.nTouched; k++) {
-      const e = touched[k]!;
-      if (mask[e] === full[e]) picked[n++] = e;
+    const cand = this.cand;
+    for (let w = 0; w < cand.length; w++) {
+      let bits = cand[w]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        picked[n++] = (w << 5) + 31 - Math.clz32(low);
+        bits ^= low;
+      }
     }
-    const always = this.alwaysIdx;
-    for (let k = 0; k < always.length; k++) picked[n++] = always[k]!;
-    if (n > 1) picked.subarray(0, n).sort();
     return n;
   }
 }
