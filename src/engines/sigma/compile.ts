@@ -125,8 +125,11 @@ export function compileDetection(
     return null;
   }
   // Only identifiers the condition uses are compiled; an unused bad one is still reported.
+  // The field names the searches use, seen while compiling without a mapping: a logsource's field map
+  // that renames none of them gives the same predicate, which is then reused rather than compiled again.
+  const fieldsSeen = new Set<string>();
   const build = (fieldMap: ReadonlyMap<string, string>): Compiled => {
-    const cenv: CompileEnv = { ...env, fieldMap, regexes };
+    const cenv: CompileEnv = { placeholders: env.placeholders, missing: env.missing, fieldMap, regexes, fieldsSeen };
     const searches = new Map<string, Compiled>();
     for (const n of names) searches.set(n, compileSearch(detObj[n], cenv, [detKey, n]));
     return toPred(ast, searches);
@@ -147,9 +150,13 @@ export function compileDetection(
     predicate: (fieldMap, mapKey) => {
       let p = memo.get(mapKey);
       if (!p) {
-        const before = regexes.length;
-        p = build(fieldMap);
-        regexes.length = before; // the same regexes again; keep the report to one per rule value
+        let renames = false;
+        for (const f of fieldsSeen) if (fieldMap.has(f)) renames = true;
+        if (renames) {
+          const before = regexes.length;
+          p = build(fieldMap);
+          regexes.length = before; // the same regexes again; keep the report to one per rule value
+        } else p = first;
         memo.set(mapKey, p);
       }
       return p;

@@ -86,6 +86,8 @@ export interface CompileEnv extends ModifierEnv {
   fieldMap: ReadonlyMap<string, string>;
   /** Regexes compiled so far (for the safety report and the hostile-input test). */
   regexes: SafeRegex[];
+  /** Every Sigma field name the compiled searches look up (filled while compiling, when given). */
+  fieldsSeen?: Set<string>;
 }
 
 const TRUE: Pred = () => true;
@@ -194,6 +196,7 @@ function compileItem(field: string | null, mods: string[], values: RawScalar[], 
     if (e instanceof ModifierError) throw new DetectionError(e.message, e.unknown ? 'SIGMA_UNKNOWN_MODIFIER' : 'SIGMA_BAD_MODIFIER', path);
     throw e;
   }
+  if (field !== null) env.fieldsSeen?.add(field);
   const target = field === null ? null : (env.fieldMap.get(field) ?? field);
   const groupPreds = groups.map((g) => compileGroup(target, g, st, env, path));
   let p = st.all ? and(groupPreds) : or(groupPreds);
@@ -302,6 +305,7 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
       case 'fieldref': {
         if (target === null) throw new DetectionError('fieldref needs a field', 'SIGMA_BAD_MODIFIER', path);
         const a0 = fieldId(target);
+        env.fieldsSeen?.add(v.field);
         const b0 = fieldId(env.fieldMap.get(v.field) ?? v.field);
         preds.push((c) => {
           const a = fold ? c.lowerAt(a0) : c.strAt(a0);
