@@ -8,7 +8,7 @@ import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
-import { LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
+import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
 import { readEvtxBatches } from './readers/evtx/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -146,11 +146,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     const reader = readerFor(ev.kind);
     if (!reader) continue;
     coverage.file(ev);
-    if (reader.readBatches) {
-      for await (const batch of reader.readBatches(ev, sink)) for (const e of batch) onEvent(e);
-    } else {
-      for await (const e of reader.read(ev, sink)) onEvent(e);
-    }
+    for await (const batch of eventBatches(reader, ev, sink)) for (const e of batch) onEvent(e);
     progress.filesDone++;
     progress.bytesDone += ev.size;
     opts.onProgress?.(progress);
@@ -188,13 +184,8 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       const revisit = (e: HuntEvent): void => {
         if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
       };
-      if (ev.kind === 'iis-w3c') {
-        for await (const batch of readW3cBatches(ev, quiet, { select })) for (const e of batch) revisit(e);
-      } else if (reader.readBatches) {
-        for await (const batch of reader.readBatches(ev, quiet)) for (const e of batch) revisit(e);
-      } else {
-        for await (const e of reader.read(ev, quiet)) revisit(e);
-      }
+      const batches = ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, { select }) : eventBatches(reader, ev, quiet);
+      for await (const batch of batches) for (const e of batch) revisit(e);
     }
   }
   const taken = activity.finish(ind.ips, ind.agents);

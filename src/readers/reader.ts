@@ -35,3 +35,9 @@ export function batchReader(kind: EvidenceKind, readBatches: (evidence: Evidence
     readBatches,
   };
 }
+
+/** A reader's events a batch at a time: its readBatches, or each event of read() as a batch of one. */
+export async function* eventBatches(reader: Reader, evidence: Evidence, sink: DiagnosticSink): AsyncGenerator<readonly HuntEvent[]> {
+  if (reader.readBatches) yield* reader.readBatches(evidence, sink);
+  else for await (const e of reader.read(evidence, sink)) yield [e];
+}

@@ -81,20 +81,23 @@ export function judgePath(windowsPath: string, b: Baseline = loadBaseline()): Ju
  * may decode to anything: true. Cheap, no allocation but the name.
  */
 export function mayBeScriptPage(urlPath: string, b: Baseline = loadBaseline()): boolean {
-  // Logs repeat the same few hundred paths: each distinct one is looked at once (bounded memo).
-  if (b === cached) {
-    let known = pageMemo.get(urlPath);
-    if (known === undefined) {
-      known = scriptPageTest(urlPath, b);
-      if (pageMemo.size >= MEMO_MAX) pageMemo.clear();
-      pageMemo.set(urlPath, known);
-    }
-    return known;
-  }
-  return scriptPageTest(urlPath, b);
+  return b === cached ? remembered(pageMemo, urlPath, () => scriptPageTest(urlPath, b)) : scriptPageTest(urlPath, b);
 }
+
+// Logs repeat the same few hundred URL paths: the answers for the shipped baseline are remembered per
+// path (bounded: the memory starts afresh past MEMO_MAX paths). Judgements handed out are read-only.
 const MEMO_MAX = 4096;
 const pageMemo = new Map<string, boolean>();
+const judgeMemo = new Map<string, Judgement | null>();
+function remembered<T>(memo: Map<string, T>, key: string, compute: () => T): T {
+  let v = memo.get(key);
+  if (v === undefined) {
+    v = compute();
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, v);
+  }
+  return v;
+}
 
 function scriptPageTest(urlPath: string, b: Baseline): boolean {
   if (urlPath.indexOf('%') !== -1) return true;
@@ -121,16 +124,8 @@ function urlSegments(folder: BaselineFolder): string[] {
 
 /** Judges a URL path from a request or a .compiled file ('/owa/auth/x.aspx'); null when out of scope. */
 export function judgeUrl(urlPath: string, b: Baseline = loadBaseline()): Judgement | null {
-  if (b !== cached) return judgeUrlNow(urlPath, b);
-  let j = judgeMemo.get(urlPath);
-  if (j === undefined) {
-    j = judgeUrlNow(urlPath, b);
-    if (judgeMemo.size >= MEMO_MAX) judgeMemo.clear();
-    judgeMemo.set(urlPath, j);
-  }
-  return j;
+  return b === cached ? remembered(judgeMemo, urlPath, () => judgeUrlNow(urlPath, b)) : judgeUrlNow(urlPath, b);
 }
-const judgeMemo = new Map<string, Judgement | null>();
 
 function judgeUrlNow(urlPath: string, b: Baseline): Judgement | null {
   const segs = urlPath.split('?')[0]!.split('/').filter(Boolean);

@@ -124,6 +124,9 @@ class W3cParser {
   private lastIso = '';
   /** Reused split buffer: the current line's values (only the first n of a line are meaningful). */
   private vals: string[] = [];
+  /** The current line's value bounds (see bounds()). */
+  private from = new Int32Array(0);
+  private to = new Int32Array(0);
   /**
    * Position of the next space at or after the split position in the current string (s.length if none):
    * a line without spaces must not make every later line of the block rescan the rest of the block.
@@ -179,27 +182,17 @@ class W3cParser {
       limiter.report('LOG_BAD_HEADER', 'warning', 'data line before any #Fields: header; skipped', { line: lineNo });
       return;
     }
-    if (this.select !== null && header.selectable && !this.select.keep(s, start, end) && this.passOver(header, s, start, end, lineNo)) return;
-    // Split on spaces into the reused `vals` buffer (no array per line); at most count + 1 values are kept.
+    // The value bounds, at most count + 1 of them; a line the selection passes over ends here.
     const count = header.count;
-    const vals = this.vals;
-    let n = 0;
-    let p = start;
-    let sp = this.sp;
-    for (;;) {
-      if (sp < p) {
-        sp = s.indexOf(' ', p);
-        if (sp === -1) sp = s.length;
-      }
-      if (sp >= end) {
-        vals[n++] = s.substring(p, end);
-        break;
-      }
-      vals[n++] = s.substring(p, sp);
-      if (n > count) break;
-      p = sp + 1;
+    const n = this.bounds(s, start, end, count);
+    if (n === count && this.select !== null && header.selectable && !this.select.keep(s, start, end)) {
+      this.passOver(header, s, lineNo);
+      return;
     }
-    this.sp = sp;
+    const vals = this.vals;
+    const from = this.from;
+    const to = this.to;
+    for (let i = 0; i < n; i++) vals[i] = s.substring(from[i]!, to[i]!);
     if (n !== count) {
       // Fewer values (a torn last line) still bind by position; more values would misalign every column.
       const more = n > count;
@@ -224,17 +217,16 @@ class W3cParser {
   }
 
   /**
-   * A line the selection does not keep: count its columns and read its time without cutting out its values.
-   * false when the line is malformed (wrong column count): it then takes the full path and its diagnostic.
+   * Finds the values of the line s[start, end) (split on spaces): their bounds go to from/to, at most max + 1
+   * of them (more would misalign the columns anyway); returns how many.
    */
-  private passOver(header: Header, s: string, start: number, end: number, lineNo: number): boolean {
-    const count = header.count;
-    const di = header.dateIdx;
-    const ti = header.timeIdx;
-    let dS = 0;
-    let dE = 0;
-    let tS = 0;
-    let tE = 0;
+  private bounds(s: string, start: number, end: number, max: number): number {
+    if (this.from.length <= max) {
+      this.from = new Int32Array(2 * (max + 1));
+      this.to = new Int32Array(2 * (max + 1));
+    }
+    const from = this.from;
+    const to = this.to;
     let n = 0;
     let p = start;
     let sp = this.sp;
@@ -243,43 +235,50 @@ class W3cParser {
         sp = s.indexOf(' ', p);
         if (sp === -1) sp = s.length;
       }
-      const e = sp < end ? sp : end;
-      if (n === di) {
-        dS = p;
-        dE = e;
-      } else if (n === ti) {
-        tS = p;
-        tE = e;
+      from[n] = p;
+      if (sp >= end) {
+        to[n++] = end;
+        break;
       }
-      n++;
-      if (sp >= end || n > count) break;
+      to[n++] = sp;
+      if (n > max) break;
       p = sp + 1;
     }
-    if (n !== count) {
-      // The full path splits this line again from its start: the space memo must not point into it.
-      this.sp = -1;
-      return false;
-    }
     this.sp = sp;
+    return n;
+  }
+
+  /**
+   * A well-formed line the selection does not keep (its bounds just found): its time is read without cutting
+   * out its values, and given to the selection.
+   */
+  private passOver(header: Header, s: string, lineNo: number): void {
+    const di = header.dateIdx;
+    const ti = header.timeIdx;
     let time: string | null;
     if (di < 0 || ti < 0) time = null;
-    else if (
-      // Same date and second as the last line read: no string is built (the common case).
-      this.lastTime !== '' &&
-      tE - tS === 8 &&
-      dE - dS === this.lastDate.length &&
-      s.startsWith(this.lastTime, tS) &&
-      s.startsWith(this.lastDate, dS)
-    )
-      time = this.lastIso;
     else {
-      const vals = this.vals;
-      vals[di] = s.substring(dS, dE);
-      vals[ti] = s.substring(tS, tE);
-      time = this.time(header, vals, n, lineNo);
+      const dS = this.from[di]!;
+      const dE = this.to[di]!;
+      const tS = this.from[ti]!;
+      const tE = this.to[ti]!;
+      if (
+        // Same date and second as the last line read: no string is built (the common case).
+        this.lastTime !== '' &&
+        tE - tS === 8 &&
+        dE - dS === this.lastDate.length &&
+        s.startsWith(this.lastTime, tS) &&
+        s.startsWith(this.lastDate, dS)
+      )
+        time = this.lastIso;
+      else {
+        const vals = this.vals;
+        vals[di] = s.substring(dS, dE);
+        vals[ti] = s.substring(tS, tE);
+        time = this.time(header, vals, header.count, lineNo);
+      }
     }
     this.select!.skipped(time);
-    return true;
   }
 
   private time(header: Header, parts: readonly string[], n: number, lineNo: number): string | null {
