@@ -115,6 +115,8 @@ function agentVariants(attackerAgents: Iterable<string>): Set<string> {
   return agents;
 }
 
+const has = (set: ReadonlySet<string>, v: string | undefined): boolean => v !== undefined && set.has(v);
+
 /** Does the event's log record response sizes (IIS sc-bytes, HttpProxy ResponseBytes)? */
 function hasBytes(f: Record<string, string>, name: string): boolean {
   const v = f[name];
@@ -224,7 +226,6 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
       const agents = revisitAgents.all;
       // A look at the raw columns first (a superset of the facts' IP and agent): most requests stop here.
-      const has = (set: ReadonlySet<string>, v: string | undefined): boolean => v !== undefined && set.has(v);
       let f: RequestFacts;
       if (e.source === 'w3c') {
         const x = e.fields;

@@ -47,7 +47,6 @@ export class Prefilter<E extends Prefiltered> {
   private readonly cand: Int32Array;
   /** Scratch: the candidate indices of the last candidates() call (valid until the next call). */
   readonly picked: Int32Array;
-  readonly filtered: number;
 
   constructor(
     readonly entries: readonly E[],
@@ -82,7 +81,6 @@ export class Prefilter<E extends Prefiltered> {
       });
     });
     for (const i of always) this.alwaysBits[i >>> 5]! |= 1 << (i & 31);
-    this.filtered = entries.length - always.length;
     // Log-line buckets (W3C, Exchange CSV): a field's literal in its own value is in some value of the
     // event, so the long literals join the keyword scan — one case-folding skip scan over all of the
     // event's values instead of lower-casing and scanning each field. The candidates are a superset
