@@ -1,16 +1,27 @@
-// Streaming block reader for text logs: one reused buffer that always starts at a line start, each run of
-// whole lines decoded as ONE string (no string per line), with the same checks and diagnostics as lines.ts.
+// Streaming block reader for text logs, the one place a text log's bytes are read: one reused buffer that
+// always starts at a line start, each run of whole lines decoded as ONE string (no string per line), with a
+// 10 MB line never buffered whole. Line checks (too long, binary, invalid UTF-8) are done here for every reader.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { DiagnosticLimiter } from './limiter.js';
-import { BREATHE_BYTES, clean, DEFAULT_MAX_LINE, stripBom, type LineOptions } from './lines.js';
+
+export interface LineOptions {
+  /** Longest line kept, in bytes; longer lines are dropped with LOG_LINE_TOO_LONG. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Read size. Default 1 MiB. */
+  chunkBytes?: number;
+}
+
+export const DEFAULT_MAX_LINE = 1 << 20;
+/** Bytes read between two yields to the event loop's macrotask queue (reads are synchronous). */
+export const BREATHE_BYTES = 4 << 20;
 
 /**
  * A run of consecutive lines. Exactly one of `text` and `lines` is set:
  * - `text`: the lines joined by '\n' as read (clean bytes: valid UTF-8 without U+FFFD, no NUL, none too
  *   long). A '\r' just before a '\n' or at the very end belongs to the line break, not to the line.
- * - `lines`: lines already checked and repaired as readLineBatches gives them (CR stripped, dropped
- *   lines ''), for the rare runs that needed it.
+ * - `lines`: lines already checked and repaired (CR stripped, dropped lines ''), for the rare runs that
+ *   needed it.
  */
 export interface TextBlock {
   /** 1-based number of the block's first line. */
@@ -38,15 +49,18 @@ function countLines(text: string): number {
 
 /**
  * Yields the file's lines as blocks (about one per `chunkBytes` read), in order and without gaps, so a
- * consumer walking `text` with indexOf never allocates a string per line. Problems go to `limiter` with
- * the codes and lines of readLineBatches: LOG_LINE_TOO_LONG, LOG_BINARY, LOG_INVALID_UTF8.
+ * consumer walking `text` with indexOf never allocates a string per line. Problems go to `limiter`:
+ * LOG_LINE_TOO_LONG (line dropped), LOG_BINARY (line holding NUL bytes or mostly undecodable bytes, dropped),
+ * LOG_INVALID_UTF8 (line kept, bad bytes shown as U+FFFD). A missing final newline is not a problem.
  */
 export async function* readTextBlocks(absPath: string, limiter: DiagnosticLimiter, opts: LineOptions = {}): AsyncGenerator<TextBlock> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   // The buffer always holds the start of the current line at 0: after a chunk's whole lines are decoded,
   // the partial last line is moved to the front and the next read appends to it (no Buffer.concat per
-  // chunk). Only a line longer than the whole buffer is assembled in `carry`. Reads are synchronous (see
-  // lines.ts), with a macrotask yield every BREATHE_BYTES so timers still run.
+  // chunk). Only a line longer than the whole buffer is assembled in `carry`. Reads are synchronous: files
+  // are read one after another, and a promise read per chunk cost about 20% of the W3C reader's CPU time
+  // (thread-pool hand-off) while a chunk read blocks for microseconds. A macrotask yield every
+  // BREATHE_BYTES lets timers (progress output) still run.
   const fd = openSync(absPath, 'r');
   const buf = Buffer.allocUnsafe(Math.max(2, opts.chunkBytes ?? 1 << 20));
   let end = 0; // buf[0..end) is the start of the current line
@@ -147,4 +161,49 @@ export async function* readTextBlocks(absPath: string, limiter: DiagnosticLimite
     clean(lines, lineNo, maxLine, limiter, 1);
     yield { firstLine: lineNo, text: null, lines, lineCount: 1, bytesRead };
   }
+}
+
+/** Removes a UTF-8 byte-order mark from the file's first line; returns false (the first line is done). */
+export function stripBom(lines: string[]): false {
+  if (lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);
+  return false;
+}
+
+/** Strips CR, drops over-long and binary lines, flags undecodable bytes (in lines[0..checkUpTo)). Mutates `lines`. */
+export function clean(lines: string[], firstLine: number, maxLine: number, limiter: DiagnosticLimiter, checkUpTo: number): void {
+  for (let i = 0; i < lines.length; i++) {
+    let s = lines[i]!;
+    const n = s.length;
+    if (n === 0) continue;
+    if (s.charCodeAt(n - 1) === 13) s = lines[i] = s.slice(0, n - 1);
+    if (i >= checkUpTo && s.length * 3 <= maxLine) continue;
+    // A string is never shorter in UTF-16 units than a third of its UTF-8 bytes; check cheaply first.
+    if (s.length * 3 > maxLine && Buffer.byteLength(s, 'utf8') > maxLine) {
+      limiter.report('LOG_LINE_TOO_LONG', 'warning', `line longer than ${maxLine} bytes skipped`, { line: firstLine + i });
+      lines[i] = '';
+      continue;
+    }
+    if (s.indexOf('\0') !== -1) {
+      limiter.report('LOG_BINARY', 'warning', 'line holds NUL bytes (binary data or a torn write); skipped', { line: firstLine + i });
+      lines[i] = '';
+      continue;
+    }
+    if (s.indexOf('\uFFFD') !== -1) {
+      if (mostlyBinary(s)) {
+        limiter.report('LOG_BINARY', 'warning', 'line is mostly undecodable or control bytes; skipped', { line: firstLine + i });
+        lines[i] = '';
+      } else {
+        limiter.report('LOG_INVALID_UTF8', 'warning', 'invalid UTF-8 bytes replaced by U+FFFD', { line: firstLine + i });
+      }
+    }
+  }
+}
+
+function mostlyBinary(s: string): boolean {
+  let bad = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0xfffd || (c < 32 && c !== 9)) bad++;
+  }
+  return bad * 10 > s.length;
 }

@@ -1,7 +1,8 @@
 // Shared text-log plumbing for the line-based readers (W3C, Exchange CSV, JSON Lines): the bounded
 // streaming line splitter and block reader, and the per-file diagnostic limiter.
 export { readLineBatches } from './lines.js';
-export type { LineBatch, LineOptions } from './lines.js';
+export type { LineBatch } from './lines.js';
+export type { LineOptions } from './blocks.js';
 export { readTextBlocks } from './blocks.js';
 export type { TextBlock } from './blocks.js';
 export { DiagnosticLimiter } from './limiter.js';

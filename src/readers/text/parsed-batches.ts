@@ -2,9 +2,9 @@
 // a format's parser, with I/O failures reported once and the per-file diagnostic limiter always flushed.
 import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
-import { readTextBlocks, type TextBlock } from './blocks.js';
+import { readTextBlocks, type LineOptions, type TextBlock } from './blocks.js';
 import { DiagnosticLimiter } from './limiter.js';
-import { readLineBatches, type LineOptions } from './lines.js';
+import { readLineBatches } from './lines.js';
 
 export interface LineParser<E> {
   parse(lines: string[], firstLine: number): E[];
