@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
+import { EventFields } from '../src/engines/sigma/fields.js';
+import type { CompiledRuleSet } from '../src/engines/sigma/ruleset.js';
 import type { WinEvent } from '../src/event.js';
 import type { Finding } from '../src/finding.js';
 import { hasShared, sharedDir } from '../src/paths.js';
@@ -56,6 +58,39 @@ function fingerprint(set: SigmaRuleSet, events: readonly WinEvent[]): string {
   return `${n} findings on the ${events.length} distinct events; sha256(rule id, evidence) ${ids.digest('hex').slice(0, 16)}; sha256(fields) ${fields.digest('hex').slice(0, 16)}`;
 }
 
+/**
+ * Where an event's time goes, in CPU µs per event over `n` events (one pass each, after the measured runs so
+ * everything is compiled): reading its fields and choosing the candidate rules (literal scans), the whole
+ * match, and building a finding's fields; rule tests are what the whole match spends beyond the other two.
+ */
+function breakdown(set: CompiledRuleSet, events: readonly WinEvent[], n: number): string {
+  const cpuUs = (f: () => void): number => {
+    const c0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / n;
+  };
+  const bucketOf = (e: WinEvent) => set.entriesFor((e.channel ?? '').toLowerCase(), e.eventId);
+  const buckets = events.map(bucketOf);
+  let sink = 0;
+  const choose = cpuUs(() => {
+    for (let i = 0; i < n; i++) sink += buckets[i % events.length]!.candidates(new EventFields(events[i % events.length]!));
+  });
+  const run = set.createRun();
+  let findings = 0;
+  const whole = cpuUs(() => {
+    for (let i = 0; i < n; i++) findings += run.match(events[i % events.length]!).length;
+  });
+  // A finding's fields: built once per event that has findings (the event's fields object, shared by its findings).
+  const withFindings = events.filter((e) => set.createRun().match(e).length > 0);
+  const fields = withFindings.length === 0 ? 0 : cpuUs(() => {
+    for (let i = 0; i < n; i++) sink += Object.keys(new EventFields(withFindings[i % withFindings.length]!).flat()).length;
+  }) * (withFindings.length / events.length);
+  if (sink < 0) console.log(sink);
+  const f = (x: number): string => x.toFixed(1);
+  return `${f(whole)} µs per event: choosing candidates (fields read, literal scans) ${f(choose)}, finding fields ${f(fields)}, rule tests and findings ${f(whole - choose - fields)}; ${(findings / n).toFixed(2)} findings per event`;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -99,6 +134,7 @@ async function main(): Promise<void> {
     const fmt = (x: number): string => Math.round(x).toLocaleString('en');
     console.log(`${label}: check: ${fingerprint(loaded.ruleSet, events)}`);
     console.log(`${label}: median ${fmt(median(rates))} events/s per core (CPU time) over ${RUNS} runs [${rates.map(fmt).join(', ')}]; wall ${fmt(median(wallRates))} events/s; ${findings.toLocaleString('en')} findings per run`);
+    console.log(`${label}: where the time goes: ${breakdown(loaded.ruleSet as CompiledRuleSet, events, Math.min(TOTAL, 200_000))}`);
   };
   const sets = (process.env['BENCH_SETS'] ?? 'all,process_creation,benign').split(',');
   if (sets.includes('all')) measure(base, 'all regression events');

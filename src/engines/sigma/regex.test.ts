@@ -95,9 +95,37 @@ test('counted repetitions too large for the linear engine go native only with a 
   assert.equal(robin.nativeProof, 'one-live-path');
   assert.equal(robin.test('x \\abc.de. y'), true);
   assert.equal(robin.test('x \\abc.de.y'), false);
-  // Overlapping neighbours, unbounded runs, repeated groups, counted negated atoms: stays on re2js.
-  for (const p of ['x[a-z]{1,32}[a-z0-9]x', 'x\\d{1,20}\\dx', 'a[a-z]{20}\\s+b', 'x(?:ab){20}', 'x.{1,20}y', 'x.{20}y', '.{150}', '[^/]{20,}$'])
+  // Overlapping neighbours, unbounded runs, repeated groups, counted negated atoms: stays on re2js (a bare
+  // '.{150}' is counted instead, see the next test).
+  for (const p of ['x[a-z]{1,32}[a-z0-9]x', 'x\\d{1,20}\\dx', 'a[a-z]{20}\\s+b', 'x(?:ab){20}', 'x.{1,20}y', 'x.{20}y', '[^/]{20,}$'])
     assert.equal(compileRegex(p, NONE).engine, 're2', p);
   // Small counts stay on the linear-engine proof.
   assert.equal(compileRegex('[a-z]{1,16}x', NONE).nativeProof, 'linear-engine');
+});
+
+test('a counted repetition of any character is decided by counting, with re2js answers on every string', () => {
+  const DOTALL: RegexFlags = { i: false, m: false, s: true };
+  const cases: [string, RegexFlags][] = [];
+  for (const n of [0, 1, 2, 3, 5])
+    for (const form of [`.{${n},}`, `(.){${n},}`, `(?:.){${n},}`, `.{${n}}`, `.{${n},${n + 2}}`, `.{${n},}?`, `(?s).{${n},}`, `(?i).{${n},}`])
+      for (const flags of [NONE, DOTALL]) cases.push([form, flags]);
+  // Strings of newlines, CRs, surrogate pairs and lone surrogates around each run length.
+  const units = ['a', '\n', '\r', '\u{1F600}', '\ud800', '\udc00', 'é', ' '];
+  let seed = 7;
+  const rnd = (k: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+  const inputs = [...STRINGS];
+  for (let i = 0; i < 400; i++) inputs.push(Array.from({ length: rnd(9) }, () => units[rnd(units.length)]!).join(''));
+  for (const [pattern, flags] of cases) {
+    const r = compileRegex(pattern, flags);
+    assert.equal(r.engine, 'run', pattern);
+    const want = re2(pattern, flags);
+    for (const v of inputs) assert.equal(r.test(v), want(v), `${pattern} ${flags.s ? 's' : ''} on ${JSON.stringify(v)}`);
+  }
+  // SigmaHQ's long command line rule: a 1,500-character line matches, 999 characters per line do not.
+  const long = compileRegex('.{1000,}', NONE);
+  assert.equal(long.test('a'.repeat(1500)), true);
+  assert.equal(long.test(`${'a'.repeat(999)}\n${'b'.repeat(999)}`), false);
+  assert.equal(compileRegex('.{1000,}', DOTALL).test(`${'a'.repeat(999)}\n${'b'.repeat(999)}`), true);
+  // Anything else is not a bare repetition and keeps its engine.
+  for (const p of ['^.{3,}', '.{3,}$', 'a.{3,}', '.{3,}a', '[^/]{3,}', '(.){3,}x', '.+'] as const) assert.notEqual(compileRegex(p, NONE).engine, 'run', p);
 });
