@@ -288,7 +288,11 @@ function compileGroup(target: string | null, vals: Val[], st: ModState, env: Com
           throw e;
         }
         env.regexes.push(re);
-        const need = requiredLiteral(v.pattern)?.toLowerCase() ?? '';
+        // The regex runs only on values holding a character or text every match needs: a single character
+        // (the backtick of PowerShell obfuscation rules) is no use to the pre-filter but spares most runs.
+        // A single letter is not used: RE2 folds 's' with U+017F, which toLowerCase() does not.
+        const one = requiredLiteral(v.pattern, 1) ?? '';
+        const need = one.length > 1 || /^\P{L}$/u.test(one) ? one : '';
         preds.push(need && target !== null ? regexWithLiteral(target, need, re) : onValues(target, false, (x) => re.test(x)));
         break;
       }

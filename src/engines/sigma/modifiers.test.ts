@@ -2,6 +2,9 @@
 // negative case each. Events are Exchange/W3C records with flat fields, or Windows events where noted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compileRule } from './compile.js';
+import { parseRuleFile } from './rule.js';
+import { CompiledRuleSet } from './ruleset.js';
 import { exchangeEvent as ev, exchangeRule as rule, fires, ruleSetFromText } from './testkit.js';
 
 const sel = (body: string): string => rule(`    sel:\n${body}\n    condition: sel`);
@@ -45,6 +48,24 @@ test('re: substring match, case-sensitive by default; i, m, s sub-modifiers; (?i
   assert.equal(fires(sel("        UrlStem|re|m: '^b$'"), ev({ UrlStem: 'a\nb' })), true);
   assert.equal(fires(sel("        UrlStem|re: 'a.b'"), ev({ UrlStem: 'a\nb' })), false);
   assert.equal(fires(sel("        UrlStem|re|s: 'a.b'"), ev({ UrlStem: 'a\nb' })), true);
+});
+
+test('re: runs only on values holding a character every match needs; a single letter is never that character', () => {
+  // PowerShell token obfuscation: every match holds a backtick, so values without one never reach the regex.
+  const text = sel("        UrlStem|re: '\\w+`(?:\\w+|-|.)`[\\w+|\\s]'");
+  const rule = compileRule(parseRuleFile(text, 'r.yml').docs[0] as Parameters<typeof compileRule>[0], { placeholders: new Map(), missing: new Set() }, [])!;
+  const re = rule.regexes[0]!;
+  let runs = 0;
+  const test0 = re.test;
+  (re as { test: (v: string) => boolean }).test = (v) => (runs++, test0(v));
+  const run = new CompiledRuleSet([rule], [], []).createRun();
+  assert.equal(run.match(ev({ UrlStem: 'IN`V`o`Ke-eXp`ResSIOn x' })).length, 1);
+  assert.equal(runs, 1);
+  assert.equal(run.match(ev({ UrlStem: 'Invoke-Expression (New-Object Net.WebClient)' })).length, 0);
+  assert.equal(runs, 1, 'a value without a backtick is not given to the regex');
+  // RE2 folds s with U+017F (long s) under (?i); lower-casing does not, so a letter must not gate the regex.
+  assert.equal(fires(sel("        UrlStem|re: '(?i)s'"), ev({ UrlStem: '\u017f' })), true);
+  assert.equal(fires(sel("        UrlStem|re: '(?i)s'"), ev({ UrlStem: 'x' })), false);
 });
 
 test('re: lookaround falls back to a bounded engine; a bad regex is a located problem', () => {

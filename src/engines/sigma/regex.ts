@@ -220,11 +220,11 @@ function errorText(e: unknown): string {
 }
 
 /**
- * A literal every match of the regex must contain (the longest one found), for the pre-filter; null
- * when none can be proven (top-level alternation, only classes...). Conservative: groups, classes,
- * optional characters and anything unclear end the current literal run.
+ * A literal every match of the regex must contain (the longest one found, lower-cased), for the pre-filter;
+ * null when none of at least minLength characters can be proven (top-level alternation, only classes...).
+ * Conservative: groups, classes, optional characters and anything unclear end the current literal run.
  */
-export function requiredLiteral(pattern: string): string | null {
+export function requiredLiteral(pattern: string, minLength = 2): string | null {
   let p = pattern.replace(/^\(\?[imsxU]+\)/, '');
   const runs: string[] = [];
   let run = '';
@@ -299,5 +299,5 @@ export function requiredLiteral(pattern: string): string | null {
   let best = '';
   for (const r of runs) if (r.length > best.length) best = r;
   p = best.toLowerCase();
-  return p.length >= 2 ? p : null;
+  return p.length >= minLength ? p : null;
 }
