@@ -41,7 +41,14 @@ const EXTRA_CLAUSE_MIN = 5;
 function minLen(c: Atom[]): number {
   return Math.min(...c.map((x) => x.lit.length));
 }
+/**
+ * How selective a clause looks: its shortest literal first, then fewer alternatives. A clause of one short
+ * literal (3 characters or fewer) on one field is nearly always a whole value of a small-domain field (the
+ * method GET, a status code, a logon type): it selects little, so any other clause comes first (the SSTI
+ * web rule was a candidate on every GET line instead of on lines with '={{' or '=${').
+ */
 function clauseScore(c: Atom[]): number {
+  if (c.length === 1 && c[0]!.field !== null && c[0]!.lit.length <= 3) return 0;
   return minLen(c) * 1000 - c.length;
 }
 function bestClause(cs: Clauses): Atom[] {

@@ -21,6 +21,10 @@ const lit = (field: string | null, l: string): Clauses => [[{ field, lit: l }]];
 test('an AND keeps its best clause and long-literal clauses; an OR is one clause of the children', () => {
   const and = atomsAnd([lit('cs-method', 'get'), lit('q', '={{'), lit('q', 'freemarker')])!;
   assert.deepEqual(and.map((c) => c.map((a) => a.lit)), [['freemarker']], 'short-literal clauses (get, ={{) are not kept besides the best one');
+  const keywords: Clauses = [['={{', '=${', 'freemarker.template'].map((l) => ({ field: null, lit: l }))];
+  const ssti = atomsAnd([lit('cs-method', 'get'), keywords])!;
+  assert.deepEqual(ssti.map((c) => c.map((a) => a.lit)), [['={{', '=${', 'freemarker.template']], 'a lone short value (GET) is the last choice');
+  assert.deepEqual(atomsAnd([lit('cs-method', 'get'), null])!.map((c) => c.map((a) => a.lit)), [['get']], 'but still chosen when it is the only clause');
   const two = atomsAnd([lit('Image', '\\cmd.exe'), lit('CommandLine', 'whoami /all')])!;
   assert.equal(two.length, 2, 'two long-literal clauses are both kept');
   assert.equal(atomsOr([lit('a', 'xxxxx'), null]), null, 'an OR with an unknown branch has no necessary literal');
