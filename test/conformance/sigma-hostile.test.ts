@@ -50,7 +50,7 @@ test('every SigmaHQ regex matches hostile values in under 10 ms per event', { sk
   if (NATIVE_LINEAR) assert.ok(linear > 150, `only ${linear} regexes on the native linear-engine path`);
   const counted = count((r) => r.engine === 'run');
   assert.ok(counted >= 4, `only ${counted} bare repetitions (.{1000,}, (.){200,}, .{150}) decided by counting`);
-  console.log(`# engines: ${linear} native (linear engine), ${onePath} native (one live path), ${count((r) => r.engine === 're2')} re2js, ${counted} counted`);
+  console.log(`# engines: ${linear} native (linear engine), ${onePath} native (one live path), ${count((r) => r.engine === 're2')} re2js, ${counted} counted; ${count((r) => r.nativeLong === true)} native ones also on values over ${NATIVE_INPUT_LIMIT} characters`);
   const regexes = rules;
   let worst = 0;
   let worstSource = '';

@@ -129,3 +129,17 @@ test('a counted repetition of any character is decided by counting, with re2js a
   // Anything else is not a bare repetition and keeps its engine.
   for (const p of ['^.{3,}', '.{3,}$', 'a.{3,}', '.{3,}a', '[^/]{3,}', '(.){3,}x', '.+'] as const) assert.notEqual(compileRegex(p, NONE).engine, 'run', p);
 });
+
+test('a native regex whose matches are short runs natively on long values too, with re2js answers', { skip: !NATIVE_LINEAR && 'no linear engine in this V8' }, () => {
+  const bounded = ['https?://[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-9]{3,4}', ' [0-7]{7,13}', '(?i)\\$\\{`?e`?n`?v`?:`?p`?a`?t`?h`?\\}', '(?i)cmd\\.exe /c', 'x[^a]y', '(?i)[^k]s'];
+  for (const p of bounded) assert.equal(compileRegex(p, NONE).nativeLong, true, p);
+  for (const p of ['x.*y', 'a+', '(?i)(set).*&&']) assert.equal(compileRegex(p, NONE).nativeLong ?? false, false, p);
+  // Long values (over NATIVE_INPUT_LIMIT) from the tricky strings, the match at the start, middle or end.
+  const pad = 'A'.repeat(700);
+  const long = STRINGS.flatMap((s) => [pad + s, s + pad, pad + s + pad, `${pad} 0123456701 ${s}`, `${pad}http://1.2.0123${s}`, `${pad}\${e\`nv:path}${s}`]);
+  for (const p of [...bounded, ...NATIVE.map(([q]) => q)]) {
+    const r = compileRegex(p, NONE);
+    const want = re2(p, NONE);
+    for (const v of long) assert.equal(r.test(v), want(v), `${p} on a ${v.length}-character value`);
+  }
+});

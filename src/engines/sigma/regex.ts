@@ -3,6 +3,7 @@
 // provably runs on that linear engine, else on re2js; lookaround/backreferences on bounded input, listed.
 import { setFlagsFromString } from 'node:v8';
 import { RE2JS } from 're2js';
+import { maxMatchLength } from './regex-length.js';
 import { translateRe2 } from './regex-translate.js';
 
 export interface RegexFlags {
@@ -27,9 +28,14 @@ export interface SafeRegex {
    * For 'native', why it cannot be hung: 'linear-engine' (V8's linear engine accepts the source, so
    * excessive backtracking hands over to it) or 'one-live-path' (see regex-translate.ts: bounded steps
    * per start position, for counted repetitions too large for the linear engine, see regex-one-live-path.ts).
-   * Either way only values up to NATIVE_INPUT_LIMIT characters; longer ones go to re2js.
+   * Either way only values up to NATIVE_INPUT_LIMIT characters (longer ones go to re2js), unless nativeLong.
    */
   readonly nativeProof?: 'linear-engine' | 'one-live-path';
+  /**
+   * For 'native': whether values longer than NATIVE_INPUT_LIMIT run natively too, because no match is longer
+   * than LONG_VALUE_MAX_MATCH code units (see LONG_VALUE_MAX_MATCH).
+   */
+  readonly nativeLong?: boolean;
   /** For 're2' when the native path was refused: why. */
   readonly nativeRefused?: string;
   test(v: string): boolean;
@@ -48,6 +54,15 @@ export const BACKTRACKS_BEFORE_LINEAR = 20_000;
  * bound (up to 400 steps per start position) is linear but its constant is large.
  */
 export const NATIVE_INPUT_LIMIT = 512;
+
+/**
+ * A native regex whose matches are at most this many code units long (maxMatchLength) runs on values of any
+ * length: at each start position irregexp reads at most that far (no loop is unbounded), and backtracking
+ * past BACKTRACKS_BEFORE_LINEAR hands the run to the linear engine (a one-live-path pattern never
+ * backtracks), so the work stays linear in the value. On a 3,316-character command line the SNAKE and
+ * Raspberry Robin patterns, which no literal gates, cost about 107 µs each on re2js and a few µs natively.
+ */
+export const LONG_VALUE_MAX_MATCH = 256;
 
 /** A pattern that must start with this many characters of a class runs faster on re2js (bench/sigma-regex.ts). */
 const SLOW_LEADING_RUN = 4;
@@ -123,11 +138,13 @@ export function compileRegex(pattern: string, flags: RegexFlags): SafeRegex {
     const native = nativeRegex(pattern, flags);
     if ('re' in native) {
       const js = native.re;
-      const base = { engine: 'native', source: pattern, flags: flagText, jsSource: native.source, nativeProof: native.proof } as const;
+      const long = maxMatchLength(pattern) <= LONG_VALUE_MAX_MATCH;
+      const limit = long ? Infinity : NATIVE_INPUT_LIMIT;
+      const base = { engine: 'native', source: pattern, flags: flagText, jsSource: native.source, nativeProof: native.proof, nativeLong: long } as const;
       // See regex-translate.ts: only a value holding a low surrogate can make the rewrite say false wrongly.
       if (native.unitSensitive)
-        return { ...base, test: (v) => (v.length > NATIVE_INPUT_LIMIT ? re.test(v) : js.test(v) || (LOW_SURROGATE.test(v) && re.test(v))) };
-      return { ...base, test: (v) => (v.length > NATIVE_INPUT_LIMIT ? re.test(v) : js.test(v)) };
+        return { ...base, test: (v) => (v.length > limit ? re.test(v) : js.test(v) || (LOW_SURROGATE.test(v) && re.test(v))) };
+      return { ...base, test: (v) => (v.length > limit ? re.test(v) : js.test(v)) };
     }
     return { engine: 're2', source: pattern, flags: flagText, nativeRefused: native.refused, test: (v) => re.test(v) };
   } catch (e) {
