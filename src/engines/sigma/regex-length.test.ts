@@ -9,6 +9,7 @@ test('bounded patterns get a finite bound, unbounded and unmodelled ones Infinit
   const cases: [string, number][] = [
     ['a|bcd', 3], ['(?i)x', 1], ['(ab){2,3}c', 7], ['\\bfoo\\b', 3], ['a??b', 2], ['(a|b)?c', 2], ['(?P<n>a)b', 2], ['(?:ab|c){2}', 4],
     [' [0-7]{7,13}', 27], ['[]a]', 2], ['[[:alpha:]]x', 3], ['\\p{L}', 2], ['\\x{41}\\x42', 4], ['^ab$', 2],
+    ['\u{1F600}{3}', 6], ['a\u{1F600}?', 3],
   ];
   for (const [p, n] of cases) assert.equal(maxMatchLength(p), n, p);
   for (const p of ['a*', 'a+', 'a+?', 'x{2,}', '(?i)(set).*&&', 'a{,2}', 'a{2', '\\Qa*\\E', '\\1', '(a', 'a)', 'a**'])
@@ -16,10 +17,10 @@ test('bounded patterns get a finite bound, unbounded and unmodelled ones Infinit
 });
 
 test('the bound is never below the longest match re2js finds', () => {
-  const patterns = ['https?://[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-9]{3,4}', ' [0-7]{7,13}', '(?i)\\$\\{`?e`?n`?v`?:`?p`?a`?t`?h`?\\}', '(a|bc){1,3}d?', '\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.', '(?:x\\d{2,4}|yy){2}'];
+  const patterns = ['\u{1F600}{2,3}x?', 'https?://[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-9]{3,4}', ' [0-7]{7,13}', '(?i)\\$\\{`?e`?n`?v`?:`?p`?a`?t`?h`?\\}', '(a|bc){1,3}d?', '\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.', '(?:x\\d{2,4}|yy){2}'];
   const texts = [
     'http://123.456.01234 https://1.2.0123', ' 01234567012345 ', '${`e`n`v`:`p`a`t`h`}', 'bcbcbcd abd', '\\abcdefghijklmnopqrstuvwxyz012345.abcdef. x',
-    'x1234yy x12x1234 yyyy', '\u{1F600}'.repeat(40),
+    'x1234yy x12x1234 yyyy', '\u{1F600}'.repeat(40) + 'x',
   ];
   for (const p of patterns) {
     const bound = maxMatchLength(p);

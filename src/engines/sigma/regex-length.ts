@@ -85,6 +85,15 @@ export function maxMatchLength(pattern: string): number {
       return 0;
     }
     if ('*+?{'.includes(c)) throw new Unknown(); // a quantifier with nothing to repeat, or a literal brace
+    // A surrogate pair is one character to RE2: a quantifier after it repeats both units.
+    const code = c.charCodeAt(0);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < p.length) {
+      const low = p.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        i += 2;
+        return 2;
+      }
+    }
     i++;
     return 1;
   };
