@@ -20,6 +20,7 @@ export type DiagnosticCode =
   | 'LOG_INVALID_UTF8'
   | 'LOG_BINARY'
   | 'LOG_TRUNCATED'
+  | 'LOG_BAD_VALUE'
   | 'JSON_BAD_RECORD'
   // EVTX
   | 'EVTX_BAD_FILE_HEADER'

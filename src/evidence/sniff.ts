@@ -1,6 +1,7 @@
 // Content sniffing: what a file is, from its first bytes rather than its name (EVTX magic, W3C and
 // Exchange `#` headers, evtx_dump-shaped JSON). Anything else is a plain 'file' for the file engines.
 import type { EvidenceKind } from './evidence.js';
+import { bareHeaderNames, namesExchangeColumns } from '../readers/index.js';
 
 /** How many leading bytes sniffKind wants. */
 export const SNIFF_BYTES = 8192;
@@ -14,6 +15,8 @@ export function sniffKind(head: Buffer): EvidenceKind {
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.startsWith('#')) return headerKind(text);
+  const bare = bareHeaderKind(text);
+  if (bare !== null) return bare;
   const start = text.search(/\S/);
   if (start < 0) return 'file';
   const body = text.slice(start);
@@ -21,6 +24,23 @@ export function sniffKind(head: Buffer): EvidenceKind {
   if ((body.startsWith('{') || body.startsWith('[')) && looksLikeEvent) return 'json';
   if (/^Record \d+\s*\r?\n\s*\{/.test(body) && looksLikeEvent) return 'json';
   return 'file';
+}
+
+/**
+ * Exchange's CSV-compatible mode (a bare header row, then the `#` block: HttpProxy, EWS, CmdletInfra) and
+ * CSV-strict mode (the header row alone: MRS logs). Null when the first line is no bare header row.
+ */
+function bareHeaderKind(text: string): EvidenceKind | null {
+  const nl = text.indexOf('\n');
+  const first = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
+  const names = bareHeaderNames(first);
+  if (names === null) return null;
+  const rest = nl < 0 ? '' : text.slice(nl + 1);
+  if (rest.startsWith('#')) {
+    const kind = headerKind(rest);
+    return kind === 'exchange-csv' ? kind : null;
+  }
+  return namesExchangeColumns(names) ? 'exchange-csv' : null;
 }
 
 /** W3C (IIS, HTTPERR) versus Exchange CSV from the leading `#` directive lines. */

@@ -32,7 +32,7 @@ test('log names from the Exchange folder layout', () => {
   assert.deepEqual(logFromPath(`${V}/ECP/Server/ECPServer20210303-1.LOG`), { log: 'ecp-server', protocol: null });
   assert.deepEqual(logFromPath(`${V}/ECP/Activity/ECPActivity_20210303-1.LOG`), { log: 'ecp-activity', protocol: null });
   assert.deepEqual(logFromPath(`${V}/OABGeneratorLog/OABGeneratorLog_20210303-1.LOG`), { log: 'oab-generator', protocol: null });
-  assert.deepEqual(logFromPath(`${V}/MapiHttp/Mailbox/x.LOG`), { log: 'mapihttp', protocol: null });
+  assert.deepEqual(logFromPath(`${V}/MapiHttp/Mailbox/x.LOG`), { log: 'mapihttp', protocol: 'Mailbox' });
   assert.equal(logFromPath('HttpProxy_2021080512-1.LOG'), null);
   assert.equal(logFromType('HttpProxy Logs'), 'httpproxy');
   assert.equal(logFromType('ECP Server Log'), 'ecp-server');

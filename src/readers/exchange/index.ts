@@ -3,3 +3,4 @@
 export { exchangeReader, readExchangeBatches } from './exchange-reader.js';
 export { logFromPath, logFromType, splitEventData } from './log-names.js';
 export type { LogName } from './log-names.js';
+export { bareHeaderNames, namesExchangeColumns, EXCHANGE_TIME_COLUMNS } from './bare-header.js';
