@@ -24,6 +24,7 @@ const EXCHANGE_MARKERS = new Set([
   'network-message-id',
   'ExecutingUserSid',
   'MailboxGuid',
+  'OabGuid',
 ]);
 
 /**
