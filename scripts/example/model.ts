@@ -2,7 +2,7 @@
 // output file and written at the end, each file sorted by time, in the formats the real logs use.
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { exchangeLogHeader, exchangeLogRow, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 import { Prng } from './prng.js';
 
 export const SERVER = { name: 'EXCH01', fqdn: 'EXCH01.corp.example.com', ip: '10.0.1.20', domain: 'corp.example.com', netbios: 'CORP' };
@@ -50,6 +50,7 @@ interface OutFile { rows: Row[]; header: (first: number) => string; eol: string 
 
 export const iso = (t: number): string => new Date(t).toISOString();
 const ymd = (t: number): string => iso(t).slice(0, 10).replaceAll('-', '');
+const ymdh = (t: number): string => ymd(t) + iso(t).slice(11, 13);
 const iisDate = (t: number): string => iso(t).slice(0, 19).replace('T', ' ');
 
 export class Collection {
@@ -108,7 +109,7 @@ export class Collection {
   private httpProxy(r: WebRequest, reqId: string, detect: boolean): void {
     const rng = this.rng;
     const path = `${V15}/Logging/HttpProxy/${r.protocol}/HttpProxy_${ymd(r.time)}00-1.LOG`;
-    const f = this.file(path, exchangeHeader('HttpProxy Logs', HTTPPROXY_FIELDS));
+    const f = this.file(path, exchangeHeader('csv-compatible', 'HttpProxy Logs', HTTPPROXY_FIELDS));
     const authed = r.user !== undefined && r.user !== '';
     const v: Record<string, string> = {
       DateTime: iso(r.time), RequestId: reqId, MajorVersion: String(BUILD.major), MinorVersion: String(BUILD.minor),
@@ -125,13 +126,18 @@ export class Collection {
       UrlQuery: r.query ? `?${r.query}` : '', GenericInfo: r.genericInfo ?? '', RoutingStatus: 'Success',
     };
     for (const name of HTTPPROXY_FIELDS) if (name.endsWith('Latency') || name === 'ProxyTime' || name === 'TotalRequestTime') v[name] ??= String(rng.int(0, 40));
-    f.rows.push({ t: r.time, text: csv(HTTPPROXY_FIELDS.map((n) => v[n] ?? '')), detect });
+    f.rows.push({ t: r.time, text: exchangeLogRow(HTTPPROXY_FIELDS.map((n) => v[n] ?? ''), { requestDetails: true }), detect });
   }
 
-  /** A row of a header-described Exchange log (ECP server, OAB generator ...). */
-  exchangeRow(folder: string, prefix: string, logType: string, fields: string[], t: number, values: string[]): void {
-    const path = `${V15}/Logging/${folder}/${prefix}${ymd(t)}-1.LOG`;
-    this.file(path, exchangeHeader(logType, fields)).rows.push({ t, text: csv(values), detect: this.attackMode });
+  /**
+   * A row of a header-described Exchange log (ECP server, OAB generator, CmdletInfra, EWS, MessageTracking ...) in the
+   * header mode that log is written in; `hourly` names the file per hour (RequestDetailsLoggerBase logs, research §0.3).
+   */
+  exchangeRow(folder: string, prefix: string, logType: string, fields: string[], t: number, values: string[], mode: HeaderMode = 'hash-first', root = `${V15}/Logging`): void {
+    const hourly = mode === 'csv-compatible' || folder.startsWith('MessageTracking') || root.includes('TransportRoles');
+    const path = `${root}/${folder}/${prefix}${hourly ? ymdh(t) : ymd(t)}-1.LOG`;
+    const requestDetails = mode === 'csv-compatible';
+    this.file(path, exchangeHeader(mode, logType, fields)).rows.push({ t, text: exchangeLogRow(values, { requestDetails }), detect: this.attackMode });
   }
 
   /** A Windows event in the nested evtx_dump JSON shape, one JSON object per line. */
@@ -203,12 +209,8 @@ export interface ExampleWritten {
   truth: Record<string, number[]>;
 }
 
-function exchangeHeader(logType: string, fields: string[]): (first: number) => string {
-  const day = (t: number): string => `${iso(t).slice(0, 10)}T00:00:00.000Z`;
-  return (first) =>
-    `#Software: Microsoft Exchange Server${CRLF}#Version: ${BUILD.long}${CRLF}#Log-type: ${logType}${CRLF}#Date: ${day(first)}${CRLF}#Fields: ${fields.join(',')}${CRLF}`;
-}
-
-function csv(values: string[]): string {
-  return stringify([values]).replace(/\r?\n$/, '');
+/** The header block of a new log file in `mode`, dated at its first row's hour (#Date is the file's creation time). */
+function exchangeHeader(mode: HeaderMode, logType: string, fields: string[]): (first: number) => string {
+  const hour = (t: number): string => `${iso(t).slice(0, 13)}:00:00.000Z`;
+  return (first) => exchangeLogHeader({ mode, version: BUILD.long, logType, date: hour(first), fields });
 }
