@@ -65,9 +65,10 @@ export function proxyLogon(c: Collection): void {
   c.quiet(() => mgmt(c, resetAt + 2000, 'New-OabVirtualDirectory', `-Path '${shellPath}' -WebSiteName 'Default Web Site'`, 'ECP', 'NT AUTHORITY\\SYSTEM'));
   // The SSRF also reaches EWS as the server itself: mail read without any password (HAFNIUM's first goal).
   t = T('2021-03-02T03:16:20Z');
-  for (let i = 0; i < 3; i++) {
+  for (const soapAction of ['FindFolder', 'FindItem', 'ExportItems']) {
     c.web({ time: t, method: 'POST', stem: '/ecp/y.js', ip: HAFNIUM_IP, ua: PY, status: 200, protocol: 'Ecp', anchor: `ServerInfo~a]@${SERVER.fqdn}:444/EWS/Exchange.asmx?#`,
-      routingHint: 'X-BEResource-Cookie', backend: true, backendUser: MACHINE, backendStem: '/EWS/Exchange.asmx' });
+      routingHint: 'X-BEResource-Cookie', backend: true, backendUser: MACHINE, backendStem: '/EWS/Exchange.asmx', soapAction, actAs: `ceo@${SERVER.domain}`,
+      responseSize: soapAction === 'ExportItems' ? 18_400_000 : 52_000 });
     t += rng.int(15_000, 50_000);
   }
   // CVE-2021-26858: the OAB generator is made to write a second shell into aspnet_client (later deleted).
@@ -150,7 +151,16 @@ export function laterCves(c: Collection, users: User[]): void {
   // With the phished password the same address then reads mail over EWS and downloads the address book:
   // ordinary-looking requests no rule flags, which the report's "what was taken" section lists by address.
   c.quiet(() => {
-    for (let i = 0; i < 6; i++) c.web({ time: t + 60_000 + i * 7000, method: 'POST', stem: '/EWS/Exchange.asmx', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Ews' });
+    const ops = ['FindFolder', 'FindItem', 'GetItem', 'GetItem', 'GetAttachment', 'CreateItem'];
+    ops.forEach((soapAction, i) => c.web({ time: t + 60_000 + i * 7000, method: 'POST', stem: '/EWS/Exchange.asmx', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Ews', soapAction, responseSize: soapAction === 'GetAttachment' ? 4_200_000 : undefined }));
+    // The stolen mailbox then sends through EWS and forwards new mail outside with an inbox rule (MessageTracking).
+    const out = 'drop@mailbox.example.net';
+    const id = `<${c.rng.hex(16)}@${SERVER.fqdn}>`;
+    const ctx = (client: string): string => `MDB:${c.rng.guid()}, Mailbox:${u.mbx}, Event:${c.rng.int(1000, 9999)}, MessageClass:IPM.Note, CreationTime:${new Date(t + 100_000).toISOString()}, ClientType:${client}`;
+    c.messageTracking(t + 101_000, { source: 'STOREDRIVER', 'event-id': 'RECEIVE', 'source-context': ctx('WebServices'), 'message-id': id, 'recipient-address': out, 'recipient-count': '1', 'total-bytes': '4311902', 'message-subject': 'Q3 numbers', 'sender-address': u.upn, 'original-client-ip': NOTSHELL_IP, directionality: 'Originating', 'custom-data': `S:Mailbox=${u.mbx};S:ProxiedClientIPAddress=${NOTSHELL_IP}` }, 'MSGTRK');
+    c.messageTracking(t + 103_000, { source: 'SMTP', 'event-id': 'SEND', 'connector-id': 'Internet Send', 'message-id': id, 'recipient-address': out, 'recipient-status': '250 2.6.0 Queued mail for delivery', 'recipient-count': '1', 'total-bytes': '4311902', 'message-subject': 'Q3 numbers', 'sender-address': u.upn, directionality: 'Originating' }, 'MSGTRK');
+    const fwd = `<${c.rng.hex(16)}@${SERVER.fqdn}>`;
+    c.messageTracking(t + 3_600_000, { source: 'MAILBOXRULE', 'event-id': 'RECEIVE', 'message-id': fwd, reference: `<${c.rng.hex(16)}@partner.example>`, 'recipient-address': out, 'recipient-count': '1', 'total-bytes': '88213', 'message-subject': 'FW: Invoice 2022-1187', 'sender-address': u.upn, directionality: 'Originating' }, 'MSGTRK');
     c.web({ time: t + 120_000, method: 'GET', stem: '/OAB/8c1f2b9e-4d7a-4e61-9f3c-2a6b7d0e5c41/oab.xml', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Oab' });
     c.web({ time: t + 123_000, method: 'GET', stem: `/OAB/8c1f2b9e-4d7a-4e61-9f3c-2a6b7d0e5c41/${rng.guid()}-data-1.lzx`, user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Oab' });
   });

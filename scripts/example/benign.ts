@@ -1,6 +1,7 @@
 // Everyday traffic of a small Exchange 2016 server: OWA, ActiveSync, EWS, MAPI, Autodiscover, OAB,
 // admins in ECP and Remote PowerShell, health probes. None of it may raise a finding at medium or above.
 import { BUILD, Collection, SERVER, V15_WIN, iso } from './model.js';
+import { rpsCmdletCommon, rpsParameters } from './exchange-logs.js';
 import type { Prng } from './prng.js';
 
 const FIRST = ['anna', 'bjorn', 'carla', 'dev', 'elif', 'femi', 'goran', 'hana', 'ivan', 'jonas', 'kemal', 'lena', 'maria', 'nils', 'olga', 'pedro', 'quinn', 'rosa', 'sami', 'tara', 'uwe', 'vera', 'wei', 'yusuf', 'zoe'];
@@ -59,6 +60,7 @@ export function benignDay(c: Collection, users: User[], day: number, volume: num
     else c.web({ time: t, method: 'GET', stem: '/owa/service.svc/s/GetFileAttachment', query: `id=${rng.alnum(40)}&X-OWA-CANARY=${rng.alnum(40)}`, user: u.upn, ip: u.ip, ua: u.ua, referer: `https://mail.${SERVER.domain}/owa/`, status: 200, protocol: 'Owa', backend: true });
   }
   probes(c, day);
+  mail(c, users, day, Math.round(volume / 20));
   adminWork(c, users, day);
   oabGenerator(c, day);
 }
@@ -85,6 +87,25 @@ function autodiscover(c: Collection, u: User, t: number): void {
   if (k === 0) c.web({ time: t, method: 'POST', stem: '/Autodiscover/Autodiscover.xml', user: u.upn, ip: u.ip, ua: OUTLOOK, status: 200, protocol: 'Autodiscover' });
   else if (k === 1) c.web({ time: t, method: 'GET', stem: `/autodiscover/autodiscover.json/v1.0/${u.upn}`, query: `Protocol=${rng.pick(['ActiveSync', 'EWS', 'AutodiscoverV1'])}&RedirectCount=1`, ip: u.phoneIp, ua: 'iOS/14.4 (18D52) dataaccessd/1.0', status: 200, protocol: 'Autodiscover' });
   else c.web({ time: t, method: 'GET', stem: '/autodiscover/autodiscover.json', query: `Email=${u.sam}%40${SERVER.domain}&Protocol=EWS&RedirectCount=1`, ip: u.ip, ua: OUTLOOK, status: 200, protocol: 'Autodiscover' });
+}
+
+/** Everyday mail as MessageTracking records it: submitted from Outlook or OWA, then sent out or delivered. */
+function mail(c: Collection, users: User[], day: number, n: number): void {
+  const rng = c.rng;
+  for (let i = 0; i < n; i++) {
+    const u = rng.pick(users);
+    const t = when(rng, day);
+    const id = `<${rng.hex(16)}@${SERVER.fqdn}>`;
+    const client = rng.chance(0.7) ? 'MOMT' : 'OWA';
+    const external = rng.chance(0.4);
+    const to = external ? `${rng.pick(FIRST)}@partner.example` : rng.pick(users).upn;
+    const bytes = String(rng.int(4000, 900_000));
+    const common = { 'message-id': id, 'recipient-address': to, 'recipient-count': '1', 'total-bytes': bytes, 'message-subject': rng.pick(['Weekly report', 'Meeting notes', 'RE: Budget', 'Lunch?']), 'sender-address': u.upn, directionality: 'Originating' };
+    c.messageTracking(t, { ...common, source: 'STOREDRIVER', 'event-id': 'SUBMIT', 'source-context': `MDB:${rng.guid()}, Mailbox:${u.mbx}, Event:${rng.int(1000, 99999)}, MessageClass:IPM.Note, CreationTime:${iso(t - 900)}, ClientType:${client}` }, 'MSGTRKMS');
+    c.messageTracking(t + 600, { ...common, source: 'STOREDRIVER', 'event-id': 'RECEIVE', 'original-client-ip': client === 'OWA' ? u.ip : '', 'custom-data': `S:Mailbox=${u.mbx}` });
+    if (external) c.messageTracking(t + 1900, { ...common, source: 'SMTP', 'event-id': 'SEND', 'connector-id': 'Internet Send', 'recipient-status': '250 2.6.0 Queued mail for delivery' });
+    else c.messageTracking(t + 1200, { ...common, source: 'STOREDRIVER', 'event-id': 'DELIVER' }, 'MSGTRKMD');
+  }
 }
 
 /** Managed Availability probes every few minutes, on both sites, with their own user agent and health mailboxes. */
@@ -134,19 +155,35 @@ function adminWork(c: Collection, users: User[], day: number): void {
 export function ecpServer(c: Collection, t: number, cmd: string, url: string, user: string): void {
   const rng = c.rng;
   const data = `S:TIME=${rng.int(15, 900)};S:SID=S-1-5-21-1004336348-1177238915-682003330-1105;S:USER=${user};S:CMD=${cmd};S:REQID=${rng.guid()};S:URL=${url};S:REFERRER=https://mail.${SERVER.domain}/ecp/;S:BLD=${BUILD.short};S:ACTID=${rng.guid()}`;
-  c.exchangeRow('ECP/Server', 'ECPServer', 'ECP Server Log', ['TimeStamp', 'ServerName', 'EventId', 'EventData'], t, [iso(t), SERVER.name, 'ECP.Request', data]);
+  c.exchangeRow({ folder: 'ECP/Server', prefix: 'ECPServer', logType: 'ECP Server Log', fields: ['TimeStamp', 'ServerName', 'EventId', 'EventData'] }, t, [iso(t), SERVER.name, 'ECP.Request', data]);
 }
+
+const DOMAIN_SID = 'S-1-5-21-1004336348-1177238915-682003330';
 
 export function mgmt(c: Collection, t: number, cmdlet: string, params: string, app: string, caller = `${SERVER.domain}/Users/${ADMIN}`, eventId = 1, level = 4): void {
   c.winEvent('MSExchange Management', t, 'MSExchange CmdletLogs', eventId, level, [
-    cmdlet, params, caller, 'S-1-5-21-1004336348-1177238915-682003330-1105', 'S-1-5-21-1004336348-1177238915-682003330-1105',
+    cmdlet, params, caller, `${DOMAIN_SID}-1105`, `${DOMAIN_SID}-1105`,
     app, `${c.rng.int(2000, 9000)} w3wp#MSExchangePowerShellAppPool`, '', '0 objects execution has been proxied to remote server.', 'False', '0', '1',
   ]);
+  // Remote PowerShell cmdlets are also in CmdletInfra's Rps_Cmdlet log, with the executing SID and the session's sender.
+  if (app !== 'Remote-PowerShell-Unknown') return;
+  const user = caller.split('/').at(-1)!;
+  const builtin = user.toLowerCase() === 'administrator';
+  const failed = eventId === 6;
+  const p = failed ? '' : rpsParameters(params);
+  c.rpsCmdlet(t + 150, {
+    ...rpsCmdletCommon(c.rng), RequestId: c.rng.guid(), AuthenticatedUser: user,
+    ExecutingUserSid: builtin ? `${DOMAIN_SID}-500` : `${DOMAIN_SID}-${1100 + (user.length % 50)}`, ClientApplication: '',
+    Cmdlet: cmdlet, Parameters: p, NonPiiParameters: p.replace(/"(?:[^"]|"")*"/g, '"<SNIP-PII>"'),
+    ExecutionResult: failed ? 'Error' : 'Success', ErrorType: failed ? 'UnHandled' : '',
+    GenericInfo: `PSSenderInfo=${builtin ? `administrator@${SERVER.domain}` : `${SERVER.netbios}\\${user}`};ADServerSettingsInEnd=DC01.${SERVER.domain}`,
+    GenericErrors: failed ? params : '',
+  });
 }
 
 const OAB_FIELDS = ['DateTime', 'ThreadId', 'TraceLevel', 'OabGuid', 'Message'];
 export function oabRow(c: Collection, t: number, level: string, message: string): void {
-  c.exchangeRow('OABGeneratorLog', 'OABGeneratorLog_', 'OABGenerator Log', OAB_FIELDS, t, [iso(t), String(c.rng.int(8, 80)), level, OAB_GUID, message]);
+  c.exchangeRow({ folder: 'OABGeneratorLog', prefix: 'OABGeneratorLog_', logType: 'OABGenerator Log', fields: OAB_FIELDS }, t, [iso(t), String(c.rng.int(8, 80)), level, OAB_GUID, message]);
 }
 
 function oabGenerator(c: Collection, day: number): void {

@@ -4,6 +4,14 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exchangeLogHeader, exchangeLogRow, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 import { Prng } from './prng.js';
+import { EWS_FIELDS, MSGTRK_FIELDS, RPS_CMDLET_FIELDS, RPS_HTTP_FIELDS } from './exchange-logs.js';
+import { rowOf } from '../../src/readers/exchange/testkit.js';
+
+/**
+ * Whether attack rows of the CmdletInfra, EWS and MessageTracking logs are ground truth (lines the pack must
+ * report at medium or above). Those logs' rules are a later part of the pack.
+ */
+export const NEW_LOGS_TRUTH = false;
 
 export const SERVER = { name: 'EXCH01', fqdn: 'EXCH01.corp.example.com', ip: '10.0.1.20', domain: 'corp.example.com', netbios: 'CORP' };
 /** Exchange 2016 CU19 without any security update: vulnerable to ProxyLogon and everything after it. */
@@ -35,6 +43,10 @@ export interface WebRequest {
   backendUser?: string;
   backendStem?: string;
   backendQuery?: string;
+  /** EWS operation and the mailbox acted as (SerializedSecurityContext), for the EWS log. */
+  soapAction?: string;
+  actAs?: string;
+  responseSize?: number;
   /** In attack mode, which of the request's lines a rule must find (default: front end and HttpProxy yes, back end no). */
   detect?: { front?: boolean; proxy?: boolean; backend?: boolean };
 }
@@ -50,7 +62,6 @@ interface OutFile { rows: Row[]; header: (first: number) => string; eol: string 
 
 export const iso = (t: number): string => new Date(t).toISOString();
 const ymd = (t: number): string => iso(t).slice(0, 10).replaceAll('-', '');
-const ymdh = (t: number): string => ymd(t) + iso(t).slice(11, 13);
 const iisDate = (t: number): string => iso(t).slice(0, 19).replace('T', ' ');
 
 export class Collection {
@@ -81,17 +92,69 @@ export class Collection {
     this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, r.ip, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900), d.front);
     if (r.protocol !== null) {
       this.httpProxy(r, reqId, d.proxy);
+      const beStem = r.backendStem ?? r.stem;
       if (r.backend) {
         const bt = r.time + rng.int(20, 200);
-        this.iis('W3SVC2', bt, r.method, r.backendStem ?? r.stem, r.backendQuery ?? (r.query ?? '-'), 444,
+        this.iis('W3SVC2', bt, r.method, beStem, r.backendQuery ?? (r.query ?? '-'), 444,
           r.backendUser ?? r.user, SERVER.ip, r.ua, undefined, r.backendStatus ?? r.status, 0, 0, rng.int(3, 700), d.backend);
+        if (/^\/powershell/i.test(beStem)) this.rpsHttp(r.time + rng.int(30, 250), r, beStem);
       }
+      if (r.protocol === 'Ews' || /^\/ews\//i.test(beStem)) this.ews(r.time + rng.int(30, 250), r);
     }
+  }
+
+  /** A Remote PowerShell request as the back end's Rps_Http log records it (research exchange-logs.md §2). */
+  rpsHttp(t: number, r: Pick<WebRequest, 'user' | 'backendUser' | 'ip' | 'ua' | 'status' | 'query' | 'backendQuery' | 'method'>, stem: string, session = false): void {
+    const rng = this.rng;
+    const q = r.backendQuery ?? r.query ?? '';
+    // Through the autodiscover confusion the back end sees the query after the embedded /powershell/?.
+    const inner = q.includes('/powershell/?') ? q.slice(q.indexOf('/powershell/?') + 13) : q.includes('?') ? q.slice(q.indexOf('?') + 1) : q;
+    const user = r.backendUser ?? r.user ?? '';
+    const legit = session || r.ua === 'Microsoft WinRM Client' || r.ua === 'Exchange BackEnd Probes';
+    const v: Record<string, string> = {
+      DateTime: iso(t), StartTime: iso(t - rng.int(5, 900)), RequestId: rng.guid(), MajorVersion: String(BUILD.major), MinorVersion: String(BUILD.minor),
+      BuildVersion: String(BUILD.build), RevisionVersion: String(BUILD.rev), UrlHost: SERVER.fqdn.toLowerCase(), UrlStem: stem,
+      AuthenticationType: 'Kerberos', IsAuthenticated: 'true', AuthenticatedUser: user, ClientIpAddress: r.ip, ServerHostName: SERVER.name,
+      FrontEndServer: SERVER.fqdn.toUpperCase(), HttpStatus: String(r.status), SubStatus: '0', RequestBytes: String(rng.int(900, 4000)),
+      ClientInfo: r.ua, CPU: String(rng.int(0, 60)), Memory: String(rng.int(100_000, 900_000)), TotalTime: String(rng.int(10, 2000)),
+      UrlQuery: inner ? `?${inner}` : '', GenericInfo: `OnEndRequest.End.ContentType=application/soap+xml charset UTF-8;S:ServiceCommonMetadata.HttpMethod=${r.method};`,
+      ...(legit ? { Action: rng.pick(['Command', 'Receive', 'Send']), CommandId: rng.guid().toUpperCase(), CommandName: rng.pick(['Get-Mailbox', 'Get-ExchangeServer', 'Test-ServiceHealth']), SessionId: rng.guid(), ShellId: rng.guid().toUpperCase() } : {}),
+    };
+    this.exchangeRow({ folder: 'CmdletInfra/Powershell-Proxy/Http', prefix: 'Rps_Http_', logType: 'Rps Http Logs', fields: RPS_HTTP_FIELDS, mode: 'csv-compatible' }, t, rowOf(RPS_HTTP_FIELDS, v), this.attackMode && NEW_LOGS_TRUTH);
+  }
+
+  /** An EWS request as the mailbox server's EWS log records it (research exchange-logs.md §3.1). */
+  ews(t: number, r: WebRequest): void {
+    const rng = this.rng;
+    const user = r.backendUser ?? r.user ?? '';
+    const smtp = user.includes('@') ? user : '';
+    const v: Record<string, string> = {
+      DateTime: iso(t), RequestId: rng.guid(), MajorVersion: String(BUILD.major), MinorVersion: String(BUILD.minor), BuildVersion: String(BUILD.build),
+      RevisionVersion: String(BUILD.rev), AuthenticationType: user ? 'Negotiate' : '', IsAuthenticated: user ? 'true' : 'false', AuthenticatedUser: user,
+      UserAgent: r.ua, VersionInfo: 'Exchange2013_SP1', ClientIpAddress: r.ip, ServerHostName: SERVER.name, FrontEndServer: SERVER.name,
+      SoapAction: r.soapAction ?? rng.pick(['FindItem', 'GetItem', 'SyncFolderItems', 'GetFolder', 'GetUserAvailability']), HttpStatus: String(r.status),
+      RequestSize: String(rng.int(400, 3000)), ResponseSize: String(r.responseSize ?? rng.int(800, 60_000)), ImpersonatedUser: r.actAs ?? smtp, ActAsUser: r.actAs ?? '',
+      TotalRequestTime: String(rng.int(5, 900)), StartTime: iso(t - rng.int(5, 900)), ProcessId: String(rng.int(2000, 9000)),
+    };
+    this.exchangeRow({ folder: 'Ews', prefix: 'Ews_', logType: 'EWS Logs', fields: EWS_FIELDS, mode: 'csv-compatible' }, t, rowOf(EWS_FIELDS, v), this.attackMode && NEW_LOGS_TRUTH);
+  }
+
+  /** A MessageTracking row (research exchange-logs.md §4), on the Mailbox role's TransportRoles\Logs\MessageTracking. */
+  messageTracking(t: number, values: Record<string, string>, prefix = 'MSGTRK'): void {
+    const v = { 'date-time': iso(t), 'server-hostname': SERVER.name, 'server-ip': SERVER.ip, 'schema-version': BUILD.long, ...values };
+    this.exchangeRow({ folder: 'MessageTracking', prefix, logType: 'Message Tracking Log', fields: MSGTRK_FIELDS, root: `${V15}/TransportRoles/Logs` }, t, rowOf(MSGTRK_FIELDS, v), this.attackMode && NEW_LOGS_TRUTH);
+  }
+
+  /** A cmdlet run through Remote PowerShell as CmdletInfra's Rps_Cmdlet log records it (research exchange-logs.md §1.2). */
+  rpsCmdlet(t: number, values: Record<string, string>): void {
+    const v = { DateTime: iso(t), StartTime: iso(t - this.rng.int(20, 900)), MajorVersion: String(BUILD.major), MinorVersion: String(BUILD.minor), BuildVersion: String(BUILD.build), RevisionVersion: String(BUILD.rev), ServerHostName: SERVER.name, ...values };
+    this.exchangeRow({ folder: 'CmdletInfra/Powershell-Proxy/Cmdlet', prefix: 'Rps_Cmdlet_', logType: 'Rps Cmdlet Logs', fields: RPS_CMDLET_FIELDS, mode: 'csv-compatible' }, t, rowOf(RPS_CMDLET_FIELDS, v), this.attackMode && NEW_LOGS_TRUTH);
   }
 
   /** A back-end only request (health probes and the Exchange front end talking to W3SVC2). */
   backendOnly(time: number, method: string, stem: string, query: string | undefined, user: string | undefined, ua: string, status: number): void {
     this.iis('W3SVC2', time, method, stem, query, 444, user, SERVER.ip, ua, undefined, status, 0, 0, this.rng.int(3, 300), false);
+    if (/^\/powershell/i.test(stem)) this.rpsHttp(time + this.rng.int(30, 250), { user, ip: SERVER.ip, ua, status, query, method }, stem, true);
   }
 
   private iis(site: string, t: number, method: string, stem: string, query: string | undefined, port: number, user: string | undefined,
@@ -133,11 +196,12 @@ export class Collection {
    * A row of a header-described Exchange log (ECP server, OAB generator, CmdletInfra, EWS, MessageTracking ...) in the
    * header mode that log is written in; `hourly` names the file per hour (RequestDetailsLoggerBase logs, research §0.3).
    */
-  exchangeRow(folder: string, prefix: string, logType: string, fields: string[], t: number, values: string[], mode: HeaderMode = 'hash-first', root = `${V15}/Logging`): void {
-    const hourly = mode === 'csv-compatible' || folder.startsWith('MessageTracking') || root.includes('TransportRoles');
-    const path = `${root}/${folder}/${prefix}${hourly ? ymdh(t) : ymd(t)}-1.LOG`;
+  exchangeRow(log: ExchangeLogSpec, t: number, values: string[], detect = this.attackMode): void {
+    const mode = log.mode ?? 'hash-first';
+    // The example keeps one file a day per log (Exchange starts one an hour for most of these; research §0.3).
+    const path = `${log.root ?? `${V15}/Logging`}/${log.folder}/${log.prefix}${ymd(t)}${log.prefix.startsWith('ECPServer') || log.prefix.startsWith('OABGenerator') ? '' : '00'}-1.LOG`;
     const requestDetails = mode === 'csv-compatible';
-    this.file(path, exchangeHeader(mode, logType, fields)).rows.push({ t, text: exchangeLogRow(values, { requestDetails }), detect: this.attackMode });
+    this.file(path, exchangeHeader(mode, log.logType, log.fields)).rows.push({ t, text: exchangeLogRow(values, { requestDetails }), detect });
   }
 
   /** A Windows event in the nested evtx_dump JSON shape, one JSON object per line. */
@@ -202,6 +266,17 @@ export class Collection {
   }
 }
 
+/** Where and how one Exchange log is written. */
+export interface ExchangeLogSpec {
+  folder: string;
+  prefix: string;
+  logType: string;
+  fields: readonly string[];
+  mode?: HeaderMode;
+  /** The folder holding `folder` (default V15\Logging). */
+  root?: string;
+}
+
 export interface ExampleWritten {
   files: number;
   bytes: number;
@@ -210,7 +285,7 @@ export interface ExampleWritten {
 }
 
 /** The header block of a new log file in `mode`, dated at its first row's hour (#Date is the file's creation time). */
-function exchangeHeader(mode: HeaderMode, logType: string, fields: string[]): (first: number) => string {
+function exchangeHeader(mode: HeaderMode, logType: string, fields: readonly string[]): (first: number) => string {
   const hour = (t: number): string => `${iso(t).slice(0, 13)}:00:00.000Z`;
   return (first) => exchangeLogHeader({ mode, version: BUILD.long, logType, date: hour(first), fields });
 }
