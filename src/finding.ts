@@ -25,7 +25,7 @@ export interface RuleRef {
   falsepositives?: string[];
 }
 
-export type FindingEngine = 'sigma' | 'correlation' | 'exposure' | 'yara' | 'ioc' | 'file';
+export type FindingEngine = 'sigma' | 'correlation' | 'exposure' | 'yara' | 'ioc' | 'file' | 'activity';
 
 export interface Finding {
   engine: FindingEngine;

@@ -13,7 +13,7 @@ import { readEvtxBatches } from './readers/evtx/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
-import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
+import { cmdletIdentityFinding, createActivityCollector, isRequestLog, type TakenSummary } from './engines/activity/index.js';
 import { attackerIndicators } from './engines/activity/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -111,7 +111,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const exposure = createExposureCollector();
   // Requests are tied to the attackers in a second read of the web logs, once the attackers are known.
   const activity = createActivityCollector({}, { mode: 'second-pass' });
-  /** Files that gave web or HttpProxy requests (read again for the attackers' requests). */
+  /** Files that gave web, HttpProxy, EWS or MapiHttp requests (read again for the attackers' requests). */
   const requestFiles = new Set<string>();
   const coverage = new CoverageTracker();
 
@@ -134,10 +134,12 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       return;
     }
     activity.observe(e);
-    if (e.source === 'w3c' || (e.source === 'exchange' && e.log === 'httpproxy')) requestFiles.add(e.ref.path);
+    if (isRequestLog(e)) requestFiles.add(e.ref.path);
     for (const f of run.match(e)) emit(f);
     const used = shellUse(e);
     if (used) emit(used);
+    const identity = cmdletIdentityFinding(e);
+    if (identity) emit(identity);
   };
   progress.phase = 'logs';
   const evtx = evidence.filter((e) => e.kind === 'evtx');

@@ -176,7 +176,8 @@ export function mgmt(c: Collection, t: number, cmdlet: string, params: string, a
     ExecutingUserSid: builtin ? `${DOMAIN_SID}-500` : `${DOMAIN_SID}-${1100 + (user.length % 50)}`, ClientApplication: '',
     Cmdlet: cmdlet, Parameters: p, NonPiiParameters: p.replace(/"(?:[^"]|"")*"/g, '"<SNIP-PII>"'),
     ExecutionResult: failed ? 'Error' : 'Success', ErrorType: failed ? 'UnHandled' : '',
-    GenericInfo: `PSSenderInfo=${builtin ? `administrator@${SERVER.domain}` : `${SERVER.netbios}\\${user}`};ADServerSettingsInEnd=DC01.${SERVER.domain}`,
+    // ProxyShell's forged token: a mailbox's address as login name, the built-in Administrator's SID (research §1.3).
+    GenericInfo: `PSSenderInfo=${builtin ? `${ADMIN}@${SERVER.domain}` : `${SERVER.netbios}\\${user}`};ADServerSettingsInEnd=DC01.${SERVER.domain}`,
     GenericErrors: failed ? params : '',
   });
 }

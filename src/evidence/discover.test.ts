@@ -120,6 +120,12 @@ test('sniffKind recognises content, not names', () => {
   assert.equal(k('#!/bin/sh\necho hi\n'), 'file');
   assert.equal(k('<%@ Page Language="C#" %>'), 'file');
   assert.equal(k(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0])), 'file');
+  // A torn write (NUL padding) after a complete header leaves the file a log; a NUL before it makes it binary.
+  const exch = 'DateTime,RequestId,UrlStem\r\n#Software: Microsoft Exchange Server\r\n#Fields: DateTime,RequestId,UrlStem\r\n2021-03-02T03:10:05Z,r,/ecp/y.js\r\n';
+  assert.equal(k(Buffer.concat([Buffer.from(exch), Buffer.alloc(600)])), 'exchange-csv');
+  assert.equal(k(Buffer.concat([Buffer.from('#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip\r\n'), Buffer.alloc(60)])), 'iis-w3c');
+  assert.equal(k(Buffer.concat([Buffer.from('#Software: Micro'), Buffer.alloc(60)])), 'file');
+  assert.equal(k(Buffer.from('#\0S\0o\0f\0t\0', 'latin1')), 'file'); // UTF-16
 });
 
 test('Velociraptor component decoding is lenient and byte-wise', () => {

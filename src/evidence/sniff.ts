@@ -11,12 +11,16 @@ const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 /** The kind of a file from its first bytes (up to SNIFF_BYTES). */
 export function sniffKind(head: Buffer): EvidenceKind {
   if (head.length >= 8 && head.subarray(0, 8).equals(EVTX_MAGIC)) return 'evtx';
-  if (head.indexOf(0) !== -1) return 'file'; // binary (or UTF-16, which none of our text logs use)
-  let text = head.toString('utf8');
+  // A NUL before the header makes the file binary (or UTF-16, which none of our text logs use); after a complete
+  // header it is a torn write (NUL padding after a crash), which the line reader skips line by line.
+  const nul = head.indexOf(0);
+  let text = (nul === -1 ? head : head.subarray(0, nul)).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (nul !== -1) text = text.slice(0, text.lastIndexOf('\n') + 1); // complete lines only
   if (text.startsWith('#')) return headerKind(text);
   const bare = bareHeaderKind(text);
   if (bare !== null) return bare;
+  if (nul !== -1) return 'file';
   const start = text.search(/\S/);
   if (start < 0) return 'file';
   const body = text.slice(start);

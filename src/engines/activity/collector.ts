@@ -1,9 +1,11 @@
 // The "what was taken" collector: fed every HuntEvent during the scan, it keeps bounded per-IP/per-UA
 // aggregates of mailbox, address-book and export activity, then keeps the attacker's share at finish().
-import type { EvidenceRef, HuntEvent, WinEvent } from '../../event.js';
-import { factsFromHttpProxy, factsFromW3c, type RequestFacts } from './fields.js';
+import type { EvidenceRef, HuntEvent } from '../../event.js';
+import { commandEventText, commandRowText, ExportLog } from './exports.js';
+import { factsFromEws, factsFromHttpProxy, factsFromMapiHttp, factsFromW3c, type RequestFacts } from './fields.js';
 import { cmpStr } from './finding-fields.js';
-import type { AccessVia, ActorTotals, TakenAccess, TakenExport, TakenSummary } from './taken.js';
+import { MailLog } from './mail.js';
+import type { AccessVia, ActorTotals, TakenAccess, TakenSummary } from './taken.js';
 
 export interface ActivityCollector {
   /** Every event of the scan (in 'second-pass' mode web and HttpProxy requests are only counted here). */
@@ -30,12 +32,15 @@ export interface ActivityLimits {
   /** Distinct targets (mailboxes, address books) kept per pair. */
   maxTargetsPerActor: number;
   maxExports: number;
+  /** MessageTracking rows kept as candidates (submissions, rule forwards, pickup drops). */
+  maxMail: number;
 }
-const DEFAULT_LIMITS: ActivityLimits = { maxActors: 20_000, maxTargetsPerActor: 500, maxExports: 1_000 };
+const DEFAULT_LIMITS: ActivityLimits = { maxActors: 20_000, maxTargetsPerActor: 500, maxExports: 1_000, maxMail: 20_000 };
 
 interface TargetAgg {
   kind: TakenAccess['kind'];
   via: Set<AccessVia>;
+  operations: Set<string>;
   requests: number;
   bytes: number | null;
   first: string | null;
@@ -53,55 +58,30 @@ interface ActorAgg extends ActorTotals {
   order: (TargetAgg & TargetKey)[];
 }
 
-const EXPORT_CMDLETS: { re: RegExp; kind: TakenExport['kind'] }[] = [
-  { re: /New-MailboxExportRequest/i, kind: 'mailbox-export' },
-  { re: /New-ComplianceSearch(?:Action)?|Start-ComplianceSearch/i, kind: 'ediscovery-search' },
-  { re: /New-MailboxSearch|Search-Mailbox/i, kind: 'mailbox-search' },
-];
-const ANY_EXPORT = /New-MailboxExportRequest|New-ComplianceSearch|Start-ComplianceSearch|New-MailboxSearch|Search-Mailbox/i;
-
 const earlier = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a <= b ? a : b);
 const later = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a >= b ? a : b);
 const addBytes = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : a + b);
+const MAX_OPERATIONS = 16;
 
-/** Windows events whose text may carry an export command (cmdlet log, PowerShell, process creation). */
-function commandEventText(e: WinEvent): string | null {
-  const ch = (e.channel ?? '').toLowerCase();
-  const id = e.eventId;
-  const relevant =
-    ch === 'msexchange management' ||
-    (ch === 'security' && id === 4688) ||
-    (ch === 'microsoft-windows-sysmon/operational' && id === 1) ||
-    (ch === 'microsoft-windows-powershell/operational' && (id === 4104 || id === 4103)) ||
-    (ch === 'windows powershell' && id === 800);
-  if (!relevant) return null;
-  const event = (e.data as { Event?: { EventData?: unknown; UserData?: unknown } }).Event;
-  const parts: string[] = [];
-  let size = 0;
-  const walk = (v: unknown, depth: number): void => {
-    if (size > 65_536 || depth > 6 || v === null || v === undefined) return;
-    if (typeof v === 'string' || typeof v === 'number') {
-      const s = String(v);
-      parts.push(s);
-      size += s.length + 3;
-    } else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (typeof v === 'object') for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
-  };
-  walk(event?.EventData ?? event?.UserData ?? e.data, 0);
-  return parts.join(' | ');
+/** The request facts of a web or Exchange request log row, or null for events that are not requests. */
+function requestFacts(e: HuntEvent): (RequestFacts & { operation?: string | null }) | null {
+  if (e.source === 'w3c') return factsFromW3c(e);
+  if (e.source !== 'exchange') return null;
+  switch (e.log) {
+    case 'httpproxy':
+      return factsFromHttpProxy(e);
+    case 'ews':
+      return factsFromEws(e);
+    case 'mapihttp':
+      return factsFromMapiHttp(e);
+    default:
+      return null;
+  }
 }
 
-// A cmdlet parameter's value: 'quoted with spaces', "double quoted", or a bare word.
-function param(text: string, names: string): string | null {
-  const m = new RegExp(`-(?:${names})\\s+(?:'((?:[^']|'')*)'|"([^"]*)"|([^\\s;,|]+))`, 'i').exec(text);
-  if (!m) return null;
-  return (m[1]?.replace(/''/g, "'") ?? m[2] ?? m[3] ?? '').trim() || null;
-}
-
-function parseExport(text: string, cmd: string): Pick<TakenExport, 'mailbox' | 'filePath' | 'detail'> {
-  const at = Math.max(0, text.search(new RegExp(cmd, 'i')));
-  const tail = text.slice(at, at + 4000);
-  return { mailbox: param(tail, 'Mailbox|Identity|ExchangeLocation|SourceMailboxes'), filePath: param(tail, 'FilePath'), detail: tail.slice(0, 300) };
+/** Logs whose rows are client requests, read again for the attackers' requests. */
+export function isRequestLog(e: HuntEvent): boolean {
+  return e.source === 'w3c' || (e.source === 'exchange' && (e.log === 'httpproxy' || e.log === 'ews' || e.log === 'mapihttp'));
 }
 
 /** Both spellings of each agent ('+' for spaces as IIS logs them, and spaces). */
@@ -111,16 +91,27 @@ function agentVariants(attackerAgents: Iterable<string>): Set<string> {
     agents.add(a);
     agents.add(a.replace(/\+/g, ' '));
     agents.add(a.replace(/ /g, '+'));
+    agents.add(a.replace(/\+/g, ' ').replaceAll(',', ' ')); // as Exchange's own logs write it
   }
   return agents;
 }
 
 const has = (set: ReadonlySet<string>, v: string | undefined): boolean => v !== undefined && set.has(v);
 
-/** Does the event's log record response sizes (IIS sc-bytes, HttpProxy ResponseBytes)? */
+/** Does the event's log record response sizes (IIS sc-bytes, HttpProxy ResponseBytes, EWS ResponseSize)? */
 function hasBytes(f: Record<string, string>, name: string): boolean {
   const v = f[name];
   return v !== undefined && v !== '' && v !== '-';
+}
+
+/** The raw client columns of a request row (a superset of its facts' IP and agent), for revisit's cheap test. */
+function rawClient(e: HuntEvent): [string | undefined, string | undefined, string | undefined] {
+  if (e.source === 'w3c') return [e.fields['c-ip'], e.fields['cs-user-agent'], e.fields['cs(User-Agent)']];
+  if (e.source !== 'exchange') return [undefined, undefined, undefined];
+  const x = e.fields;
+  if (e.log === 'mapihttp') return [x['ClientIP'], x['ClientSoftware'], undefined];
+  const ip = x['ClientIpAddress'] ?? x['ClientIp'];
+  return [ip !== undefined && ip.indexOf(' ') !== -1 ? ip.slice(0, ip.indexOf(' ')) : ip, x['UserAgent'], undefined];
 }
 
 export function createActivityCollector(limits: Partial<ActivityLimits> = {}, opts: ActivityOptions = {}): ActivityCollector {
@@ -131,12 +122,13 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
   // Actors by IP, then user agent ('' for none), and in the order first seen.
   const actors = new Map<string, Map<string, ActorAgg>>();
   const actorOrder: ActorAgg[] = [];
-  const exports: TakenExport[] = [];
-  const dropped = { actors: 0, targets: 0, exports: 0 };
-  const seen = { web: 0, httpproxy: 0, commands: 0 };
+  const exports = new ExportLog(lim.maxExports);
+  const mail = new MailLog(lim.maxMail);
+  const dropped = { actors: 0, targets: 0, exports: 0, mail: 0 };
+  const seen = { web: 0, httpproxy: 0, commands: 0, ews: 0, mapi: 0, cmdletLog: 0, messageTracking: 0 };
   let anyBytes = false;
 
-  function record(f: RequestFacts, e: HuntEvent): void {
+  function record(f: RequestFacts & { operation?: string | null }, e: HuntEvent): void {
     if (!f.via || (!f.mailbox && !f.addressBook)) return;
     let byAgent = actors.get(f.ip ?? '');
     let a = byAgent?.get(f.agent ?? '');
@@ -163,29 +155,17 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
         dropped.targets++;
         return;
       }
-      t = { kind, target, via: new Set(), requests: 0, bytes: null, first: null, last: null, evidence: e.ref };
+      t = { kind, target, via: new Set(), operations: new Set(), requests: 0, bytes: null, first: null, last: null, evidence: e.ref };
       if (!byName) a.targets.set(kind, (byName = new Map()));
       byName.set(target, t);
       a.order.push(t);
     }
     t.via.add(f.via);
+    if (f.operation && t.operations.size < MAX_OPERATIONS) t.operations.add(f.operation);
     t.requests++;
     t.bytes = addBytes(t.bytes, f.bytes);
     t.first = earlier(t.first, e.time);
     t.last = later(t.last, e.time);
-  }
-
-  function recordExport(text: string, e: HuntEvent): void {
-    for (const { re, kind } of EXPORT_CMDLETS) {
-      const m = re.exec(text);
-      if (!m) continue;
-      if (exports.length >= lim.maxExports) {
-        dropped.exports++;
-        return;
-      }
-      exports.push({ kind, command: m[0], ...parseExport(text, m[0]), time: e.time, host: e.host, evidence: e.ref });
-      return;
-    }
   }
 
   return {
@@ -197,17 +177,25 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
           if (!secondPass) record(factsFromW3c(e), e);
           return;
         case 'exchange': {
-          if (e.log === 'httpproxy') {
-            seen.httpproxy++;
-            if (!anyBytes && hasBytes(e.fields, 'ResponseBytes')) anyBytes = true;
-            if (!secondPass) record(factsFromHttpProxy(e), e);
-          } else if (e.log.startsWith('ecp')) {
-            const text = Object.values(e.fields).join(' ');
-            if (ANY_EXPORT.test(text)) {
-              seen.commands++;
-              recordExport(text, e);
-            }
+          const f = requestFacts(e);
+          if (f !== null) {
+            if (e.log === 'httpproxy') seen.httpproxy++;
+            else if (e.log === 'ews') seen.ews++;
+            else seen.mapi++;
+            if (!anyBytes && (hasBytes(e.fields, 'ResponseBytes') || hasBytes(e.fields, 'ResponseSize'))) anyBytes = true;
+            if (!secondPass) record(f, e);
+            return;
           }
+          if (e.log === 'message-tracking') {
+            seen.messageTracking++;
+            mail.observe(e);
+            return;
+          }
+          const text = commandRowText(e);
+          if (text === null) return;
+          if (e.log === 'rps-cmdlet') seen.cmdletLog++;
+          seen.commands++;
+          exports.observe(text, e);
           return;
         }
         case 'evtx':
@@ -215,7 +203,7 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
           const text = commandEventText(e);
           if (text === null) return;
           seen.commands++;
-          if (ANY_EXPORT.test(text)) recordExport(text, e);
+          exports.observe(text, e);
           return;
         }
       }
@@ -226,16 +214,10 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
       const agents = revisitAgents.all;
       // A look at the raw columns first (a superset of the facts' IP and agent): most requests stop here.
-      let f: RequestFacts;
-      if (e.source === 'w3c') {
-        const x = e.fields;
-        if (!has(attackerIps, x['c-ip']) && !has(agents, x['cs-user-agent']) && !has(agents, x['cs(User-Agent)'])) return;
-        f = factsFromW3c(e);
-      } else if (e.source === 'exchange' && e.log === 'httpproxy') {
-        const x = e.fields;
-        if (!has(attackerIps, x['ClientIpAddress']) && !has(attackerIps, x['ClientIp']) && !has(agents, x['UserAgent'])) return;
-        f = factsFromHttpProxy(e);
-      } else return;
+      const [ip, agent, agent2] = rawClient(e);
+      if (!has(attackerIps, ip) && !has(agents, agent) && !has(agents, agent2)) return;
+      const f = requestFacts(e);
+      if (f === null) return;
       if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) record(f, e);
     },
 
@@ -249,7 +231,10 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
         totals.push({ ip: a.ip, agent: a.agent, requests: a.requests, bytes: a.bytes, first: a.first, last: a.last });
         for (const t of a.order) {
           const target = t.target;
-          const row: TakenAccess = { ip: a.ip, agent: a.agent, target, kind: t.kind, via: [...t.via].sort(), requests: t.requests, bytes: t.bytes, first: t.first, last: t.last, evidence: t.evidence };
+          const row: TakenAccess = {
+            ip: a.ip, agent: a.agent, target, kind: t.kind, via: [...t.via].sort(), operations: [...t.operations].sort(),
+            requests: t.requests, bytes: t.bytes, first: t.first, last: t.last, evidence: t.evidence,
+          };
           (t.kind === 'address-book' ? addressBooks : mailboxes).push(row);
         }
       }
@@ -257,7 +242,11 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       mailboxes.sort(byTime);
       addressBooks.sort(byTime);
       totals.sort(byTime);
-      exports.sort((x, y) => cmpStr(x.time ?? '', y.time ?? ''));
+      const touched = new Map<string, string | null>();
+      for (const m of mailboxes) if (m.kind === 'mailbox') touched.set(m.target, earlier(touched.get(m.target) ?? null, m.first));
+      const sent = mail.finish(attackerIps, touched);
+      dropped.exports = exports.dropped;
+      dropped.mail = mail.dropped;
 
       const cannotShow = [
         'Web and proxy logs record requests, not content: which messages, attachments, contacts or calendar items were read or copied cannot be known from them.',
@@ -267,9 +256,10 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       ];
       if (!anyBytes) cannotShow.push('None of the logs read records response sizes (IIS sc-bytes is off by default; HttpProxy ResponseBytes absent): the volume taken is unknown.');
       if (seen.httpproxy === 0) cannotShow.push('No Exchange HttpProxy logs were read: mailboxes addressed by EWS/MAPI requests (AnchorMailbox) cannot be named, only authenticated users from IIS logs.');
-      if (seen.commands === 0) cannotShow.push('No MSExchange Management, PowerShell or process-creation events were read: mailbox exports and eDiscovery searches run on the server could not be checked.');
-      if (dropped.actors + dropped.targets + dropped.exports > 0)
-        cannotShow.push(`Bounds reached: ${dropped.actors} client/agent pairs, ${dropped.targets} targets and ${dropped.exports} export records were not kept; counts above are lower bounds.`);
+      if (seen.commands === 0) cannotShow.push('No MSExchange Management, CmdletInfra, PowerShell or process-creation events were read: mailbox exports and eDiscovery searches run on the server could not be checked.');
+      cannotShow.push(...perLogLimits(seen));
+      if (dropped.actors + dropped.targets + dropped.exports + dropped.mail > 0)
+        cannotShow.push(`Bounds reached: ${dropped.actors} client/agent pairs, ${dropped.targets} targets, ${dropped.exports} export records and ${dropped.mail} message-tracking rows were not kept; counts above are lower bounds.`);
 
       return {
         attackerIps: [...attackerIps].sort(),
@@ -277,11 +267,27 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
         actors: totals,
         mailboxes,
         addressBooks,
-        exports,
+        exports: exports.sorted(),
+        mail: sent,
         cannotShow,
         seen: { ...seen },
         dropped: { ...dropped },
       };
     },
   };
+}
+
+/** What each Exchange log kind cannot show, said once per scan (research exchange-logs.md §3-§5, §7). */
+function perLogLimits(seen: TakenSummary['seen']): string[] {
+  const out = [
+    'The administrator audit log and the mailbox audit logs (who ran which cmdlet; who opened, moved or deleted which item) are stored inside mailboxes, not on disk: a triage collection cannot hold them. Search them on the live organisation (Search-AdminAuditLog, Search-MailboxAuditLog).',
+  ];
+  if (seen.ews > 0) out.push('The EWS log names the operation (GetItem, ExportItems, ...) and the response size, not which items: plain delegate access to another mailbox shows only as the HttpProxy AnchorMailbox.');
+  else out.push('No EWS logs (Logging\\Ews) were read: which EWS operations the attacker ran, and how many bytes they took, is unknown.');
+  if (seen.cmdletLog > 0) out.push('CmdletInfra Rps_Cmdlet logs cut every parameter value at 200 characters: a long script or path may be incomplete there.');
+  else out.push('No CmdletInfra Rps_Cmdlet logs were read: Remote PowerShell cmdlets are seen only through the MSExchange Management event log, without the executing SID or the session\'s sender.');
+  if (seen.messageTracking > 0) out.push('MessageTracking records mail that went through transport: drafts saved with EWS (the ProxyShell payload) and items read in place never appear there.');
+  else out.push('No MessageTracking logs (TransportRoles\\Logs\\MessageTracking) were read: mail sent or forwarded from touched mailboxes cannot be listed.');
+  out.push('Exchange keeps its text logs 30 days by default and caps each folder\'s size (1 GB for CmdletInfra and HttpProxy, 5 GB for EWS, 1000 MB per MessageTracking prefix): on a busy server they reach back far less; the coverage section gives the span actually read.');
+  return out;
 }

@@ -2,8 +2,9 @@
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
 import type { Finding } from '../../finding.js';
 
-const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
-const AGENT_NAMES = ['cs-user-agent', 'cs(User-Agent)', 'UserAgent', 'userAgent', 'user_agent'];
+const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'original-client-ip', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
+// Rps_Http logs the User-Agent as ClientInfo, MapiHttp the client program as ClientSoftware (research exchange-logs.md §2.2, §3.3).
+const AGENT_NAMES = ['cs-user-agent', 'cs(User-Agent)', 'UserAgent', 'ClientInfo', 'ClientSoftware', 'userAgent', 'user_agent'];
 const USER_NAMES = ['cs-username', 'AuthenticatedUser', 'TargetUserName', 'SubjectUserName', 'User', 'user', 'UserName'];
 const PATH_NAMES = ['path', 'filePath', 'file', 'TargetFilename', 'TargetFileName', 'FileName', 'cs-uri-stem', 'UrlStem', 'Image', 'CommandLine'];
 

@@ -1,10 +1,11 @@
 // The activity engine's only door: the "what was taken" collector and its TakenSummary output, the
 // attacker indicators that select the attacker's share, and the finding-field readers other engines share.
-export { createActivityCollector } from './collector.js';
+export { createActivityCollector, isRequestLog } from './collector.js';
 export type { ActivityCollector, ActivityLimits } from './collector.js';
-export type { TakenSummary, TakenAccess, TakenExport, ActorTotals, AccessVia } from './taken.js';
+export type { TakenSummary, TakenAccess, TakenExport, TakenMail, ActorTotals, AccessVia } from './taken.js';
 export { mailboxFromAnchor } from './fields.js';
 export { attackerIndicators } from './indicators.js';
 export type { AttackerIndicators } from './indicators.js';
 export { cmpStr, fieldValue, findingIp, findingAgent, findingUser, findingFileKey, findingPath, findingHashes } from './finding-fields.js';
 export type { FindingHashes } from './finding-fields.js';
+export { cmdletIdentityFinding } from './identity.js';

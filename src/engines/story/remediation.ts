@@ -103,6 +103,18 @@ export function remediationSteps(findings: readonly Finding[], summary: ScanSumm
       items: cap([...new Set(taken.mailboxes.map((m) => m.target))]),
     });
   }
+  // taken.json written before MessageTracking was read has no mail list.
+  const forwards = (taken?.mail ?? []).filter((m) => m.why === 'mailbox-rule' || m.why === 'pickup');
+  if (forwards.length > 0) {
+    steps.push({
+      title: 'Remove forwarding rules and check what left by mail',
+      why: 'MessageTracking shows mail forwarded by inbox rules or dropped into the pickup folder; a rule planted by the attacker keeps sending mail out after the server is cleaned.',
+      items: cap([
+        'Get-InboxRule on each mailbox below (and Get-TransportRule): remove rules that forward, redirect or copy outside; check ForwardingSmtpAddress with Get-Mailbox',
+        ...[...new Set(forwards.map((m) => `${m.sender ?? 'unknown sender'} → ${m.recipients.join(', ') || 'unknown recipient'} (${m.why === 'pickup' ? 'pickup folder' : 'inbox rule'})`))],
+      ]),
+    });
+  }
   const ind = attackerIndicators(findings);
   if (ind.ips.size > 0) {
     steps.push({

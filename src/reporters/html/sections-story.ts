@@ -3,6 +3,7 @@
 import type { EvidenceRef } from '../../event.js';
 import { LEVELS } from '../../finding.js';
 import type { ReportModel } from '../model.js';
+import type { TakenMail } from '../../engines/activity/index.js';
 import { html, join, fmtTime, fmtBytes, fmtNum, clip, type Html } from './escape.js';
 
 export function cite(ref: EvidenceRef): string {
@@ -71,6 +72,20 @@ ${eps}${m.episodes.length > shown.length ? html`<p class="muted">${m.episodes.le
 
 const ACCESS_ROWS = 40;
 
+const WHY: Record<TakenMail['why'], string> = {
+  'attacker-client': "from the attacker's address",
+  'touched-mailbox': 'from a mailbox the attacker reached',
+  'mailbox-rule': 'forwarded by an inbox rule',
+  pickup: 'dropped in the pickup folder',
+};
+
+function mailRows(rows: readonly TakenMail[]): Html {
+  if (rows.length === 0) return html`<p class="muted">None seen (MessageTracking: mail from the attacker's addresses or the mailboxes they reached, inbox-rule forwards, pickup drops).</p>`;
+  return html`<table><thead><tr><th>Time</th><th>Why</th><th>From</th><th>To</th><th>Subject</th><th class="num">Bytes</th><th>Client</th><th>Evidence</th></tr></thead><tbody>${rows.slice(0, ACCESS_ROWS).map(
+    (r) => html`<tr><td>${fmtTime(r.time)}</td><td>${WHY[r.why] ?? r.why}</td><td><code>${clip(r.sender ?? '—', 80)}</code></td><td><code>${clip(r.recipients.join('; '), 120)}</code></td><td>${clip(r.subject ?? '', 80)}</td><td class="num">${fmtBytes(r.bytes)}</td><td>${r.client ?? '—'}<br><code class="small">${r.originalClientIp ?? ''}</code></td><td><code class="small">${cite(r.evidence)}</code></td></tr>`,
+  )}</tbody></table>${rows.length > ACCESS_ROWS ? html`<p class="muted">${rows.length - ACCESS_ROWS} more rows in taken.json.</p>` : ''}`;
+}
+
 export function takenSection(m: ReportModel): Html {
   const t = m.taken;
   if (!t) return html`<section id="taken"><h2>What was taken</h2><p class="muted">No activity summary (taken.json) was available for this report.</p></section>`;
@@ -78,7 +93,7 @@ export function takenSection(m: ReportModel): Html {
     rows.length === 0
       ? html`<p class="muted">None seen from the attacker's addresses or tools.</p>`
       : html`<table><thead><tr><th>Target</th><th>Kind</th><th>Via</th><th>From</th><th class="num">Requests</th><th class="num">Bytes</th><th>First</th><th>Last</th><th>Evidence</th></tr></thead><tbody>${rows.slice(0, ACCESS_ROWS).map(
-          (r) => html`<tr><td><code>${clip(r.target, 120)}</code></td><td>${r.kind}</td><td>${r.via.join(', ')}</td><td><code>${r.ip ?? '—'}</code><br><span class="muted small">${clip(r.agent ?? '', 60)}</span></td><td class="num">${fmtNum(r.requests)}</td><td class="num">${fmtBytes(r.bytes)}</td><td>${fmtTime(r.first)}</td><td>${fmtTime(r.last)}</td><td><code class="small">${cite(r.evidence)}</code></td></tr>`,
+          (r) => html`<tr><td><code>${clip(r.target, 120)}</code></td><td>${r.kind}</td><td>${r.via.join(', ')}${(r.operations ?? []).length > 0 ? html`<br><span class="muted small">${clip((r.operations ?? []).join(', '), 120)}</span>` : ''}</td><td><code>${r.ip ?? '—'}</code><br><span class="muted small">${clip(r.agent ?? '', 60)}</span></td><td class="num">${fmtNum(r.requests)}</td><td class="num">${fmtBytes(r.bytes)}</td><td>${fmtTime(r.first)}</td><td>${fmtTime(r.last)}</td><td><code class="small">${cite(r.evidence)}</code></td></tr>`,
         )}</tbody></table>${rows.length > ACCESS_ROWS ? html`<p class="muted">${rows.length - ACCESS_ROWS} more rows in taken.json.</p>` : ''}`;
   return html`<section id="taken"><h2>What was taken</h2>
 <p class="lead">Requests from the attacker's ${t.attackerIps.length} address${t.attackerIps.length === 1 ? '' : 'es'}${t.attackerAgents.length ? ` and ${t.attackerAgents.length} tool user agent${t.attackerAgents.length === 1 ? '' : 's'}` : ''}, from HttpProxy, EWS, MAPI, OAB and IIS logs; export and search commands from the cmdlet and PowerShell logs.</p>
@@ -91,6 +106,7 @@ export function takenSection(m: ReportModel): Html {
           (x) => html`<tr><td>${fmtTime(x.time)}</td><td><code>${x.command}</code><br><span class="muted small">${clip(x.detail, 160)}</span></td><td><code>${x.mailbox ?? '—'}</code></td><td><code>${x.filePath ?? '—'}</code></td><td><code class="small">${cite(x.evidence)}</code></td></tr>`,
         )}</tbody></table>`
   }
+<h3>Mail sent and forwarded</h3>${mailRows(t.mail ?? [])}
 <h3>What the logs cannot show</h3><ul class="plain">${t.cannotShow.map((s) => html`<li>${s}</li>`)}</ul>
 </section>`;
 }

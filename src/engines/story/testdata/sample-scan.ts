@@ -146,17 +146,20 @@ export function sampleTaken(): TakenSummary {
     attackerAgents: ['antSword/v2.1'],
     actors: [{ ip: ATTACKER, agent: 'python-requests/2.25.1', requests: 12, bytes: 1_500_000, first: '2021-03-03T01:10:00Z', last: '2021-03-03T03:00:00Z' }],
     mailboxes: [
-      { ip: ATTACKER, agent: 'python-requests/2.25.1', target: 'ceo@corp.example', kind: 'mailbox', via: ['EWS'], requests: 10, bytes: 1_400_000, first: '2021-03-03T01:10:00Z', last: '2021-03-03T03:00:00Z', evidence: { path: 'Logging/HttpProxy/Ews/HttpProxy_2021030301-1.LOG', line: 5, kind: 'exchange-httpproxy' } },
+      { ip: ATTACKER, agent: 'python-requests/2.25.1', target: 'ceo@corp.example', kind: 'mailbox', via: ['EWS'], operations: ['ExportItems'], requests: 10, bytes: 1_400_000, first: '2021-03-03T01:10:00Z', last: '2021-03-03T03:00:00Z', evidence: { path: 'Logging/HttpProxy/Ews/HttpProxy_2021030301-1.LOG', line: 5, kind: 'exchange-httpproxy' } },
     ],
     addressBooks: [
-      { ip: ATTACKER, agent: 'python-requests/2.25.1', target: 'Offline Address Book', kind: 'address-book', via: ['OAB'], requests: 2, bytes: 100_000, first: '2021-03-03T01:20:00Z', last: '2021-03-03T01:21:00Z', evidence: { path: 'Logging/HttpProxy/Oab/HttpProxy_2021030301-1.LOG', line: 3, kind: 'exchange-httpproxy' } },
+      { ip: ATTACKER, agent: 'python-requests/2.25.1', target: 'Offline Address Book', kind: 'address-book', via: ['OAB'], operations: [], requests: 2, bytes: 100_000, first: '2021-03-03T01:20:00Z', last: '2021-03-03T01:21:00Z', evidence: { path: 'Logging/HttpProxy/Oab/HttpProxy_2021030301-1.LOG', line: 3, kind: 'exchange-httpproxy' } },
     ],
     exports: [
       { kind: 'mailbox-export', command: 'New-MailboxExportRequest', mailbox: 'ceo@corp.example', filePath: '\\\\EX01\\c$\\inetpub\\wwwroot\\aspnet_client\\ceo.pst', detail: 'New-MailboxExportRequest -Mailbox ceo@corp.example -FilePath ...', time: '2021-03-03T02:40:00Z', host: 'EX01', evidence: { path: 'MSExchange Management.evtx', record: 77, kind: 'evtx' } },
     ],
     cannotShow: ['Web and proxy logs record requests, not content.'],
-    seen: { web: 40000, httpproxy: 10000, commands: 3 },
-    dropped: { actors: 0, targets: 0, exports: 0 },
+    mail: [
+      { why: 'mailbox-rule', time: '2021-03-03T04:00:00Z', sender: 'ceo@corp.example', recipients: ['drop@mailbox.example.net'], subject: 'FW: board minutes', bytes: 88_000, event: 'MAILBOXRULE RECEIVE', client: null, originalClientIp: null, evidence: { path: 'TransportRoles/Logs/MessageTracking/MSGTRK2021030304-1.LOG', line: 9, kind: 'exchange-message-tracking' } },
+    ],
+    seen: { web: 40000, httpproxy: 10000, commands: 3, ews: 0, mapi: 0, cmdletLog: 0, messageTracking: 1 },
+    dropped: { actors: 0, targets: 0, exports: 0, mail: 0 },
   };
 }
 
