@@ -11,12 +11,15 @@ const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 /** The kind of a file from its first bytes (up to SNIFF_BYTES). */
 export function sniffKind(head: Buffer): EvidenceKind {
   if (head.length >= 8 && head.subarray(0, 8).equals(EVTX_MAGIC)) return 'evtx';
-  if (head.indexOf(0) !== -1) return 'file'; // binary (or UTF-16, which none of our text logs use)
-  let text = head.toString('utf8');
+  // A NUL means binary (or UTF-16, which none of our text logs use) unless a log header comes before it: a
+  // hostile or torn value in an early row must not turn a whole Exchange or IIS log into a plain file (the
+  // reader skips that line and says so).
+  const nul = head.indexOf(0);
+  let text = (nul === -1 ? head : head.subarray(0, nul)).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.startsWith('#')) return headerKind(text);
-  const bare = bareHeaderKind(text);
-  if (bare !== null) return bare;
+  const log = text.startsWith('#') ? headerKind(text) : bareHeaderKind(text);
+  if (log !== null && log !== 'file') return log;
+  if (nul !== -1) return 'file';
   const start = text.search(/\S/);
   if (start < 0) return 'file';
   const body = text.slice(start);
