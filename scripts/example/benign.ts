@@ -161,15 +161,23 @@ export function ecpServer(c: Collection, t: number, cmd: string, url: string, us
 const DOMAIN_SID = 'S-1-5-21-1004336348-1177238915-682003330';
 
 export function mgmt(c: Collection, t: number, cmdlet: string, params: string, app: string, caller = `${SERVER.domain}/Users/${ADMIN}`, eventId = 1, level = 4): void {
+  mgmtEvent(c, t, cmdlet, params, app, caller, eventId, level);
+  // Remote PowerShell cmdlets are also in CmdletInfra's Rps_Cmdlet log, with the executing SID and the session's sender.
+  if (app === 'Remote-PowerShell-Unknown') rpsCmdletRow(c, t, cmdlet, params, caller, eventId === 6);
+}
+
+/** The MSExchange Management event log's record of a cmdlet (provider MSExchange CmdletLogs, 1 = succeeded, 6 = failed). */
+export function mgmtEvent(c: Collection, t: number, cmdlet: string, params: string, app: string, caller: string, eventId = 1, level = 4): void {
   c.winEvent('MSExchange Management', t, 'MSExchange CmdletLogs', eventId, level, [
     cmdlet, params, caller, `${DOMAIN_SID}-1105`, `${DOMAIN_SID}-1105`,
     app, `${c.rng.int(2000, 9000)} w3wp#MSExchangePowerShellAppPool`, '', '0 objects execution has been proxied to remote server.', 'False', '0', '1',
   ]);
-  // Remote PowerShell cmdlets are also in CmdletInfra's Rps_Cmdlet log, with the executing SID and the session's sender.
-  if (app !== 'Remote-PowerShell-Unknown') return;
+}
+
+/** The Rps_Cmdlet row of a Remote PowerShell cmdlet (`params` as the event log writes them, single-quoted). */
+export function rpsCmdletRow(c: Collection, t: number, cmdlet: string, params: string, caller: string, failed = false): void {
   const user = caller.split('/').at(-1)!;
   const builtin = user.toLowerCase() === 'administrator';
-  const failed = eventId === 6;
   const p = failed ? '' : rpsParameters(params);
   c.rpsCmdlet(t + 150, {
     ...rpsCmdletCommon(c.rng), RequestId: c.rng.guid(), AuthenticatedUser: user,

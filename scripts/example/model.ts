@@ -11,7 +11,7 @@ import { rowOf } from '../../src/readers/exchange/testkit.js';
  * Whether attack rows of the CmdletInfra, EWS and MessageTracking logs are ground truth (lines the pack must
  * report at medium or above). Those logs' rules are a later part of the pack.
  */
-export const NEW_LOGS_TRUTH = false;
+export const NEW_LOGS_TRUTH = true;
 
 export const SERVER = { name: 'EXCH01', fqdn: 'EXCH01.corp.example.com', ip: '10.0.1.20', domain: 'corp.example.com', netbios: 'CORP' };
 /** Exchange 2016 CU19 without any security update: vulnerable to ProxyLogon and everything after it. */
@@ -43,12 +43,12 @@ export interface WebRequest {
   backendUser?: string;
   backendStem?: string;
   backendQuery?: string;
-  /** EWS operation and the mailbox acted as (SerializedSecurityContext), for the EWS log. */
+  /** EWS operation and the mailbox acted as (SerializedSecurityContext), for the EWS log; `detect.ews` makes its EWS row truth outside attack mode. */
   soapAction?: string;
   actAs?: string;
   responseSize?: number;
   /** In attack mode, which of the request's lines a rule must find (default: front end and HttpProxy yes, back end no). */
-  detect?: { front?: boolean; proxy?: boolean; backend?: boolean };
+  detect?: { front?: boolean; proxy?: boolean; backend?: boolean; ews?: boolean };
 }
 
 export const HTTPPROXY_FIELDS = 'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus'.split(',');
@@ -136,7 +136,7 @@ export class Collection {
       RequestSize: String(rng.int(400, 3000)), ResponseSize: String(r.responseSize ?? rng.int(800, 60_000)), ImpersonatedUser: r.actAs ?? smtp, ActAsUser: r.actAs ?? '',
       TotalRequestTime: String(rng.int(5, 900)), StartTime: iso(t - rng.int(5, 900)), ProcessId: String(rng.int(2000, 9000)),
     };
-    this.exchangeRow({ folder: 'Ews', prefix: 'Ews_', logType: 'EWS Logs', fields: EWS_FIELDS, mode: 'csv-compatible' }, t, rowOf(EWS_FIELDS, v), this.attackMode && NEW_LOGS_TRUTH);
+    this.exchangeRow({ folder: 'Ews', prefix: 'Ews_', logType: 'EWS Logs', fields: EWS_FIELDS, mode: 'csv-compatible' }, t, rowOf(EWS_FIELDS, v), (this.attackMode && NEW_LOGS_TRUTH) || r.detect?.ews === true);
   }
 
   /** A MessageTracking row (research exchange-logs.md §4), on the Mailbox role's TransportRoles\Logs\MessageTracking. */

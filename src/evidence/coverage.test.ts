@@ -67,6 +67,12 @@ test('warnings: logs starting after the exploitation windows, and missing key ki
   const noMgmt = [...full.slice(0, 2), { ...full[2]!, kind: 'evtx:Application' }];
   assert.deepEqual(coverageWarnings(noMgmt).length, 1);
   assert.match(coverageWarnings(noMgmt)[0]!, /MSExchange Management/);
+  // The CmdletInfra Rps_Cmdlet log stands in for the cmdlet event log, and the missing-event-log warning says so.
+  const rps = { kind: 'exchange:rps-cmdlet/Powershell-Proxy', files: 1, lines: 5, bytes: 1, first: '2020-12-01T00:00:00.000Z', last: '2023-01-01T00:00:00.000Z' };
+  assert.deepEqual(coverageWarnings([...noMgmt, rps]), []);
+  const noEvents = coverageWarnings([...full.slice(0, 2), rps]);
+  assert.equal(noEvents.length, 1);
+  assert.match(noEvents[0]!, /covered by the CmdletInfra Rps_Cmdlet logs/);
 
   const untimed = [{ ...full[0]!, first: null, last: null }, full[1]!, full[2]!];
   assert.match(coverageWarnings(untimed)[0]!, /no usable timestamps/);

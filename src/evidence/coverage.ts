@@ -131,6 +131,8 @@ const FAMILIES: { label: string; test: (kind: string) => boolean; missing: strin
 ];
 
 const ABSENCE = 'Absence of evidence is not evidence of absence.';
+const EVENT_LOGS_MISSING_WITH_RPS =
+  'No Windows event logs (Application, Security, MSExchange Management) in the evidence: UM exploitation (CVE-2021-26857), process activity and logons cannot be seen; Remote PowerShell cmdlets are covered by the CmdletInfra Rps_Cmdlet logs only.';
 
 /** Human warnings about blind spots in the evidence. */
 export function coverageWarnings(entries: CoverageEntry[]): string[] {
@@ -138,7 +140,8 @@ export function coverageWarnings(entries: CoverageEntry[]): string[] {
   for (const fam of FAMILIES) {
     const mine = entries.filter((e) => fam.test(e.kind));
     if (mine.length === 0 || mine.every((e) => e.lines === 0)) {
-      out.push(`${fam.missing} ${ABSENCE}`);
+      const rps = fam.label === 'Windows event logs' && entries.some((e) => e.kind.startsWith('exchange:rps-cmdlet') && e.lines > 0);
+      out.push(`${rps ? EVENT_LOGS_MISSING_WITH_RPS : fam.missing} ${ABSENCE}`);
       continue;
     }
     const firsts = mine.map((e) => e.first).filter((t): t is string => t !== null);
@@ -155,7 +158,8 @@ export function coverageWarnings(entries: CoverageEntry[]): string[] {
       );
     }
   }
-  const hasMgmt = entries.some((e) => /^(evtx|json):MSExchange Management$/i.test(e.kind));
+  // The CmdletInfra Rps_Cmdlet log records Remote PowerShell cmdlets too (research exchange-logs.md §5).
+  const hasMgmt = entries.some((e) => /^(evtx|json):MSExchange Management$/i.test(e.kind) || (e.kind.startsWith('exchange:rps-cmdlet') && e.lines > 0));
   const hasEventLogs = entries.some((e) => e.kind.startsWith('evtx:') || e.kind.startsWith('json:'));
   if (hasEventLogs && !hasMgmt) {
     out.push(`No 'MSExchange Management' event log among the event logs: Exchange cmdlet abuse (ProxyShell post-exploitation) cannot be seen. ${ABSENCE}`);

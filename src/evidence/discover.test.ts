@@ -126,6 +126,11 @@ test('sniffKind recognises content, not names', () => {
   assert.equal(k(Buffer.concat([Buffer.from('#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time c-ip\r\n'), Buffer.alloc(60)])), 'iis-w3c');
   assert.equal(k(Buffer.concat([Buffer.from('#Software: Micro'), Buffer.alloc(60)])), 'file');
   assert.equal(k(Buffer.from('#\0S\0o\0f\0t\0', 'latin1')), 'file'); // UTF-16
+  // A NUL after a log header (a hostile or torn value in an early row) leaves the file a log; before one, binary.
+  assert.equal(k('DateTime,RequestId,Cmdlet\r\n#Software: Microsoft Exchange Server\r\n#Fields: DateTime,RequestId,Cmdlet\r\n2021-08-13T21:00:00Z,r1,a\0b\r\n'), 'exchange-csv');
+  assert.equal(k('#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip\r\n2021-08-13 21:00:00 \0\r\n'), 'iis-w3c');
+  assert.equal(k('\0#Software: Microsoft Exchange Server\r\n'), 'file');
+  assert.equal(k('#Software: Micro\0soft Exchange Server\r\n'), 'file');
 });
 
 test('Velociraptor component decoding is lenient and byte-wise', () => {

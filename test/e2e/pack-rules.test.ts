@@ -25,6 +25,11 @@ const LOGSOURCES = new Set([
   'product=exchange service=ecp-server',
   'product=exchange service=ecp-activity',
   'product=exchange service=oab-generator',
+  'product=exchange service=rps-cmdlet',
+  'product=exchange service=rps-http',
+  'product=exchange service=ews',
+  'product=exchange service=message-tracking',
+  'product=exchange service=unified-audit',
   'product=windows service=msexchange-management',
   'product=windows service=application',
 ]);
