@@ -78,7 +78,7 @@ export function register(program: Command, ctx: CommandContext): void {
     )
     .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
     .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
-    .option('--workers <n>', 'EVTX parsing threads, the main one included (default: the number of cores)', parseWorkers)
+    .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
     .option('-q, --quiet', 'no progress and no summary on the terminal')
     .action(async (paths: string[], flags: ScanFlags) => {
       ctx.setExit(await runScan(paths, flags, ctx));

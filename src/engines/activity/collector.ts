@@ -14,6 +14,18 @@ export interface ActivityCollector {
    */
   revisit(event: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void;
   finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary;
+  /** 'second-pass' mode: what observe() gathered (counts, exports), as plain data for another collector. */
+  part(): ActivityPart;
+  /** Folds in another collector's part(); merged in scan order, the result equals one collector's. */
+  merge(part: ActivityPart): void;
+}
+
+/** What a second-pass collector's observe() gathered. */
+export interface ActivityPart {
+  seen: { web: number; httpproxy: number; commands: number };
+  anyBytes: boolean;
+  exports: TakenExport[];
+  droppedExports: number;
 }
 export interface ActivityOptions {
   /**
@@ -219,6 +231,24 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
           return;
         }
       }
+    },
+
+    part(): ActivityPart {
+      if (!secondPass) throw new Error('ActivityCollector.part() is for second-pass mode');
+      return { seen: { ...seen }, anyBytes, exports: [...exports], droppedExports: dropped.exports };
+    },
+
+    merge(p: ActivityPart): void {
+      seen.web += p.seen.web;
+      seen.httpproxy += p.seen.httpproxy;
+      seen.commands += p.seen.commands;
+      anyBytes ||= p.anyBytes;
+      // In scan order, the exports kept are the first maxExports, as one collector would keep.
+      for (const x of p.exports) {
+        if (exports.length >= lim.maxExports) dropped.exports++;
+        else exports.push(x);
+      }
+      dropped.exports += p.droppedExports;
     },
 
     revisit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void {
