@@ -36,7 +36,8 @@ function rng(seed: number): () => number {
   };
 }
 
-async function generate(file: string, bytes: number): Promise<void> {
+/** Writes `bytes` of generated IIS W3C traffic (deterministic) to `file`; bench:scale uses it too. */
+export async function generate(file: string, bytes: number): Promise<void> {
   mkdirSync(join(file, '..'), { recursive: true });
   const r = rng(42);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
@@ -361,6 +362,9 @@ async function main(generateOnly = false): Promise<void> {
   }
 }
 
-const argv = process.argv.slice(2);
-if (argv[0] === '--child') await child(argv[1] as Mode, argv[2]!);
-else await main(argv[0] === '--generate');
+// Run only as the benchmark itself, not when bench:scale imports the generator.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') await child(argv[1] as Mode, argv[2]!);
+  else await main(argv[0] === '--generate');
+}

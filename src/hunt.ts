@@ -1,5 +1,6 @@
 // The pipeline in one screen: discover → read → normalise → detect → map ATT&CK → summarise.
 // Only this file (and cli/) sees every family; each arrow is an AsyncIterable so memory stays flat.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
@@ -9,11 +10,11 @@ import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js
 import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
 import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { readEvtxBatches } from './readers/evtx/index.js';
+import { planShares, scanInThread, ShareMerger, SharePool, type RuleSpec, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
-import { cmdletIdentityFinding, createActivityCollector, isRequestLog, type TakenSummary } from './engines/activity/index.js';
+import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { attackerIndicators } from './engines/activity/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -34,8 +35,15 @@ export interface HuntOptions {
   minLevel?: Level;
   since?: string | null;
   until?: string | null;
-  /** Worker threads for EVTX parsing (default: all cores). */
+  /**
+   * Worker threads that read and match the logs (default: the number of cores); 1 runs everything in this thread.
+   * The findings are the same, in the same order, for every value.
+   */
   workers?: number;
+  /** Text logs bigger than this are read in byte ranges of about this size, one job each (default 32 MiB). */
+  rangeBytes?: number;
+  /** Told, once the logs are read, how long each worker took to load its rules (empty with one thread). */
+  onWorkers?: (startup: WorkerStartup[]) => void;
   onFinding?: (f: Finding) => void;
   onProgress?: (p: HuntProgress) => void;
   onDiagnostic?: DiagnosticSink;
@@ -70,8 +78,14 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
 
   // 1. Rules: compiled once, before any evidence is read.
-  const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
-  const sigma = await loadSigma(sigmaPaths, { builtinRoot: rulesDir, ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}) });
+  const spec: RuleSpec = {
+    paths: [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])],
+    builtinRoot: rulesDir,
+    ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}),
+  };
+  // Workers start first: they load their rules while this thread loads its own and scans the files.
+  const pool = SharePool.start(opts.workers ?? availableParallelism(), spec);
+  const sigma = await loadSigma(spec.paths, spec);
   for (const p of sigma.problems) sink(p);
   const run = sigma.ruleSet.createRun();
   const files = await createFileScanner(
@@ -85,6 +99,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   for await (const ev of discovery) evidence.push(ev);
   const skipped = discovery.skipped();
   if (evidence.length === 0) {
+    await pool?.close();
     throw new HuntError('NOT_READABLE', `nothing readable in ${opts.inputs.join(', ')}` + (skipped.length ? ` (${skipped.length} skipped)` : ''));
   }
 
@@ -111,8 +126,6 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const exposure = createExposureCollector();
   // Requests are tied to the attackers in a second read of the web logs, once the attackers are known.
   const activity = createActivityCollector({}, { mode: 'second-pass' });
-  /** Files that gave web, HttpProxy, EWS or MapiHttp requests (read again for the attackers' requests). */
-  const requestFiles = new Set<string>();
   const coverage = new CoverageTracker();
 
   // 3. Files on disk first, so web shells found there are known while the web logs are read.
@@ -120,49 +133,28 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     for (const f of await files.scan(ev)) emit(f);
     await exposure.observeFile(ev, sink);
   }
-  const shellUse = files.webShellUsage(all.filter((f) => f.engine !== 'sigma'));
 
-  // 4. Logs: read as events, matched by every engine that reads events.
-  let events = 0;
-  let outside = 0;
-  const onEvent = (e: HuntEvent): void => {
-    events++;
-    coverage.observe(e);
-    exposure.observeEvent(e);
-    if (!inWindow(e.time)) {
-      outside++;
-      return;
-    }
-    activity.observe(e);
-    if (isRequestLog(e)) requestFiles.add(e.ref.path);
-    for (const f of run.match(e)) emit(f);
-    const used = shellUse(e);
-    if (used) emit(used);
-    const identity = cmdletIdentityFinding(e);
-    if (identity) emit(identity);
-  };
+  // 4. Logs: read as events, matched by every engine that reads events, where they are read: each job (a text
+  // log, a byte range of a big one, an EVTX window) on a worker thread, its results merged here in job order.
   progress.phase = 'logs';
-  const evtx = evidence.filter((e) => e.kind === 'evtx');
-  for (const ev of evidence) {
-    if (!LOG_KINDS.has(ev.kind) || ev.kind === 'evtx') continue;
-    const reader = readerFor(ev.kind);
-    if (!reader) continue;
-    coverage.file(ev);
-    for await (const batch of eventBatches(reader, ev, sink)) for (const e of batch) onEvent(e);
-    progress.filesDone++;
-    progress.bytesDone += ev.size;
-    opts.onProgress?.(progress);
+  const jobs = planShares(evidence, opts.rangeBytes !== undefined ? { rangeBytes: opts.rangeBytes } : {});
+  for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
+  const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink });
+  const ctx: ShareContext = { shells: shellFindings(all), since, until };
+  try {
+    for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
+      const job = jobs[merger.merged]!;
+      merger.add(job, r);
+      progress.bytesDone += job.bytes;
+      if (job.lastOfFile) progress.filesDone++;
+      if (job.kind === 'evtx') progress.phase = 'event logs';
+      opts.onProgress?.(progress);
+    }
+  } finally {
+    await pool?.close();
   }
-  if (evtx.length > 0) {
-    progress.phase = 'event logs';
-    for (const ev of evtx) coverage.file(ev);
-    const workers = opts.workers;
-    // A job's events come as one batch (no promise per event); each batch is drained before the next.
-    for await (const batch of readEvtxBatches(evtx, sink, workers !== undefined ? { workers } : {})) for (const e of batch) onEvent(e);
-    progress.filesDone += evtx.length;
-    progress.bytesDone += evtx.reduce((n, e) => n + e.size, 0);
-    opts.onProgress?.(progress);
-  }
+  opts.onWorkers?.(pool?.startup ?? []);
+  const { events, outside, requestFiles } = merger;
   for (const f of run.finish()) emit(f);
 
   // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
@@ -252,4 +244,9 @@ function countFindings(findings: Finding[]): ScanSummary['counts'] {
     byLevel,
     byRule: [...byRule.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count),
   };
+}
+
+/** The file scan's findings that may name a web shell's URL (what webShellUsage reads), for the log jobs. */
+function shellFindings(all: readonly Finding[]): Finding[] {
+  return all.filter((f) => f.engine !== 'sigma' && typeof f.fields['urlPath'] === 'string' && f.attack.includes('T1505.003'));
 }

@@ -41,6 +41,9 @@ function fileKind(ev: Evidence): string {
   }
 }
 
+/** A tracker's per-kind counts as plain data (what a worker thread sends back); bytes are added where sizes are known. */
+export type CoveragePart = { kind: string; files: string[]; lines: number; first: string | null; last: string | null }[];
+
 export class CoverageTracker {
   private readonly sizes = new Map<string, Evidence>();
   private readonly byKind = new Map<string, Entry>();
@@ -78,6 +81,28 @@ export class CoverageTracker {
       if (entry.first === null || t < entry.first) entry.first = t;
       if (entry.last === null || t > entry.last) entry.last = t;
     }
+  }
+
+  /** What this tracker observed, as plain data (files registered with file() are not part of it). */
+  part(): CoveragePart {
+    return [...this.byKind.values()].map((e) => ({ kind: e.kind, files: [...e.files], lines: e.lines, first: e.first, last: e.last }));
+  }
+
+  /** Folds in what another tracker observed (order-independent: counts add, times take min and max). */
+  merge(part: CoveragePart): void {
+    for (const p of part) {
+      const entry = this.entryFor(p.kind);
+      for (const path of p.files) {
+        if (entry.files.has(path)) continue;
+        entry.files.add(path);
+        entry.bytes += this.sizes.get(path)?.size ?? 0;
+        this.pathsWithEvents.add(path);
+      }
+      entry.lines += p.lines;
+      if (p.first !== null && (entry.first === null || p.first < entry.first)) entry.first = p.first;
+      if (p.last !== null && (entry.last === null || p.last > entry.last)) entry.last = p.last;
+    }
+    this.lastEntry = null;
   }
 
   private entryFor(kind: string): Entry {

@@ -5,4 +5,4 @@ export { discover } from './discover.js';
 export type { Discovery, DiscoverOptions, SkippedFile } from './discover.js';
 export { sniffKind, SNIFF_BYTES } from './sniff.js';
 export { decodeComponent, windowsPath } from './layout.js';
-export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS } from './coverage.js';
+export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS, type CoveragePart } from './coverage.js';

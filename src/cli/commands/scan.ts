@@ -55,6 +55,7 @@ interface ScanFlags {
   since?: string;
   until?: string;
   workers?: number;
+  rangeSize?: number;
   quiet?: boolean;
 }
 
@@ -78,7 +79,9 @@ export function register(program: Command, ctx: CommandContext): void {
     )
     .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
     .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
-    .option('--workers <n>', 'EVTX parsing threads, the main one included (default: the number of cores)', parseWorkers)
+    .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
+    // For tests and benchmarks: text logs bigger than this are read in byte ranges of about this size.
+    .addOption(new Option('--range-size <size>', 'byte range per job for big text logs').argParser(parseSize).hideHelp())
     .option('-q, --quiet', 'no progress and no summary on the terminal')
     .action(async (paths: string[], flags: ScanFlags) => {
       ctx.setExit(await runScan(paths, flags, ctx));
@@ -103,6 +106,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       since: flags.since ?? null,
       until: flags.until ?? null,
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
       onFinding: flags.jsonl ? (f) => ctx.stdout.write(JSON.stringify(f) + '\n') : undefined,
       onProgress: (p) => progress.update(p),
       onDiagnostic: (d) => {

@@ -4,8 +4,8 @@ import type { EvidenceRef, HuntEvent } from '../../event.js';
 import { commandEventText, commandRowText, ExportLog } from './exports.js';
 import { factsFromEws, factsFromHttpProxy, factsFromMapiHttp, factsFromW3c, type RequestFacts } from './fields.js';
 import { cmpStr } from './finding-fields.js';
-import { MailLog } from './mail.js';
-import type { AccessVia, ActorTotals, TakenAccess, TakenSummary } from './taken.js';
+import { MailLog, type MailCandidate } from './mail.js';
+import type { AccessVia, ActorTotals, TakenAccess, TakenExport, TakenSummary } from './taken.js';
 
 export interface ActivityCollector {
   /** Every event of the scan (in 'second-pass' mode web and HttpProxy requests are only counted here). */
@@ -16,6 +16,20 @@ export interface ActivityCollector {
    */
   revisit(event: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void;
   finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary;
+  /** 'second-pass' mode: what observe() gathered (counts, exports), as plain data for another collector. */
+  part(): ActivityPart;
+  /** Folds in another collector's part(); merged in scan order, the result equals one collector's. */
+  merge(part: ActivityPart): void;
+}
+
+/** What a second-pass collector's observe() gathered. */
+export interface ActivityPart {
+  seen: TakenSummary['seen'];
+  anyBytes: boolean;
+  exports: TakenExport[];
+  droppedExports: number;
+  mail: MailCandidate[];
+  droppedMail: number;
 }
 export interface ActivityOptions {
   /**
@@ -207,6 +221,20 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
           return;
         }
       }
+    },
+
+    part(): ActivityPart {
+      if (!secondPass) throw new Error('ActivityCollector.part() is for second-pass mode');
+      return { seen: { ...seen }, anyBytes, exports: exports.entries(), droppedExports: exports.dropped, mail: mail.candidates(), droppedMail: mail.dropped };
+    },
+
+    merge(p: ActivityPart): void {
+      for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] += p.seen[k];
+      anyBytes ||= p.anyBytes;
+      // In scan order, the exports and mail kept are those one collector would keep (same dedupe, same bounds).
+      for (const x of p.exports) exports.add(x);
+      exports.dropped += p.droppedExports;
+      mail.merge(p.mail, p.droppedMail);
     },
 
     revisit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void {

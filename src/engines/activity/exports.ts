@@ -90,15 +90,24 @@ export class ExportLog {
     for (const { re, kind } of EXPORT_CMDLETS) {
       const m = re.exec(text);
       if (!m) continue;
-      const x: TakenExport = { kind, command: m[0], ...parseExport(text, m[0]), time: e.time, host: e.host, evidence: e.ref };
-      if (this.list.some((y) => sameExport(x, y))) return;
-      if (this.list.length >= this.max) {
-        this.dropped++;
-        return;
-      }
-      this.list.push(x);
+      this.add({ kind, command: m[0], ...parseExport(text, m[0]), time: e.time, host: e.host, evidence: e.ref });
       return;
     }
+  }
+
+  /** Keeps `x` unless another log already recorded the same export, or the bound is reached. */
+  add(x: TakenExport): void {
+    if (this.list.some((y) => sameExport(x, y))) return;
+    if (this.list.length >= this.max) {
+      this.dropped++;
+      return;
+    }
+    this.list.push(x);
+  }
+
+  /** In the order kept (for a worker's part: merged in scan order, the result equals one log's). */
+  entries(): TakenExport[] {
+    return [...this.list];
   }
 
   sorted(): TakenExport[] {

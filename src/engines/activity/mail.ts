@@ -4,7 +4,7 @@ import type { ExchangeEvent } from '../../event.js';
 import { cmpStr } from './finding-fields.js';
 import type { TakenMail } from './taken.js';
 
-interface Candidate extends Omit<TakenMail, 'why'> {
+export interface MailCandidate extends Omit<TakenMail, 'why'> {
   source: string;
 }
 
@@ -16,7 +16,7 @@ const num = (s: string | undefined): number | null => {
 
 /** MessageTracking rows that can say mail left a mailbox, kept until the attackers are known. */
 export class MailLog {
-  private readonly rows: Candidate[] = [];
+  private readonly rows: MailCandidate[] = [];
   dropped = 0;
   constructor(private readonly max: number) {}
 
@@ -46,6 +46,20 @@ export class MailLog {
       originalClientIp: f['original-client-ip'] || f['S:ProxiedClientIPAddress'] || null,
       evidence: e.ref,
     });
+  }
+
+  /** The candidates kept, in the order read (a worker's part). */
+  candidates(): MailCandidate[] {
+    return [...this.rows];
+  }
+
+  /** Folds in another log's candidates; merged in scan order, the result equals one log's. */
+  merge(rows: readonly MailCandidate[], dropped: number): void {
+    for (const r of rows) {
+      if (this.rows.length >= this.max) this.dropped++;
+      else this.rows.push(r);
+    }
+    this.dropped += dropped;
   }
 
   /**

@@ -9,10 +9,21 @@ import { defaultCatalogue, type Catalogue } from './catalogue.js';
 import { exposureFindings } from './findings.js';
 import { observeBuild } from './observe-event.js';
 import { observeFile } from './observe-file.js';
-import { exposureFromTallies, tallyObservation, type BuildTally } from './timeline.js';
+import { exposureFromTallies, mergeTallies, talliesPart, tallyObservation, type BuildTally, type TallyPart } from './timeline.js';
+
+/** What observeEvent gathered, as plain data (sent back by a worker thread). */
+export interface ExposureEventPart {
+  first: string | null;
+  last: string | null;
+  tallies: TallyPart;
+}
 
 export interface ExposureCollector {
   observeEvent(e: HuntEvent): void;
+  /** What observeEvent gathered since the collector was made (to merge into another collector). */
+  eventPart(): ExposureEventPart;
+  /** Folds in another collector's eventPart(); merged in scan order, the result equals one collector's. */
+  mergeEvents(part: ExposureEventPart): void;
   observeFile(ev: Evidence, sink?: DiagnosticSink): Promise<void>;
   finish(otherFindings: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
 }
@@ -31,6 +42,14 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
       }
       const o = observeBuild(e);
       if (o) tallyObservation(tallies, o);
+    },
+    eventPart() {
+      return { first, last, tallies: talliesPart(tallies) };
+    },
+    mergeEvents(part) {
+      if (part.first !== null && (first === null || part.first < first)) first = part.first;
+      if (part.last !== null && (last === null || part.last > last)) last = part.last;
+      mergeTallies(tallies, part.tallies);
     },
     async observeFile(ev, sink) {
       const r = await observeFile(ev, sink, opts.catalogue ?? defaultCatalogue());

@@ -46,6 +46,41 @@ export function tallyObservation(tallies: Map<string, BuildTally>, o: BuildObser
   }
 }
 
+/** Tallies as plain data: each tally once, with every key it is filed under (short form first). */
+export type TallyPart = { keys: string[]; tally: BuildTally }[];
+
+export function talliesPart(tallies: Map<string, BuildTally>): TallyPart {
+  const keys = new Map<BuildTally, string[]>();
+  for (const [k, t] of tallies) (keys.get(t) ?? keys.set(t, []).get(t)!).push(k);
+  return [...keys].map(([tally, ks]) => ({ keys: ks, tally }));
+}
+
+/**
+ * Folds tallies made elsewhere into `tallies`, as if their observations had come after the ones already folded
+ * in (merged in scan order, the result equals one collector's): an earlier first sighting takes over the ref.
+ */
+export function mergeTallies(tallies: Map<string, BuildTally>, part: TallyPart): void {
+  for (const { keys, tally: o } of part) {
+    let t: BuildTally | undefined;
+    for (const k of keys) if ((t = tallies.get(k))) break;
+    if (!t) {
+      t = { ...o, sources: new Set(o.sources) };
+      for (const k of keys) tallies.set(k, t);
+      continue;
+    }
+    for (const k of keys) if (!tallies.has(k)) tallies.set(k, t);
+    t.count += o.count;
+    for (const s of o.sources) t.sources.add(s);
+    if (o.undated) t.undated = true;
+    if (o.first !== null && (t.first === null || o.first < t.first)) {
+      t.first = o.first;
+      t.ref = o.ref;
+      if (o.host) t.host = o.host;
+    }
+    if (o.last !== null && (t.last === null || o.last > t.last)) t.last = o.last;
+  }
+}
+
 interface Sighting {
   build: Build;
   text: string;

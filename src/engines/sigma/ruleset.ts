@@ -16,7 +16,17 @@ export interface SigmaRun {
   match(event: HuntEvent): Finding[];
   /** Correlation results, once every event has been matched. */
   finish(): Finding[];
+  /**
+   * The base matches recorded for correlations since the last call, per group in the order matched; the run
+   * forgets them. A run in a worker thread sends these to the one run that evaluates the correlations.
+   */
+  takeCorrelationMatches(): CorrelationMatches;
+  /** Base matches another run of the same rule set recorded (appended per group, so give them in scan order). */
+  addCorrelationMatches(m: CorrelationMatches): void;
 }
+
+/** Base matches of correlation rules as plain data: [correlation index, group key, group values, records]. */
+export type CorrelationMatches = [number, string, Record<string, string | null>, CorrRecord[]][];
 
 export interface SigmaRuleSet {
   readonly size: number;
@@ -274,6 +284,22 @@ class Run implements SigmaRun {
       const slot = byGroup.get(key) ?? byGroup.set(key, { group, recs: [] }).get(key)!;
       const v = c.field ? ctx.str(c.field) : undefined;
       slot.recs.push({ t, time: ev.time, rule: pos, value: v === undefined ? null : String(v), host: ev.host, evidence: ev.ref });
+    }
+  }
+
+  takeCorrelationMatches(): CorrelationMatches {
+    const out: CorrelationMatches = [];
+    for (const [ci, groups] of this.state) for (const [key, { group, recs }] of groups) out.push([ci, key, group, recs]);
+    this.state.clear();
+    return out;
+  }
+
+  addCorrelationMatches(m: CorrelationMatches): void {
+    for (const [ci, key, group, recs] of m) {
+      const byGroup = this.state.get(ci) ?? this.state.set(ci, new Map()).get(ci)!;
+      const slot = byGroup.get(key);
+      if (slot) for (const r of recs) slot.recs.push(r);
+      else byGroup.set(key, { group, recs: [...recs] });
     }
   }
 

@@ -3,7 +3,8 @@
 
 export { evtxReader, readEvtxTrees } from './reader.js';
 export { parseEvtx, toWinEvent, type EvtxRecord } from './records.js';
-export { readEvtxBatches, readEvtxParallel, type ParallelOptions } from './pool.js';
+export { readEvtxBatches, readEvtxParallel, jobsOf as evtxJobsOf, type ParallelOptions } from './pool.js';
+export { jobEvents as evtxJobEvents, type EvtxJob } from './job.js';
 export { parseEvtxTrees, chunkSlots, type EvtxTree, type ParseOptions } from './parse.js';
 export { toXml } from './xml.js';
 export { toEvtxJson } from './json.js';

@@ -23,7 +23,8 @@ export interface ParallelOptions {
   slotsPerJob?: number;
 }
 
-function jobsOf(files: Evidence[], per: number): EvtxJob[] {
+/** The jobs that cover `files`: one per window of `per` chunk slots (file order, then window order). */
+export function jobsOf(files: Evidence[], per: number): EvtxJob[] {
   const jobs: EvtxJob[] = [];
   for (const f of files) for (const window of windowsOf(f.size, per)) jobs.push({ absPath: f.absPath, path: f.path, size: f.size, window });
   return jobs;

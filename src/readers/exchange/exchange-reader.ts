@@ -6,7 +6,7 @@ import type { Evidence } from '../../evidence/evidence.js';
 import { bareHeaderNames, EXCHANGE_TIME_COLUMNS } from './bare-header.js';
 import type { ExchangeEvent } from '../../event.js';
 import { batchReader, type Reader } from '../reader.js';
-import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions } from '../text/index.js';
+import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions, type RangeRead } from '../text/index.js';
 import { parseCsvRow } from './csv-row.js';
 import { addEmbedded, embeddedColumns, type EmbeddedColumn } from './embedded-fields.js';
 import { logFromPath, logFromType, splitEventData } from './log-names.js';
@@ -244,8 +244,9 @@ class ExchangeParser {
 }
 
 /** Reads one Exchange CSV log; yields one array of events per chunk read. */
-export function readExchangeBatches(evidence: Evidence, sink: DiagnosticSink, opts: LineOptions = {}): AsyncGenerator<ExchangeEvent[]> {
-  return readParsedBatches(evidence, sink, (path, limiter) => new ExchangeParser(path, limiter), { chunkBytes: 256 * 1024, ...opts });
+export function readExchangeBatches(evidence: Evidence, sink: DiagnosticSink, opts: LineOptions & { part?: RangeRead } = {}): AsyncGenerator<ExchangeEvent[]> {
+  const { part, ...lineOpts } = opts;
+  return readParsedBatches(evidence, sink, (path, limiter) => new ExchangeParser(path, limiter), { chunkBytes: 256 * 1024, ...lineOpts }, part);
 }
 
 export const exchangeReader: Reader = batchReader('exchange-csv', readExchangeBatches);

@@ -10,6 +10,11 @@ export interface LineOptions {
   maxLineBytes?: number;
   /** Read size. Default 1 MiB. */
   chunkBytes?: number;
+  /**
+   * Only the bytes [start, end), which start at a line start (a range planned by planTextRanges): lines are
+   * numbered from `firstLine`, and a UTF-8 BOM is looked for only at the file's start.
+   */
+  range?: { start: number; end: number; firstLine: number };
 }
 
 export const DEFAULT_MAX_LINE = 1 << 20;
@@ -67,10 +72,13 @@ export async function* readTextBlocks(absPath: string, limiter: DiagnosticLimite
   let carry: Buffer[] = [];
   let carryLen = 0;
   let skipping = false; // inside an over-long line: drop bytes until the next newline
-  let lineNo = 1;
+  const range = opts.range;
+  const base = range?.start ?? 0;
+  const limit = range?.end ?? Infinity;
+  let lineNo = range?.firstLine ?? 1;
   let bytesRead = 0;
   let nextBreath = BREATHE_BYTES;
-  let first = true;
+  let first = base === 0;
   const tooLong = (): void => {
     limiter.report('LOG_LINE_TOO_LONG', 'warning', `line longer than ${maxLine} bytes skipped`, { line: lineNo });
   };
@@ -80,7 +88,7 @@ export async function* readTextBlocks(absPath: string, limiter: DiagnosticLimite
         nextBreath = bytesRead + BREATHE_BYTES;
         await nextMacrotask();
       }
-      const got = readSync(fd, buf, end, buf.length - end, null);
+      const got = readSync(fd, buf, end, Math.min(buf.length - end, limit - base - bytesRead), base + bytesRead);
       if (got === 0) break;
       bytesRead += got;
       const filled = end + got;

@@ -11,4 +11,5 @@ export { compileFieldBuilder } from './field-builder.js';
 export type { BuilderColumn, FieldBuilder } from './field-builder.js';
 export { readParsedBatches, readParsedBlocks } from './parsed-batches.js';
 export { LiteralLines } from './literal-lines.js';
-export type { BlockParser, LineParser } from './parsed-batches.js';
+export type { BlockParser, LineParser, RangeRead } from './parsed-batches.js';
+export { planTextRanges, type TextRange, type HeaderLine } from './ranges.js';

@@ -11,7 +11,11 @@ export class DiagnosticLimiter {
     private readonly perCode = 20,
   ) {}
 
+  /** While true, reports are dropped uncounted (a parser replaying header lines it has already read elsewhere). */
+  muted = false;
+
   report(code: DiagnosticCode, severity: Severity, message: string, where: Omit<Location, 'path'> = {}): void {
+    if (this.muted) return;
     const n = (this.seen.get(code) ?? 0) + 1;
     this.seen.set(code, n);
     this.severityOf.set(code, severity);
@@ -21,6 +25,18 @@ export class DiagnosticLimiter {
   /** How many times `code` was reported (including suppressed ones). */
   count(code: DiagnosticCode): number {
     return this.seen.get(code) ?? 0;
+  }
+
+  /** Counts `n` reports of `code` that were made (and limited) elsewhere, without passing any on. */
+  tally(code: DiagnosticCode, severity: Severity, n: number): void {
+    if (n <= 0) return;
+    this.seen.set(code, (this.seen.get(code) ?? 0) + n);
+    this.severityOf.set(code, severity);
+  }
+
+  /** Every code reported so far, with its count (suppressed reports included) and severity. */
+  counts(): { code: DiagnosticCode; severity: Severity; count: number }[] {
+    return [...this.seen].map(([code, count]) => ({ code, severity: this.severityOf.get(code) ?? 'warning', count }));
   }
 
   /** Emits one summary diagnostic per code whose reports were suppressed. Call once at end of file. */

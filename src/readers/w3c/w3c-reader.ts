@@ -7,7 +7,7 @@ import type { Evidence } from '../../evidence/evidence.js';
 import type { W3cEvent } from '../../event.js';
 import { projectRoot } from '../../paths.js';
 import { batchReader, type Reader } from '../reader.js';
-import { compileFieldBuilder, DiagnosticLimiter, readParsedBlocks, toUtcIso, type FieldBuilder, type LineOptions, type TextBlock } from '../text/index.js';
+import { compileFieldBuilder, DiagnosticLimiter, readParsedBlocks, toUtcIso, type FieldBuilder, type LineOptions, type RangeRead, type TextBlock } from '../text/index.js';
 
 interface W3cMap {
   fields: Record<string, string>;
@@ -58,6 +58,8 @@ export interface LineSelection {
 
 export interface W3cOptions extends LineOptions {
   select?: LineSelection;
+  /** Read only this range of the file (see RangeRead). */
+  part?: RangeRead;
 }
 
 function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): Header {
@@ -310,8 +312,8 @@ class W3cParser {
  * `select`, only the lines it keeps (and malformed lines) become events; the others are counted through it.
  */
 export function readW3cBatches(evidence: Evidence, sink: DiagnosticSink, opts: W3cOptions = {}): AsyncGenerator<W3cEvent[]> {
-  const { select, ...lineOpts } = opts;
-  return readParsedBlocks(evidence, sink, (path, limiter) => new W3cParser(path, limiter, select ?? null), { chunkBytes: 128 * 1024, ...lineOpts });
+  const { select, part, ...lineOpts } = opts;
+  return readParsedBlocks(evidence, sink, (path, limiter) => new W3cParser(path, limiter, select ?? null), { chunkBytes: 128 * 1024, ...lineOpts }, part);
 }
 
 export const w3cReader: Reader = batchReader('iis-w3c', readW3cBatches);

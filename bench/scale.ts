@@ -1,0 +1,174 @@
+// Scaling benchmark: the whole `exhunt scan` pipeline (hunt()) with 1 and 2 worker threads (and every core where
+// there are more) on >= 400 MB of EVTX with all SigmaHQ rules and >= 1 GB of IIS logs with our pack + SigmaHQ web.
+// Run compiled: `npm run bench:scale`. EXHUNT_BENCH_SCALE (default 1) scales both corpora; EXHUNT_BENCH_RUNS (1).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hunt } from '../src/hunt.js';
+import { hasShared, sharedDir } from '../src/paths.js';
+import { denseChunks, packFile } from './evtx-corpus.js';
+import { generate } from './logs.js';
+
+const MB = 1024 * 1024;
+const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
+const RUNS = Number(process.env['EXHUNT_BENCH_RUNS'] ?? 1);
+const ROOT = join(tmpdir(), 'exhunt-scale');
+const self = fileURLToPath(import.meta.url);
+
+interface Run {
+  workers: number;
+  seconds: number;
+  cpuSeconds: number;
+  busiestCpuSeconds: number;
+  maxRssMb: number;
+  events: number;
+  bytes: number;
+  findings: number;
+  rules: number;
+  startup: { ms: number; cpuMs: number }[];
+}
+
+/** CPU seconds per thread of this process (Linux /proc), by thread id. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const t of readdirSync('/proc/self/task')) {
+      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out.set(t, (Number(f[11]) + Number(f[12])) / 100);
+    }
+  } catch {
+    out.clear();
+  }
+  return out;
+}
+
+async function child(workers: number, input: string, builtin: boolean, sigma: string[]): Promise<void> {
+  // Worker threads end before hunt() returns: sample their CPU while they live.
+  const busiest = new Map<string, number>();
+  const sample = (): void => {
+    for (const [t, s] of threadCpu()) busiest.set(t, Math.max(busiest.get(t) ?? 0, s));
+  };
+  const timer = setInterval(sample, 200);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let startup: Run['startup'] = [];
+  const r = await hunt({ inputs: [input], sigma, builtinRules: builtin, workers, minLevel: 'informational', onWorkers: (s) => (startup = s) });
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  sample();
+  const cpu = process.cpuUsage(cpu0);
+  const out: Run = {
+    workers,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    busiestCpuSeconds: Math.max(...busiest.values()),
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    events: r.summary.events.total,
+    bytes: r.summary.files.bytes,
+    findings: r.summary.counts.findings,
+    rules: r.summary.rules.sigma.loaded,
+    startup,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function measure(workers: number, input: string, builtin: boolean, sigma: string[]): Run {
+  const p = spawnSync(process.execPath, [self, '--child', String(workers), input, builtin ? '1' : '0', ...sigma], { encoding: 'utf8', maxBuffer: 64 * MB });
+  if (p.status !== 0) throw new Error(`child failed: ${p.stderr}`);
+  return JSON.parse(p.stdout.trim().split('\n').at(-1)!) as Run;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function evtxCorpus(targetMb: number): string {
+  const dir = join(ROOT, `evtx-${targetMb}mb`);
+  const { header, chunks, records } = denseChunks(sharedDir);
+  const file = packFile(header, chunks, records.reduce((a, b) => a + b, 0) + 1);
+  const copies = Math.ceil((targetMb * MB) / file.length);
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < copies; i++) {
+    const p = join(dir, `dense-${String(i).padStart(3, '0')}.evtx`);
+    if (!existsSync(p) || statSync(p).size !== file.length) writeFileSync(p, file);
+  }
+  return dir;
+}
+
+async function iisCorpus(targetMb: number): Promise<string> {
+  const dir = join(ROOT, `iis-${targetMb}mb`);
+  const file = join(dir, 'C', 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex261101.log');
+  if (!existsSync(file) || statSync(file).size < targetMb * MB * 0.99) {
+    process.stdout.write(`generating ${targetMb} MB of IIS log at ${file} ...\n`);
+    await generate(file, targetMb * MB);
+  }
+  return join(dir, 'C');
+}
+
+function peer(cmd: string, args: string[]): number | null {
+  if (spawnSync('which', [cmd]).status !== 0) return null;
+  const t0 = performance.now();
+  const p = spawnSync(cmd, args, { stdio: 'ignore' });
+  return p.status === 0 ? (performance.now() - t0) / 1000 : null;
+}
+
+function table(name: string, runs: Run[][], peerLine: string): string {
+  const rows = runs.map((rs) => {
+    const r = rs[0]!;
+    const wall = median(rs.map((x) => x.seconds));
+    const cpu = median(rs.map((x) => x.cpuSeconds));
+    const busy = median(rs.map((x) => x.busiestCpuSeconds));
+    const rss = median(rs.map((x) => x.maxRssMb));
+    const start = r.startup.length ? `${(median(r.startup.map((s) => s.ms)) / 1000).toFixed(1)} s (${(median(r.startup.map((s) => s.cpuMs)) / 1000).toFixed(1)} CPU-s)` : '-';
+    return { r, wall, cpu, busy, rss, start };
+  });
+  const one = rows[0]!;
+  let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)\n`;
+  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)}  worker rules ready\n`;
+  for (const x of rows) {
+    const perBusy = x.r.events / x.busy;
+    s +=
+      `${String(x.r.workers).padEnd(8)} ${x.wall.toFixed(2).padStart(7)} ${(x.r.events / x.wall).toFixed(0).padStart(8)} ${(x.r.bytes / MB / x.wall).toFixed(1).padStart(6)} ` +
+      `${x.cpu.toFixed(2).padStart(7)} ${((x.cpu / x.r.events) * 1e6).toFixed(1).padStart(9)} ${perBusy.toFixed(0).padStart(16)} ` +
+      `${(x.r.events / x.cpu / (one.r.events / one.cpu)).toFixed(2).padStart(13)}x ${(one.wall / x.wall).toFixed(2).padStart(7)}x ${x.rss.toFixed(0).padStart(6)} MB  ${x.start}\n`;
+    if (x.r.findings !== one.r.findings) s += `  !! findings differ from --workers 1: ${x.r.findings} vs ${one.r.findings}\n`;
+  }
+  return s + peerLine + '\n';
+}
+
+async function main(): Promise<void> {
+  if (!hasShared) {
+    process.stdout.write('bench:scale needs ../shared (SigmaHQ rules and EVTX samples)\n');
+    return;
+  }
+  const counts = [...new Set([1, 2, availableParallelism()])];
+  const rules = join(sharedDir, 'sigma', 'rules');
+  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(`bench:scale: scale ${SCALE}, ${RUNS} run(s) each, ${availableParallelism()} cores, load average ${load()}\n`);
+
+  const evtx = evtxCorpus(Math.round(400 * SCALE));
+  const evtxRuns = counts.map((w) => Array.from({ length: RUNS }, () => measure(w, evtx, false, [rules])));
+  const firstEvtx = readdirSync(evtx).find((f) => f.endsWith('.evtx'))!;
+  const ee = peer('evtxexport', ['-f', 'xml', join(evtx, firstEvtx)]);
+  const perFile = evtxRuns[0]![0]!.events / readdirSync(evtx).filter((f) => f.endsWith('.evtx')).length;
+  const evtxPeer = ee === null ? 'peer: evtxexport not installed' : `peer: evtxexport -f xml (libevtx, parsing only, 1 file, same run): ${(perFile / ee).toFixed(0)} records/s`;
+  process.stdout.write(table(`EVTX, all SigmaHQ rules (${rules})`, evtxRuns, evtxPeer));
+  process.stdout.write(`load average ${load()}\n`);
+
+  const iis = await iisCorpus(Math.round(1024 * SCALE));
+  const iisRuns = counts.map((w) => Array.from({ length: RUNS }, () => measure(w, iis, true, [join(rules, 'web')])));
+  const log = join(iis, 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex261101.log');
+  const g = peer('grep', ['-c', '-F', 'autodiscover.json', log]);
+  const iisPeer = g === null ? '' : `peer: grep -c -F autodiscover.json, same run: ${(statSync(log).size / MB / g).toFixed(0)} MB/s`;
+  process.stdout.write(table('IIS W3C, built-in pack + SigmaHQ rules/web', iisRuns, iisPeer));
+  process.stdout.write(`load average ${load()}\n`);
+  process.stdout.write('targets: per CPU-second, 2 workers >= 0.85x of 1; wall-clock speed-up with 2 workers >= 1.7x; peak RSS <= 512 MB\n');
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') await child(Number(argv[1]), argv[2]!, argv[3] === '1', argv.slice(4));
+else await main();

@@ -1,0 +1,130 @@
+// Scan jobs on worker threads: each worker loads the rules as soon as it starts (while the main thread scans the
+// files), runs the jobs it is given, and the results come back in job order, with a bounded number in flight.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SigmaRuleSet } from '../engines/sigma/index.js';
+import type { RuleSpec } from './rules.js';
+import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
+import type { ShareJob } from './share.js';
+
+/** How long a worker took to have its rules ready (wall and CPU milliseconds). */
+export interface WorkerStartup {
+  ms: number;
+  cpuMs: number;
+}
+
+function workerUrl(): URL | undefined {
+  const url = new URL('./worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+type JobReply = { id: number; result: ShareResult } | { id: number; error: string };
+type Reply = JobReply | { ready: WorkerStartup } | { failed: string };
+
+export class SharePool {
+  readonly startup: WorkerStartup[] = [];
+  private readonly workers: Worker[] = [];
+  private failure: unknown = null;
+  private onReply: (w: Worker, m: JobReply) => void = () => {};
+  private onFailure: () => void = () => {};
+
+  private constructor(url: URL, n: number, rules: RuleSpec) {
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(url, { workerData: { rules } });
+      w.on('message', (m: Reply) => {
+        if ('ready' in m) this.startup.push(m.ready);
+        else if ('failed' in m) this.fail(new Error(m.failed));
+        else this.onReply(w, m);
+      });
+      w.on('error', (e) => this.fail(e));
+      // Idle workers must not keep the process alive (a scan that fails before its logs are read); scan() holds them.
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  /** Starts `n` workers loading the rules of `rules`; null when n < 2 or workers cannot load (run under tsx). */
+  static start(n: number, rules: RuleSpec): SharePool | null {
+    const url = n > 1 ? workerUrl() : undefined;
+    return url ? new SharePool(url, n, rules) : null;
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.onFailure();
+  }
+
+  /**
+   * The results of `jobs`, in job order. `fallback` (the main thread's rule set) runs any job a worker could not:
+   * a crashed worker must not lose evidence.
+   */
+  async *scan(jobs: readonly ShareJob[], ctx: ShareContext, fallback: SigmaRuleSet): AsyncGenerator<ShareResult> {
+    const results = new Map<number, ShareResult>();
+    const inflight = new Map<Worker, number>();
+    let wake: (() => void) | null = null;
+    const poke = (): void => {
+      const f = wake;
+      wake = null;
+      f?.();
+    };
+    let next = 0;
+    let consumed = 0;
+    // Results waiting to be merged stay few: each worker holds two jobs, and none runs far ahead of the merge.
+    const lookahead = this.workers.length * 4;
+    const dispatch = (w: Worker): void => {
+      while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
+        const id = next++;
+        inflight.set(w, (inflight.get(w) ?? 0) + 1);
+        w.postMessage({ id, job: jobs[id] });
+      }
+    };
+    const errors = new Map<number, string>();
+    this.onReply = (w, m) => {
+      inflight.set(w, inflight.get(w)! - 1);
+      if ('result' in m) results.set(m.id, m.result);
+      else errors.set(m.id, m.error);
+      dispatch(w);
+      poke();
+    };
+    this.onFailure = poke;
+    for (const w of this.workers) {
+      w.ref();
+      w.postMessage({ context: ctx });
+    }
+    for (const w of this.workers) dispatch(w);
+    let local: ((job: ShareJob) => Promise<ShareResult>) | null = null;
+    try {
+      for (let id = 0; id < jobs.length; id++) {
+        let r = results.get(id);
+        while (r === undefined) {
+          if (this.failure !== null || errors.has(id) || id >= next) {
+            // This job's worker failed (or never got it): run it here.
+            if (id >= next) next = id + 1;
+            local ??= createShareRunner(fallback, ctx);
+            r = await local(jobs[id]!);
+            break;
+          }
+          await new Promise<void>((res) => (wake = res));
+          r = results.get(id);
+        }
+        results.delete(id);
+        consumed = id + 1;
+        for (const w of this.workers) dispatch(w);
+        yield r;
+      }
+    } finally {
+      for (const w of this.workers) w.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The results of `jobs` in this thread, one after another (--workers 1: the reference the workers must equal). */
+export async function* scanInThread(jobs: readonly ShareJob[], ctx: ShareContext, ruleSet: SigmaRuleSet): AsyncGenerator<ShareResult> {
+  const run = createShareRunner(ruleSet, ctx);
+  for (const job of jobs) yield await run(job);
+}

@@ -1,0 +1,37 @@
+// Worker-thread entry for scan jobs: loads the rules (workerData.rules) at once, then takes {context}, then jobs
+// {id, job}, answering {id, result}; {ready} reports how long the rules took. Loaded by pool.ts only.
+import { parentPort, workerData } from 'node:worker_threads';
+import { cpuUsage } from 'node:process';
+import { rulesForWorker, type RuleSpec } from './rules.js';
+import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
+import type { ShareJob } from './share.js';
+
+const started = performance.now();
+const cpu0 = cpuUsage();
+const rules = rulesForWorker((workerData as { rules: RuleSpec }).rules);
+void rules.then(
+  () => {
+    const cpu = cpuUsage(cpu0);
+    parentPort!.postMessage({ ready: { ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 } });
+  },
+  (e: unknown) => parentPort!.postMessage({ failed: e instanceof Error ? e.message : String(e) }),
+);
+let runner: Promise<(job: ShareJob) => Promise<ShareResult>> | null = null;
+// Jobs run one at a time, in the order they came: a result is posted before the next job starts.
+let queue: Promise<void> = Promise.resolve();
+
+parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob }) => {
+  if ('context' in msg) {
+    runner = rules.then((set) => createShareRunner(set, msg.context));
+    return;
+  }
+  const mine = runner!;
+  queue = queue.then(async () => {
+    try {
+      const result = await (await mine)(msg.job);
+      parentPort!.postMessage({ id: msg.id, result });
+    } catch (e) {
+      parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+});
