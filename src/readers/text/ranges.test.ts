@@ -127,3 +127,36 @@ test('Exchange: read range by range (#Fields:, #Version: changing, first #Log-ty
     assert.ok(last.source === 'exchange' && last.version === '15.01.2242.004' && last.log === 'httpproxy' && last.fields['UserAgent'] === 'Mozilla/5.0 (q, 199)');
   });
 });
+
+test('Exchange in the shapes Exchange writes: CSV-compatible with a repeated header block, # first after a BOM, CSV-strict; range by range equals whole', async () => {
+  const { exchangeLogHeader, exchangeLogRow } = await import('../exchange/testkit.js');
+  const a = ['DateTime', 'RequestId', 'UrlStem', 'HttpStatus', 'UserAgent'];
+  const b = ['DateTime', 'RequestId', 'Ring', 'HttpStatus', 'UrlStem', 'UserAgent'];
+  const rows = (f: string[], from: number, n: number): string =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      const v: Record<string, string> = { DateTime: i % 17 === 0 ? '' : `2022-01-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, RequestId: `r${i}`, Ring: 'R1', HttpStatus: String(200 + (i % 3)), UrlStem: `/EWS/x${i}.asmx`, UserAgent: `Mozilla/5.0 (KHTML, like Gecko) n${i}` };
+      return exchangeLogRow(f.map((x) => v[x] ?? ''), { requestDetails: true }) + '\r\n';
+    }).join('');
+  const head = (mode: 'csv-compatible' | 'hash-first' | 'csv-strict', f: string[]): string => exchangeLogHeader({ mode, version: '15.01.2375.007', logType: 'EWS Logs', date: '2022-01-01T00:00:00.000Z', fields: f });
+  const shapes = [
+    head('csv-compatible', a) + rows(a, 0, 120) + head('csv-compatible', b) + rows(b, 120, 120),
+    head('hash-first', a) + rows(a, 0, 150) + head('hash-first', b).replace('\uFEFF', '') + rows(b, 150, 90),
+    head('csv-strict', a) + rows(a, 0, 240),
+  ];
+  for (const text of shapes) {
+    await withFile(text, async (ev) => {
+      const exch = { ...ev, path: 'Logging/Ews/Ews_2022010100-1.LOG', kind: 'exchange-csv' as const };
+      const read = readExchangeBatches as unknown as typeof readW3cBatches;
+      const whole = await readAll(exch, read, null);
+      assert.equal(whole.events.length, 240);
+      assert.deepEqual(whole.diags, []);
+      for (const size of [300, 1500]) {
+        const parts = await readAll(exch, read, size);
+        assert.deepEqual(parts.events, whole.events);
+      }
+      const last = whole.events.at(-1)!;
+      assert.ok(last.source === 'exchange' && last.fields['UrlStem'] === '/EWS/x239.asmx' && last.log === 'ews');
+    });
+  }
+});
