@@ -64,6 +64,14 @@ if [ -n "$evtx" ]; then
     if (evtx === 0) process.exit(1);' "$work/out/full/summary.json" || fail "the installed package read no EVTX record"
 fi
 
+# The library entry (package.json "exports"), imported by name from a project that depends on the package.
+mkdir -p "$work/lib-user/node_modules"
+ln -s "$pkg" "$work/lib-user/node_modules/exhunt"
+(cd "$work/lib-user" && node --input-type=module -e '
+  const m = await import("exhunt");
+  if (typeof m.hunt !== "function" || typeof m.loadRules !== "function") { console.error("exports lack hunt/loadRules"); process.exit(1); }
+  console.log("ci-pack: import(\"exhunt\") gives " + Object.keys(m).sort().join(", "));') || fail "the library entry does not load"
+
 "$exhunt" exposure 15.1.2176.2 > "$work/exposure.txt"
 head -8 "$work/exposure.txt"
 grep -q 'CVE-2021-26855' "$work/exposure.txt" || fail "exposure 15.1.2176.2 does not list CVE-2021-26855"
