@@ -7,7 +7,7 @@ import { register as registerRules } from './commands/rules.js';
 import { register as registerEvtx } from './commands/evtx.js';
 import { register as registerExposure } from './commands/exposure.js';
 import { register as registerReport } from './commands/report.js';
-import { version } from './version.js';
+import { versionText } from './version.js';
 
 export async function main(argv: string[], io?: Partial<CommandContext>): Promise<number> {
   let exitCode = 0;
@@ -20,7 +20,8 @@ export async function main(argv: string[], io?: Partial<CommandContext>): Promis
   };
   const program = new Command('exhunt')
     .description('Offline compromise assessment and threat hunting for Microsoft Exchange servers')
-    .version(version, '-V, --version')
+    // Not commander's .version(): the text names the rule packs and data too, read only when asked for.
+    .option('-V, --version', 'print the version of exhunt, its rule packs, ATT&CK data and build catalogue')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -33,10 +34,23 @@ export async function main(argv: string[], io?: Partial<CommandContext>): Promis
   registerExposure(program, ctx);
   registerReport(program, ctx);
   for (const c of program.commands) c.exitOverride();
+  let versionAsked = false;
+  program.on('option:version', () => {
+    versionAsked = true;
+    // commander runs the option's listener while parsing; stop before any subcommand does.
+    throw new CommanderError(0, 'commander.version', 'version');
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
+      if (versionAsked && e.code === 'commander.version') {
+        const { text, complete } = await versionText();
+        ctx.stdout.write(text);
+        if (complete) return 0;
+        ctx.stderr.write('exhunt: this installation lacks files it ships with (MISSING above): reinstall exhunt\n');
+        return 3;
+      }
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }

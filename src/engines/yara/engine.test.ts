@@ -34,6 +34,8 @@ test('YARA_UNAVAILABLE once and engine off when the package is missing', async (
   const e = await createYaraEngine({ paths: [], builtinDir: join(rulesDir, 'yara'), yaraPackage: 'exhunt-no-such-yara-package' }, diags.sink);
   assert.equal(e, null);
   assert.equal(diags.counts.get('YARA_UNAVAILABLE'), 1);
+  // what is missing and how to add it
+  assert.match(diags.kept.find((d) => d.code === 'YARA_UNAVAILABLE')!.message, /exhunt-no-such-yara-package cannot be loaded.*npm install -g @litko\/yara-x/);
 });
 
 test('rules see per-file variables and hits carry author, score and source', { skip }, async () => {

@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import { compileGroups, type CompiledGroup, type ExternalVariables } from './compile.js';
-import { loadYaraX } from './loader.js';
+import { YARA_X_HINT, loadYaraX } from './loader.js';
 import { loadRuleFiles, type RuleFile, type RuleTarget } from './rule-file.js';
 
 export interface YaraEngineOptions {
@@ -72,7 +72,7 @@ export async function createYaraEngine(opts: YaraEngineOptions, sink: Diagnostic
     sink({
       code: 'YARA_UNAVAILABLE',
       severity: 'warning',
-      message: `YARA scanning is off: the optional package ${opts.yaraPackage ?? '@litko/yara-x'} cannot be loaded (${yx.message.split('\n')[0]}); ${files.length} rule file(s) not used`,
+      message: `YARA scanning is off: the optional package ${opts.yaraPackage ?? '@litko/yara-x'} cannot be loaded (${yx.message.split('\n')[0]}); ${files.length} rule file(s) not used; ${YARA_X_HINT}`,
     });
     return null;
   }

@@ -8,4 +8,4 @@ export { parseRuleHeaders, ruleTarget, loadRuleFiles } from './rule-file.js';
 export type { RuleTarget, RuleHeader, RuleFile } from './rule-file.js';
 export { fileTypeOf } from './file-type.js';
 export type { FileType, FileFamily } from './file-type.js';
-export { YARA_X_PACKAGE, loadYaraX } from './loader.js';
+export { YARA_X_PACKAGE, YARA_X_HINT, loadYaraX } from './loader.js';

@@ -40,6 +40,14 @@ export interface YaraXModule {
 /** The package name; tests pass another (missing) name to see the engine switch itself off. */
 export const YARA_X_PACKAGE = '@litko/yara-x';
 
+/**
+ * How to add the binding, said once with YARA_UNAVAILABLE and by `exhunt --version`. The registry has its
+ * native build for Linux x64 (glibc) only (@litko/yara-x 0.3.0; the macOS builds it names were never published).
+ */
+export const YARA_X_HINT =
+  'it is an optional dependency with a native build for Linux x64 (glibc) only; add it with `npm install -g @litko/yara-x` ' +
+  'beside a global exhunt, or `npm install @litko/yara-x` in the project that has exhunt';
+
 /** Loads the binding, or returns the reason it cannot be loaded. */
 export async function loadYaraX(spec: string = YARA_X_PACKAGE): Promise<YaraXModule | Error> {
   try {
