@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { ExposureSummary, MitigationSighting } from '../../summary.js';
 import { defaultCatalogue, type Catalogue } from './catalogue.js';
-import { exposureFindings } from './findings.js';
+import { exposureFindings, TraceTally } from './findings.js';
 import { observeBuild } from './observe-event.js';
 import { observeFile } from './observe-file.js';
 import { exposureFromTallies, tallyObservation, type BuildTally } from './timeline.js';
@@ -14,7 +14,10 @@ import { exposureFromTallies, tallyObservation, type BuildTally } from './timeli
 export interface ExposureCollector {
   observeEvent(e: HuntEvent): void;
   observeFile(ev: Evidence, sink?: DiagnosticSink): Promise<void>;
-  finish(otherFindings: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
+  /** Every other engine's finding, as it is made: those tagged with a CVE are traces (kept bounded). */
+  observeFinding(f: Finding): void;
+  /** The summary and its findings; `otherFindings` are traces too (for callers that hold them). */
+  finish(otherFindings?: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
 }
 
 export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): ExposureCollector {
@@ -22,7 +25,11 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
   const mitigations: MitigationSighting[] = [];
   let first: string | null = null;
   let last: string | null = null;
+  const traces = new TraceTally();
   return {
+    observeFinding(f) {
+      traces.add(f);
+    },
     observeEvent(e) {
       const t = e.time;
       if (t !== null) {
@@ -37,9 +44,10 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
       for (const o of r.builds) tallyObservation(tallies, o);
       mitigations.push(...r.mitigations);
     },
-    finish(otherFindings) {
+    finish(otherFindings = []) {
+      for (const f of otherFindings) traces.add(f);
       const summary = exposureFromTallies(tallies.values(), mitigations, first, last, opts.catalogue ?? defaultCatalogue());
-      return { summary, findings: exposureFindings(summary, otherFindings) };
+      return { summary, findings: exposureFindings(summary, traces) };
     },
   };
 }
