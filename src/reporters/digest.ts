@@ -86,11 +86,15 @@ export class FindingsDigest {
   readonly remediation: RemediationTally;
   readonly stix: StixTally;
   private storyRules = 0;
-  private storyCap = STORY_PER_RULE;
+  private storyCap: number;
   private seq = 0;
+  private readonly caps: { perRule: number; total: number };
 
-  constructor(catalog: AttackCatalog = attackCatalog()) {
+  /** `caps` are for tests (small caps, to see them announced). */
+  constructor(catalog: AttackCatalog = attackCatalog(), caps: { perRule?: number; total?: number } = {}) {
     this.catalog = catalog;
+    this.caps = { perRule: caps.perRule ?? STORY_PER_RULE, total: caps.total ?? STORY_TOTAL };
+    this.storyCap = this.caps.perRule;
     this.verdict = new VerdictTally(catalog);
     this.remediation = new RemediationTally(catalog);
     this.stix = new StixTally(catalog);
@@ -190,7 +194,7 @@ export class FindingsDigest {
   private addStory(r: RuleDigest, f: Finding): void {
     if (r.storyCount++ === 0) {
       this.storyRules++;
-      const cap = Math.max(RULE_ROWS, Math.min(STORY_PER_RULE, Math.floor(STORY_TOTAL / this.storyRules)));
+      const cap = Math.min(this.caps.perRule, Math.max(RULE_ROWS, Math.floor(this.caps.total / this.storyRules)));
       // more busy rules: every sample keeps its earliest `cap`, so the total stays within STORY_TOTAL
       if (cap < this.storyCap) {
         this.storyCap = cap;

@@ -48,7 +48,7 @@ export function buildModel(input: FindingsDigest | readonly Finding[], summary: 
   const digest = input instanceof FindingsDigest ? input : FindingsDigest.of(input);
   const catalog = digest.catalog;
   const techniques: TechniqueHit[] = [...digest.techniques.values()]
-    .map(({ ruleCounts, ...h }) => ({ ...h, rules: [...ruleCounts].map(([title, count]) => ({ title, count })).sort((a, b) => b.count - a.count) }))
+    .map(({ id, name, tactics, count, level, ruleCounts, first, last }) => ({ id, name, tactics, count, level, rules: [...ruleCounts].map(([title, count]) => ({ title, count })).sort((a, b) => b.count - a.count), first, last }))
     .sort((a, b) => cmpStr(a.id, b.id));
   const verdict = decideVerdict(digest.verdict, summary, catalog);
   return {
