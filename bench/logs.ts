@@ -210,7 +210,7 @@ async function child(mode: Mode, file: string): Promise<void> {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       lines: r.summary.events.total,
       bytes: st.size,
-      findings: r.findings.length,
+      findings: r.summary.counts.findings,
       rules: r.summary.rules.sigma.loaded,
       loadSeconds: 0,
       maxRssMB: process.resourceUsage().maxRSS / 1024,

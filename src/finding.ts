@@ -55,3 +55,13 @@ export function cveFromTag(tag: string): string | null {
   const m = /^cve\.(\d{4}-\d{4,7})$/i.exec(tag.trim());
   return m ? `CVE-${m[1]}` : null;
 }
+
+/**
+ * The total order of every ordered output (findings.jsonl, --jsonl, the timelines): time (unknown last),
+ * evidence path, line/record, engine, rule id; the serialised finding breaks the remaining ties (SpillSorter),
+ * so the outputs are the same bytes whatever order the findings were produced in.
+ */
+export function findingOrderKey(f: Finding): string {
+  const at = f.evidence.line ?? f.evidence.record;
+  return `${f.time ?? '\uffff'}\u0000${f.evidence.path}\u0000${at === undefined ? '' : String(at).padStart(15, '0')}\u0000${f.engine}\u0000${f.rule.id}`;
+}

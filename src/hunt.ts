@@ -8,14 +8,16 @@ import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
-import { LEVELS, levelRank } from './finding.js';
+import { findingOrderKey, levelRank } from './finding.js';
 import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
 import { planShares, scanInThread, ShareMerger, SharePool, type RuleSpec, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
-import { attackerIndicators } from './engines/activity/index.js';
+import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
+import { FindingsDigest } from './reporters/index.js';
+import { SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
 import type { ScanSummary } from './summary.js';
@@ -44,7 +46,12 @@ export interface HuntOptions {
   rangeBytes?: number;
   /** Told, once the logs are read, how long each worker took to load its rules (empty with one thread). */
   onWorkers?: (startup: WorkerStartup[]) => void;
-  onFinding?: (f: Finding) => void;
+  /**
+   * Every finding at or above minLevel, once the scan is done, in output order (findingOrderKey) whatever
+   * order they were produced in; `json` is the finding serialised (its findings.jsonl line). Awaited, so a
+   * slow writer holds the stream back; the findings come from a bounded spill-and-merge, never an array.
+   */
+  onFinding?: (f: Finding, json: string) => void | Promise<void>;
   onProgress?: (p: HuntProgress) => void;
   onDiagnostic?: DiagnosticSink;
 }
@@ -58,14 +65,26 @@ export interface HuntProgress {
 }
 
 export interface HuntResult {
-  findings: Finding[];
   summary: ScanSummary;
   taken: TakenSummary | null;
+  /** The findings at or above minLevel as bounded aggregates: what report.html, the layer and STIX are made of. */
+  digest: FindingsDigest;
 }
 
 const LOG_KINDS = new Set(['iis-w3c', 'exchange-csv', 'json', 'evtx']);
 
 export async function hunt(opts: HuntOptions): Promise<HuntResult> {
+  // Findings are not kept: the ordered outputs get them from a spill-and-merge at the end, and what needs
+  // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
+  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  try {
+    return await huntInto(opts, shown);
+  } finally {
+    shown.dispose(); // the spill folder goes on errors too
+  }
+}
+
+async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise<HuntResult> {
   const startedAt = new Date().toISOString();
   const diags = new DiagnosticCollector();
   const sink: DiagnosticSink = (d: Diagnostic) => {
@@ -103,7 +122,10 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     throw new HuntError('NOT_READABLE', `nothing readable in ${opts.inputs.join(', ')}` + (skipped.length ? ` (${skipped.length} skipped)` : ''));
   }
 
-  const all: Finding[] = [];
+  const ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
+  /** Findings of the file scan (bounded by the files), for web-shell use in the logs. */
+  const fileFindings: Finding[] = [];
+  let fileScan = true;
   // ATT&CK tags are checked once per rule that fires: a tag that resolves to nothing is reported, not dropped.
   const catalog = attackCatalog();
   const tagsChecked = new Set<string>();
@@ -113,8 +135,10 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       tagsChecked.add(key);
       mapAttackTags(f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), catalog, sink, { path: f.rule.source });
     }
-    all.push(f);
-    if (levelRank(f.level) >= levelRank(minLevel)) opts.onFinding?.(f);
+    if (fileScan) fileFindings.push(f);
+    if (f.engine !== 'exposure') exposure.observeFinding(f);
+    addAttackerIndicators(ind, f);
+    if (levelRank(f.level) >= levelRank(minLevel)) shown.add(f);
   };
   const progress: HuntProgress = {
     phase: 'files',
@@ -133,6 +157,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     for (const f of await files.scan(ev)) emit(f);
     await exposure.observeFile(ev, sink);
   }
+  fileScan = false;
 
   // 4. Logs: read as events, matched by every engine that reads events, where they are read: each job (a text
   // log, a byte range of a big one, an EVTX window) on a worker thread, its results merged here in job order.
@@ -140,7 +165,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const jobs = planShares(evidence, opts.rangeBytes !== undefined ? { rangeBytes: opts.rangeBytes } : {});
   for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
   const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink });
-  const ctx: ShareContext = { shells: shellFindings(all), since, until };
+  const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until };
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -158,12 +183,11 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   for (const f of run.finish()) emit(f);
 
   // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
-  const exp = exposure.finish(all);
+  const exp = exposure.finish();
   for (const f of exp.findings) emit(f);
 
   // 6. What the attacker's addresses touched: their requests, read again from the web logs (diagnostics
   // were given by the first read).
-  const ind = attackerIndicators(all);
   if (ind.ips.size + ind.agents.size > 0) {
     progress.phase = 'attacker requests';
     const quiet: DiagnosticSink = () => {};
@@ -184,7 +208,13 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   }
   const taken = activity.finish(ind.ips, ind.agents);
 
-  const shown = all.filter((f) => levelRank(f.level) >= levelRank(minLevel)).sort(byTime);
+
+  // 7. The findings in output order, through the digest to the caller's writers.
+  const digest = new FindingsDigest(catalog);
+  for (const { item, line } of shown.drain()) {
+    digest.add(item);
+    await opts.onFinding?.(item, line);
+  }
   const coverageEntries = coverage.entries();
   const summary: ScanSummary = {
     tool: { name: 'exhunt', version },
@@ -206,17 +236,11 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       yara: files.stats.yara,
       iocs: files.stats.iocs,
     },
-    counts: countFindings(shown),
+    counts: countsOf(digest),
     exposure: exp.summary,
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
   };
-  return { findings: shown, summary, taken };
-}
-
-function byTime(a: Finding, b: Finding): number {
-  const ta = a.time ?? '';
-  const tb = b.time ?? '';
-  return ta < tb ? -1 : ta > tb ? 1 : 0;
+  return { summary, taken, digest };
 }
 
 function byKind(evidence: Evidence[]): Record<string, { files: number; bytes: number }> {
@@ -229,20 +253,12 @@ function byKind(evidence: Evidence[]): Record<string, { files: number; bytes: nu
   return out;
 }
 
-function countFindings(findings: Finding[]): ScanSummary['counts'] {
-  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
-  const byRule = new Map<string, ScanSummary['counts']['byRule'][number]>();
-  for (const f of findings) {
-    byLevel[f.level]++;
-    const key = `${f.engine}:${f.rule.id}`;
-    const r = byRule.get(key);
-    if (r) r.count++;
-    else byRule.set(key, { id: f.rule.id, title: f.rule.title, level: f.level, engine: f.engine, count: 1 });
-  }
+function countsOf(d: FindingsDigest): ScanSummary['counts'] {
+  const byRule = [...d.rules.values()].map((r) => ({ id: r.rule.id, title: r.rule.title, level: r.firstLevel, engine: r.engine, count: r.count }));
   return {
-    findings: findings.length,
-    byLevel,
-    byRule: [...byRule.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count),
+    findings: d.count,
+    byLevel: { ...d.byLevel },
+    byRule: byRule.sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.count - a.count),
   };
 }
 

@@ -19,19 +19,29 @@ export const TIMELINE_CHUNK_ROWS = 1000;
  * timeline.csv as text chunks (the header, then at most TIMELINE_CHUNK_ROWS rows each), so a scan with
  * hundreds of thousands of findings is written piece by piece instead of as one string beyond V8's limit.
  */
-export function* timelineCsvChunks(findings: readonly Finding[], catalog: AttackCatalog): Generator<string> {
-  const opts = { quoted: true, quoted_empty: true, record_delimiter: '\r\n' } as const;
-  yield stringify([TIMELINE_COLUMNS], opts);
-  const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
-  for (let i = 0; i < sorted.length; i += TIMELINE_CHUNK_ROWS) {
-    const rows = sorted.slice(i, i + TIMELINE_CHUNK_ROWS).map((f) => {
-      const r = timelineRow(f, catalog);
-      return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));
-    });
-    yield stringify(rows, opts);
-  }
+const CSV_OPTS = { quoted: true, quoted_empty: true, record_delimiter: '\r\n' } as const;
+
+export function timelineCsvHeader(): string {
+  return stringify([TIMELINE_COLUMNS], CSV_OPTS);
+}
+/** Rows for findings already in timeline order (a batch of a stream). */
+export function timelineCsvRows(findings: readonly Finding[], catalog: AttackCatalog): string {
+  const rows = findings.map((f) => {
+    const r = timelineRow(f, catalog);
+    return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));
+  });
+  return stringify(rows, CSV_OPTS);
 }
 
+/**
+ * timeline.csv as text chunks (the header, then at most TIMELINE_CHUNK_ROWS rows each), so a scan with
+ * hundreds of thousands of findings is written piece by piece instead of as one string beyond V8's limit.
+ */
+export function* timelineCsvChunks(findings: readonly Finding[], catalog: AttackCatalog): Generator<string> {
+  yield timelineCsvHeader();
+  const sorted = [...findings].sort((a, b) => cmpStr(a.time ?? '~', b.time ?? '~'));
+  for (let i = 0; i < sorted.length; i += TIMELINE_CHUNK_ROWS) yield timelineCsvRows(sorted.slice(i, i + TIMELINE_CHUNK_ROWS), catalog);
+}
 export function timelineCsv(findings: readonly Finding[], catalog: AttackCatalog): string {
   return [...timelineCsvChunks(findings, catalog)].join('');
 }

@@ -25,12 +25,12 @@ test('loads findings, summary and taken from a folder; bad lines become diagnost
   try {
     const diags: Diagnostic[] = [];
     const s = await loadScan(dir, (d) => diags.push(d));
-    assert.equal(s.findings.length, 2);
+    assert.equal(s.digest.count, 2);
     assert.equal(s.summary.tool.version, '0.1.0');
     assert.equal(s.taken?.mailboxes[0]?.target, 'ceo@corp.example');
     assert.deepEqual(diags.map((d) => [d.code, d.location?.line]), [['REPORT_BAD_INPUT', 2], ['REPORT_BAD_INPUT', 4]]);
     const viaFile = await loadScan(join(dir, 'findings.jsonl'));
-    assert.equal(viaFile.findings.length, 2);
+    assert.equal(viaFile.digest.count, 2);
     assert.equal(viaFile.summary.inputs[0], '/cases/ex01-triage');
   } finally {
     rmSync(dir, { recursive: true, force: true });

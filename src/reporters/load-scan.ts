@@ -1,18 +1,21 @@
-// loadScan: reads an earlier scan back (findings.jsonl + summary.json + optional taken.json, from a folder or
-// beside a findings file) so `exhunt report` can rebuild the report without rescanning. Bad lines → diagnostics.
+// loadScan: reads an earlier scan back (findings.jsonl of any size, streamed; summary.json; taken.json) from a
+// folder or beside a findings file, so `exhunt report` rebuilds the report without rescanning. Bad lines → diagnostics.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DiagnosticSink } from '../diagnostics.js';
 import { HuntError } from '../diagnostics.js';
-import type { Finding, Level } from '../finding.js';
-import { isLevel, LEVELS } from '../finding.js';
+import type { Finding } from '../finding.js';
+import { findingOrderKey, isLevel } from '../finding.js';
+import { SpillSorter } from '../spill/index.js';
+import { FindingsDigest } from './digest.js';
 import type { ScanSummary } from '../summary.js';
 import type { TakenSummary } from '../engines/activity/index.js';
 
 export interface LoadedScan {
-  findings: Finding[];
+  /** The findings read, as the report's bounded aggregates. */
+  digest: FindingsDigest;
   summary: ScanSummary;
   taken: TakenSummary | null;
 }
@@ -41,29 +44,31 @@ async function readJson<T>(path: string): Promise<T | null> {
 }
 
 /** A summary made from the findings alone, when summary.json is missing. */
-export function summaryFromFindings(findings: Finding[], input: string): ScanSummary {
-  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
-  for (const f of findings) byLevel[f.level]++;
-  const times = findings.map((f) => f.time).filter((t): t is string => t !== null).sort();
+export function summaryFromFindings(input: FindingsDigest | readonly Finding[], source: string): ScanSummary {
+  const d = input instanceof FindingsDigest ? input : FindingsDigest.of(input);
   const now = new Date().toISOString();
   return {
     tool: { name: 'exhunt', version: 'unknown' },
-    startedAt: times[0] ?? now,
-    finishedAt: times.at(-1) ?? now,
-    inputs: [input],
+    startedAt: d.first ?? now,
+    finishedAt: d.last ?? now,
+    inputs: [source],
     options: { minLevel: 'informational', since: null, until: null },
     files: { total: 0, bytes: 0, byKind: {}, skipped: [] },
     events: { total: 0, skipped: 0 },
     coverage: [],
     coverageWarnings: ['summary.json was missing: coverage, exposure and rule statistics are unknown for this report.'],
     rules: { sigma: { loaded: 0, failed: 0, inactive: 0 }, yara: null, iocs: null },
-    counts: { findings: findings.length, byLevel, byRule: [] },
+    counts: { findings: d.count, byLevel: { ...d.byLevel }, byRule: [] },
     exposure: null,
     diagnostics: { total: 0, byCode: {}, items: [] },
   };
 }
 
-export async function loadScan(dirOrFindingsFile: string, sink?: DiagnosticSink): Promise<LoadedScan> {
+/**
+ * Reads a scan back. findings.jsonl is streamed line by line (any size) through the same spill-and-merge as a
+ * scan, so `onFinding` sees the findings in output order and the digest is the one the scan would have made.
+ */
+export async function loadScan(dirOrFindingsFile: string, sink?: DiagnosticSink, onFinding?: (f: Finding, json: string) => void | Promise<void>): Promise<LoadedScan> {
   let st;
   try {
     st = await stat(dirOrFindingsFile);
@@ -72,7 +77,15 @@ export async function loadScan(dirOrFindingsFile: string, sink?: DiagnosticSink)
   }
   const dir = st.isDirectory() ? dirOrFindingsFile : dirname(dirOrFindingsFile);
   const findingsPath = st.isDirectory() ? join(dir, 'findings.jsonl') : dirOrFindingsFile;
-  const findings: Finding[] = [];
+  const sorter = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  try {
+    return await loadSorted(dir, findingsPath, sorter, sink, onFinding);
+  } finally {
+    sorter.dispose();
+  }
+}
+
+async function loadSorted(dir: string, findingsPath: string, sorter: SpillSorter<Finding>, sink?: DiagnosticSink, onFinding?: (f: Finding, json: string) => void | Promise<void>): Promise<LoadedScan> {
   let lineNo = 0;
   try {
     const rl = createInterface({ input: createReadStream(findingsPath, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -86,17 +99,22 @@ export async function loadScan(dirOrFindingsFile: string, sink?: DiagnosticSink)
         sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: `not JSON: ${(e as Error).message}`, location: { path: findingsPath, line: lineNo } });
         continue;
       }
-      if (isFinding(v)) findings.push(v);
+      if (isFinding(v)) sorter.add(v);
       else sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: 'not a finding (missing engine, level, rule, evidence, attack, cves, time or fields)', location: { path: findingsPath, line: lineNo } });
     }
   } catch (e) {
     throw new HuntError('NOT_READABLE', `cannot read ${findingsPath}: ${(e as Error).message}`, { path: findingsPath }, { cause: e });
   }
+  const digest = new FindingsDigest();
+  for (const { item, line } of sorter.drain()) {
+    digest.add(item);
+    await onFinding?.(item, line);
+  }
   let summary = await readJson<ScanSummary>(join(dir, 'summary.json'));
   if (!summary || typeof summary !== 'object' || !summary.counts || !summary.tool) {
     sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: 'summary.json missing or not a scan summary; the report lacks coverage and exposure', location: { path: join(dir, 'summary.json') } });
-    summary = summaryFromFindings(findings, basename(dir) === '' ? dir : dir);
+    summary = summaryFromFindings(digest, basename(dir) === '' ? dir : dir);
   }
   const taken = await readJson<TakenSummary>(join(dir, 'taken.json'));
-  return { findings, summary, taken: taken && Array.isArray(taken.mailboxes) ? taken : null };
+  return { digest, summary, taken: taken && Array.isArray(taken.mailboxes) ? taken : null };
 }

@@ -6,6 +6,7 @@ import type { Finding } from '../finding.js';
 import { levelRank } from '../finding.js';
 import { cmpStr, fieldValue, findingHashes, findingIp } from '../engines/activity/index.js';
 import type { ReportModel } from './model.js';
+import type { AttackCatalog } from '../attack/index.js';
 
 type StixObject = Record<string, unknown> & { type: string; id: string };
 
@@ -54,38 +55,25 @@ function urlOf(f: Finding): string | null {
   return `https://${host.toLowerCase()}${stem}`;
 }
 
-export function stixBundle(model: ReportModel): { type: 'bundle'; id: string; objects: StixObject[] } {
-  const { summary, catalog } = model;
-  const now = stixTime(summary.finishedAt, new Date().toISOString());
-  const identity: StixObject = {
-    type: 'identity', spec_version: '2.1', id: sid('identity', 'exhunt'), created: now, modified: now,
-    name: 'exhunt', identity_class: 'system', description: `exhunt ${summary.tool.version}, offline compromise assessment for Microsoft Exchange`,
-  };
-  const sighted = new Map<string, Sighted>();
-  const add = (key: string, pattern: string, name: string, f: Finding): void => {
-    let s = sighted.get(key);
-    if (!s) {
-      s = { pattern, name, description: '', first: null, last: null, count: 0, techniques: new Set(), hosts: new Set(), rules: new Set() };
-      sighted.set(key, s);
-    }
-    s.count++;
-    if (f.time) {
-      if (!s.first || f.time < s.first) s.first = f.time;
-      if (!s.last || f.time > s.last) s.last = f.time;
-    }
-    for (const t of f.attack) {
-      const id = catalog.resolve(t);
-      if (id) s.techniques.add(id);
-    }
-    if (f.host && s.hosts.size < 20) s.hosts.add(f.host);
-    if (s.rules.size < 10) s.rules.add(f.rule.title);
-  };
-  for (const f of model.findings) {
-    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) continue;
+/** Most indicators kept; past it new ones are counted, not kept, and the bundle says so. */
+export const MAX_INDICATORS = 10_000;
+
+/**
+ * The indicators a bundle is made of, gathered finding by finding (exact counts and times per indicator;
+ * at most 20 hosts and 10 rule titles each, as before).
+ */
+export class StixTally {
+  readonly sighted = new Map<string, Sighted>();
+  /** Indicators seen past MAX_INDICATORS (not in the bundle). */
+  dropped = 0;
+  constructor(private readonly catalog: AttackCatalog) {}
+
+  add(f: Finding): void {
+    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return;
     const ip = findingIp(f);
     if (ip && isIP(ip)) {
       const type = isIP(ip) === 4 ? 'ipv4-addr' : 'ipv6-addr';
-      add(`ip:${ip}`, `[${type}:value = ${patternString(ip)}]`, `Attacker address ${ip}`, f);
+      this.sight(`ip:${ip}`, `[${type}:value = ${patternString(ip)}]`, `Attacker address ${ip}`, f);
     }
     const h = findingHashes(f);
     if (h.sha256 || h.sha1 || h.md5) {
@@ -94,13 +82,46 @@ export function stixBundle(model: ReportModel): { type: 'bundle'; id: string; ob
       if (h.sha1) parts.push(`file:hashes.'SHA-1' = '${h.sha1}'`);
       if (h.md5) parts.push(`file:hashes.MD5 = '${h.md5}'`);
       const name = f.evidence.path.split('/').pop() ?? 'file';
-      add(`file:${h.sha256 ?? h.sha1 ?? h.md5}`, `[${parts.join(' OR ')}]`, `Malicious file ${name}`, f);
+      this.sight(`file:${h.sha256 ?? h.sha1 ?? h.md5}`, `[${parts.join(' OR ')}]`, `Malicious file ${name}`, f);
     }
     if (levelRank(f.level) >= levelRank('high') && (f.attack.includes('T1505.003') || f.cves.length > 0)) {
       const url = urlOf(f);
-      if (url) add(`url:${url}`, `[url:value = ${patternString(url)}]`, `Malicious URL ${url}`, f);
+      if (url) this.sight(`url:${url}`, `[url:value = ${patternString(url)}]`, `Malicious URL ${url}`, f);
     }
   }
+
+  private sight(key: string, pattern: string, name: string, f: Finding): void {
+    let s = this.sighted.get(key);
+    if (!s) {
+      if (this.sighted.size >= MAX_INDICATORS) {
+        this.dropped++;
+        return;
+      }
+      s = { pattern, name, description: '', first: null, last: null, count: 0, techniques: new Set(), hosts: new Set(), rules: new Set() };
+      this.sighted.set(key, s);
+    }
+    s.count++;
+    if (f.time) {
+      if (!s.first || f.time < s.first) s.first = f.time;
+      if (!s.last || f.time > s.last) s.last = f.time;
+    }
+    for (const t of f.attack) {
+      const id = this.catalog.resolve(t);
+      if (id) s.techniques.add(id);
+    }
+    if (f.host && s.hosts.size < 20) s.hosts.add(f.host);
+    if (s.rules.size < 10) s.rules.add(f.rule.title);
+  }
+}
+
+export function stixBundle(model: ReportModel): { type: 'bundle'; id: string; objects: StixObject[] } {
+  const { summary, catalog } = model;
+  const now = stixTime(summary.finishedAt, new Date().toISOString());
+  const identity: StixObject = {
+    type: 'identity', spec_version: '2.1', id: sid('identity', 'exhunt'), created: now, modified: now,
+    name: 'exhunt', identity_class: 'system', description: `exhunt ${summary.tool.version}, offline compromise assessment for Microsoft Exchange`,
+  };
+  const sighted = model.digest.stix.sighted;
 
   const objects: StixObject[] = [identity];
   const hostIds = new Map<string, string>();

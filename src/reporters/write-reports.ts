@@ -1,5 +1,5 @@
 // writeReports: every export of a scan into an output folder (report.html, timeline.csv, timeline.jsonl,
-// attack-layer.json, stix.json). findings.jsonl, summary.json and taken.json are the lead's (hunt) to write.
+// attack-layer.json, stix.json) from the findings' digest; the timelines stream past in OrderedOutputs.
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { Finding } from '../finding.js';
 import type { ScanSummary } from '../summary.js';
 import type { TakenSummary } from '../engines/activity/index.js';
 import { buildModel } from './model.js';
+import { FindingsDigest } from './digest.js';
 import { reportHtml } from './html/index.js';
 import { timelineCsvChunks } from './csv-timeline.js';
 import { timesketchChunks } from './timesketch.js';
@@ -15,17 +16,22 @@ import { navigatorLayer } from './navigator.js';
 import { stixBundle } from './stix.js';
 
 export const REPORT_FILES = ['report.html', 'timeline.csv', 'timeline.jsonl', 'attack-layer.json', 'stix.json'] as const;
+/** The files made from the digest alone (the timelines are written as the findings stream past: OrderedOutputs). */
+export const DIGEST_FILES = ['report.html', 'attack-layer.json', 'stix.json'] as const;
 
-/** Writes the report files into outDir (created if needed); returns the file names written. */
-export async function writeReports(outDir: string, findings: Finding[], summary: ScanSummary, taken: TakenSummary | null): Promise<string[]> {
+/**
+ * Writes report.html, attack-layer.json and stix.json into outDir (created if needed); returns their names.
+ * Given findings rather than a digest (tests, small callers), it writes their timelines too.
+ */
+export async function writeReports(outDir: string, input: FindingsDigest | Finding[], summary: ScanSummary, taken: TakenSummary | null): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
-  const model = buildModel(findings, summary, taken);
-  // One file at a time; the timelines (a row per finding) go out in chunks, never as one whole string.
+  const model = buildModel(input, summary, taken);
   await writeFile(join(outDir, 'report.html'), reportHtml(model), 'utf8');
-  await writeChunks(join(outDir, 'timeline.csv'), timelineCsvChunks(findings, model.catalog));
-  await writeChunks(join(outDir, 'timeline.jsonl'), timesketchChunks(findings, model.catalog));
   await writeFile(join(outDir, 'attack-layer.json'), JSON.stringify(navigatorLayer(model), null, 2) + '\n', 'utf8');
   await writeFile(join(outDir, 'stix.json'), JSON.stringify(stixBundle(model), null, 2) + '\n', 'utf8');
+  if (input instanceof FindingsDigest) return [...DIGEST_FILES];
+  await writeChunks(join(outDir, 'timeline.csv'), timelineCsvChunks(input, model.catalog));
+  await writeChunks(join(outDir, 'timeline.jsonl'), timesketchChunks(input, model.catalog));
   return [...REPORT_FILES];
 }
 

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
-import { hunt } from '../../src/hunt.js';
+import { huntAll } from './hunt-all.js';
 import type { Finding } from '../../src/finding.js';
 import { exchangeLogText, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 
@@ -56,8 +56,8 @@ test('Test-ProxyLogon checks fire on the same rows in the real HttpProxy shape a
       proxyFiles++;
     }
     assert.ok(proxyFiles > 0);
-    const a = await hunt({ inputs: [real], minLevel: 'low' });
-    const b = await hunt({ inputs: [hashFirst], minLevel: 'low' });
+    const a = await huntAll({ inputs: [real], minLevel: 'low' });
+    const b = await huntAll({ inputs: [hashFirst], minLevel: 'low' });
     const hitsA = tplHits(a.findings, 0);
     assert.deepEqual(hitsA, tplHits(b.findings, 1));
     for (const r of ['exch_httpproxy_cve_2021_26855_serverinfo_anchor', 'exch_httpproxy_cve_2021_27065_reset_vdir']) {
@@ -87,7 +87,7 @@ test('the OAB generator log, whose header mode the research leaves open, is read
       mkdirSync(dirname(join(dir, rel)), { recursive: true });
       const head = { mode, version: '15.01.2176.002', logType: 'OABGenerator Log', date: '2021-03-02T04:00:00.000Z', fields };
       writeFileSync(join(dir, rel), exchangeLogText(head, rows, { requestDetails: false }));
-      const res = await hunt({ inputs: [dir], minLevel: 'low' });
+      const res = await huntAll({ inputs: [dir], minLevel: 'low' });
       const hit = res.findings.find((f) => basename(f.rule.source) === 'exch_oab_cve_2021_26858_download_path.yml');
       const firstRow = mode === 'csv-compatible' ? 7 : mode === 'hash-first' ? 6 : 2;
       assert.equal(hit?.evidence.line, firstRow + 1, `${mode}: ${res.findings.map((f) => f.rule.title).join('; ')}`);

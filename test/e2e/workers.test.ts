@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import { hunt, type HuntOptions } from '../../src/hunt.js';
+import type { HuntOptions } from '../../src/hunt.js';
+import { huntAll } from './hunt-all.js';
 import { projectRoot } from '../../src/paths.js';
 
 const example = join(projectRoot, 'examples', 'exchange-2021');
@@ -17,7 +18,7 @@ const fixtures = join(projectRoot, 'test', 'fixtures', 'exchange');
 /** findings.jsonl as the CLI writes it, the summary without its clock times, and how many workers loaded rules. */
 async function scan(opts: HuntOptions): Promise<{ jsonl: string; summary: string; taken: string; workers: number; findings: number }> {
   let workers = 0;
-  const r = await hunt({ ...opts, onWorkers: (s) => (workers = s.length) });
+  const r = await huntAll({ ...opts, onWorkers: (s) => (workers = s.length) });
   const { startedAt: _s, finishedAt: _f, ...summary } = r.summary;
   return { jsonl: r.findings.map((f) => JSON.stringify(f) + '\n').join(''), summary: JSON.stringify(summary), taken: JSON.stringify(r.taken), workers, findings: r.findings.length };
 }

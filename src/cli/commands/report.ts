@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { formatDiagnostic, HuntError, type Diagnostic } from '../../diagnostics.js';
-import { loadScan, writeReports } from '../../reporters/index.js';
+import { loadScan, OrderedOutputs, REPORT_FILES, writeReports } from '../../reporters/index.js';
+import { attackCatalog } from '../../attack/index.js';
 import type { CommandContext } from '../context.js';
 
 interface Options {
@@ -20,9 +21,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExit codes: 0 written, 1 written but some input lines were unreadable, 2 input not readable.')
     .action(async (input: string, opts: Options) => {
       const problems: Diagnostic[] = [];
+      let outputs: OrderedOutputs | null = null;
       try {
-        const scan = await loadScan(input, (d) => problems.push(d));
-        for (const d of problems) ctx.stderr.write(formatDiagnostic(d) + '\n');
         let outDir = opts.out;
         if (outDir === undefined) {
           let isDir = false;
@@ -33,10 +33,16 @@ export function register(program: Command, ctx: CommandContext): void {
           }
           outDir = isDir ? input : dirname(input);
         }
-        const written = await writeReports(outDir, scan.findings, scan.summary, scan.taken);
-        for (const name of written) ctx.stdout.write(join(outDir, name) + '\n');
+        // the timelines are written as the findings stream past, in order; the rest from the digest
+        const out = (outputs = await OrderedOutputs.open(outDir, attackCatalog(), false));
+        const scan = await loadScan(input, (d) => problems.push(d), (f, json) => out.write(f, json));
+        for (const d of problems) ctx.stderr.write(formatDiagnostic(d) + '\n');
+        const timelines = await out.close();
+        const reports = await writeReports(outDir, scan.digest, scan.summary, scan.taken);
+        for (const name of REPORT_FILES) if (timelines.includes(name) || reports.includes(name)) ctx.stdout.write(join(outDir, name) + '\n');
         if (problems.some((p) => p.location?.line !== undefined)) ctx.setExit(1);
       } catch (e) {
+        outputs?.destroy();
         const code = (e as NodeJS.ErrnoException).code;
         if (!(e instanceof HuntError) && typeof code !== 'string') throw e;
         const err = e instanceof HuntError ? e : new HuntError('IO_ERROR', (e as Error).message);

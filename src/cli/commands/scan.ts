@@ -1,15 +1,15 @@
 // `exhunt scan <path>...`: argv → hunt() → findings on stdout (--jsonl) or in --out DIR, a summary
 // on the terminal, and the exit code (0 clean, 1 findings at or above --min-level, 2 usage/unreadable).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { hunt, type HuntResult } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
-import { LEVELS, isLevel, type Level, type Finding } from '../../finding.js';
-import { writeReports } from '../../reporters/index.js';
+import { LEVELS, isLevel, type Level } from '../../finding.js';
+import { OrderedOutputs, writeReports } from '../../reporters/index.js';
+import { attackCatalog } from '../../attack/index.js';
 import { printDiagnostic, progressView, colourAllowed } from '../terminal.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -93,7 +93,14 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
   const progress = flags.quiet ? { update: () => undefined, stop: () => undefined } : progressView(ctx.stderr);
   let result: HuntResult;
   let shownDiagnostics = 0;
+  // The ordered outputs are written as hunt() streams the findings out, in order, at the end of the scan.
+  let outputs: OrderedOutputs | null = null;
+  const stdout = ctx.stdout;
+  const toStdout = async (json: string): Promise<void> => {
+    if (!stdout.write(json + '\n')) await once(stdout, 'drain');
+  };
   try {
+    if (flags.out) outputs = await OrderedOutputs.open(flags.out, attackCatalog(), true);
     result = await hunt({
       inputs: paths,
       sigma: flags.sigma,
@@ -107,7 +114,10 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       until: flags.until ?? null,
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
-      onFinding: flags.jsonl ? (f) => ctx.stdout.write(JSON.stringify(f) + '\n') : undefined,
+      onFinding: async (f, json) => {
+        if (outputs) await outputs.write(f, json);
+        if (flags.jsonl) await toStdout(json);
+      },
       onProgress: (p) => progress.update(p),
       onDiagnostic: (d) => {
         // Errors and warnings are shown as they happen (first 50); all are counted in the summary.
@@ -119,6 +129,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
     });
   } catch (e) {
     progress.stop();
+    outputs?.destroy();
     if (e instanceof HuntError) {
       ctx.stderr.write(`exhunt scan: ${formatDiagnostic(e.toDiagnostic())}\n`);
       return 2;
@@ -126,23 +137,17 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
     throw e;
   }
   progress.stop();
-  const written = flags.out ? await writeOut(flags.out, result) : [];
+  const written = flags.out && outputs ? await writeOut(flags.out, result, outputs) : [];
   if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics, written);
-  return result.findings.length > 0 ? 1 : 0;
+  return result.summary.counts.findings > 0 ? 1 : 0;
 }
 
-async function writeOut(dir: string, r: HuntResult): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const out = createWriteStream(join(dir, 'findings.jsonl'));
-  for (const f of r.findings) {
-    if (!out.write(JSON.stringify(f) + '\n')) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
+async function writeOut(dir: string, r: HuntResult, outputs: OrderedOutputs): Promise<string[]> {
+  const ordered = await outputs.close();
   await writeFile(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2) + '\n');
   if (r.taken) await writeFile(join(dir, 'taken.json'), JSON.stringify(r.taken, null, 2) + '\n');
-  const reports = await writeReports(dir, r.findings, r.summary, r.taken);
-  return ['findings.jsonl', 'summary.json', ...(r.taken ? ['taken.json'] : []), ...reports];
+  const reports = await writeReports(dir, r.digest, r.summary, r.taken);
+  return [...ordered, 'summary.json', ...(r.taken ? ['taken.json'] : []), ...reports];
 }
 
 const LEVEL_COLOUR: Record<Level, string> = {
@@ -166,9 +171,9 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
   for (const b of s.exposure?.builds ?? []) {
     w(`  build: ${b.build}${b.product ? ` (${b.product}${b.cu ? ' ' + b.cu : ''}${b.su ? ' ' + b.su : ''})` : ''}${b.first ? ` seen ${b.first.slice(0, 10)}..${(b.last ?? b.first).slice(0, 10)}` : ''}${b.guessed ? ' [nearest known build]' : ''}`);
   }
-  if (r.findings.length === 0) w(`  no findings at or above ${flags.minLevel}`);
+  if (s.counts.findings === 0) w(`  no findings at or above ${flags.minLevel}`);
   else {
-    w(`  findings at or above ${flags.minLevel}: ${r.findings.length}`);
+    w(`  findings at or above ${flags.minLevel}: ${s.counts.findings}`);
     for (const rule of s.counts.byRule.slice(0, 25)) {
       w(`    ${paint(rule.level, rule.level.padEnd(8))} ${String(rule.count).padStart(6)}  ${rule.title}`);
     }
@@ -182,7 +187,7 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
       (s.diagnostics.total > shownDiagnostics ? '; all are in summary.json with --out' : ''));
   }
   if (flags.out) w(`  written to ${flags.out}: ${written.join(', ')}`);
-  else if (!flags.jsonl && r.findings.length > 0) w('  (use --jsonl or --out DIR for the findings themselves)');
-  const top = r.findings.filter((f: Finding) => f.level === 'critical' || f.level === 'high').length;
+  else if (!flags.jsonl && s.counts.findings > 0) w('  (use --jsonl or --out DIR for the findings themselves)');
+  const top = s.counts.byLevel.critical + s.counts.byLevel.high;
   if (top > 0) w(paint('high', `  ${top} high/critical findings: treat this server as compromised until shown otherwise`));
 }

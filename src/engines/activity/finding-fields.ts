@@ -202,3 +202,14 @@ export function findingHashes(f: Finding): FindingHashes {
   }
   return out;
 }
+
+/**
+ * A copy of a finding without its event fields that still answers findingIp/Agent/User/FileKey/Path as the
+ * original did (the answers are computed now and remembered for the copy): what a bounded sample keeps.
+ */
+export function slimFinding(f: Finding): Finding {
+  const facts: Facts = { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: findingPath(f) };
+  const slim: Finding = { ...f, fields: {} };
+  factsCache.set(slim, facts);
+  return slim;
+}

@@ -12,17 +12,19 @@ export interface AttackerIndicators {
   agents: Set<string>;
 }
 
-export function attackerIndicators(findings: readonly Finding[]): AttackerIndicators {
-  const ips = new Set<string>();
-  const agents = new Set<string>();
-  for (const f of findings) {
-    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) continue;
-    const ip = findingIp(f);
-    if (ip) ips.add(ip);
-    if (levelRank(f.level) >= levelRank('high')) {
-      const a = findingAgent(f);
-      if (a && !COMMON_AGENT.test(a.replace(/\+/g, ' '))) agents.add(a);
-    }
+export function attackerIndicators(findings: Iterable<Finding>): AttackerIndicators {
+  const ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
+  for (const f of findings) addAttackerIndicators(ind, f);
+  return ind;
+}
+
+/** Adds one finding's IP and agent (when it points at an attacker): a scan keeps only these sets, not its findings. */
+export function addAttackerIndicators(ind: AttackerIndicators, f: Finding): void {
+  if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return;
+  const ip = findingIp(f);
+  if (ip) ind.ips.add(ip);
+  if (levelRank(f.level) >= levelRank('high')) {
+    const a = findingAgent(f);
+    if (a && !COMMON_AGENT.test(a.replace(/\+/g, ' '))) ind.agents.add(a);
   }
-  return { ips, agents };
 }

@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { ExposureSummary, MitigationSighting } from '../../summary.js';
 import { defaultCatalogue, type Catalogue } from './catalogue.js';
-import { exposureFindings } from './findings.js';
+import { exposureFindings, TraceTally } from './findings.js';
 import { observeBuild } from './observe-event.js';
 import { observeFile } from './observe-file.js';
 import { exposureFromTallies, mergeTallies, talliesPart, tallyObservation, type BuildTally, type TallyPart } from './timeline.js';
@@ -25,7 +25,10 @@ export interface ExposureCollector {
   /** Folds in another collector's eventPart(); merged in scan order, the result equals one collector's. */
   mergeEvents(part: ExposureEventPart): void;
   observeFile(ev: Evidence, sink?: DiagnosticSink): Promise<void>;
-  finish(otherFindings: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
+  /** Every other engine's finding, as it is made: those tagged with a CVE are traces (kept bounded). */
+  observeFinding(f: Finding): void;
+  /** The summary and its findings; `otherFindings` are traces too (for callers that hold them). */
+  finish(otherFindings?: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
 }
 
 export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): ExposureCollector {
@@ -33,7 +36,11 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
   const mitigations: MitigationSighting[] = [];
   let first: string | null = null;
   let last: string | null = null;
+  const traces = new TraceTally();
   return {
+    observeFinding(f) {
+      traces.add(f);
+    },
     observeEvent(e) {
       const t = e.time;
       if (t !== null) {
@@ -56,9 +63,10 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
       for (const o of r.builds) tallyObservation(tallies, o);
       mitigations.push(...r.mitigations);
     },
-    finish(otherFindings) {
+    finish(otherFindings = []) {
+      for (const f of otherFindings) traces.add(f);
       const summary = exposureFromTallies(tallies.values(), mitigations, first, last, opts.catalogue ?? defaultCatalogue());
-      return { summary, findings: exposureFindings(summary, otherFindings) };
+      return { summary, findings: exposureFindings(summary, traces) };
     },
   };
 }

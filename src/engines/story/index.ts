@@ -2,9 +2,9 @@
 // (+ summary and taken) alone, so the report can be rebuilt without rescanning.
 export { buildStory } from './episodes.js';
 export type { Episode, StoryStep, StoryEvidence } from './episodes.js';
-export { decideVerdict } from './verdict.js';
+export { decideVerdict, VerdictTally } from './verdict.js';
 export type { Verdict, VerdictKind } from './verdict.js';
-export { remediationSteps } from './remediation.js';
+export { remediationSteps, RemediationTally } from './remediation.js';
 export type { RemediationStep } from './remediation.js';
 export { phaseOf } from './phases.js';
 export type { Phase } from './phases.js';

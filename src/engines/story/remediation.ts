@@ -4,7 +4,8 @@ import type { Finding } from '../../finding.js';
 import type { ScanSummary } from '../../summary.js';
 import type { AttackCatalog } from '../../attack/index.js';
 import type { TakenSummary } from '../activity/index.js';
-import { findingPath, findingFileKey, attackerIndicators } from '../activity/index.js';
+import { findingPath, findingFileKey, findingIp } from '../activity/index.js';
+import { levelRank } from '../../finding.js';
 import type { Verdict } from './verdict.js';
 
 export interface RemediationStep {
@@ -27,11 +28,61 @@ function compareBuilds(a: string, b: string): number {
   return 0;
 }
 
-export function remediationSteps(findings: readonly Finding[], summary: ScanSummary | null, taken: TakenSummary | null, verdict: Verdict, catalog: AttackCatalog): RemediationStep[] {
+/** The first `n` distinct values in the order they are offered (what cap() showed of the whole list). */
+class FirstDistinct {
+  readonly values: string[] = [];
+  constructor(private readonly n: number) {}
+  offer(v: string): void {
+    if (this.values.length < this.n && !this.values.includes(v)) this.values.push(v);
+  }
+}
+const LIST = 25;
+
+/**
+ * What remediation needs from the findings, bounded: the techniques and CVEs seen (sets of IDs), the first
+ * 25 web-shell files, and the 25 lowest attacker addresses (the list shows 25 in sorted order).
+ */
+export class RemediationTally {
+  readonly techs = new Set<string>();
+  readonly cves = new Set<string>();
+  readonly shellFiles = new FirstDistinct(LIST);
+  readonly shellPaths = new FirstDistinct(LIST);
+  private ips = new Set<string>();
+  private anyIp = false;
+  constructor(private readonly catalog: AttackCatalog) {}
+  static of(findings: readonly Finding[], catalog: AttackCatalog): RemediationTally {
+    const t = new RemediationTally(catalog);
+    for (const f of findings) t.add(f);
+    return t;
+  }
+  add(f: Finding): void {
+    for (const a of f.attack) this.techs.add(this.catalog.resolve(a) ?? a);
+    for (const c of f.cves) this.cves.add(c);
+    // files on disk only: a file engine also reports log lines (requests to a shell) and configuration (fixed, not deleted)
+    if (FILE_ENGINES.has(f.engine) && !/^(?:iis-|exchange-|evtx|json|w3c)/.test(f.evidence.kind)) this.shellFiles.offer(f.evidence.path);
+    if (f.attack.includes('T1505.003')) this.shellPaths.offer(findingPath(f) ?? findingFileKey(f) ?? f.evidence.path);
+    // the attacker's addresses as attackerIndicators() picks them: medium and above, exposure aside
+    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return;
+    const ip = findingIp(f);
+    if (ip === null) return;
+    this.anyIp = true;
+    this.ips.add(ip);
+    if (this.ips.size > 4 * LIST) this.ips = new Set([...this.ips].sort().slice(0, LIST));
+  }
+  /** The lowest addresses in code-unit order (the whole list sorted, cut at 25). */
+  lowestIps(): string[] {
+    return [...this.ips].sort().slice(0, LIST);
+  }
+  hasIps(): boolean {
+    return this.anyIp;
+  }
+}
+
+export function remediationSteps(input: RemediationTally | readonly Finding[], summary: ScanSummary | null, taken: TakenSummary | null, verdict: Verdict, catalog: AttackCatalog): RemediationStep[] {
+  const t = input instanceof RemediationTally ? input : RemediationTally.of(input, catalog);
   const steps: RemediationStep[] = [];
-  const techs = new Set(findings.flatMap((f) => f.attack.map((t) => catalog.resolve(t) ?? t)));
-  const has = (prefix: string): boolean => [...techs].some((t) => t === prefix || t.startsWith(prefix + '.'));
-  const cves = new Set(findings.flatMap((f) => f.cves));
+  const has = (prefix: string): boolean => [...t.techs].some((x) => x === prefix || x.startsWith(prefix + '.'));
+  const cves = t.cves;
 
   if (verdict.kind === 'compromised') {
     steps.push({
@@ -61,14 +112,12 @@ export function remediationSteps(findings: readonly Finding[], summary: ScanSumm
     });
   }
 
-  // files on disk only: a file engine also reports log lines (requests to a shell) and configuration (fixed, not deleted)
-  const onDisk = (f: Finding): boolean => FILE_ENGINES.has(f.engine) && !/^(?:iis-|exchange-|evtx|json|w3c)/.test(f.evidence.kind);
-  const shellFiles = [...new Set(findings.filter(onDisk).map((f) => f.evidence.path))];
+  const shellFiles = t.shellFiles.values;
   if (shellFiles.length > 0 || has('T1505.003')) {
     steps.push({
       title: 'Remove web shells and dropped files (after imaging)',
       why: 'Files matched web-shell signatures or indicators, or web-shell use was seen in the logs; a shell outlives patching.',
-      items: cap(shellFiles.length ? shellFiles : [...new Set(findings.filter((f) => f.attack.includes('T1505.003')).map((f) => findingPath(f) ?? findingFileKey(f) ?? f.evidence.path))]),
+      items: shellFiles.length ? shellFiles : t.shellPaths.values,
     });
   }
   if (cves.has('CVE-2021-27065') || cves.has('CVE-2021-26858')) {
@@ -115,12 +164,11 @@ export function remediationSteps(findings: readonly Finding[], summary: ScanSumm
       ]),
     });
   }
-  const ind = attackerIndicators(findings);
-  if (ind.ips.size > 0) {
+  if (t.hasIps()) {
     steps.push({
       title: 'Block and hunt for the attacker\'s addresses',
       why: 'These client addresses appear in findings; block them at the edge and search other servers and proxies for them.',
-      items: cap([...ind.ips].sort()),
+      items: t.lowestIps(),
     });
   }
   if (cves.size > 0 && open.length === 0 && verdict.kind !== 'no-evidence') {

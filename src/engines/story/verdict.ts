@@ -39,26 +39,55 @@ function isExploitation(f: Finding, catalog: AttackCatalog): boolean {
   return f.cves.length > 0 || f.attack.some((t) => (catalog.resolve(t) ?? t) === 'T1190');
 }
 
-function describe(list: Finding[], limit = 6): string[] {
-  const byRule = new Map<string, { title: string; count: number; first: string | null; level: string }>();
-  for (const f of list) {
-    const r = byRule.get(f.rule.id);
-    if (r) {
-      r.count++;
-      if (f.time && (!r.first || f.time < r.first)) r.first = f.time;
-    } else byRule.set(f.rule.id, { title: f.rule.title, count: 1, first: f.time, level: f.level });
+interface RuleLine {
+  title: string;
+  count: number;
+  first: string | null;
+  level: string;
+}
+
+/**
+ * What the verdict needs from the findings, kept as exact per-rule counts (bounded by the rules that fired):
+ * post-exploitation, exploitation and exposure findings by rule id, in the order their rules first appear.
+ */
+export class VerdictTally {
+  readonly post = new Map<string, RuleLine>();
+  readonly expl = new Map<string, RuleLine>();
+  readonly exposure = new Map<string, RuleLine>();
+  constructor(private readonly catalog: AttackCatalog) {}
+  static of(findings: readonly Finding[], catalog: AttackCatalog): VerdictTally {
+    const t = new VerdictTally(catalog);
+    for (const f of findings) t.add(f);
+    return t;
   }
+  add(f: Finding): void {
+    if (isPostExploitation(f, this.catalog)) tally(this.post, f);
+    if (isExploitation(f, this.catalog)) tally(this.expl, f);
+    if (f.engine === 'exposure' && levelRank(f.level) >= levelRank('medium')) tally(this.exposure, f);
+  }
+}
+
+function tally(byRule: Map<string, RuleLine>, f: Finding): void {
+  const r = byRule.get(f.rule.id);
+  if (r) {
+    r.count++;
+    if (f.time && (!r.first || f.time < r.first)) r.first = f.time;
+  } else byRule.set(f.rule.id, { title: f.rule.title, count: 1, first: f.time, level: f.level });
+}
+
+function describe(byRule: Map<string, RuleLine>, limit = 6): string[] {
   return [...byRule.values()]
     .sort((a, b) => cmpStr(a.first ?? '~', b.first ?? '~'))
     .slice(0, limit)
     .map((r) => `${r.title} — ${r.count} finding${r.count === 1 ? '' : 's'} (${r.level})${r.first ? `, first ${r.first.replace('T', ' ').slice(0, 19)} UTC` : ''}`);
 }
 
-export function decideVerdict(findings: readonly Finding[], summary: ScanSummary | null, catalog: AttackCatalog): Verdict {
-  const post = findings.filter((f) => isPostExploitation(f, catalog));
-  const expl = findings.filter((f) => isExploitation(f, catalog));
+export function decideVerdict(input: VerdictTally | readonly Finding[], summary: ScanSummary | null, catalog: AttackCatalog): Verdict {
+  const t = input instanceof VerdictTally ? input : VerdictTally.of(input, catalog);
+  const post = t.post;
+  const expl = t.expl;
   const windows = (summary?.exposure?.windows ?? []).filter((w) => w.exploitedInWild && w.from !== null);
-  const exposureFindings = findings.filter((f) => f.engine === 'exposure' && levelRank(f.level) >= levelRank('medium'));
+  const exposureFindings = t.exposure;
   // one line per (name, window, fix): ProxyLogon's four CVEs share theirs
   const grouped = new Map<string, { cves: string[]; w: (typeof windows)[number] }>();
   for (const w of windows) {
@@ -74,14 +103,14 @@ export function decideVerdict(findings: readonly Finding[], summary: ScanSummary
 
   let kind: VerdictKind;
   const reasons: string[] = [];
-  if (post.length > 0) {
+  if (post.size > 0) {
     kind = 'compromised';
     reasons.push(...describe(post, 5));
-    if (expl.length > 0) reasons.push(...describe(expl, 3).map((r) => `Exploitation: ${r}`));
-  } else if (expl.length > 0) {
+    if (expl.size > 0) reasons.push(...describe(expl, 3).map((r) => `Exploitation: ${r}`));
+  } else if (expl.size > 0) {
     kind = 'exploitation-attempted';
     reasons.push(...describe(expl));
-  } else if (windows.length > 0 || exposureFindings.length > 0) {
+  } else if (windows.length > 0 || exposureFindings.size > 0) {
     kind = 'exposed';
     reasons.push(...exposureReasons);
   } else {

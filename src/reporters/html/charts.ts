@@ -1,6 +1,7 @@
 // Inline SVG charts (no script, no external resources): findings over time per evidence source, findings per
 // attacker IP, and Gantt rows for builds, exposure windows, log coverage and episodes on one time axis.
-import type { Finding, Level } from '../../finding.js';
+import type { Level } from '../../finding.js';
+import type { FindingsDigest } from '../digest.js';
 import { levelRank } from '../../finding.js';
 import { html, join, fmtTime, clip, type Html } from './escape.js';
 
@@ -30,22 +31,23 @@ function sourceOf(kind: string): (typeof SOURCES)[number] {
 }
 
 /** Stacked bars: findings per time bucket, one colour per evidence kind (web log, HttpProxy, event log, file...). */
-export function activityChart(findings: readonly Finding[]): Html {
-  const timed = findings.filter((f) => f.time !== null && !Number.isNaN(Date.parse(f.time)));
-  if (timed.length === 0) return html`<p class="muted">No timed findings to chart.</p>`;
-  const times = timed.map((f) => Date.parse(f.time!));
-  const lo = Math.min(...times);
-  const hi = Math.max(...times);
+export function activityChart(activity: FindingsDigest['activity']): Html {
+  if (activity.lo > activity.hi) return html`<p class="muted">No timed findings to chart.</p>`;
+  const lo = activity.lo;
+  const hi = activity.hi;
   const span = Math.max(hi - lo, 3600e3);
   const bucket = span <= 3 * 86400e3 ? 3600e3 : span <= 120 * 86400e3 ? 86400e3 : 7 * 86400e3;
   const start = Math.floor(lo / bucket) * bucket;
   const n = Math.min(Math.floor((hi - start) / bucket) + 1, 400);
-  const kinds = SOURCES.filter((src) => timed.some((f) => sourceOf(f.evidence.kind) === src));
+  const kinds = SOURCES.filter((src) => [...activity.byKind.keys()].some((k) => sourceOf(k) === src));
   const counts = kinds.map(() => new Array<number>(n).fill(0));
-  for (const f of timed) {
-    const k = kinds.indexOf(sourceOf(f.evidence.kind));
-    const b = Math.min(Math.floor((Date.parse(f.time!) - start) / bucket), n - 1);
-    if (k >= 0) counts[k]![b]!++;
+  // hours are whole buckets of every bucket size (buckets start at multiples of their size since the epoch)
+  for (const [kind, hours] of activity.byKind) {
+    const k = kinds.indexOf(sourceOf(kind));
+    for (const [h, c] of hours) {
+      const b = Math.min(Math.floor((h * 3600e3 - start) / bucket), n - 1);
+      if (k >= 0) counts[k]![b]! += c;
+    }
   }
   const totals = new Array<number>(n).fill(0).map((_, i) => counts.reduce((s, c) => s + c[i]!, 0));
   const max = Math.max(...totals, 1);

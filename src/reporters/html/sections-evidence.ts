@@ -11,11 +11,11 @@ import { cite } from './sections-story.js';
 import { cmpStr } from '../../engines/activity/index.js';
 
 function exploitMarkers(m: ReportModel): GanttMarker[] {
-  const first = m.findings.filter((f) => f.engine !== 'exposure' && f.cves.length > 0 && f.time).sort((a, b) => cmpStr(a.time!, b.time!))[0];
   const out: GanttMarker[] = [];
-  if (first) out.push({ at: first.time!, cls: 'mark-exploit', label: `first exploitation finding: ${first.rule.title}` });
-  const post = m.findings.filter((f) => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('high') && f.attack.some((t) => t.startsWith('T1505') || t.startsWith('T1003')) && f.time).sort((a, b) => cmpStr(a.time!, b.time!))[0];
-  if (post) out.push({ at: post.time!, cls: 'mark-post', label: `first post-exploitation finding: ${post.rule.title}` });
+  const first = m.digest.firstExploit;
+  if (first) out.push({ at: first.time, cls: 'mark-exploit', label: `first exploitation finding: ${first.title}` });
+  const post = m.digest.firstPost;
+  if (post) out.push({ at: post.time, cls: 'mark-post', label: `first post-exploitation finding: ${post.title}` });
   return out;
 }
 
@@ -63,35 +63,26 @@ ${e.notes.length ? html`<ul class="plain muted small">${e.notes.map((n) => html`
 export function activitySection(m: ReportModel): Html {
   const ips = m.ips.slice(0, 15).map((s) => ({ label: s.ip, value: s.count, level: s.level, note: `${fmtTime(s.first)} → ${fmtTime(s.last)}` }));
   return html`<section id="activity"><h2>Activity</h2>
-${activityChart(m.findings.filter((f) => f.engine !== 'exposure'))}
+${activityChart(m.digest.activity)}
 ${ips.length ? barChart(ips, `Findings per source IP (top ${ips.length} of ${m.ips.length}), coloured by the highest level; first → last finding.`) : html`<p class="muted">No source IPs in the findings.</p>`}
 </section>`;
 }
 
-const ROWS_PER_RULE = 50;
 export function findingsSection(m: ReportModel): Html {
-  const groups = new Map<string, Finding[]>();
-  for (const f of m.findings) {
-    const k = `${f.engine}\u0000${f.rule.id}`;
-    const g = groups.get(k);
-    if (g) g.push(f);
-    else groups.set(k, [f]);
-  }
-  const sorted = [...groups.values()].map((fs) => ({ fs, top: fs.reduce((a, f) => (levelRank(f.level) > levelRank(a) ? f.level : a), fs[0]!.level) })).sort((a, b) => levelRank(b.top) - levelRank(a.top) || b.fs.length - a.fs.length);
-  const blocks = sorted.map(({ fs, top }, i) => {
-    const r = fs[0]!.rule;
-    const techs = [...new Set(fs.flatMap((f) => f.attack))];
-    const cves = [...new Set(fs.flatMap((f) => f.cves))];
-    const rows = fs.slice(0, ROWS_PER_RULE).map(
+  const d = m.digest;
+  const sorted = [...d.rules.values()].sort((a, b) => levelRank(b.top) - levelRank(a.top) || b.count - a.count);
+  const blocks = sorted.map(({ rule: r, engine, count, top, techniques, cves, rows: fs }, i) => {
+    const techs = [...techniques];
+    const rows = fs.map(
       (f) => html`<tr><td class="nowrap">${fmtTime(f.time)}</td><td>${f.host ?? '—'}</td><td><code class="small">${cite(f.evidence)}</code></td><td class="detail">${f.message ? html`<b>${clip(f.message, 200)}</b><br>` : ''}<code class="small">${clip(detailsOf(f.fields), 500)}</code></td></tr>`,
     );
-    return html`<details${levelRank(top) >= levelRank('high') && i < 6 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(fs.length)}</span> <span class="muted small">${fs[0]!.engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.length ? ` · ${cves.join(', ')}` : ''}</span></summary>
+    return html`<details${levelRank(top) >= levelRank('high') && i < 6 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(count)}</span> <span class="muted small">${engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.size ? ` · ${[...cves].join(', ')}` : ''}</span></summary>
 <p class="rulemeta">Rule <code>${r.id}</code> by <b>${r.author ?? 'unknown author'}</b> · ${r.source}${r.references?.length ? html` · references: ${r.references.slice(0, 3).map((u) => html`<code class="small">${clip(u, 100)}</code> `)}` : ''}${r.falsepositives?.length ? html` · false positives: ${r.falsepositives.join('; ')}` : ''}</p>
 <table class="ev"><thead><tr><th>Time</th><th>Host</th><th>Evidence</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>
-${fs.length > ROWS_PER_RULE ? html`<p class="muted">${fmtNum(fs.length - ROWS_PER_RULE)} more in timeline.csv.</p>` : ''}</details>`;
+${count > fs.length ? html`<p class="muted">${fmtNum(count - fs.length)} more in timeline.csv.</p>` : ''}</details>`;
   });
   return html`<section id="findings"><h2>Findings by rule</h2>
-<p class="lead">${fmtNum(m.findings.length)} findings from ${groups.size} rules. Sigma and YARA rule authors are credited as the Detection Rule License requires.</p>
+<p class="lead">${fmtNum(d.count)} findings from ${d.rules.size} rules. Sigma and YARA rule authors are credited as the Detection Rule License requires.</p>
 ${blocks.length ? blocks : html`<p class="muted">No findings at or above ${m.summary.options.minLevel}.</p>`}</section>`;
 }
 

@@ -12,7 +12,7 @@ export function cite(ref: EvidenceRef): string {
 }
 
 export function headerSection(m: ReportModel): Html {
-  const hosts = [...new Set(m.findings.map((f) => f.host).filter((h): h is string => !!h))].slice(0, 4);
+  const hosts = m.digest.hosts;
   const lastBuild = m.summary.exposure?.builds.at(-1);
   const by = m.summary.counts.byLevel;
   const chips = [...LEVELS].reverse().map((l) => html`<span class="chip lv-${l}">${fmtNum(by[l] ?? 0)} ${l}</span>`);
@@ -67,7 +67,7 @@ ${e.steps.length > 40 ? html`<p class="muted">${e.steps.length - 40} more steps 
   });
   return html`<section id="story"><h2>The intrusion story</h2>
 <p class="lead">Findings from web logs, Exchange logs, event logs and files, linked into episodes by source IP, file name (web shell, dump, archive) and user; findings without a source join the nearest episode on the same server within 72 hours. Steps are in time order, each filed under its ATT&amp;CK tactic and citing its evidence.</p>
-${eps}${m.episodes.length > shown.length ? html`<p class="muted">${m.episodes.length - shown.length} smaller episodes are not shown; every finding is in timeline.csv.</p>` : ''}</section>`;
+${m.storyCapped.length ? html`<p class="warn">Capped: the story is built from the earliest findings of each rule, and ${m.storyCapped.length} rule${m.storyCapped.length === 1 ? ' had' : 's had'} more (${m.storyCapped.slice(0, 5).map((c) => `${c.what}: ${fmtNum(c.kept)} of ${fmtNum(c.total)}`).join('; ')}${m.storyCapped.length > 5 ? '; …' : ''}); the counts in the story are of that sample. Every finding is in findings.jsonl (and timeline.csv).</p>` : ''}${eps}${m.episodes.length > shown.length ? html`<p class="muted">${m.episodes.length - shown.length} smaller episodes are not shown; every finding is in timeline.csv.</p>` : ''}</section>`;
 }
 
 const ACCESS_ROWS = 40;

@@ -1,0 +1,95 @@
+// The outputs with a line per finding — findings.jsonl, timeline.csv, timeline.jsonl — written as the findings
+// stream past in output order, a batch at a time with back-pressure: memory holds one batch, not the findings.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Finding } from '../finding.js';
+import type { AttackCatalog } from '../attack/index.js';
+import { timelineCsvHeader, timelineCsvRows, TIMELINE_CHUNK_ROWS } from './csv-timeline.js';
+import { timesketchLine } from './timesketch.js';
+
+class TextFile {
+  private readonly out: WriteStream;
+  private error: Error | null = null;
+  constructor(path: string) {
+    this.out = createWriteStream(path, { encoding: 'utf8' });
+    this.out.on('error', (e) => (this.error = e));
+  }
+  async write(text: string): Promise<void> {
+    if (this.error) throw this.error;
+    if (text !== '' && !this.out.write(text)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
+    if (this.error) throw this.error;
+  }
+  async close(): Promise<void> {
+    if (this.error) throw this.error;
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+  destroy(): void {
+    this.out.destroy();
+  }
+}
+
+export const ORDERED_FILES = ['findings.jsonl', 'timeline.csv', 'timeline.jsonl'] as const;
+
+export class OrderedOutputs {
+  private readonly files: { jsonl: TextFile | null; csv: TextFile; sketch: TextFile };
+  private batch: Finding[] = [];
+  private jsonl: string[] = [];
+  /** Findings left out of timeline.jsonl for want of a usable time. */
+  skipped = 0;
+
+  private constructor(dir: string, private readonly catalog: AttackCatalog, withFindings: boolean) {
+    this.files = {
+      jsonl: withFindings ? new TextFile(join(dir, 'findings.jsonl')) : null,
+      csv: new TextFile(join(dir, 'timeline.csv')),
+      sketch: new TextFile(join(dir, 'timeline.jsonl')),
+    };
+  }
+
+  /** Opens the files in `dir` (made if needed); findings.jsonl only when `withFindings` (`exhunt report` reads it). */
+  static async open(dir: string, catalog: AttackCatalog, withFindings: boolean): Promise<OrderedOutputs> {
+    await mkdir(dir, { recursive: true });
+    const o = new OrderedOutputs(dir, catalog, withFindings);
+    await o.files.csv.write(timelineCsvHeader());
+    return o;
+  }
+
+  /** The next finding in output order; `json` is its findings.jsonl line. */
+  async write(f: Finding, json: string): Promise<void> {
+    this.batch.push(f);
+    if (this.files.jsonl) this.jsonl.push(json);
+    if (this.batch.length >= TIMELINE_CHUNK_ROWS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    if (this.files.jsonl) {
+      await this.files.jsonl.write(this.jsonl.join('\n') + '\n');
+      this.jsonl = [];
+    }
+    await this.files.csv.write(timelineCsvRows(batch, this.catalog));
+    const lines: string[] = [];
+    for (const f of batch) {
+      const l = timesketchLine(f, this.catalog);
+      if (l === null) this.skipped++;
+      else lines.push(l + '\n');
+    }
+    await this.files.sketch.write(lines.join(''));
+  }
+
+  /** Writes what is left and closes the files; returns their names. */
+  async close(): Promise<string[]> {
+    await this.flush();
+    for (const f of [this.files.jsonl, this.files.csv, this.files.sketch]) await f?.close();
+    return ORDERED_FILES.filter((n) => n !== 'findings.jsonl' || this.files.jsonl !== null);
+  }
+
+  /** Abandons the files (after an error elsewhere). */
+  destroy(): void {
+    for (const f of [this.files.jsonl, this.files.csv, this.files.sketch]) f?.destroy();
+  }
+}

@@ -1,0 +1,78 @@
+// The external sort: the same output whatever order items come in (with ties the key cannot break), runs
+// really spilled and merged in passes, and the temp folder gone afterwards, also when the reader stops early.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { SpillSorter, liveTempDirs } from './index.js';
+
+interface Item {
+  t: string;
+  id: number;
+  note: string;
+}
+function items(n: number): Item[] {
+  // few distinct keys, so most order comes from the line tie-break
+  return Array.from({ length: n }, (_, i) => ({ t: `2021-03-0${(i * 7) % 5}`, id: (i * 31) % 97, note: 'é✓'.repeat(i % 3) + String(i) }));
+}
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const a = [...xs];
+  let s = seed;
+  for (let i = a.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const j = s % (i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+function sortWith(input: Item[], runSize: number, fanIn = 64): { lines: string[]; runs: number; dir: string | null } {
+  const s = new SpillSorter<Item>({ key: (x) => `${x.t}\u0000${x.id}`, serialize: JSON.stringify, parse: JSON.parse, runSize, fanIn });
+  for (const x of input) s.add(x);
+  const runs = s.spilledRuns;
+  const lines = [...s.drain()].map((e) => {
+    assert.equal(JSON.stringify(e.item), e.line);
+    return e.line;
+  });
+  return { lines, runs, dir: s.tempDir };
+}
+
+test('shuffled inputs give the same sorted lines, in memory, spilled, and merged in passes', () => {
+  const base = items(2500);
+  const expected = base.map((x) => JSON.stringify(x)).sort((a, b) => {
+    const pa = JSON.parse(a) as Item;
+    const pb = JSON.parse(b) as Item;
+    const ka = `${pa.t}\u0000${pa.id}`;
+    const kb = `${pb.t}\u0000${pb.id}`;
+    return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  });
+  const mem = sortWith(shuffled(base, 1), 10_000);
+  assert.equal(mem.runs, 0);
+  assert.deepEqual(mem.lines, expected);
+  for (const seed of [2, 3, 4]) {
+    const spilled = sortWith(shuffled(base, seed), 100);
+    assert.equal(spilled.runs, 25, 'spilled into 25 runs of 100');
+    assert.deepEqual(spilled.lines, expected);
+    assert.ok(spilled.dir && !existsSync(spilled.dir), 'temp folder removed');
+    const passes = sortWith(shuffled(base, seed), 37, 4);
+    assert.deepEqual(passes.lines, expected, 'more runs than the fan-in: merged in passes');
+    assert.ok(passes.dir && !existsSync(passes.dir));
+  }
+  assert.deepEqual(liveTempDirs(), []);
+});
+
+test('the temp folder goes when the reader stops early, and when nothing is drained', () => {
+  const s = new SpillSorter<Item>({ key: (x) => x.t, serialize: JSON.stringify, parse: JSON.parse, runSize: 10 });
+  for (const x of items(100)) s.add(x);
+  const dir = s.tempDir!;
+  assert.ok(readdirSync(dir).length >= 9, 'runs on disk while sorting');
+  for (const e of s.drain()) {
+    assert.ok(e.line);
+    break;
+  }
+  assert.ok(!existsSync(dir));
+  const t = new SpillSorter<Item>({ key: (x) => x.t, serialize: JSON.stringify, parse: JSON.parse, runSize: 10 });
+  for (const x of items(50)) t.add(x);
+  const dir2 = t.tempDir!;
+  t.dispose();
+  assert.ok(!existsSync(dir2));
+  assert.deepEqual(liveTempDirs(), []);
+});
