@@ -8,7 +8,8 @@ import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
-import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
+import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
+import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { readEvtxBatches } from './readers/evtx/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -34,6 +35,8 @@ export interface HuntOptions {
   minLevel?: Level;
   since?: string | null;
   until?: string | null;
+  /** Proxies in front of the server (--trusted-proxy): CIDRs or addresses whose forwarded headers name the client. */
+  trustedProxies?: string[];
   /** Worker threads for EVTX parsing (default: all cores). */
   workers?: number;
   onFinding?: (f: Finding) => void;
@@ -88,6 +91,10 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     throw new HuntError('NOT_READABLE', `nothing readable in ${opts.inputs.join(', ')}` + (skipped.length ? ` (${skipped.length} skipped)` : ''));
   }
 
+  // Proxies (given, or detected from the first requests of the IIS logs): every event is then marked with
+  // its real client, so findings, attackers, the story and the exports never name the balancer.
+  const clients = new ClientLedger((opts.trustedProxies ?? []).map(parseTrustedProxy), await detectProxies(evidence));
+
   const all: Finding[] = [];
   // ATT&CK tags are checked once per rule that fires: a tag that resolves to nothing is reported, not dropped.
   const catalog = attackCatalog();
@@ -127,6 +134,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   let outside = 0;
   const onEvent = (e: HuntEvent): void => {
     events++;
+    clients.mark(e);
     coverage.observe(e);
     exposure.observeEvent(e);
     if (!inWindow(e.time)) {
@@ -182,6 +190,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       const reader = readerFor(ev.kind);
       if (!reader) continue;
       const revisit = (e: HuntEvent): void => {
+        clients.mark(e, false);
         if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
       };
       const batches = ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, { select }) : eventBatches(reader, ev, quiet);
@@ -206,7 +215,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     },
     events: { total: events, skipped: outside },
     coverage: coverageEntries,
-    coverageWarnings: coverageWarnings(coverageEntries),
+    coverageWarnings: [...coverageWarnings(coverageEntries), ...clients.warnings()],
     rules: {
       sigma: { loaded: sigma.loaded, failed: sigma.failed, inactive: sigma.inactive.length, inactiveRules: sigma.inactive },
       yara: files.stats.yara,
@@ -214,6 +223,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     },
     counts: countFindings(shown),
     exposure: exp.summary,
+    clients: clients.summary(),
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
   };
   return { findings: shown, summary, taken };

@@ -8,7 +8,7 @@ import { w3cReader } from './w3c/index.js';
 
 export type { Reader, ReadStats } from './reader.js';
 export { eventBatches } from './reader.js';
-export { w3cReader, readW3cBatches, normaliseW3cField, siteFromPath, type LineSelection } from './w3c/index.js';
+export { w3cReader, readW3cBatches, normaliseW3cField, siteFromPath, detectProxies, type LineSelection } from './w3c/index.js';
 export { LiteralLines } from './text/index.js';
 export { exchangeReader, logFromPath, logFromType, splitEventData } from './exchange/index.js';
 export { jsonReader, jsonLayout, toWinEvent } from './json/index.js';

@@ -10,6 +10,7 @@ import { hunt, type HuntResult } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level, type Finding } from '../../finding.js';
 import { writeReports } from '../../reporters/index.js';
+import { parseTrustedProxy } from '../../normalize/index.js';
 import { printDiagnostic, progressView, colourAllowed } from '../terminal.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -36,6 +37,16 @@ function parseSize(value: string): number {
   return Number(m[1]) * mult;
 }
 
+/** --trusted-proxy: an address or CIDR, checked here so that a typo stops the scan before it starts. */
+function collectProxy(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, parseTrustedProxy(value)];
+  } catch (e) {
+    if (e instanceof HuntError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
@@ -55,6 +66,7 @@ interface ScanFlags {
   since?: string;
   until?: string;
   workers?: number;
+  trustedProxy: string[];
   quiet?: boolean;
 }
 
@@ -78,6 +90,7 @@ export function register(program: Command, ctx: CommandContext): void {
     )
     .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
     .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
+    .option('--trusted-proxy <cidr>', 'a balancer or reverse proxy in front of the server (address or CIDR, repeatable): its forwarded header names the client', collectProxy, [])
     .option('--workers <n>', 'EVTX parsing threads, the main one included (default: the number of cores)', parseWorkers)
     .option('-q, --quiet', 'no progress and no summary on the terminal')
     .action(async (paths: string[], flags: ScanFlags) => {
@@ -103,6 +116,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       since: flags.since ?? null,
       until: flags.until ?? null,
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      trustedProxies: flags.trustedProxy,
       onFinding: flags.jsonl ? (f) => ctx.stdout.write(JSON.stringify(f) + '\n') : undefined,
       onProgress: (p) => progress.update(p),
       onDiagnostic: (d) => {
@@ -162,6 +176,7 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
   for (const b of s.exposure?.builds ?? []) {
     w(`  build: ${b.build}${b.product ? ` (${b.product}${b.cu ? ' ' + b.cu : ''}${b.su ? ' ' + b.su : ''})` : ''}${b.first ? ` seen ${b.first.slice(0, 10)}..${(b.last ?? b.first).slice(0, 10)}` : ''}${b.guessed ? ' [nearest known build]' : ''}`);
   }
+  for (const line of s.clients?.statements ?? []) w(`  clients: ${line}`);
   if (r.findings.length === 0) w(`  no findings at or above ${flags.minLevel}`);
   else {
     w(`  findings at or above ${flags.minLevel}: ${r.findings.length}`);

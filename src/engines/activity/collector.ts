@@ -229,11 +229,11 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       let f: RequestFacts;
       if (e.source === 'w3c') {
         const x = e.fields;
-        if (!has(attackerIps, x['c-ip']) && !has(agents, x['cs-user-agent']) && !has(agents, x['cs(User-Agent)'])) return;
+        if (!has(attackerIps, x['c-ip']) && !has(attackerIps, x['client-ip']) && !has(agents, x['cs-user-agent']) && !has(agents, x['cs(User-Agent)'])) return;
         f = factsFromW3c(e);
       } else if (e.source === 'exchange' && e.log === 'httpproxy') {
         const x = e.fields;
-        if (!has(attackerIps, x['ClientIpAddress']) && !has(attackerIps, x['ClientIp']) && !has(agents, x['UserAgent'])) return;
+        if (!has(attackerIps, x['ClientIpAddress']) && !has(attackerIps, x['ClientIp']) && !has(attackerIps, x['client-ip']) && !has(agents, x['UserAgent'])) return;
         f = factsFromHttpProxy(e);
       } else return;
       if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) record(f, e);

@@ -2,6 +2,7 @@
 // field spelling (normalised names first, raw W3C names as fallback). No aggregation here.
 import type { ExchangeEvent, W3cEvent } from '../../event.js';
 import type { AccessVia } from './taken.js';
+import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
 export interface RequestFacts {
   ip: string | null;
@@ -92,7 +93,8 @@ export function factsFromW3c(e: W3cEvent): RequestFacts {
   const agentRaw = pick(f, 'cs-user-agent', 'cs(User-Agent)');
   const user = pick(f, 'cs-username');
   return finish(viaFromStem(stem), {
-    ip: backEnd ? null : pick(f, 'c-ip'),
+    // Behind a trusted proxy, the client its header named (the back end's only when its front end is trusted).
+    ip: f[PROXY_IP] !== undefined ? clientOf(f) : backEnd ? null : pick(f, 'c-ip'),
     agent: agentRaw,
     mailbox: user && !user.endsWith('$') ? user.toLowerCase() : null,
     bytes: num(pick(f, 'sc-bytes')),
@@ -107,7 +109,7 @@ export function factsFromHttpProxy(e: ExchangeEvent): RequestFacts {
   const user = pick(f, 'AuthenticatedUser');
   const mailbox = mailboxFromAnchor(pick(f, 'AnchorMailbox')) ?? (user && !user.endsWith('$') ? user.toLowerCase() : null);
   return finish(via, {
-    ip: pick(f, 'ClientIpAddress', 'ClientIp'),
+    ip: f[PROXY_IP] !== undefined ? clientOf(f) : pick(f, 'ClientIpAddress', 'ClientIp'),
     agent: pick(f, 'UserAgent'),
     mailbox,
     bytes: num(pick(f, 'ResponseBytes')),
