@@ -21,6 +21,8 @@ export interface DetectedProxy {
   requests: number;
   withHeader: number;
   logRequests: number;
+  /** How many logs showed this proxy (the figures above are from the one where it carried the most). */
+  logs: number;
 }
 
 interface Peer {
@@ -57,7 +59,18 @@ export class ProxyDetector {
     for (const h of headers) p.headers.set(h, (p.headers.get(h) ?? 0) + 1);
   }
 
+  /** One entry per proxy address, in order of first detection. */
   verdict(): DetectedProxy[] {
+    const byAddress = new Map<string, DetectedProxy>();
+    for (const d of this.perLog()) {
+      const known = byAddress.get(d.address);
+      if (!known) byAddress.set(d.address, d);
+      else byAddress.set(d.address, { ...(d.withHeader > known.withHeader ? d : known), logs: known.logs + 1 });
+    }
+    return [...byAddress.values()];
+  }
+
+  private perLog(): DetectedProxy[] {
     const out: DetectedProxy[] = [];
     for (const [log, l] of this.logs) {
       if (l.requests < MIN_REQUESTS || l.withHeader < MIN_HEADER_SHARE * l.requests) continue;
@@ -68,7 +81,7 @@ export class ProxyDetector {
       for (const [address, p] of few) {
         if (!isInternalAddress(address) || p.withHeader < MIN_PEER_SHARE * p.requests) continue;
         const header = FORWARDED_HEADERS.reduce((best, h) => ((p.headers.get(h) ?? 0) > (p.headers.get(best) ?? 0) ? h : best), FORWARDED_HEADERS[1] as ForwardedHeader);
-        out.push({ address, header, log, requests: p.requests, withHeader: p.withHeader, logRequests: l.requests });
+        out.push({ address, header, log, requests: p.requests, withHeader: p.withHeader, logRequests: l.requests, logs: 1 });
       }
     }
     return out;
@@ -78,5 +91,6 @@ export class ProxyDetector {
 /** "10.0.0.5 sent X-Forwarded-For on 1,982 of its 2,000 requests (of 2,004 sampled) in W3SVC1/u_ex210303_x.log". */
 export function describeDetection(d: DetectedProxy): string {
   const n = (x: number): string => x.toLocaleString('en-US');
-  return `${d.address} sent ${headerTitle(d.header)} on ${n(d.withHeader)} of its ${n(d.requests)} requests (of ${n(d.logRequests)} sampled) in ${d.log}`;
+  const more = d.logs > 1 ? ` and like that in ${n(d.logs - 1)} more log${d.logs > 2 ? 's' : ''}` : '';
+  return `${d.address} sent ${headerTitle(d.header)} on ${n(d.withHeader)} of its ${n(d.requests)} requests (of ${n(d.logRequests)} sampled) in ${d.log}${more}`;
 }

@@ -2,29 +2,21 @@
 // server with no proxy whose attacker forges the header. The balancer must never be named an attacker.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { main } from '../../src/cli/main.js';
+import { runCli } from './run-cli.js';
 import { attackCatalog } from '../../src/attack/index.js';
 import { buildStory } from '../../src/engines/story/index.js';
 import type { Finding } from '../../src/finding.js';
 import type { ScanSummary } from '../../src/summary.js';
-import type { TakenSummary } from '../../src/engines/activity/index.js';
+import { findingIp, type TakenSummary } from '../../src/engines/activity/index.js';
+import { projectRoot } from '../../src/paths.js';
+import { EXAMPLE_BALANCERS } from '../../scripts/make-example.js';
 import { ATTACKER, ATTACKER_SPOOF, BALANCERS, SPOOFER, USERS, writeBehindBalancer, writeDirectWithSpoof } from './balancer-collection.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr });
-  return { code, out, err };
-}
+const run = runCli;
 
 interface Scan {
   findings: Finding[];
@@ -49,6 +41,7 @@ async function scan(dir: string, ...extra: string[]): Promise<Scan> {
   };
 }
 
+const example = join(projectRoot, 'examples', 'exchange-2021');
 const notAttackers = [...BALANCERS, ATTACKER_SPOOF, ...USERS];
 
 function checkAttackerNamed(s: Scan, attacker: string, never: readonly string[]): void {
@@ -143,4 +136,19 @@ test('--trusted-proxy with bad input is a clear usage error (exit 2)', async () 
     assert.equal(r.code, 2, `--trusted-proxy '${bad}': ${r.err}`);
     assert.match(r.err, /trusted-proxy/);
   }
+});
+
+test('the bundled example: from August 2021 behind a balancer, detected, and never named an attacker', { skip: !existsSync(example) && 'examples/exchange-2021 not generated' }, async () => {
+  const s = await scan(example);
+  assert.deepEqual(s.summary.clients!.proxies.map((p) => p.address).sort(), [...EXAMPLE_BALANCERS]);
+  const ips = new Set(s.findings.map(findingIp).filter((ip): ip is string => ip !== null));
+  for (const ip of ['198.51.100.61', '192.0.2.15', '192.0.2.88', '203.0.113.77']) assert.ok(ips.has(ip), `attacker ${ip} named`);
+  checkAttackerNamed(s, '192.0.2.15', [...EXAMPLE_BALANCERS]);
+  for (const ip of EXAMPLE_BALANCERS) assert.ok(!ips.has(ip), `balancer ${ip} named as a client`);
+  // ProxyShell's lines came through the balancer: both addresses on the finding
+  const ps = s.findings.find((f) => f.fields['client-ip'] === '198.51.100.61');
+  assert.ok(ps && EXAMPLE_BALANCERS.includes(ps.fields['proxy-ip'] as (typeof EXAMPLE_BALANCERS)[number]));
+  // the address that went past the balancer with a forged loopback header is caught by its real address
+  const forged = s.findings.filter((f) => f.rule.id === 'a3f1c9e2-7b44-4d0e-9c5a-2f8e6d1b0c47');
+  assert.deepEqual(forged.map((f) => [f.fields['c-ip'], f.fields['forwarded-claim']]), [['198.51.100.99', '127.0.0.1']]);
 });

@@ -10,7 +10,9 @@ import { projectRoot, rulesDir, sharedDir, hasShared } from '../../src/paths.js'
 import { levelRank, type Finding } from '../../src/finding.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { discover } from '../../src/evidence/index.js';
-import { readerFor } from '../../src/readers/index.js';
+import { detectProxies, readerFor } from '../../src/readers/index.js';
+import { ClientLedger } from '../../src/normalize/index.js';
+import type { Evidence } from '../../src/evidence/evidence.js';
 import { loadSigma } from '../../src/engines/sigma/index.js';
 import { makeExample } from '../../scripts/make-example.js';
 
@@ -22,7 +24,7 @@ const keyOf = (f: Finding): string => `${f.evidence.path}:${f.evidence.line ?? f
 
 interface Scan { findings: Finding[]; events: number; diagnostics: Diagnostic[] }
 
-/** discover -> read -> match, as the scan pipeline does; findings keep their evidence path and line. */
+/** discover -> read -> mark clients -> match, as the scan pipeline does; findings keep their evidence path and line. */
 async function scan(root: string, rulePaths: string[]): Promise<Scan> {
   const loaded = await loadSigma(rulePaths);
   const run = loaded.ruleSet.createRun();
@@ -30,11 +32,16 @@ async function scan(root: string, rulePaths: string[]): Promise<Scan> {
   const sink = (d: Diagnostic): void => void diagnostics.push(d);
   const findings: Finding[] = [];
   let events = 0;
-  for await (const ev of discover([root], sink)) {
+  const evidence: Evidence[] = [];
+  for await (const ev of discover([root], sink)) evidence.push(ev);
+  // Clients behind a proxy are marked before matching, as hunt() does (the forged-header rule reads the mark).
+  const clients = new ClientLedger([], await detectProxies(evidence));
+  for (const ev of evidence) {
     const reader = readerFor(ev.kind);
     if (!reader) continue;
     for await (const e of reader.read(ev, sink)) {
       events++;
+      clients.mark(e);
       findings.push(...run.match(e));
     }
   }
