@@ -20,6 +20,8 @@ export class ClientLedger {
   private readonly kinds = new Map<string, KindCounts>();
   private readonly byHeader = new Map<ForwardedHeader, number>();
   private proxied = 0;
+  private lastPath = '';
+  private lastCounts: KindCounts | null = null;
   private resolved = 0;
   private claimCount = 0;
   private readonly claims: ClientSummary['claims'] = [];
@@ -49,12 +51,18 @@ export class ClientLedger {
       if (bucket.length < MAX_CLAIMS / 2) bucket.push({ peer: r.client, header: headerTitle(r.claim.header), value: clip(r.claim.value), evidence: ref(e.ref) });
       return;
     }
-    const kind = e.source === 'w3c' ? `iis-w3c:${e.site ?? 'unknown'}` : e.source === 'exchange' ? `exchange:${e.log}${e.protocol ? '/' + e.protocol : ''}` : e.source;
-    let k = this.kinds.get(kind);
-    if (!k) this.kinds.set(kind, (k = { proxied: 0, resolved: 0, proxies: new Set() }));
+    // Consecutive events come from the same file: its counts are looked up once per file.
+    let k = this.lastPath === e.ref.path && e.source === 'w3c' ? this.lastCounts : null;
+    if (k === null) {
+      const kind = e.source === 'w3c' ? `iis-w3c:${e.site ?? 'unknown'}` : e.source === 'exchange' ? `exchange:${e.log}${e.protocol ? '/' + e.protocol : ''}` : e.source;
+      k = this.kinds.get(kind) ?? null;
+      if (k === null) this.kinds.set(kind, (k = { proxied: 0, resolved: 0, proxies: new Set() }));
+      this.lastPath = e.ref.path;
+      this.lastCounts = k;
+    }
     k.proxied++;
     this.proxied++;
-    if (k.proxies.size < 16) k.proxies.add(r.proxy);
+    if (k.proxies.size < 16 && !k.proxies.has(r.proxy)) k.proxies.add(r.proxy);
     if (r.kind === 'proxied') {
       k.resolved++;
       this.resolved++;

@@ -2,7 +2,7 @@
 // right-most address of its forwarded header that is not itself a trusted proxy (the one a proxy of ours wrote).
 import ipaddr from 'ipaddr.js';
 import { HuntError } from '../diagnostics.js';
-import { FORWARDED_HEADERS, normaliseAddress, parseForwarded, type ForwardedHeader, type Hop } from './forwarded.js';
+import { FORWARDED_HEADERS, ipv4Number, normaliseAddress, parseForwarded, type ForwardedHeader, type Hop } from './forwarded.js';
 
 /** What to trust, as plain data (it crosses into worker threads): CIDRs given by the user and detected addresses. */
 export interface TrustSpec {
@@ -31,11 +31,18 @@ export function parseTrustedProxy(text: string): string {
 /** A compiled TrustSpec: answers "is this address a proxy of ours?" (answers cached, as peers repeat). */
 export class ClientTrust {
   private readonly ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  /** IPv4 ranges as [network, mask] numbers: hops are checked per request, without ipaddr.js's parser. */
+  private readonly v4: [number, number][];
   private readonly exact: Set<string>;
   private readonly cache = new Map<string, boolean>();
   readonly empty: boolean;
   constructor(readonly spec: TrustSpec) {
     this.ranges = spec.cidrs.map((c) => ipaddr.parseCIDR(c));
+    this.v4 = this.ranges.flatMap(([net, bits]) => {
+      if (net.kind() !== 'ipv4') return [];
+      const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+      return [[(ipv4Number(net.toString())! & mask) >>> 0, mask] as [number, number]];
+    });
     this.exact = new Set(spec.addresses.map(canonical).filter((a): a is string => a !== null));
     this.empty = this.ranges.length === 0 && this.exact.size === 0;
   }
@@ -45,6 +52,8 @@ export class ClientTrust {
   /** `address` as normaliseAddress writes it. */
   has(address: string): boolean {
     if (this.empty) return false;
+    const n = ipv4Number(address);
+    if (n !== null) return this.exact.has(address) || this.v4.some(([net, mask]) => ((n & mask) >>> 0) === net);
     let r = this.cache.get(address);
     if (r === undefined) {
       r = this.compute(address);
@@ -54,16 +63,18 @@ export class ClientTrust {
     return r;
   }
   private compute(address: string): boolean {
-    const c = canonical(address);
-    if (c === null) return false;
-    if (this.exact.has(c)) return true;
-    const a = ipaddr.parse(c);
+    const n = normaliseAddress(address);
+    if (n === null) return false;
+    // One parse: normaliseAddress already gave IPv4-mapped addresses their IPv4 form.
+    const a = ipaddr.parse(n);
+    if (this.exact.has(a.toString())) return true;
     return this.ranges.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
   }
 }
 
 /** One canonical spelling per address (IPv6 compressed, lower case), or null. */
 export function canonical(address: string): string | null {
+  if (ipv4Number(address) !== null) return address;
   const n = normaliseAddress(address);
   return n === null ? null : ipaddr.process(n).toString();
 }

@@ -41,6 +41,35 @@ export const MAX_VALUE_CHARS = 8192;
 export const MAX_HOPS = 64;
 
 const PORT_V4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+
+/**
+ * A dotted-quad IPv4 address as a 32-bit number, or null. The same addresses ipaddr.js's isValidFourPartDecimal
+ * accepts (no leading zeros, each part at most 255), read without it: this runs for every hop of every request,
+ * where ipaddr.js's general parser costs about 1.6 µs a call (bench:clients).
+ */
+export function ipv4Number(t: string): number | null {
+  const len = t.length;
+  if (len < 7 || len > 15) return null;
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return null;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return null; // a leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return n * 256 + part;
+}
 const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
 
 /**
@@ -49,6 +78,8 @@ const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
  * found in the log line's text; IPv4-mapped IPv6 becomes its IPv4 form. Null for anything that is not an address.
  */
 export function normaliseAddress(text: string): string | null {
+  // The common case, a bare IPv4 address, answered at once.
+  if (ipv4Number(text) !== null) return text;
   let t = text.trim();
   if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) t = t.slice(1, -1).trim();
   if (t.length === 0 || t.length > 64) return null;
@@ -60,22 +91,21 @@ export function normaliseAddress(text: string): string | null {
   }
   const zone = t.indexOf('%');
   if (zone > 0 && t.includes(':')) t = t.slice(0, zone);
-  if (ipaddr.IPv4.isValidFourPartDecimal(t)) return t;
+  if (ipv4Number(t) !== null) return t;
   if (!t.includes(':') || !ipaddr.IPv6.isValid(t)) return null;
-  const v6 = ipaddr.IPv6.parse(t);
-  if (v6.isIPv4MappedAddress()) {
-    const tail = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(t);
-    return tail ? tail[1]! : v6.toIPv4Address().toString();
-  }
+  // IPv4-mapped ('::ffff:203.0.113.9', the form a dual-stack listener logs): its IPv4 tail, as logged.
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(t);
+  if (mapped) return mapped[1]!;
+  if (/^(?:0{0,4}:){0,5}:?ffff:/i.test(t)) return ipaddr.IPv6.parse(t).toIPv4Address().toString();
   return t;
 }
 
 function hopOf(text: string): Hop | null {
   const t = text.trim();
   if (t.length === 0) return null;
-  if (/^"?unknown"?$/i.test(t)) return { kind: 'unknown' };
   const address = normaliseAddress(t);
   if (address !== null) return { kind: 'ip', address };
+  if (/^"?unknown"?$/i.test(t)) return { kind: 'unknown' };
   return { kind: 'junk', text: clip(t) };
 }
 

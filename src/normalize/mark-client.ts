@@ -37,7 +37,9 @@ export function forwardedHeaders(fields: Record<string, string>): ForwardedHeade
 export function markClient(e: HuntEvent, trust: ClientTrust): ClientResolution | null {
   if (e.source === 'w3c') {
     const f = e.fields;
-    const fwd = forwardedValues(f);
+    // Most logs have no forwarded column: then only a trusted proxy's own address is worth a look.
+    if (e.forwarded === false && trust.empty) return null;
+    const fwd = e.forwarded === false ? NONE : forwardedValues(f);
     if (trust.empty && fwd.length === 0) return null;
     const r = resolveClient(f['c-ip'] ?? null, fwd, trust);
     apply(f, r);

@@ -52,6 +52,7 @@ test('every forwarded column form is read under the header name, "+" read as a s
     assert.ok(e, c.column);
     assert.equal(e.fields[c.header], c.read, `${c.column}: value`);
     assert.equal(e.fields['c-ip'], '10.0.0.5', `${c.column}: c-ip as logged`);
+    assert.equal(e.forwarded, true, `${c.column}: the header is known to have a forwarded column`);
     markClient(e, trust);
     const want = c.value.includes('2001:db8::9') ? '2001:db8::9' : '203.0.113.9';
     assert.equal(e.fields['client-ip'], want, `${c.column}: client`);
@@ -87,4 +88,7 @@ test('detectProxies reads the first requests of each log and names its balancers
   assert.equal(sampled[0]!.logRequests, 100, 'only the first requests are read');
   const none = await withFile('W3SVC1/u_ex210303.log', behindBalancer(400, null), (ev) => detectProxies([ev]));
   assert.deepEqual(none, [], 'no forwarded column, no detection');
+  const [plain] = await withFile('W3SVC1/u_ex210303.log', behindBalancer(1, null), events);
+  assert.equal(plain!.forwarded, false, 'a log without the column says so, and marking passes it over');
+  assert.equal(markClient(plain!, ClientTrust.none()), null);
 });

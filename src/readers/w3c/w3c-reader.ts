@@ -46,6 +46,8 @@ interface Header {
   timeIdx: number;
   hostIdx: number;
   siteIdx: number;
+  /** Whether a column holds a forwarded-client header (see normalize/forwarded.ts). */
+  forwarded: boolean;
   /** Lines may be passed over (see LineSelection): not when a column (s-sitename) decides their coverage kind. */
   selectable: boolean;
 }
@@ -97,6 +99,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     hostIdx: names.indexOf('s-computername'),
     siteIdx: names.indexOf('s-sitename'),
     selectable: names.indexOf('s-sitename') < 0,
+    forwarded: raw.some((n) => forwardedHeaderOf(n) !== null),
   };
 }
 
@@ -218,6 +221,7 @@ class W3cParser {
       site: header.siteIdx >= 0 ? (fields['s-sitename'] ?? this.pathSite) : this.pathSite,
       fields,
       ref: { path: this.path, line: lineNo, kind: 'iis-w3c' },
+      forwarded: header.forwarded,
     });
   }
 
