@@ -98,14 +98,16 @@ export class ClientLedger {
       const headers = [...this.byHeader].sort((a, b) => b[1] - a[1]).map(([h]) => headerTitle(h));
       statements.push(
         `This server is behind a proxy at ${why.join('; ')}; ` +
-          (headers.length > 0
+          (this.proxied === 0
+            ? 'but no request in the logs came from it.'
+            : headers.length > 0
             ? `client addresses come from ${headers.join(', ')} (${this.resolved.toLocaleString('en-US')} of ${this.proxied.toLocaleString('en-US')} requests through it named their client). A proxy address is never named an attacker.`
             : `none of the ${this.proxied.toLocaleString('en-US')} requests through it named its client.`),
       );
     }
     if (this.claimCount > 0) {
       statements.push(
-        `${this.claimCount.toLocaleString('en-US')} requests carried a forwarded-client header from a peer that is no trusted proxy: ` +
+        `${this.claimCount.toLocaleString('en-US')} ${this.claimCount === 1 ? 'request' : 'requests'} carried a forwarded-client header from a peer that is no trusted proxy: ` +
           `kept as the field forwarded-claim (the client's own claim, never taken as its address; a forged header is worth a look).`,
       );
     }
