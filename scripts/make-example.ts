@@ -10,8 +10,11 @@
 //   2021-03-02 04:05  CEO mailbox exported to \\localhost\c$\ProgramData\pst, export request removed
 //   2021-03-03 14:02  192.0.2.44 sweeps for other actors' web shells
 //   2021-03-16        EOMT mitigation in inetpub\wwwroot\web.config (file time only)
+//   2021-08-01        the server goes behind a balancer (nodes 10.0.1.5, 10.0.1.6): IIS logs u_ex*_x.log with an
+//                     X-Forwarded-For custom field from then on, c-ip being a node
 //   2021-08-13 21:40  198.51.100.61 ProxyShell -> role assignment, export to owa\auth\*.aspx, certificate request
-//   2021-08-14 02:17  ProxyToken inbox rule, CVE-2021-28480 attempt;  2021-11-18 CVE-2021-42321 Get-App failure
+//   2021-08-14 02:17  ProxyToken inbox rule, CVE-2021-28480 attempt, then past the balancer with a forged
+//                     X-Forwarded-For: 127.0.0.1;  2021-11-18 CVE-2021-42321 Get-App failure
 //   2022-10-04        ProxyNotShell by a phished user;  2022-12-20 OWASSRF
 // The server ran Exchange 2016 CU19 15.1.2176.2 throughout (never patched).
 import { join, resolve } from 'node:path';
@@ -20,16 +23,19 @@ import { rmSync } from 'node:fs';
 import { Collection, type ExampleWritten } from './example/model.js';
 import { Prng } from './example/prng.js';
 import { benignDay, makeUsers, mgmt } from './example/benign.js';
-import { laterCves, proxyLogon, proxyShell, T } from './example/attack.js';
+import { forgedPastBalancer, laterCves, proxyLogon, proxyShell, T } from './example/attack.js';
 import { diskFiles } from './example/files.js';
 
 export const EXAMPLE_SEED = 20210302;
+/** The balancer nodes in front of the server from August 2021 on. */
+export const EXAMPLE_BALANCERS = ['10.0.1.5', '10.0.1.6'] as const;
 const DAY = 86_400_000;
 
 /** Builds the whole example in memory and writes it to `out` (replacing what is there). */
 export function makeExample(out: string): ExampleWritten {
   const c = new Collection(new Prng(EXAMPLE_SEED));
   const users = makeUsers(c.rng);
+  c.balancer = { from: T('2021-08-01T00:00:00Z'), nodes: [...EXAMPLE_BALANCERS] };
   for (let d = T('2021-02-28T00:00:00Z'); d <= T('2021-03-05T00:00:00Z'); d += DAY) benignDay(c, users, d, 220);
   for (const day of ['2021-08-13', '2021-08-14', '2022-10-04', '2022-12-20']) benignDay(c, users, T(`${day}T00:00:00Z`), 80);
   // A planned export by the administrator to the file server: context (low), not an alert.
@@ -38,6 +44,7 @@ export function makeExample(out: string): ExampleWritten {
   proxyShell(c, users);
   laterCves(c, users);
   diskFiles(c);
+  forgedPastBalancer(c);
   rmSync(out, { recursive: true, force: true });
   return c.write(out);
 }

@@ -40,6 +40,11 @@ export interface W3cEvent extends EventCommon {
   /** IIS site folder such as 'W3SVC1' (front end) or 'W3SVC2' (Exchange back end), when known. */
   site: string | null;
   fields: Record<string, string>;
+  /**
+   * Whether the line's #Fields header has a forwarded-client column (X-Forwarded-For, Forwarded, ...), as the
+   * reader knows it; undefined when unknown (the fields are then looked at).
+   */
+  forwarded?: boolean;
 }
 
 /** A header-described Exchange CSV log line (HttpProxy, ECP Server, OAB generator, ...). */

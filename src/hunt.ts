@@ -9,8 +9,9 @@ import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
-import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
+import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
 import { planShares, scanInThread, ShareMerger, SharePool, type RuleSpec, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigma } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
@@ -37,6 +38,8 @@ export interface HuntOptions {
   minLevel?: Level;
   since?: string | null;
   until?: string | null;
+  /** Proxies in front of the server (--trusted-proxy): CIDRs or addresses whose forwarded headers name the client. */
+  trustedProxies?: string[];
   /**
    * Worker threads that read and match the logs (default: the number of cores); 1 runs everything in this thread.
    * The findings are the same, in the same order, for every value.
@@ -122,6 +125,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
     throw new HuntError('NOT_READABLE', `nothing readable in ${opts.inputs.join(', ')}` + (skipped.length ? ` (${skipped.length} skipped)` : ''));
   }
 
+  // Proxies (given, or detected from the first requests of the IIS logs): every event is then marked with
+  // its real client, so findings, attackers, the story and the exports never name the balancer.
+  const givenProxies = (opts.trustedProxies ?? []).map(parseTrustedProxy);
+  const detectedProxies = await detectProxies(evidence);
+  const clients = new ClientLedger(givenProxies, detectedProxies);
+
   const ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
   /** Findings of the file scan (bounded by the files), for web-shell use in the logs. */
   const fileFindings: Finding[] = [];
@@ -164,8 +173,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
   progress.phase = 'logs';
   const jobs = planShares(evidence, opts.rangeBytes !== undefined ? { rangeBytes: opts.rangeBytes } : {});
   for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
-  const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink });
-  const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until };
+  const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink, clients });
+  const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until, proxies: { given: givenProxies, detected: detectedProxies } };
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -200,6 +209,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
       const reader = readerFor(ev.kind);
       if (!reader) continue;
       const revisit = (e: HuntEvent): void => {
+        clients.mark(e, false);
         if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
       };
       const batches = ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, { select }) : eventBatches(reader, ev, quiet);
@@ -230,7 +240,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
     },
     events: { total: events, skipped: outside },
     coverage: coverageEntries,
-    coverageWarnings: coverageWarnings(coverageEntries),
+    coverageWarnings: [...coverageWarnings(coverageEntries), ...clients.warnings()],
     rules: {
       sigma: { loaded: sigma.loaded, failed: sigma.failed, inactive: sigma.inactive.length, inactiveRules: sigma.inactive },
       yara: files.stats.yara,
@@ -238,6 +248,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
     },
     counts: countsOf(digest),
     exposure: exp.summary,
+    clients: clients.summary(),
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
   };
   return { summary, taken, digest };

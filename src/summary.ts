@@ -63,6 +63,17 @@ export interface ExposureSummary {
   notes: string[];
 }
 
+/** Who the clients were: the proxies in front of the server, and what the logs let exhunt resolve. */
+export interface ClientSummary {
+  /** Proxies trusted: given with --trusted-proxy (a CIDR) or detected (an address, with its evidence). */
+  proxies: { address: string; how: 'given' | 'detected'; header: string | null; evidence: string | null }[];
+  /** Sentences for the report, e.g. "This server is behind a proxy at 10.0.0.5 (detected: ...)". */
+  statements: string[];
+  requests: { proxied: number; resolved: number; claims: number };
+  /** The first forwarded headers sent by peers that are no trusted proxy (a spoofed header is worth a look). */
+  claims: { peer: string | null; header: string; value: string; evidence: EvidenceRef }[];
+}
+
 export interface ScanSummary {
   tool: { name: 'exhunt'; version: string };
   startedAt: string;
@@ -96,5 +107,7 @@ export interface ScanSummary {
     byRule: { id: string; title: string; level: Level; engine: string; count: number }[];
   };
   exposure: ExposureSummary | null;
+  /** Absent in summaries written before clients were resolved. */
+  clients?: ClientSummary;
   diagnostics: { total: number; byCode: Record<string, number>; items: Diagnostic[] };
 }

@@ -159,6 +159,16 @@ export function proxyShell(c: Collection, users: User[]): void {
   c.attackMode = false;
 }
 
+/**
+ * The ProxyToken address goes past the balancer to the server's own address, claiming to be the server itself.
+ * Written last, so that the random draws of everything else (and so the rest of the example) stay as they were.
+ */
+export function forgedPastBalancer(c: Collection): void {
+  c.attackMode = true;
+  c.web({ time: T('2021-08-14T02:24:40Z'), method: 'GET', stem: '/ecp/default.aspx', ip: PROXYTOKEN_IP, ua: 'python-requests/2.26.0', status: 302, protocol: null, direct: true, xff: '127.0.0.1' });
+  c.attackMode = false;
+}
+
 export function laterCves(c: Collection, users: User[]): void {
   const rng = c.rng;
   c.attackMode = true;

@@ -47,6 +47,10 @@ export interface WebRequest {
   soapAction?: string;
   actAs?: string;
   responseSize?: number;
+  /** An X-Forwarded-For header the client itself sent (a balancer appends the client's address to it). */
+  xff?: string;
+  /** Sent to the server's own address, past the balancer (only meaningful once the server is behind one). */
+  direct?: boolean;
   /** In attack mode, which of the request's lines a rule must find (default: front end and HttpProxy yes, back end no). */
   detect?: { front?: boolean; proxy?: boolean; backend?: boolean; ews?: boolean };
 }
@@ -68,6 +72,12 @@ export class Collection {
   private files = new Map<string, OutFile>();
   private diskFiles: { path: string; data: string | Uint8Array; mtime: number }[] = [];
   private recordIds = new Map<string, number>();
+  /**
+   * From this time on, the front end sits behind a balancer: IIS logs its nodes as c-ip and the client in an
+   * X-Forwarded-For custom field (IIS 8.5+ writes such logs as u_exYYMMDD_x.log, the field named after the header).
+   */
+  balancer: { from: number; nodes: string[] } | null = null;
+  private balancerTurn = 0;
   /** While true, every row written is an attack line that the rule pack must find (ground truth for tests). */
   attackMode = false;
 
@@ -89,7 +99,13 @@ export class Collection {
     const suffix = `&CorrelationID=<empty>;&cafeReqId=${reqId};`;
     const query = r.protocol !== null ? (r.query ?? '') + suffix : r.query;
     const d = this.attackMode ? { front: true, proxy: true, backend: false, ...r.detect } : { front: false, proxy: false, backend: false };
-    this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, r.ip, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900), d.front);
+    const lb = this.balancer !== null && r.time >= this.balancer.from ? this.balancer : null;
+    // Behind the balancer: c-ip is a node, the client is appended to whatever X-Forwarded-For the client sent.
+    // Exchange's own probes run on the server and never pass the balancer.
+    const direct = r.direct === true || r.ip === '127.0.0.1' || r.ip === SERVER.ip;
+    const peer = lb !== null && !direct ? lb.nodes[this.balancerTurn++ % lb.nodes.length]! : r.ip;
+    const xff = lb === null ? undefined : direct ? (r.xff ?? '') : r.xff ? `${r.xff}, ${r.ip}` : r.ip;
+    this.iis('W3SVC1', r.time, r.method, r.stem, query, 443, r.user, peer, r.ua, r.referer, r.status, r.substatus ?? 0, r.win32 ?? 0, rng.int(4, 900), d.front, xff);
     if (r.protocol !== null) {
       this.httpProxy(r, reqId, d.proxy);
       const beStem = r.backendStem ?? r.stem;
@@ -158,14 +174,15 @@ export class Collection {
   }
 
   private iis(site: string, t: number, method: string, stem: string, query: string | undefined, port: number, user: string | undefined,
-    ip: string, ua: string, referer: string | undefined, status: number, sub: number, win32: number, taken: number, detect: boolean): void {
+    ip: string, ua: string, referer: string | undefined, status: number, sub: number, win32: number, taken: number, detect: boolean, xff?: string): void {
     const day = ymd(t).slice(2);
-    const path = `C/inetpub/logs/LogFiles/${site}/u_ex${day}.log`;
+    const custom = xff !== undefined;
+    const path = `C/inetpub/logs/LogFiles/${site}/u_ex${day}${custom ? '_x' : ''}.log`;
     const f = this.file(path, (first) =>
-      `#Software: Microsoft Internet Information Services 10.0${CRLF}#Version: 1.0${CRLF}#Date: ${iisDate(first)}${CRLF}#Fields: ${IIS_FIELDS}${CRLF}`);
+      `#Software: Microsoft Internet Information Services 10.0${CRLF}#Version: 1.0${CRLF}#Date: ${iisDate(first)}${CRLF}#Fields: ${IIS_FIELDS}${custom ? ' X-Forwarded-For' : ''}${CRLF}`);
     const w3c = (v: string | undefined): string => (v === undefined || v === '' ? '-' : v.replaceAll(' ', '+'));
     const line = [iisDate(t), SERVER.ip, method, stem, w3c(query), String(port), w3c(user), ip, w3c(ua), w3c(referer),
-      String(status), String(sub), String(win32), String(taken)].join(' ');
+      String(status), String(sub), String(win32), String(taken), ...(custom ? [w3c(xff)] : [])].join(' ');
     f.rows.push({ t, text: line, detect });
   }
 

@@ -14,7 +14,7 @@ import { readW3cBatches, w3cReader } from './w3c/index.js';
 
 export type { Reader, ReadStats } from './reader.js';
 export { eventBatches } from './reader.js';
-export { w3cReader, readW3cBatches, normaliseW3cField, siteFromPath, type LineSelection } from './w3c/index.js';
+export { w3cReader, readW3cBatches, normaliseW3cField, siteFromPath, detectProxies, type LineSelection } from './w3c/index.js';
 export { LiteralLines, DiagnosticLimiter, planTextRanges, type TextRange, type HeaderLine, type RangeRead } from './text/index.js';
 export { exchangeReader, logFromPath, logFromType, splitEventData, bareHeaderNames, namesExchangeColumns } from './exchange/index.js';
 export { jsonReader, jsonLayout, toWinEvent } from './json/index.js';

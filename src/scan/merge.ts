@@ -6,6 +6,7 @@ import type { Finding } from '../finding.js';
 import type { ActivityCollector } from '../engines/activity/index.js';
 import type { ExposureCollector } from '../engines/exposure/index.js';
 import type { SigmaRun } from '../engines/sigma/index.js';
+import type { ClientLedger } from '../normalize/index.js';
 import { DiagnosticLimiter } from '../readers/index.js';
 import type { ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
@@ -18,6 +19,7 @@ export interface MergeTargets {
   run: SigmaRun;
   emit: (f: Finding) => void;
   sink: DiagnosticSink;
+  clients: ClientLedger;
 }
 
 export class ShareMerger {
@@ -25,7 +27,7 @@ export class ShareMerger {
   merged = 0;
   events = 0;
   outside = 0;
-  /** Files that gave web or HttpProxy requests. */
+  /** Files that gave web, HttpProxy, EWS or MapiHttp requests. */
   readonly requestFiles = new Set<string>();
   private readonly limiters = new Map<string, DiagnosticLimiter>();
 
@@ -42,6 +44,7 @@ export class ShareMerger {
     t.exposure.mergeEvents(r.exposure);
     t.activity.merge(r.activity);
     t.run.addCorrelationMatches(r.correlations);
+    t.clients.merge(r.clients);
     if (r.requests) this.requestFiles.add(job.evidence.path);
   }
 

@@ -10,6 +10,7 @@ import { webShellUsage } from '../engines/files/index.js';
 import type { CorrelationMatches, SigmaRuleSet } from '../engines/sigma/index.js';
 import { evtxJobEvents } from '../readers/evtx/index.js';
 import { DiagnosticLimiter, readTextShare } from '../readers/index.js';
+import { ClientLedger, type ClientLedgerPart, type DetectedProxy } from '../normalize/index.js';
 import type { ShareJob } from './share.js';
 
 /** What every job of a scan needs besides the rules: plain data, sent to each worker once. */
@@ -18,6 +19,8 @@ export interface ShareContext {
   shells: Finding[];
   since: string | null;
   until: string | null;
+  /** Proxies in front of the server: given (--trusted-proxy) and detected; every event's client is resolved with them. */
+  proxies: { given: string[]; detected: DetectedProxy[] };
 }
 
 export interface ShareResult {
@@ -38,6 +41,8 @@ export interface ShareResult {
   /** Did the job give web, HttpProxy, EWS or MapiHttp requests (its file is read again for the attackers' requests)? */
   requests: boolean;
   correlations: CorrelationMatches;
+  /** How many of the job's requests came through a proxy and named their client, the forwarded claims seen. */
+  clients: ClientLedgerPart;
 }
 
 /** A runner for jobs: one Sigma run (its lookup caches live as long as the runner), fresh aggregates per job. */
@@ -53,11 +58,14 @@ export function createShareRunner(ruleSet: SigmaRuleSet, ctx: ShareContext): (jo
     const coverage = new CoverageTracker();
     const exposure = createExposureCollector();
     const activity = createActivityCollector({}, { mode: 'second-pass' });
+    const clients = new ClientLedger(ctx.proxies.given, ctx.proxies.detected);
     let events = 0;
     let outside = 0;
     let requests = false;
     const onEvent = (e: HuntEvent): void => {
       events++;
+      // The real client first (behind a trusted proxy), so every engine below sees it.
+      clients.mark(e);
       coverage.observe(e);
       exposure.observeEvent(e);
       if (!inWindow(e.time)) {
@@ -91,6 +99,7 @@ export function createShareRunner(ruleSet: SigmaRuleSet, ctx: ShareContext): (jo
       activity: activity.part(),
       requests,
       correlations: run.takeCorrelationMatches(),
+      clients: clients.part(),
     };
   };
 }

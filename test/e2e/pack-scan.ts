@@ -6,7 +6,9 @@ import { levelRank, type Finding } from '../../src/finding.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import type { HuntEvent } from '../../src/event.js';
 import { discover } from '../../src/evidence/index.js';
-import { readerFor } from '../../src/readers/index.js';
+import { detectProxies, readerFor } from '../../src/readers/index.js';
+import { ClientLedger } from '../../src/normalize/index.js';
+import type { Evidence } from '../../src/evidence/evidence.js';
 import { loadSigma } from '../../src/engines/sigma/index.js';
 
 export const packDir = join(rulesDir, 'sigma', 'exchange');
@@ -25,7 +27,7 @@ export interface Scan {
   eventsAt: Map<string, HuntEvent>;
 }
 
-/** discover -> read -> match, as the scan pipeline does; findings keep their evidence path and line. */
+/** discover -> read -> mark clients -> match, as the scan pipeline does; findings keep their evidence path and line. */
 export async function scan(root: string, rulePaths: string[], keepEvents = false): Promise<Scan> {
   const loaded = await loadSigma(rulePaths);
   const run = loaded.ruleSet.createRun();
@@ -35,11 +37,16 @@ export async function scan(root: string, rulePaths: string[], keepEvents = false
   let events = 0;
   const exchangeLogs = new Set<string>();
   const eventsAt = new Map<string, HuntEvent>();
-  for await (const ev of discover([root], sink)) {
+  const evidence: Evidence[] = [];
+  for await (const ev of discover([root], sink)) evidence.push(ev);
+  // Clients behind a proxy are marked before matching, as hunt() does (the forged-header rule reads the mark).
+  const clients = new ClientLedger([], await detectProxies(evidence));
+  for (const ev of evidence) {
     const reader = readerFor(ev.kind);
     if (!reader) continue;
     for await (const e of reader.read(ev, sink)) {
       events++;
+      clients.mark(e);
       if (e.source === 'exchange') {
         exchangeLogs.add(e.log);
         if (keepEvents) eventsAt.set(`${e.ref.path}:${e.ref.line}`, e);

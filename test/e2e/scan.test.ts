@@ -6,22 +6,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runCli } from './run-cli.js';
 import { projectRoot } from '../../src/paths.js';
 
 const example = join(projectRoot, 'examples', 'exchange-2021');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr });
-  return { code, out, err };
-}
+const run = runCli;
 
 function snapshot(dir: string): Map<string, string> {
   const m = new Map<string, string>();

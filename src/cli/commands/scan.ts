@@ -10,6 +10,7 @@ import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level } from '../../finding.js';
 import { OrderedOutputs, writeReports } from '../../reporters/index.js';
 import { attackCatalog } from '../../attack/index.js';
+import { parseTrustedProxy } from '../../normalize/index.js';
 import { printDiagnostic, progressView, colourAllowed } from '../terminal.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -36,6 +37,16 @@ function parseSize(value: string): number {
   return Number(m[1]) * mult;
 }
 
+/** --trusted-proxy: an address or CIDR, checked here so that a typo stops the scan before it starts. */
+function collectProxy(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, parseTrustedProxy(value)];
+  } catch (e) {
+    if (e instanceof HuntError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+}
+
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
@@ -56,6 +67,7 @@ interface ScanFlags {
   until?: string;
   workers?: number;
   rangeSize?: number;
+  trustedProxy: string[];
   quiet?: boolean;
 }
 
@@ -79,6 +91,7 @@ export function register(program: Command, ctx: CommandContext): void {
     )
     .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
     .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
+    .option('--trusted-proxy <cidr>', 'a balancer or reverse proxy in front of the server (address or CIDR, repeatable): its forwarded header names the client', collectProxy, [])
     .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
     // For tests and benchmarks: text logs bigger than this are read in byte ranges of about this size.
     .addOption(new Option('--range-size <size>', 'byte range per job for big text logs').argParser(parseSize).hideHelp())
@@ -114,6 +127,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       until: flags.until ?? null,
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
+      trustedProxies: flags.trustedProxy,
       onFinding: async (f, json) => {
         if (outputs) await outputs.write(f, json);
         if (flags.jsonl) await toStdout(json);
@@ -171,6 +185,7 @@ function printSummary(ctx: CommandContext, r: HuntResult, flags: ScanFlags, show
   for (const b of s.exposure?.builds ?? []) {
     w(`  build: ${b.build}${b.product ? ` (${b.product}${b.cu ? ' ' + b.cu : ''}${b.su ? ' ' + b.su : ''})` : ''}${b.first ? ` seen ${b.first.slice(0, 10)}..${(b.last ?? b.first).slice(0, 10)}` : ''}${b.guessed ? ' [nearest known build]' : ''}`);
   }
+  for (const line of s.clients?.statements ?? []) w(`  clients: ${line}`);
   if (s.counts.findings === 0) w(`  no findings at or above ${flags.minLevel}`);
   else {
     w(`  findings at or above ${flags.minLevel}: ${s.counts.findings}`);

@@ -118,14 +118,17 @@ function hasBytes(f: Record<string, string>, name: string): boolean {
   return v !== undefined && v !== '' && v !== '-';
 }
 
-/** The raw client columns of a request row (a superset of its facts' IP and agent), for revisit's cheap test. */
-function rawClient(e: HuntEvent): [string | undefined, string | undefined, string | undefined] {
-  if (e.source === 'w3c') return [e.fields['c-ip'], e.fields['cs-user-agent'], e.fields['cs(User-Agent)']];
-  if (e.source !== 'exchange') return [undefined, undefined, undefined];
+/**
+ * The raw client columns of a request row (a superset of its facts' IP and agent), for revisit's cheap test: the
+ * logged peer, the client resolved behind a trusted proxy (`client-ip`, normalize/), and the agent spellings.
+ */
+function rawClient(e: HuntEvent): [string | undefined, string | undefined, string | undefined, string | undefined] {
+  if (e.source === 'w3c') return [e.fields['c-ip'], e.fields['client-ip'], e.fields['cs-user-agent'], e.fields['cs(User-Agent)']];
+  if (e.source !== 'exchange') return [undefined, undefined, undefined, undefined];
   const x = e.fields;
-  if (e.log === 'mapihttp') return [x['ClientIP'], x['ClientSoftware'], undefined];
+  if (e.log === 'mapihttp') return [x['ClientIP'], x['client-ip'], x['ClientSoftware'], undefined];
   const ip = x['ClientIpAddress'] ?? x['ClientIp'];
-  return [ip !== undefined && ip.indexOf(' ') !== -1 ? ip.slice(0, ip.indexOf(' ')) : ip, x['UserAgent'], undefined];
+  return [ip !== undefined && ip.indexOf(' ') !== -1 ? ip.slice(0, ip.indexOf(' ')) : ip, x['client-ip'], x['UserAgent'], undefined];
 }
 
 export function createActivityCollector(limits: Partial<ActivityLimits> = {}, opts: ActivityOptions = {}): ActivityCollector {
@@ -242,8 +245,8 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
       if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
       const agents = revisitAgents.all;
       // A look at the raw columns first (a superset of the facts' IP and agent): most requests stop here.
-      const [ip, agent, agent2] = rawClient(e);
-      if (!has(attackerIps, ip) && !has(agents, agent) && !has(agents, agent2)) return;
+      const [ip, client, agent, agent2] = rawClient(e);
+      if (!has(attackerIps, ip) && !has(attackerIps, client) && !has(agents, agent) && !has(agents, agent2)) return;
       const f = requestFacts(e);
       if (f === null) return;
       if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) record(f, e);

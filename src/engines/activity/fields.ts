@@ -2,6 +2,7 @@
 // field spelling (normalised names first, raw W3C names as fallback). No aggregation here.
 import type { ExchangeEvent, W3cEvent } from '../../event.js';
 import type { AccessVia } from './taken.js';
+import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
 export interface RequestFacts {
   ip: string | null;
@@ -95,7 +96,8 @@ export function factsFromW3c(e: W3cEvent): RequestFacts {
   const agentRaw = pick(f, 'cs-user-agent', 'cs(User-Agent)');
   const user = pick(f, 'cs-username');
   return finish(viaFromStem(stem), {
-    ip: backEnd ? null : pick(f, 'c-ip'),
+    // Behind a trusted proxy, the client its header named (the back end's only when its front end is trusted).
+    ip: f[PROXY_IP] !== undefined ? clientOf(f) : backEnd ? null : pick(f, 'c-ip'),
     agent: agentRaw,
     mailbox: user && !user.endsWith('$') ? user.toLowerCase() : null,
     bytes: num(pick(f, 'sc-bytes')),
@@ -110,7 +112,7 @@ export function factsFromHttpProxy(e: ExchangeEvent): RequestFacts {
   const user = pick(f, 'AuthenticatedUser');
   const mailbox = mailboxFromAnchor(pick(f, 'AnchorMailbox')) ?? (user && !user.endsWith('$') ? user.toLowerCase() : null);
   return finish(via, {
-    ip: pick(f, 'ClientIpAddress', 'ClientIp'),
+    ip: f[PROXY_IP] !== undefined ? clientOf(f) : pick(f, 'ClientIpAddress', 'ClientIp'),
     agent: pick(f, 'UserAgent'),
     mailbox,
     bytes: num(pick(f, 'ResponseBytes')),
@@ -131,7 +133,7 @@ export function factsFromEws(e: ExchangeEvent): RequestFacts & { operation: stri
   const user = pick(f, 'AuthenticatedUser');
   const target = pick(f, 'ActAsUser') ?? pick(f, 'ImpersonatedUser') ?? (user && !user.endsWith('$') ? user : null);
   return {
-    ...finish('EWS', { ip: firstAddress(pick(f, 'ClientIpAddress')), agent: pick(f, 'UserAgent'), mailbox: target ? target.toLowerCase() : null, bytes: num(pick(f, 'ResponseSize')) }),
+    ...finish('EWS', { ip: f[PROXY_IP] !== undefined ? clientOf(f) : firstAddress(pick(f, 'ClientIpAddress')), agent: pick(f, 'UserAgent'), mailbox: target ? target.toLowerCase() : null, bytes: num(pick(f, 'ResponseSize')) }),
     operation: pick(f, 'SoapAction'),
   };
 }
@@ -141,7 +143,7 @@ export function factsFromMapiHttp(e: ExchangeEvent): RequestFacts & { operation:
   const f = e.fields;
   const target = pick(f, 'MailboxId') ?? pick(f, 'ActAsUserEmail') ?? pick(f, 'AuthenticatedUserEmail');
   return {
-    ...finish('MAPI', { ip: firstAddress(pick(f, 'ClientIP', 'ClientIpAddress')), agent: pick(f, 'ClientSoftware'), mailbox: target ? target.toLowerCase() : null, bytes: null }),
+    ...finish('MAPI', { ip: f[PROXY_IP] !== undefined ? clientOf(f) : firstAddress(pick(f, 'ClientIP', 'ClientIpAddress')), agent: pick(f, 'ClientSoftware'), mailbox: target ? target.toLowerCase() : null, bytes: null }),
     operation: pick(f, 'RequestType'),
   };
 }

@@ -1,6 +1,7 @@
 // Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
 import type { Finding } from '../../finding.js';
+import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
 const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'original-client-ip', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
 // Rps_Http logs the User-Agent as ClientInfo, MapiHttp the client program as ClientSoftware (research exchange-logs.md §2.2, §3.3).
@@ -130,6 +131,11 @@ export function findingIp(f: Finding): string | null {
   return memo(f, 'ip', () => ipOf(f));
 }
 function ipOf(f: Finding): string | null {
+  // Behind a trusted proxy the client is the one the proxy named, or unknown: never the proxy (see normalize/).
+  if (typeof f.fields[PROXY_IP] === 'string') {
+    const c = clientOf(f.fields);
+    return c !== null && !LOOPBACK.test(c) ? c : null;
+  }
   // The Exchange Back End site (W3SVC2) logs the front end as its client, not the attacker.
   if (f.evidence.kind === 'iis-w3c' && /(?:^|\/)W3SVC2\//i.test(f.evidence.path)) return null;
   const v = fieldValue(f.fields, IP_NAMES);

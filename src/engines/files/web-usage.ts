@@ -4,6 +4,7 @@ import type { HuntEvent } from '../../event.js';
 import { levelRank, type Finding, type Level } from '../../finding.js';
 import { judgeUrl, mayBeScriptPage } from './baseline.js';
 import { EXHUNT_AUTHOR } from './file-finding.js';
+import { CLIENT_IP, clientOf, PROXY_IP } from '../../normalize/index.js';
 
 const USAGE_RULE = {
   id: 'exhunt-webshell-usage',
@@ -44,7 +45,8 @@ function requestOf(event: HuntEvent): Request | null {
     r = {
       method: pick(event.fields, 'cs-method'),
       status: Number(pick(event.fields, 'sc-status') ?? NaN),
-      clientIp: pick(event.fields, 'c-ip', 'x-forwarded-for'),
+      // Behind a trusted proxy the client is the one its header named; a header from anyone else is only a claim.
+      clientIp: clientOf(event.fields, 'c-ip'),
       userAgent: pick(event.fields, 'cs-user-agent', 'cs(User-Agent)'),
     };
   } else if (event.source === 'exchange' && event.log === 'httpproxy') {
@@ -52,7 +54,7 @@ function requestOf(event: HuntEvent): Request | null {
     r = {
       method: pick(event.fields, 'Method'),
       status: Number(pick(event.fields, 'HttpStatus') ?? NaN),
-      clientIp: pick(event.fields, 'ClientIpAddress'),
+      clientIp: clientOf(event.fields, 'ClientIpAddress'),
       userAgent: pick(event.fields, 'UserAgent'),
     };
   } else return null;
@@ -98,7 +100,13 @@ export function webShellUsage(shellFindings: Finding[]): (event: HuntEvent) => F
     if (req === null) return null;
     const ok = req.status !== null && req.status >= 200 && req.status < 400;
     const post = req.method?.toUpperCase() === 'POST';
-    const fields = { urlPath: req.url, method: req.method, status: req.status, clientIp: req.clientIp, userAgent: req.userAgent };
+    const fields: Record<string, unknown> = { urlPath: req.url, method: req.method, status: req.status, clientIp: req.clientIp, userAgent: req.userAgent };
+    // Behind a proxy the finding keeps both addresses, under the names every reader of findings knows.
+    const proxy = event.source === 'w3c' || event.source === 'exchange' ? event.fields[PROXY_IP] : undefined;
+    if (proxy !== undefined) {
+      fields[PROXY_IP] = proxy;
+      if (req.clientIp !== null) fields[CLIENT_IP] = req.clientIp;
+    }
     const shell = shells.get(req.url.toLowerCase());
     if (shell) {
       const level: Level = ok ? 'critical' : 'high';

@@ -6,6 +6,7 @@ import type { DiagnosticSink } from '../../diagnostics.js';
 import type { Evidence } from '../../evidence/evidence.js';
 import type { W3cEvent } from '../../event.js';
 import { projectRoot } from '../../paths.js';
+import { forwardedHeaderOf } from '../../normalize/index.js';
 import { batchReader, type Reader } from '../reader.js';
 import { compileFieldBuilder, DiagnosticLimiter, readParsedBlocks, toUtcIso, type FieldBuilder, type LineOptions, type RangeRead, type TextBlock } from '../text/index.js';
 
@@ -24,6 +25,9 @@ function w3cMap(): W3cMap {
 export function normaliseW3cField(name: string): string {
   const mapped = w3cMap().fields[name];
   if (mapped !== undefined) return mapped;
+  // Forwarded-client columns go by the header's lower-case name however they are written (see forwarded.ts).
+  const fwd = forwardedHeaderOf(name);
+  if (fwd !== null) return fwd;
   const m = /^(cs|sc|s|c)\((.+)\)$/.exec(name);
   return m ? `${m[1]}-${m[2]!.toLowerCase()}` : name;
 }
@@ -42,6 +46,8 @@ interface Header {
   timeIdx: number;
   hostIdx: number;
   siteIdx: number;
+  /** Whether a column holds a forwarded-client header (see normalize/forwarded.ts). */
+  forwarded: boolean;
   /** Lines may be passed over (see LineSelection): not when a column (s-sitename) decides their coverage kind. */
   selectable: boolean;
 }
@@ -81,7 +87,8 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     seen.add(norm);
     names.push(norm);
     aliases.push(norm !== orig ? orig : null);
-    plus.push(plusSet.has(orig));
+    // IIS writes a space in a custom field's value as '+' too ('203.0.113.9,+10.0.0.5').
+    plus.push(plusSet.has(orig) || forwardedHeaderOf(orig) !== null);
   }
   return {
     names,
@@ -94,6 +101,7 @@ function compileHeader(spec: string, limiter: DiagnosticLimiter, line: number): 
     hostIdx: names.indexOf('s-computername'),
     siteIdx: names.indexOf('s-sitename'),
     selectable: names.indexOf('s-sitename') < 0,
+    forwarded: raw.some((n) => forwardedHeaderOf(n) !== null),
   };
 }
 
@@ -215,6 +223,7 @@ class W3cParser {
       site: header.siteIdx >= 0 ? (fields['s-sitename'] ?? this.pathSite) : this.pathSite,
       fields,
       ref: { path: this.path, line: lineNo, kind: 'iis-w3c' },
+      forwarded: header.forwarded,
     });
   }
 

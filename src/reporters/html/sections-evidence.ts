@@ -99,8 +99,22 @@ ${ganttChart(rows, exploitMarkers(m), 'What each log kind covers, first to last 
 <table><thead><tr><th>Log kind</th><th class="num">Files</th><th class="num">Lines / records</th><th class="num">Size</th><th>First</th><th>Last</th></tr></thead><tbody>${s.coverage.map(
     (c) => html`<tr><td><code>${c.kind}</code></td><td class="num">${fmtNum(c.files)}</td><td class="num">${fmtNum(c.lines)}</td><td class="num">${fmtBytes(c.bytes)}</td><td>${fmtTime(c.first)}</td><td>${fmtTime(c.last)}</td></tr>`,
   )}</tbody></table>
+${clientsBlock(s)}
 ${s.coverageWarnings.length ? html`<h3>Blind spots</h3><ul class="plain warnlist">${s.coverageWarnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p class="muted">No coverage warnings.</p>`}
 </section>`;
+}
+
+/** Behind a balancer: which proxy, how it was known, where client addresses come from; forged headers seen. */
+function clientsBlock(s: ReportModel['summary']): Html | string {
+  const c = s.clients;
+  if (!c || c.statements.length === 0) return '';
+  return html`<h3>Client addresses</h3><ul class="plain">${c.statements.map((t) => html`<li>${t}</li>`)}</ul>${
+    c.claims.length
+      ? html`<table><thead><tr><th>Peer (c-ip)</th><th>Header</th><th>Claimed</th><th>Evidence</th></tr></thead><tbody>${c.claims.slice(0, 10).map(
+          (x) => html`<tr><td><code>${x.peer ?? '—'}</code></td><td>${x.header}</td><td><code>${x.value}</code></td><td><code class="small">${x.evidence.path}${x.evidence.line !== undefined ? ':' + x.evidence.line : ''}</code></td></tr>`,
+        )}</tbody></table>`
+      : ''
+  }`;
 }
 
 export function remediationSection(m: ReportModel): Html {
