@@ -1,6 +1,3 @@
-// exhunt's version, read once from package.json so reports and summaries can state it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../paths.js';
-
-export const version: string = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+// exhunt's version for the CLI (--version, reports); one source, src/version.ts, which the rule cache
+// keys on too.
+export { version } from '../version.js';

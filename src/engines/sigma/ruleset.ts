@@ -2,11 +2,11 @@
 // W3C/Exchange), and the per-run matcher that holds correlation state and yields findings.
 import { logsourceOf, type HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
-import type { CompiledRule, RuleMeta } from './compile.js';
+import type { CompiledRule, DetectionData, RuleMeta } from './compile.js';
 import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
 import { and, compileSearch, or, type Clauses, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
-import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import { genericApplies, placeLogsource, type Logsource, type Placement, type WinTarget } from './logsource.js';
 import type { KeywordScanner } from './keyword-scan.js';
 import type { FieldLiterals } from './literals.js';
 import { Prefilter } from './prefilter.js';
@@ -29,6 +29,8 @@ export interface CompiledFilter {
   rules: string[] | 'any';
   logsource: Logsource;
   predicate: CompiledRule['predicate'];
+  /** What the predicate compiles from, as plain data (the rule cache, worker threads). */
+  data(): DetectionData;
 }
 
 interface CorrLink {
@@ -52,6 +54,36 @@ function filterFits(f: Logsource, r: Logsource): boolean {
   return true;
 }
 
+/** A placed logsource: for Windows, the (channel|EventID) keys it fills, each with the target whose field
+ * mapping it uses and its guard (the target's extra conditions). */
+type Placed =
+  | Exclude<Placement, { kind: 'windows' }>
+  | { kind: 'windows'; targets: readonly WinTarget[]; slots: { key: string; target: number; guard: Pred | null }[] };
+
+function slotsOf(place: Placement, guardCache: Map<string, Pred>): Placed {
+  if (place.kind !== 'windows') return place;
+  // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards;
+  // the slot compiles with the first such target's field mapping.
+  const perKey = new Map<string, { target: number; guards: (Pred | null)[] }>();
+  place.targets.forEach((t, ti) => {
+    let guard: Pred | null = null;
+    if (Object.keys(t.conditions).length > 0) {
+      const gk = JSON.stringify(t.conditions);
+      guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []).p;
+      guardCache.set(gk, guard);
+    }
+    for (const ch of t.channels ?? [null]) {
+      for (const id of t.eventIds ?? [null]) {
+        const key = ch === null ? '*' : `${ch}|${id ?? '*'}`;
+        const slot = perKey.get(key) ?? perKey.set(key, { target: ti, guards: [] }).get(key)!;
+        slot.guards.push(guard);
+      }
+    }
+  });
+  const slots = [...perKey].map(([key, s]) => ({ key, target: s.target, guard: s.guards.includes(null) ? null : or(s.guards as Pred[]) }));
+  return { kind: 'windows', targets: place.targets, slots };
+}
+
 export class CompiledRuleSet implements SigmaRuleSet {
   private readonly byKey = new Map<string, Entry[]>();
   private readonly anyWindows: Entry[] = [];
@@ -64,12 +96,16 @@ export class CompiledRuleSet implements SigmaRuleSet {
   readonly rules: readonly RuleMeta[];
 
   constructor(
-    rules: readonly CompiledRule[],
-    filters: readonly CompiledFilter[],
+    /** What the set was built from, kept so that it can be given as data (ruleSetToData). */
+    readonly compiled: readonly CompiledRule[],
+    readonly filters: readonly CompiledFilter[],
     readonly correlations: readonly CompiledCorrelation[],
     /** Called for rules whose logsource maps to no event source. */
     onUnplaced: (rule: RuleMeta, reason: string) => void = () => {},
+    /** The --placeholders values the rules were compiled with (a set rebuilt from data needs them again). */
+    readonly placeholders: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
+    const rules = compiled;
     this.rules = rules.map((r) => r.meta);
     const byRef = new Map<string, number>();
     rules.forEach((r, i) => {
@@ -86,45 +122,39 @@ export class CompiledRuleSet implements SigmaRuleSet {
         if (!c.generate) silenced.add(ri);
       }),
     );
+    // Rules share a few dozen logsources: each is placed once, with its guards and the (channel|EventID)
+    // slots it fills, so a rule costs one entry per slot (this is most of what a set from data costs).
+    const placed = new Map<string, Placed>();
     const guardCache = new Map<string, Pred>();
+    const placeOnce = (ls: Logsource): Placed => {
+      const k = `${ls.product ?? ''}\u0000${ls.category ?? ''}\u0000${ls.service ?? ''}`;
+      let pl = placed.get(k);
+      if (pl === undefined) placed.set(k, (pl = slotsOf(placeLogsource(ls), guardCache)));
+      return pl;
+    };
     rules.forEach((r, ri) => {
       const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.meta.id) || (r.meta.name !== null && f.rules.includes(r.meta.name))) && filterFits(f.logsource, r.meta.logsource));
       // Filters only narrow a rule, so the rule's own necessary literals stay valid.
       const build = (fm: ReadonlyMap<string, string>, key: string): Compiled => {
         const own = r.predicate(fm, key);
+        if (myFilters.length === 0) return own;
         return { p: and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]), atoms: own.atoms };
       };
       const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
-      const place = placeLogsource(r.meta.logsource);
+      const place = placeOnce(r.meta.logsource);
       if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
       if (place.kind === 'generic') {
         const c = build(new Map(), '');
         this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: c.p, atoms: c.atoms } });
         return;
       }
-      // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards.
-      const perKey = new Map<string, { pred: Compiled; guards: (Pred | null)[] }>();
-      for (const t of place.targets) {
-        const pred = build(t.fieldMap, t.mapKey);
-        let guard: Pred | null = null;
-        if (Object.keys(t.conditions).length > 0) {
-          const gk = JSON.stringify(t.conditions);
-          guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []).p;
-          guardCache.set(gk, guard);
-        }
-        for (const ch of t.channels ?? [null]) {
-          for (const id of t.eventIds ?? [null]) {
-            const key = ch === null ? '*' : `${ch}|${id ?? '*'}`;
-            const slot = perKey.get(key) ?? perKey.set(key, { pred, guards: [] }).get(key)!;
-            slot.guards.push(guard);
-          }
-        }
-      }
-      for (const [key, slot] of perKey) {
-        const guard = slot.guards.includes(null) ? null : or(slot.guards as Pred[]);
-        const entry: Entry = { ...base, guard, pred: slot.pred.p, atoms: slot.pred.atoms };
-        if (key === '*') this.anyWindows.push(entry);
-        else (this.byKey.get(key) ?? this.byKey.set(key, []).get(key)!).push(entry);
+      const preds: (Compiled | undefined)[] = [];
+      for (const slot of place.slots) {
+        const t = place.targets[slot.target]!;
+        const pred = (preds[slot.target] ??= build(t.fieldMap, t.mapKey));
+        const entry: Entry = { ...base, guard: slot.guard, pred: pred.p, atoms: pred.atoms };
+        if (slot.key === '*') this.anyWindows.push(entry);
+        else (this.byKey.get(slot.key) ?? this.byKey.set(slot.key, []).get(slot.key)!).push(entry);
       }
     });
   }
