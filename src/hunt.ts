@@ -10,7 +10,7 @@ import type { Finding, Level } from './finding.js';
 import { LEVELS, levelRank } from './finding.js';
 import { eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
 import { readEvtxBatches } from './readers/evtx/index.js';
-import { loadSigma } from './engines/sigma/index.js';
+import { loadSigmaCached } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
@@ -27,6 +27,8 @@ export interface HuntOptions {
   /** Load exhunt's own rule packs (default true). */
   builtinRules?: boolean;
   placeholdersFile?: string;
+  /** The compiled rule cache: true (default) in the user's cache directory, a directory, or false for none. */
+  ruleCache?: boolean | string;
   yara?: string[];
   iocs?: string[];
   /** Per-file size limit for content scanning (bytes). */
@@ -71,7 +73,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
 
   // 1. Rules: compiled once, before any evidence is read.
   const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
-  const sigma = await loadSigma(sigmaPaths, { builtinRoot: rulesDir, ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}) });
+  const sigma = await loadSigmaCached(sigmaPaths, { builtinRoot: rulesDir, cache: opts.ruleCache ?? true, ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}) });
   for (const p of sigma.problems) sink(p);
   const run = sigma.ruleSet.createRun();
   const files = await createFileScanner(

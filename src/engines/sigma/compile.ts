@@ -206,7 +206,7 @@ export function compileDetection(
       return p;
     },
     // Mappings that rename nothing share the unmapped predicate and its literals: only '' and renaming ones are kept.
-    data: () => ({ key: detKey, source: serialize(src), fieldsSeen: [...fieldsSeen], atoms: [...memo].filter(([k, c]) => k === '' || c !== first).map(([k, c]) => [k, c.atoms]) }),
+    data: () => ({ key: detKey, source: new Uint8Array(serialize(src)), fieldsSeen: [...fieldsSeen], atoms: [...memo].filter(([k, c]) => k === '' || c !== first).map(([k, c]) => [k, c.atoms]) }),
   };
 }
 

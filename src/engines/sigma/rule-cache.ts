@@ -29,7 +29,7 @@ export type SigmaCachedLoad = Omit<SigmaLoadResult, 'regexes'> & {
 };
 
 /** What the cache file holds after its header: the rule set as data and the load's report. */
-interface Payload {
+export interface Payload {
   data: SigmaRuleSetData;
   report: Omit<SigmaLoadResult, 'ruleSet' | 'regexes'>;
 }
@@ -83,47 +83,58 @@ interface Header {
   exhunt: string;
   dataFormat: number;
   key: string;
-  length: number;
-  sha256: string;
 }
 
-/** The cache file's bytes: magic, layout version, header length, header (JSON), payload (V8 serialised data). */
-export function encodeCache(key: string, payload: Payload): Buffer {
+/**
+ * The cache file's bytes: magic (8), layout version (u32), header length (u32), payload length (u32), sha256
+ * of header and payload (32), header (JSON: exhunt version, data format, key), payload (V8-serialised data).
+ */
+export function encodeCache(key: string, payload: Payload, exhunt: string = version): Buffer {
   const body = serialize(payload);
-  const header: Header = { exhunt: version, dataFormat: RULESET_DATA_FORMAT, key, length: body.length, sha256: sha256().update(body).digest('hex') };
+  const header: Header = { exhunt, dataFormat: RULESET_DATA_FORMAT, key };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
-  const fixed = Buffer.alloc(16);
+  const fixed = Buffer.alloc(FIXED);
   MAGIC.copy(fixed, 0);
   fixed.writeUInt32LE(CACHE_FORMAT, 8);
   fixed.writeUInt32LE(h.length, 12);
+  fixed.writeUInt32LE(body.length, 16);
+  sha256().update(h).update(body).digest().copy(fixed, 20);
   return Buffer.concat([fixed, h, body]);
 }
 
-/** The payload, or why these bytes are not a valid cache for this key. */
-export function decodeCache(buf: Buffer, key: string): { payload: Payload } | { reason: string; stale: boolean } {
+const FIXED = 52;
+
+/** The payload, or why these bytes are not a valid cache for this key (stale: valid, but for something else). */
+export function decodeCache(buf: Buffer, key: string): { payload: Payload; header: Header } | { reason: string; stale: boolean } {
   const bad = (reason: string): { reason: string; stale: boolean } => ({ reason, stale: false });
-  if (buf.length < 16 || !buf.subarray(0, 8).equals(MAGIC)) return bad('not an exhunt rule cache (bad magic)');
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) return bad('not an exhunt rule cache (bad magic)');
   const layout = buf.readUInt32LE(8);
-  if (layout !== CACHE_FORMAT) return { reason: `cache layout ${layout}, this exhunt writes ${CACHE_FORMAT}`, stale: true };
+  if (layout !== CACHE_FORMAT) return { reason: `cache layout ${layout}, this exhunt reads ${CACHE_FORMAT}`, stale: true };
+  if (buf.length < FIXED) return bad('truncated header');
   const hl = buf.readUInt32LE(12);
-  if (16 + hl > buf.length) return bad('truncated header');
+  const bl = buf.readUInt32LE(16);
+  if (buf.length !== FIXED + hl + bl) return bad(`${buf.length} bytes where the header says ${FIXED + hl + bl} (truncated or half-written)`);
+  const rest = buf.subarray(FIXED);
+  if (!sha256().update(rest).digest().equals(buf.subarray(20, FIXED))) return bad('checksum mismatch (corrupt)');
   let header: Header;
   try {
-    header = JSON.parse(buf.subarray(16, 16 + hl).toString('utf8')) as Header;
+    header = JSON.parse(rest.subarray(0, hl).toString('utf8')) as Header;
   } catch {
     return bad('unreadable header');
   }
   if (header.exhunt !== version) return { reason: `written by exhunt ${String(header.exhunt)}, this is ${version}`, stale: true };
   if (header.dataFormat !== RULESET_DATA_FORMAT) return { reason: `rule data format ${String(header.dataFormat)}`, stale: true };
   if (header.key !== key) return { reason: 'the rule files or options changed', stale: true };
-  const body = buf.subarray(16 + hl);
-  if (body.length !== header.length) return bad(`payload is ${body.length} bytes, header says ${String(header.length)} (truncated or half-written)`);
-  if (sha256().update(body).digest('hex') !== header.sha256) return bad('checksum mismatch (corrupt)');
   try {
-    return { payload: deserialize(body) as Payload };
+    return { payload: deserialize(rest.subarray(hl)) as Payload, header };
   } catch (e) {
     return bad(`undecodable payload: ${(e as Error).message}`);
   }
+}
+
+/** The key a cache file was written for (tests rewrite a cache as another version would have). */
+export function cacheKeyOf(buf: Buffer): string {
+  return (JSON.parse(buf.subarray(FIXED, FIXED + buf.readUInt32LE(12)).toString('utf8')) as Header).key;
 }
 
 /**
