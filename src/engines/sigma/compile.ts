@@ -28,8 +28,13 @@ export interface RuleMeta {
   line: number;
 }
 
+/** What indexing a rule needs of its metadata (a rule from data decodes the rest when it first fires). */
+export type RuleHead = Pick<RuleMeta, 'id' | 'name' | 'logsource'>;
+
 export interface CompiledRule {
-  meta: RuleMeta;
+  /** Decoded on first access for a rule from data (see ruleset-data.ts). */
+  readonly meta: RuleMeta;
+  readonly head: RuleHead;
   /** Build the rule's predicate (and its necessary literals) for one field mapping (memoised per mapping key). */
   predicate(fieldMap: ReadonlyMap<string, string>, mapKey: string): Compiled;
   /** Regexes the rule uses (engine and source), for the safety report. */
@@ -217,31 +222,48 @@ function lazy(make: () => Pred): Pred {
 }
 
 /**
- * Rebuild a detection's predicate factory from its data (the rule cache, a worker thread). For the field
- * mappings whose necessary literals the data holds, the closures are compiled on the predicate's first call
- * (most rules never become a candidate in a scan); any other mapping compiles at once. The data compiled
- * cleanly when it was made, with the same exhunt, options and placeholders, so it compiles cleanly again.
+ * Rebuild a detection's predicate factory from its data (the rule cache, a worker thread). The data itself is
+ * only decoded when needed (`get`): its literals when the pre-filter of a bucket holding the rule is built,
+ * its source when the rule is first a candidate. Only the Sigma fields read and the field-mapping keys with
+ * known literals (`index`) are needed at once; a mapping not among them compiles when asked for. The data
+ * compiled cleanly when it was made, with the same exhunt, options and placeholders, so it compiles again.
  */
-export function detectionFromData(d: DetectionData, env: ModifierEnv): LinkedDetection {
-  const atoms = new Map(d.atoms);
-  const memo = new Map<string, Compiled>();
+export function detectionFromData(get: () => DetectionData, index: { fieldsSeen: readonly string[]; mapKeys: readonly string[] }, env: ModifierEnv): LinkedDetection & { grown(): boolean } {
+  // Few allocations per rule: a set from data makes thousands of these before it is ready.
+  let memo: Map<string, Compiled> | undefined;
+  // Literals of mappings compiled here that the data did not hold.
+  let extra: Map<string, Clauses | null> | undefined;
+  let atoms: Map<string, Clauses | null> | undefined;
+  const atomsOf = (k: string): Clauses | null => (atoms ??= new Map(get().atoms)).get(k) ?? null;
   let unmapped: Pred | undefined;
   let decoded: DetectionSource | undefined;
-  const build = (fieldMap: ReadonlyMap<string, string>): Compiled => buildDetection((decoded ??= deserialize(d.source) as DetectionSource), env, fieldMap, []);
+  const build = (fieldMap: ReadonlyMap<string, string>): Compiled => buildDetection((decoded ??= deserialize(get().source) as DetectionSource), env, fieldMap, []);
   return {
     predicate: (fieldMap, mapKey) => {
-      let c = memo.get(mapKey);
+      let c = memo?.get(mapKey);
       if (c) return c;
-      const renames = renamesAny(d.fieldsSeen, fieldMap);
-      const known = atoms.get(renames ? mapKey : '');
-      if (known === undefined) {
+      const renames = renamesAny(index.fieldsSeen, fieldMap);
+      const k = renames ? mapKey : '';
+      if (!index.mapKeys.includes(k)) {
         c = build(fieldMap);
-        atoms.set(mapKey, c.atoms);
-      } else c = { p: renames ? lazy(() => build(fieldMap).p) : (unmapped ??= lazy(() => build(new Map()).p)), atoms: known };
-      memo.set(mapKey, c);
+        (extra ??= new Map()).set(mapKey, c.atoms);
+      } else {
+        const p = renames ? lazy(() => build(fieldMap).p) : (unmapped ??= lazy(() => build(new Map()).p));
+        c = {
+          p,
+          get atoms() {
+            return atomsOf(k);
+          },
+        };
+      }
+      (memo ??= new Map()).set(mapKey, c);
       return c;
     },
-    data: () => ({ ...d, atoms: [...atoms] }),
+    data: () => {
+      const d = get();
+      return extra === undefined ? d : { ...d, atoms: [...d.atoms, ...extra] };
+    },
+    grown: () => extra !== undefined,
   };
 }
 
@@ -284,5 +306,5 @@ export function compileRule(doc: SigmaDoc, env: ModifierEnv, problems: Diagnosti
   const missing = new Set<string>();
   const det = compileDetection(doc, 'detection', { placeholders: env.placeholders, missing }, problems);
   if (!det) return null;
-  return { meta, predicate: det.predicate, regexes: det.regexes, missingPlaceholders: [...missing], data: det.data };
+  return { meta, head: meta, predicate: det.predicate, regexes: det.regexes, missingPlaceholders: [...missing], data: det.data };
 }

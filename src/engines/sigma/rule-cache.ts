@@ -54,18 +54,23 @@ function sha256(): ReturnType<typeof createHash> {
  */
 function contentKey(src: RuleSources, builtinRoot: string | undefined): string {
   const h = sha256();
-  const field = (s: string): void => {
-    h.update(String(Buffer.byteLength(s)));
-    h.update(':');
+  // Each field length-prefixed, so that no two different inputs give the same stream.
+  const field = (s: string | Buffer): void => {
+    h.update(`${typeof s === 'string' ? Buffer.byteLength(s) : s.length}:`);
     h.update(s);
   };
   field(`v8 ${process.versions.v8}; linear ${String(NATIVE_LINEAR)}; native ${process.env['EXHUNT_REGEX_NATIVE'] ?? ''}; builtin ${builtinRoot ?? ''}`);
-  field(src.placeholders ? `${src.placeholders.path}\n${src.placeholders.text instanceof Error ? `!${src.placeholders.text.message}` : src.placeholders.text}` : '-');
+  const bytes = (b: Buffer | Error): void => {
+    field(b instanceof Error ? 'error' : 'bytes');
+    field(b instanceof Error ? b.message : b);
+  };
+  field(src.placeholders ? src.placeholders.path : '-');
+  if (src.placeholders) bytes(src.placeholders.bytes);
   for (const p of src.problems) field(`${p.code} ${p.message} ${p.location?.path ?? ''}`);
   for (const f of src.files) {
     field(f.path);
     field(f.label);
-    field(f.text instanceof Error ? `!${f.text.message}` : f.text);
+    bytes(f.bytes);
   }
   return h.digest('hex');
 }

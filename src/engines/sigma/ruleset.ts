@@ -48,6 +48,28 @@ interface Entry {
   links: CorrLink[];
 }
 
+/**
+ * An entry whose literals are read when a pre-filter holding it is built, not before: a rule set from data
+ * decodes a rule's literals only for the buckets events actually meet.
+ */
+class LazyEntry implements Entry {
+  constructor(
+    readonly rule: number,
+    readonly emit: boolean,
+    readonly links: CorrLink[],
+    readonly guard: Pred | null,
+    readonly pred: Pred,
+    private readonly compiled: Compiled,
+  ) {}
+  get atoms(): Clauses | null {
+    return this.compiled.atoms;
+  }
+}
+
+function withAtoms(e: Omit<Entry, 'atoms'>, c: Compiled): Entry {
+  return new LazyEntry(e.rule, e.emit, e.links, e.guard, e.pred, c);
+}
+
 /** Does a filter's logsource fit a rule's (every key the filter sets is equal)? */
 function filterFits(f: Logsource, r: Logsource): boolean {
   for (const k of ['product', 'category', 'service'] as const) if (f[k] !== undefined && f[k]?.toLowerCase() !== r[k]?.toLowerCase()) return false;
@@ -93,7 +115,6 @@ export class CompiledRuleSet implements SigmaRuleSet {
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
   private readonly keywordScanners = new Map<string, KeywordScanner>();
   private readonly tables = new Map<string, FieldLiterals>();
-  readonly rules: readonly RuleMeta[];
 
   constructor(
     /** What the set was built from, kept so that it can be given as data (ruleSetToData). */
@@ -106,11 +127,10 @@ export class CompiledRuleSet implements SigmaRuleSet {
     readonly placeholders: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
     const rules = compiled;
-    this.rules = rules.map((r) => r.meta);
     const byRef = new Map<string, number>();
     rules.forEach((r, i) => {
-      byRef.set(r.meta.id, i);
-      if (r.meta.name) byRef.set(r.meta.name, i);
+      byRef.set(r.head.id, i);
+      if (r.head.name) byRef.set(r.head.name, i);
     });
     const links = new Map<number, CorrLink[]>();
     const silenced = new Set<number>();
@@ -133,26 +153,32 @@ export class CompiledRuleSet implements SigmaRuleSet {
       return pl;
     };
     rules.forEach((r, ri) => {
-      const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.meta.id) || (r.meta.name !== null && f.rules.includes(r.meta.name))) && filterFits(f.logsource, r.meta.logsource));
+      const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.head.id) || (r.head.name !== null && f.rules.includes(r.head.name))) && filterFits(f.logsource, r.head.logsource));
       // Filters only narrow a rule, so the rule's own necessary literals stay valid.
       const build = (fm: ReadonlyMap<string, string>, key: string): Compiled => {
         const own = r.predicate(fm, key);
         if (myFilters.length === 0) return own;
-        return { p: and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]), atoms: own.atoms };
+        const p = and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]);
+        return {
+          p,
+          get atoms() {
+            return own.atoms;
+          },
+        };
       };
       const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
-      const place = placeOnce(r.meta.logsource);
+      const place = placeOnce(r.head.logsource);
       if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
       if (place.kind === 'generic') {
         const c = build(new Map(), '');
-        this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: c.p, atoms: c.atoms } });
+        this.generic.push({ ls: place.logsource, entry: withAtoms({ ...base, guard: null, pred: c.p }, c) });
         return;
       }
       const preds: (Compiled | undefined)[] = [];
       for (const slot of place.slots) {
         const t = place.targets[slot.target]!;
         const pred = (preds[slot.target] ??= build(t.fieldMap, t.mapKey));
-        const entry: Entry = { ...base, guard: slot.guard, pred: pred.p, atoms: pred.atoms };
+        const entry = withAtoms({ ...base, guard: slot.guard, pred: pred.p }, pred);
         if (slot.key === '*') this.anyWindows.push(entry);
         else (this.byKey.get(slot.key) ?? this.byKey.set(slot.key, []).get(slot.key)!).push(entry);
       }
@@ -160,7 +186,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
   }
 
   get size(): number {
-    return this.rules.length;
+    return this.compiled.length;
   }
 
   /** The rules that can apply to a Windows event of this channel and EventID. */
@@ -262,12 +288,11 @@ class Run implements SigmaRun {
     const n = bucket.candidates(ctx);
     const picked = bucket.picked;
     const entries = bucket.entries;
-    const rules = this.set.rules;
     for (let k = 0; k < n; k++) {
       const e = entries[picked[k]!]!;
       if (e.guard !== null && !e.guard(ctx)) continue;
       if (!e.pred(ctx)) continue;
-      const meta = rules[e.rule]!;
+      const meta = this.set.compiled[e.rule]!.meta;
       if (e.links.length > 0) this.record(e, meta, ctx);
       if (!e.emit) continue;
       (out ??= []).push({
