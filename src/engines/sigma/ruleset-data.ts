@@ -63,7 +63,12 @@ export function ruleSetToData(set: SigmaRuleSet): SigmaRuleSetData {
   return {
     format: RULESET_DATA_FORMAT,
     placeholders: [...set.placeholders].map(([k, v]) => [k, [...v]]),
-    rules: set.compiled.map(ruleToData),
+    rules: set.compiled.map((r, ri) => {
+      // A compiled rule knows the literals of the mappings compiled so far: compile the rest first, as the
+      // data must hold every mapping the rule is indexed under. A rule from data knows them already.
+      if (!fromData.has(r)) set.prime(ri);
+      return ruleToData(r);
+    }),
     filters: set.filters.map((f) => ({ title: f.title, rules: f.rules, logsource: f.logsource, detection: f.data() })),
     correlations: [...set.correlations],
   };

@@ -106,10 +106,24 @@ function slotsOf(place: Placement, guardCache: Map<string, Pred>): Placed {
   return { kind: 'windows', targets: place.targets, slots };
 }
 
+/** What a placed rule needs to make its entries when a bucket holding it is first met. */
+interface Placing {
+  place: Extract<Placed, { kind: 'windows' | 'generic' }>;
+  filters: readonly CompiledFilter[];
+  emit: boolean;
+  links: CorrLink[];
+  /** Compiled (or lazily compiled) predicate per target, and the entry per slot key, made on first use. */
+  preds?: (Compiled | undefined)[];
+  entries?: Map<string, Entry>;
+}
+
 export class CompiledRuleSet implements SigmaRuleSet {
-  private readonly byKey = new Map<string, Entry[]>();
-  private readonly anyWindows: Entry[] = [];
-  private readonly generic: { ls: Logsource; entry: Entry }[] = [];
+  // Rule indices by slot key (channel|EventID, channel|*, or * for any Windows channel) and for generic
+  // logsources. Entries are made when a bucket holding the rule is first met: most buckets never are.
+  private readonly byKey = new Map<string, number[]>();
+  private readonly anyWindows: number[] = [];
+  private readonly generic: { ls: Logsource; rule: number }[] = [];
+  private readonly placing: (Placing | null)[] = [];
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
   private readonly merged = new Map<string, Prefilter<Entry>>();
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
@@ -143,7 +157,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
       }),
     );
     // Rules share a few dozen logsources: each is placed once, with its guards and the (channel|EventID)
-    // slots it fills, so a rule costs one entry per slot (this is most of what a set from data costs).
+    // slots it fills, so placing a rule is a few pushes (this is most of what a set from data costs).
     const placed = new Map<string, Placed>();
     const guardCache = new Map<string, Pred>();
     const placeOnce = (ls: Logsource): Placed => {
@@ -152,37 +166,74 @@ export class CompiledRuleSet implements SigmaRuleSet {
       if (pl === undefined) placed.set(k, (pl = slotsOf(placeLogsource(ls), guardCache)));
       return pl;
     };
+    const noFilters: CompiledFilter[] = [];
     rules.forEach((r, ri) => {
-      const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.head.id) || (r.head.name !== null && f.rules.includes(r.head.name))) && filterFits(f.logsource, r.head.logsource));
-      // Filters only narrow a rule, so the rule's own necessary literals stay valid.
-      const build = (fm: ReadonlyMap<string, string>, key: string): Compiled => {
-        const own = r.predicate(fm, key);
-        if (myFilters.length === 0) return own;
-        const p = and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]);
-        return {
-          p,
-          get atoms() {
-            return own.atoms;
-          },
-        };
-      };
-      const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
       const place = placeOnce(r.head.logsource);
-      if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
-      if (place.kind === 'generic') {
-        const c = build(new Map(), '');
-        this.generic.push({ ls: place.logsource, entry: withAtoms({ ...base, guard: null, pred: c.p }, c) });
-        return;
+      if (place.kind === 'unknown') {
+        this.placing.push(null);
+        return onUnplaced(r.meta, place.reason);
       }
-      const preds: (Compiled | undefined)[] = [];
-      for (const slot of place.slots) {
-        const t = place.targets[slot.target]!;
-        const pred = (preds[slot.target] ??= build(t.fieldMap, t.mapKey));
-        const entry = withAtoms({ ...base, guard: slot.guard, pred: pred.p }, pred);
-        if (slot.key === '*') this.anyWindows.push(entry);
-        else (this.byKey.get(slot.key) ?? this.byKey.set(slot.key, []).get(slot.key)!).push(entry);
-      }
+      const myFilters =
+        filters.length === 0 ? noFilters : filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.head.id) || (r.head.name !== null && f.rules.includes(r.head.name))) && filterFits(f.logsource, r.head.logsource));
+      this.placing.push({ place, filters: myFilters, emit: !silenced.has(ri), links: links.get(ri) ?? [] });
+      if (place.kind === 'generic') this.generic.push({ ls: place.logsource, rule: ri });
+      else
+        for (const slot of place.slots) {
+          if (slot.key === '*') this.anyWindows.push(ri);
+          else (this.byKey.get(slot.key) ?? this.byKey.set(slot.key, []).get(slot.key)!).push(ri);
+        }
     });
+  }
+
+  /** The predicate of rule ri (with its filters) for one target's field mapping (generic: target -1). */
+  private predOf(ri: number, pl: Placing, target: number): Compiled {
+    const preds = (pl.preds ??= []);
+    const slot = target + 1;
+    let c = preds[slot];
+    if (c !== undefined) return c;
+    const t = target < 0 || pl.place.kind !== 'windows' ? null : pl.place.targets[target]!;
+    const fm = t?.fieldMap ?? new Map<string, string>();
+    const key = t?.mapKey ?? '';
+    const own = this.compiled[ri]!.predicate(fm, key);
+    // Filters only narrow a rule, so the rule's own necessary literals stay valid.
+    if (pl.filters.length === 0) c = own;
+    else {
+      const p = and([own.p, ...pl.filters.map((f) => f.predicate(fm, key).p)]);
+      c = {
+        p,
+        get atoms() {
+          return own.atoms;
+        },
+      };
+    }
+    preds[slot] = c;
+    return c;
+  }
+
+  /** Rule ri's entry for one slot key (made once, shared by every bucket that holds that slot). */
+  private entryOf(ri: number, key: string): Entry {
+    const pl = this.placing[ri]!;
+    const entries = (pl.entries ??= new Map());
+    let e = entries.get(key);
+    if (e !== undefined) return e;
+    if (pl.place.kind === 'generic') {
+      const c = this.predOf(ri, pl, -1);
+      e = withAtoms({ rule: ri, emit: pl.emit, links: pl.links, guard: null, pred: c.p }, c);
+    } else {
+      const slot = pl.place.slots.find((x) => x.key === key)!;
+      const c = this.predOf(ri, pl, slot.target);
+      e = withAtoms({ rule: ri, emit: pl.emit, links: pl.links, guard: slot.guard, pred: c.p }, c);
+    }
+    entries.set(key, e);
+    return e;
+  }
+
+  /** Compile (or, from data, index) every mapping rule ri uses, as a fully built set would have: ruleSetToData needs them all. */
+  prime(ri: number): void {
+    const pl = this.placing[ri];
+    if (!pl) return;
+    if (pl.place.kind === 'generic') this.predOf(ri, pl, -1);
+    else for (const slot of pl.place.slots) this.predOf(ri, pl, slot.target);
   }
 
   get size(): number {
@@ -196,11 +247,17 @@ export class CompiledRuleSet implements SigmaRuleSet {
     if (!bucket) {
       const seen = new Set<number>();
       const list: Entry[] = [];
-      for (const e of [...(this.byKey.get(k) ?? []), ...(eventId !== null ? (this.byKey.get(`${channel}|*`) ?? []) : []), ...this.anyWindows]) {
-        if (seen.has(e.rule)) continue;
-        seen.add(e.rule);
-        list.push(e);
-      }
+      const add = (key: string, rules: readonly number[] | undefined): void => {
+        if (rules)
+          for (const ri of rules) {
+            if (seen.has(ri)) continue;
+            seen.add(ri);
+            list.push(this.entryOf(ri, key));
+          }
+      };
+      add(k, this.byKey.get(k));
+      if (eventId !== null) add(`${channel}|*`, this.byKey.get(`${channel}|*`));
+      add('*', this.anyWindows);
       bucket = new Prefilter(list, this.tables, this.keywordScanners);
       this.merged.set(k, bucket);
     }
@@ -215,7 +272,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
     if (!bucket) {
       const ls = logsourceOf(event);
       bucket = new Prefilter(
-        this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
+        this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => this.entryOf(g.rule, '')),
         this.tables,
         this.keywordScanners,
         { eventScan: true },
