@@ -77,6 +77,14 @@ function fromOtherVersion(b: Buffer): Buffer {
   return encodeCache(key, got.payload, '0.0.1-old');
 }
 
+/** A valid file (checksum, version, key) whose rule data is of another shape. */
+function otherData(b: Buffer): Buffer {
+  const key = cacheKeyOf(b);
+  const got = decodeCache(b, key);
+  assert.ok('payload' in got);
+  return encodeCache(key, { ...got.payload, data: { ...got.payload.data, format: 99 as 2 } });
+}
+
 const BAD: [string, (b: Buffer) => Buffer, 'info' | 'warning', RegExp][] = [
   ['from another exhunt version', fromOtherVersion, 'info', /written by exhunt 0\.0\.1-old/],
   ['with a flipped byte in the payload', (b) => (b[b.length - 100]! ^= 0x40, b), 'warning', /checksum/],
@@ -84,6 +92,7 @@ const BAD: [string, (b: Buffer) => Buffer, 'info' | 'warning', RegExp][] = [
   ['truncated (half-written)', (b) => b.subarray(0, Math.floor(b.length / 2)), 'warning', /truncated|half-written/],
   ['that is not a cache at all', () => Buffer.from('hello'), 'warning', /magic/],
   ['that is empty', () => Buffer.alloc(0), 'warning', /magic/],
+  ['holding rule data of another shape', otherData, 'warning', /unusable rule data/],
 ];
 
 for (const [what, change, severity, reason] of BAD) {

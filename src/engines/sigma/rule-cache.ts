@@ -176,14 +176,8 @@ function cacheProblem(severity: Diagnostic['severity'], message: string, path: s
  */
 export async function loadSigmaCached(paths: string[], opts: SigmaCachedLoadOptions = {}): Promise<SigmaCachedLoad> {
   const src = await readRuleSources(paths, opts);
-  const compile = (): { result: SigmaLoadResult; payload: Payload } => {
-    const result = compileRuleSources(src);
-    const { ruleSet, regexes: _regexes, ...report } = result;
-    return { result, payload: { data: ruleSetToData(ruleSet), report } };
-  };
   if (opts.cache === false) {
-    const { result } = compile();
-    const { regexes: _regexes, ...rest } = result;
+    const { regexes: _regexes, ...rest } = compileRuleSources(src);
     return { ...rest, cache: 'off', cacheFile: null };
   }
   const dir = typeof opts.cache === 'string' ? opts.cache : ruleCacheDir();
@@ -198,14 +192,22 @@ export async function loadSigmaCached(paths: string[], opts: SigmaCachedLoadOpti
   }
   if (bytes) {
     const got = decodeCache(bytes, key);
+    let reason = 'reason' in got ? got.reason : '';
     if ('payload' in got) {
       const { data, report } = got.payload;
-      return { ...report, ruleSet: ruleSetFromData(data), cache: 'hit', cacheFile: file };
+      try {
+        return { ...report, ruleSet: ruleSetFromData(data), cache: 'hit', cacheFile: file };
+      } catch (e) {
+        // Only a file that passed the checksum yet holds other data gets here (written by hand?): rebuild it.
+        reason = `unusable rule data: ${(e as Error).message}`;
+      }
     }
-    notes.push(cacheProblem(got.stale ? 'info' : 'warning', `rule cache ignored and rebuilt: ${got.reason}`, file));
+    notes.push(cacheProblem('stale' in got && got.stale ? 'info' : 'warning', `rule cache ignored and rebuilt: ${reason}`, file));
   }
-  const { result, payload } = compile();
+  const result = compileRuleSources(src);
   try {
+    const { ruleSet, regexes: _regexes, ...report } = result;
+    const payload: Payload = { data: ruleSetToData(ruleSet), report };
     mkdirSync(dir, { recursive: true });
     writeAtomic(file, encodeCache(key, payload));
   } catch (e) {

@@ -4,9 +4,10 @@ import { logsourceOf, type HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { CompiledRule, DetectionData, RuleMeta } from './compile.js';
 import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
-import { and, compileSearch, or, type Clauses, type Compiled, type Pred } from './detection.js';
+import { and, type Clauses, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
-import { genericApplies, placeLogsource, type Logsource, type Placement, type WinTarget } from './logsource.js';
+import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import { filterFits, slotsOf, type Placed } from './placement.js';
 import type { KeywordScanner } from './keyword-scan.js';
 import type { FieldLiterals } from './literals.js';
 import { Prefilter } from './prefilter.js';
@@ -68,42 +69,6 @@ class LazyEntry implements Entry {
 
 function withAtoms(e: Omit<Entry, 'atoms'>, c: Compiled): Entry {
   return new LazyEntry(e.rule, e.emit, e.links, e.guard, e.pred, c);
-}
-
-/** Does a filter's logsource fit a rule's (every key the filter sets is equal)? */
-function filterFits(f: Logsource, r: Logsource): boolean {
-  for (const k of ['product', 'category', 'service'] as const) if (f[k] !== undefined && f[k]?.toLowerCase() !== r[k]?.toLowerCase()) return false;
-  return true;
-}
-
-/** A placed logsource: for Windows, the (channel|EventID) keys it fills, each with the target whose field
- * mapping it uses and its guard (the target's extra conditions). */
-type Placed =
-  | Exclude<Placement, { kind: 'windows' }>
-  | { kind: 'windows'; targets: readonly WinTarget[]; slots: { key: string; target: number; guard: Pred | null }[] };
-
-function slotsOf(place: Placement, guardCache: Map<string, Pred>): Placed {
-  if (place.kind !== 'windows') return place;
-  // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards;
-  // the slot compiles with the first such target's field mapping.
-  const perKey = new Map<string, { target: number; guards: (Pred | null)[] }>();
-  place.targets.forEach((t, ti) => {
-    let guard: Pred | null = null;
-    if (Object.keys(t.conditions).length > 0) {
-      const gk = JSON.stringify(t.conditions);
-      guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []).p;
-      guardCache.set(gk, guard);
-    }
-    for (const ch of t.channels ?? [null]) {
-      for (const id of t.eventIds ?? [null]) {
-        const key = ch === null ? '*' : `${ch}|${id ?? '*'}`;
-        const slot = perKey.get(key) ?? perKey.set(key, { target: ti, guards: [] }).get(key)!;
-        slot.guards.push(guard);
-      }
-    }
-  });
-  const slots = [...perKey].map(([key, s]) => ({ key, target: s.target, guard: s.guards.includes(null) ? null : or(s.guards as Pred[]) }));
-  return { kind: 'windows', targets: place.targets, slots };
 }
 
 /** What a placed rule needs to make its entries when a bucket holding it is first met. */
