@@ -1,7 +1,7 @@
 // Differential test of the rule cache on the fixtures: the built-in rule packs compiled fresh, read back from
 // the cache, and rebuilt from a structured clone of their data (what a worker thread gets) find exactly the same.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -39,4 +39,5 @@ test('built-in rules on the fixtures: fresh, from the cache and from cloned data
   assert.ok(events.length > 100 && expected.length > 20, `the rules ran and fired (${events.length} events, ${expected.length} findings)`);
   assert.deepEqual(findings(hit.ruleSet, events), expected);
   assert.deepEqual(findings(ruleSetFromData(structuredClone(ruleSetToData(hit.ruleSet))), events), expected);
+  rmSync(cache, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 // Differential test of the rule cache on SigmaHQ: every active rule compiled fresh and read back from the
 // cache (and rebuilt from cloned data, as a worker gets it) finds exactly the same on the regression samples.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -32,4 +32,5 @@ test('all SigmaHQ rules on the regression samples: fresh, cached and cloned data
   assert.ok(expected.length > 200, `the rules fired (${expected.length} findings on ${events.length} events)`);
   assert.deepEqual(findings(hit.ruleSet, events), expected);
   assert.deepEqual(findings(ruleSetFromData(structuredClone(ruleSetToData(hit.ruleSet))), events), expected);
+  rmSync(cache, { recursive: true, force: true });
 });

@@ -2,7 +2,7 @@
 // an empty cache both succeed with the same findings, the next scan uses the cache, --no-rule-cache skips it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -39,4 +39,5 @@ test('two scans started together on an empty rule cache both work and agree; the
   const off = await scan(other, ['--no-rule-cache']);
   assert.equal(off.out, a.out);
   assert.equal(existsSync(join(other, 'exhunt')), false, 'no cache written');
+  for (const d of [home, other]) rmSync(d, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { HuntEvent } from '../../event.js';
 import { loadSigmaCached, ruleCacheDir, ruleSetFromData, ruleSetToData, type SigmaRuleSet } from './index.js';
 import { cacheKeyOf, decodeCache, encodeCache } from './rule-cache.js';
@@ -23,8 +23,13 @@ const EVENTS: HuntEvent[] = [
   winEvent('Security', 4688, { NewProcessName: 'C:\\w\\w3wp.exe', CommandLine: 'notepad' }),
 ];
 
+// Every directory a test makes lives under one root, removed at the end.
+const root = mkdtempSync(join(tmpdir(), 'exhunt-rule-cache-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const tempDir = (prefix: string): string => mkdtempSync(join(root, prefix));
+
 function rulesDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'exhunt-rules-'));
+  const dir = tempDir('exhunt-rules-');
   writeFileSync(join(dir, 'web.yml'), WEB);
   writeFileSync(join(dir, 'proc.yml'), PROC);
   return dir;
@@ -47,7 +52,7 @@ test('ruleCacheDir: XDG_CACHE_HOME, else %LOCALAPPDATA% on Windows, else ~/.cach
 
 test('a miss compiles and writes the cache; the next load is a hit with the same report and findings', async () => {
   const rules = rulesDir();
-  const cache = mkdtempSync(join(tmpdir(), 'exhunt-cache-'));
+  const cache = tempDir('exhunt-cache-');
   const cold = await loadSigmaCached([rules], { cache });
   assert.equal(cold.cache, 'miss');
   assert.deepEqual(cacheFiles(cache).length, 1);
@@ -98,7 +103,7 @@ const BAD: [string, (b: Buffer) => Buffer, 'info' | 'warning', RegExp][] = [
 for (const [what, change, severity, reason] of BAD) {
   test(`a cache file ${what} is ignored with SIGMA_CACHE (${severity}) and rebuilt`, async () => {
     const rules = rulesDir();
-    const cache = mkdtempSync(join(tmpdir(), 'exhunt-cache-'));
+    const cache = tempDir('exhunt-cache-');
     const expected = findings((await loadSigmaCached([rules], { cache })).ruleSet);
     tamper(cache, change);
     const again = await loadSigmaCached([rules], { cache });
@@ -117,7 +122,7 @@ for (const [what, change, severity, reason] of BAD) {
 
 test('an edited rule file changes the key: the stale cache is reported (info) and the edit takes effect', async () => {
   const rules = rulesDir();
-  const cache = mkdtempSync(join(tmpdir(), 'exhunt-cache-'));
+  const cache = tempDir('exhunt-cache-');
   await loadSigmaCached([rules], { cache });
   writeFileSync(join(rules, 'proc.yml'), PROC.replace("'\\w3wp.exe'", "'\\notepad.exe'"));
   const edited = await loadSigmaCached([rules], { cache });
@@ -128,11 +133,11 @@ test('an edited rule file changes the key: the stale cache is reported (info) an
 });
 
 test('a placeholders file is part of the key', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'exhunt-rules-'));
+  const dir = tempDir('exhunt-rules-');
   writeFileSync(join(dir, 'ph.yml'), exchangeRule("    sel:\n        UrlStem|expand: '%paths%'\n    condition: sel", 'ph1'));
   const ph = join(dir, 'placeholders.yaml');
   writeFileSync(ph, 'paths: [/ecp/a.js]\n');
-  const cache = mkdtempSync(join(tmpdir(), 'exhunt-cache-'));
+  const cache = tempDir('exhunt-cache-');
   const ev = [exchangeEvent({ UrlStem: '/ecp/a.js' }), exchangeEvent({ UrlStem: '/owa/b.js' })];
   const opts = { cache, placeholdersFile: ph };
   assert.equal(JSON.parse(findings((await loadSigmaCached([join(dir, 'ph.yml')], opts)).ruleSet, ev)).length, 1);
@@ -144,7 +149,7 @@ test('a placeholders file is part of the key', async () => {
 
 test('a cache directory that cannot be written is a warning; the rules still load', async () => {
   const rules = rulesDir();
-  const parent = mkdtempSync(join(tmpdir(), 'exhunt-cache-'));
+  const parent = tempDir('exhunt-cache-');
   const blocked = join(parent, 'file');
   writeFileSync(blocked, 'not a directory');
   const r = await loadSigmaCached([rules], { cache: join(blocked, 'exhunt') });
@@ -177,9 +182,9 @@ test('the data form: no code, survives structured clone, and the rebuilt set mat
 
 test('two processes loading together on an empty cache directory both succeed with the same rule set', async () => {
   const rules = rulesDir();
-  const cache = join(mkdtempSync(join(tmpdir(), 'exhunt-cache-')), 'not-yet');
+  const cache = join(tempDir('exhunt-cache-'), 'not-yet');
   const mod = new URL('./index.js', import.meta.url).href;
-  const script = join(mkdtempSync(join(tmpdir(), 'exhunt-cc-')), 'load.mjs');
+  const script = join(tempDir('exhunt-cc-'), 'load.mjs');
   writeFileSync(
     script,
     `import { createHash } from 'node:crypto';
@@ -210,5 +215,4 @@ process.stdout.write(JSON.stringify({ cache: r.cache, size: r.ruleSet.size, bad:
   const third = await loadSigmaCached([rules], { cache });
   assert.equal(third.cache, 'hit');
   assert.equal(findings(third.ruleSet), findings((await loadSigmaCached([rules], { cache: false })).ruleSet));
-  rmSync(script, { force: true });
 });
