@@ -1,6 +1,7 @@
 // Runs the compiled test files: `unit` = everything but test/conformance (works without ../shared),
 // `conformance` = the suites that read ../shared (SigmaHQ regression, EVTX golden, signature-base).
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -21,5 +22,8 @@ if (files.length === 0) {
   console.error(`scripts/test.mjs: no ${which} test files under dist/ (run npm run build)`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Tests never touch the user's rule cache: scans they run cache their rules in a directory of their own.
+const cacheHome = mkdtempSync(join(tmpdir(), 'exhunt-test-cache-'));
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+rmSync(cacheHome, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -44,6 +44,8 @@ export type DiagnosticCode =
   | 'SIGMA_BAD_CORRELATION'
   | 'SIGMA_BAD_FILTER'
   | 'SIGMA_UNSUPPORTED'
+  // the compiled rule cache: stale or corrupt (ignored and rebuilt), or not writable
+  | 'SIGMA_CACHE'
   // YARA / IOC / files
   | 'YARA_UNAVAILABLE'
   | 'YARA_COMPILE'

@@ -10,9 +10,9 @@ import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { planShares, scanInThread, ShareMerger, SharePool, type RuleSpec, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { planShares, scanInThread, ShareMerger, SharePool, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
-import { loadSigma } from './engines/sigma/index.js';
+import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
@@ -31,6 +31,8 @@ export interface HuntOptions {
   /** Load exhunt's own rule packs (default true). */
   builtinRules?: boolean;
   placeholdersFile?: string;
+  /** The compiled rule cache: true (default) in the user's cache directory, a directory, or false for none. */
+  ruleCache?: boolean | string;
   yara?: string[];
   iocs?: string[];
   /** Per-file size limit for content scanning (bytes). */
@@ -100,14 +102,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
   const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
 
   // 1. Rules: compiled once, before any evidence is read.
-  const spec: RuleSpec = {
-    paths: [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])],
-    builtinRoot: rulesDir,
-    ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}),
-  };
-  // Workers start first: they load their rules while this thread loads its own and scans the files.
-  const pool = SharePool.start(opts.workers ?? availableParallelism(), spec);
-  const sigma = await loadSigma(spec.paths, spec);
+  const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
+  const sigma = await loadSigmaCached(sigmaPaths, { builtinRoot: rulesDir, cache: opts.ruleCache ?? true, ...(opts.placeholdersFile ? { placeholdersFile: opts.placeholdersFile } : {}) });
+  // Workers get the compiled set as data (a structured clone, about 50 ms here, against 1.7 s to compile it again),
+  // so every thread matches with the same set and no worker compiles a rule (bench:rules).
+  const workers = opts.workers ?? availableParallelism();
+  const pool = SharePool.start(workers, workers > 1 ? ruleSetToData(sigma.ruleSet) : null);
   for (const p of sigma.problems) sink(p);
   const run = sigma.ruleSet.createRun();
   const files = await createFileScanner(

@@ -9,7 +9,9 @@ import { attackCatalog } from '../attack/index.js';
 import { CATALOGUE_PATH } from '../engines/exposure/index.js';
 import { loadYaraX, YARA_X_HINT, YARA_X_PACKAGE } from '../engines/yara/index.js';
 
-export const version: string = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+// One source for exhunt's version, src/version.ts, which the rule cache keys on too.
+export { version } from '../version.js';
+import { version } from '../version.js';
 
 /** One line of `exhunt --version`: what, its version, and what identifies it further. */
 export interface ShippedVersion {

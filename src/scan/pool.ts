@@ -44,10 +44,10 @@ export class SharePool {
     }
   }
 
-  /** Starts `n` workers loading the rules of `rules`; null when n < 2 or workers cannot load (run under tsx). */
-  static start(n: number, rules: RuleSpec): SharePool | null {
-    const url = n > 1 ? workerUrl() : undefined;
-    return url ? new SharePool(url, n, rules) : null;
+  /** Starts `n` workers with the rule set's data; null when n < 2, no data, or workers cannot load (run under tsx). */
+  static start(n: number, rules: RuleSpec | null): SharePool | null {
+    const url = n > 1 && rules !== null ? workerUrl() : undefined;
+    return url && rules !== null ? new SharePool(url, n, rules) : null;
   }
 
   private fail(e: unknown): void {

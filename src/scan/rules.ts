@@ -1,15 +1,10 @@
-// The Sigma rules a worker thread matches with: loaded and compiled again from the same paths and options as the
-// main thread's, so rule and correlation indices agree. One function, to be swapped for a cached, data-only set.
-import { loadSigma, type SigmaRuleSet } from '../engines/sigma/index.js';
+// The Sigma rules a worker thread matches with: the main thread's compiled set, received as data (ruleSetToData:
+// plain objects and bytes, no code) and rebuilt here, so rule and correlation indices agree and no worker compiles.
+import { ruleSetFromData, type SigmaRuleSet, type SigmaRuleSetData } from '../engines/sigma/index.js';
 
-/** What it takes to load the scan's rule set (plain data, sent to each worker). */
-export interface RuleSpec {
-  paths: string[];
-  builtinRoot: string;
-  placeholdersFile?: string;
-}
+/** What a worker is given to have the scan's rule set (a structured clone of the main thread's set as data). */
+export type RuleSpec = SigmaRuleSetData;
 
-export async function rulesForWorker(spec: RuleSpec): Promise<SigmaRuleSet> {
-  const r = await loadSigma(spec.paths, { builtinRoot: spec.builtinRoot, ...(spec.placeholdersFile ? { placeholdersFile: spec.placeholdersFile } : {}) });
-  return r.ruleSet;
+export function rulesForWorker(spec: RuleSpec): SigmaRuleSet {
+  return ruleSetFromData(spec);
 }

@@ -1,4 +1,4 @@
-// Worker-thread entry for scan jobs: loads the rules (workerData.rules) at once, then takes {context}, then jobs
+// Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
 // {id, job}, answering {id, result}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
@@ -8,7 +8,7 @@ import type { ShareJob } from './share.js';
 
 const started = performance.now();
 const cpu0 = cpuUsage();
-const rules = rulesForWorker((workerData as { rules: RuleSpec }).rules);
+const rules = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
 void rules.then(
   () => {
     const cpu = cpuUsage(cpu0);

@@ -57,6 +57,8 @@ interface ScanFlags {
   sigma: string[];
   builtinRules: boolean;
   placeholders?: string;
+  /** false with --no-rule-cache. */
+  ruleCache: boolean;
   yara: string[];
   iocs: string[];
   maxFileSize: number;
@@ -79,6 +81,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--sigma <file|dir>', 'add Sigma rules (repeatable)', collect, [])
     .option('--no-builtin-rules', "run only the rules given with --sigma/--yara/--iocs, not exhunt's own packs")
     .option('--placeholders <file>', 'YAML file with values for Sigma |expand placeholders')
+    .option('--no-rule-cache', 'compile the Sigma rules without reading or writing the rule cache')
     .option('--yara <file|dir>', 'add YARA rules (repeatable)', collect, [])
     .option('--iocs <file>', 'add a Loki-format IOC list (repeatable)', collect, [])
     .option('--max-file-size <size>', 'content-scan limit per file', parseSize, 64 * 1024 * 1024)
@@ -119,6 +122,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       sigma: flags.sigma,
       builtinRules: flags.builtinRules,
       ...(flags.placeholders !== undefined ? { placeholdersFile: flags.placeholders } : {}),
+      ruleCache: flags.ruleCache,
       yara: flags.yara,
       iocs: flags.iocs,
       maxFileSize: flags.maxFileSize,

@@ -62,17 +62,18 @@ export class AhoCorasick {
         queue.push(n);
       }
     }
+    // A state's row is its fail state's row (already complete: BFS) with its own children written over it:
+    // a block copy and one write per child, not a child lookup per class (the table's build was most of a
+    // cold set's first pass over events: thousands of states times dozens of classes).
     for (let qi = 0; qi < queue.length; qi++) {
       const s = queue[qi]!;
       const f = fail[s]!;
       if (out[f]!.length) out[s]!.push(...out[f]!);
-      for (let k = 0; k < w; k++) {
-        const n = children[s]!.get(k);
-        if (n !== undefined) {
-          fail[n] = delta[f * w + k]!;
-          delta[s * w + k] = n;
-          queue.push(n);
-        } else delta[s * w + k] = delta[f * w + k]!;
+      delta.copyWithin(s * w, f * w, f * w + w);
+      for (const [k, n] of children[s]!) {
+        fail[n] = delta[f * w + k]!;
+        delta[s * w + k] = n;
+        queue.push(n);
       }
     }
     this.delta = delta;

@@ -40,5 +40,5 @@ export function compileFilter(doc: SigmaDoc, env: ModifierEnv, problems: Diagnos
   }
   const det = compileDetection(doc, 'filter', env, problems);
   if (!det) return null;
-  return { title, rules, logsource, predicate: det.predicate };
+  return { title, rules, logsource, predicate: det.predicate, data: det.data };
 }

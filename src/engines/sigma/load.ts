@@ -1,7 +1,6 @@
 // loadSigma: walk rule files and folders, compile every document (rules, correlations, filters),
 // report each problem with file:line, and build the immutable rule set. A bad rule never stops the load.
-import { readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../../diagnostics.js';
@@ -42,10 +41,12 @@ export interface SigmaLoadResult {
   regexes: SafeRegex[];
 }
 
-async function collectFiles(p: string, out: string[], problems: Diagnostic[]): Promise<void> {
+// Synchronous walk and reads: rule files are small and local, and sync calls are several times faster than
+// fs/promises for thousands of them (measured: 3,142 files read in 0.26 s against 2.2 s; the walk likewise).
+function collectFiles(p: string, out: string[], problems: Diagnostic[]): void {
   let st;
   try {
-    st = await stat(p);
+    st = statSync(p);
   } catch (e) {
     problems.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${(e as Error).message}`, location: { path: p } });
     return;
@@ -55,19 +56,20 @@ async function collectFiles(p: string, out: string[], problems: Diagnostic[]): P
     return;
   }
   if (!st.isDirectory()) return;
-  const entries = await readdir(p, { withFileTypes: true });
+  const entries = readdirSync(p, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = join(p, e.name);
-    if (e.isDirectory()) await collectFiles(full, out, problems);
+    if (e.isDirectory()) collectFiles(full, out, problems);
     else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(full);
   }
 }
 
-async function readPlaceholders(file: string, problems: Diagnostic[]): Promise<Map<string, string[]>> {
+function readPlaceholders(file: string, bytes: Buffer | Error, problems: Diagnostic[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
   try {
-    const doc = parseYaml(await readFile(file, 'utf8')) as unknown;
+    if (bytes instanceof Error) throw bytes;
+    const doc = parseYaml(bytes.toString('utf8')) as unknown;
     if (doc === null || doc === undefined) return map;
     if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('expected a map of placeholder name → list of values');
     for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
@@ -80,6 +82,43 @@ async function readPlaceholders(file: string, problems: Diagnostic[]): Promise<M
   return map;
 }
 
+/** One rule file's bytes (or why it could not be read), under the label findings give it. Bytes, not text:
+ * the rule cache only hashes them, and decoding 3,780 files is wasted on a cache hit. */
+export interface RuleSource {
+  path: string;
+  label: string;
+  bytes: Buffer | Error;
+}
+
+/** Everything a load compiles from: read once, hashed by the rule cache, compiled on a miss. */
+export interface RuleSources {
+  files: RuleSource[];
+  /** Problems met while walking the paths (a path that does not exist). */
+  problems: Diagnostic[];
+  placeholders: { path: string; bytes: Buffer | Error } | null;
+}
+
+function readBytes(path: string): Buffer | Error {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** Walk the paths and read every rule file (and the placeholders file). */
+export async function readRuleSources(paths: string[], opts: SigmaLoadOptions = {}): Promise<RuleSources> {
+  const problems: Diagnostic[] = [];
+  const placeholders = opts.placeholdersFile ? { path: opts.placeholdersFile, bytes: readBytes(opts.placeholdersFile) } : null;
+  const found: string[] = [];
+  for (const p of paths) collectFiles(p, found, problems);
+  const files = found.map((file) => {
+    const label = opts.builtinRoot && !relative(opts.builtinRoot, file).startsWith('..') ? `builtin:${relative(opts.builtinRoot, file).split(sep).join('/')}` : file;
+    return { path: file, label, bytes: readBytes(file) };
+  });
+  return { files, problems, placeholders };
+}
+
 function countErrors(ps: readonly Diagnostic[]): number {
   let n = 0;
   for (const p of ps) if (p.severity === 'error') n++;
@@ -87,29 +126,27 @@ function countErrors(ps: readonly Diagnostic[]): number {
 }
 
 export async function loadSigma(paths: string[], opts: SigmaLoadOptions = {}): Promise<SigmaLoadResult> {
+  return compileRuleSources(await readRuleSources(paths, opts));
+}
+
+/** Compile what readRuleSources read. */
+export function compileRuleSources(src: RuleSources): SigmaLoadResult {
   const problems: Diagnostic[] = [];
-  const placeholders = opts.placeholdersFile ? await readPlaceholders(opts.placeholdersFile, problems) : new Map<string, string[]>();
-  const files: string[] = [];
-  for (const p of paths) await collectFiles(p, files, problems);
+  const placeholders = src.placeholders ? readPlaceholders(src.placeholders.path, src.placeholders.bytes, problems) : new Map<string, string[]>();
+  problems.push(...src.problems);
   const rules: CompiledRule[] = [];
   const filters: CompiledFilter[] = [];
   const correlations: CompiledCorrelation[] = [];
   const inactive: InactiveRule[] = [];
   let loaded = 0;
   let failed = 0;
-  for (const file of files) {
-    const label = opts.builtinRoot && !relative(opts.builtinRoot, file).startsWith('..') ? `builtin:${relative(opts.builtinRoot, file).split(sep).join('/')}` : file;
-    // Synchronous reads: rule files are small and local, and this is eight times faster than
-    // fs/promises for thousands of them (measured: 3,142 files in 0.26 s against 2.2 s).
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${(e as Error).message}`, location: { path: file } });
+  for (const { path: file, label, bytes } of src.files) {
+    if (bytes instanceof Error) {
+      problems.push({ code: 'IO_ERROR', severity: 'error', message: `cannot read: ${bytes.message}`, location: { path: file } });
       failed++;
       continue;
     }
-    const parsed = parseRuleFile(text, label);
+    const parsed = parseRuleFile(bytes.toString('utf8'), label);
     if (parsed.problems.some((p) => p.severity === 'error')) failed++;
     problems.push(...parsed.problems);
     for (const doc of parsed.docs) {
@@ -162,9 +199,15 @@ export async function loadSigma(paths: string[], opts: SigmaLoadOptions = {}): P
     failed++;
     return false;
   });
-  const ruleSet = new CompiledRuleSet(rules, filters, goodCorrelations, (meta, reason) => {
-    inactive.push({ id: meta.id, title: meta.title, path: meta.path, reason });
-  });
+  const ruleSet = new CompiledRuleSet(
+    rules,
+    filters,
+    goodCorrelations,
+    (meta, reason) => {
+      inactive.push({ id: meta.id, title: meta.title, path: meta.path, reason });
+    },
+    placeholders,
+  );
   const report = CompiledRuleSet.regexReport(rules);
   const regexFallbacks = report.fallback;
   for (const f of regexFallbacks) {

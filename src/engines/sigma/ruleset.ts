@@ -2,11 +2,12 @@
 // W3C/Exchange), and the per-run matcher that holds correlation state and yields findings.
 import { logsourceOf, type HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
-import type { CompiledRule, RuleMeta } from './compile.js';
+import type { CompiledRule, DetectionData, RuleMeta } from './compile.js';
 import { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
-import { and, compileSearch, or, type Clauses, type Compiled, type Pred } from './detection.js';
+import { and, type Clauses, type Compiled, type Pred } from './detection.js';
 import { EventFields } from './fields.js';
 import { genericApplies, placeLogsource, type Logsource } from './logsource.js';
+import { filterFits, slotsOf, type Placed } from './placement.js';
 import type { KeywordScanner } from './keyword-scan.js';
 import type { FieldLiterals } from './literals.js';
 import { Prefilter } from './prefilter.js';
@@ -39,6 +40,8 @@ export interface CompiledFilter {
   rules: string[] | 'any';
   logsource: Logsource;
   predicate: CompiledRule['predicate'];
+  /** What the predicate compiles from, as plain data (the rule cache, worker threads). */
+  data(): DetectionData;
 }
 
 interface CorrLink {
@@ -56,35 +59,67 @@ interface Entry {
   links: CorrLink[];
 }
 
-/** Does a filter's logsource fit a rule's (every key the filter sets is equal)? */
-function filterFits(f: Logsource, r: Logsource): boolean {
-  for (const k of ['product', 'category', 'service'] as const) if (f[k] !== undefined && f[k]?.toLowerCase() !== r[k]?.toLowerCase()) return false;
-  return true;
+/**
+ * An entry whose literals are read when a pre-filter holding it is built, not before: a rule set from data
+ * decodes a rule's literals only for the buckets events actually meet.
+ */
+class LazyEntry implements Entry {
+  constructor(
+    readonly rule: number,
+    readonly emit: boolean,
+    readonly links: CorrLink[],
+    readonly guard: Pred | null,
+    readonly pred: Pred,
+    private readonly compiled: Compiled,
+  ) {}
+  get atoms(): Clauses | null {
+    return this.compiled.atoms;
+  }
+}
+
+function withAtoms(e: Omit<Entry, 'atoms'>, c: Compiled): Entry {
+  return new LazyEntry(e.rule, e.emit, e.links, e.guard, e.pred, c);
+}
+
+/** What a placed rule needs to make its entries when a bucket holding it is first met. */
+interface Placing {
+  place: Extract<Placed, { kind: 'windows' | 'generic' }>;
+  filters: readonly CompiledFilter[];
+  emit: boolean;
+  links: CorrLink[];
+  /** Compiled (or lazily compiled) predicate per target, and the entry per slot key, made on first use. */
+  preds?: (Compiled | undefined)[];
+  entries?: Map<string, Entry>;
 }
 
 export class CompiledRuleSet implements SigmaRuleSet {
-  private readonly byKey = new Map<string, Entry[]>();
-  private readonly anyWindows: Entry[] = [];
-  private readonly generic: { ls: Logsource; entry: Entry }[] = [];
+  // Rule indices by slot key (channel|EventID, channel|*, or * for any Windows channel) and for generic
+  // logsources. Entries are made when a bucket holding the rule is first met: most buckets never are.
+  private readonly byKey = new Map<string, number[]>();
+  private readonly anyWindows: number[] = [];
+  private readonly generic: { ls: Logsource; rule: number }[] = [];
+  private readonly placing: (Placing | null)[] = [];
   // A lookup cache (channel|EventID → entries); filled lazily, never changes what matches.
   private readonly merged = new Map<string, Prefilter<Entry>>();
   private readonly genericMerged = new Map<string, Prefilter<Entry>>();
   private readonly keywordScanners = new Map<string, KeywordScanner>();
   private readonly tables = new Map<string, FieldLiterals>();
-  readonly rules: readonly RuleMeta[];
 
   constructor(
-    rules: readonly CompiledRule[],
-    filters: readonly CompiledFilter[],
+    /** What the set was built from, kept so that it can be given as data (ruleSetToData). */
+    readonly compiled: readonly CompiledRule[],
+    readonly filters: readonly CompiledFilter[],
     readonly correlations: readonly CompiledCorrelation[],
     /** Called for rules whose logsource maps to no event source. */
     onUnplaced: (rule: RuleMeta, reason: string) => void = () => {},
+    /** The --placeholders values the rules were compiled with (a set rebuilt from data needs them again). */
+    readonly placeholders: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
-    this.rules = rules.map((r) => r.meta);
+    const rules = compiled;
     const byRef = new Map<string, number>();
     rules.forEach((r, i) => {
-      byRef.set(r.meta.id, i);
-      if (r.meta.name) byRef.set(r.meta.name, i);
+      byRef.set(r.head.id, i);
+      if (r.head.name) byRef.set(r.head.name, i);
     });
     const links = new Map<number, CorrLink[]>();
     const silenced = new Set<number>();
@@ -96,51 +131,88 @@ export class CompiledRuleSet implements SigmaRuleSet {
         if (!c.generate) silenced.add(ri);
       }),
     );
+    // Rules share a few dozen logsources: each is placed once, with its guards and the (channel|EventID)
+    // slots it fills, so placing a rule is a few pushes (this is most of what a set from data costs).
+    const placed = new Map<string, Placed>();
     const guardCache = new Map<string, Pred>();
+    const placeOnce = (ls: Logsource): Placed => {
+      const k = `${ls.product ?? ''}\u0000${ls.category ?? ''}\u0000${ls.service ?? ''}`;
+      let pl = placed.get(k);
+      if (pl === undefined) placed.set(k, (pl = slotsOf(placeLogsource(ls), guardCache)));
+      return pl;
+    };
+    const noFilters: CompiledFilter[] = [];
     rules.forEach((r, ri) => {
-      const myFilters = filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.meta.id) || (r.meta.name !== null && f.rules.includes(r.meta.name))) && filterFits(f.logsource, r.meta.logsource));
-      // Filters only narrow a rule, so the rule's own necessary literals stay valid.
-      const build = (fm: ReadonlyMap<string, string>, key: string): Compiled => {
-        const own = r.predicate(fm, key);
-        return { p: and([own.p, ...myFilters.map((f) => f.predicate(fm, key).p)]), atoms: own.atoms };
-      };
-      const base = { rule: ri, emit: !silenced.has(ri), links: links.get(ri) ?? [] };
-      const place = placeLogsource(r.meta.logsource);
-      if (place.kind === 'unknown') return onUnplaced(r.meta, place.reason);
-      if (place.kind === 'generic') {
-        const c = build(new Map(), '');
-        this.generic.push({ ls: place.logsource, entry: { ...base, guard: null, pred: c.p, atoms: c.atoms } });
-        return;
+      const place = placeOnce(r.head.logsource);
+      if (place.kind === 'unknown') {
+        this.placing.push(null);
+        return onUnplaced(r.meta, place.reason);
       }
-      // Several targets can share one channel+EventID (registry_delete: DeleteKey or DeleteValue): OR their guards.
-      const perKey = new Map<string, { pred: Compiled; guards: (Pred | null)[] }>();
-      for (const t of place.targets) {
-        const pred = build(t.fieldMap, t.mapKey);
-        let guard: Pred | null = null;
-        if (Object.keys(t.conditions).length > 0) {
-          const gk = JSON.stringify(t.conditions);
-          guard = guardCache.get(gk) ?? compileSearch(t.conditions, { placeholders: new Map(), missing: new Set(), fieldMap: new Map(), regexes: [] }, []).p;
-          guardCache.set(gk, guard);
+      const myFilters =
+        filters.length === 0 ? noFilters : filters.filter((f) => (f.rules === 'any' || f.rules.includes(r.head.id) || (r.head.name !== null && f.rules.includes(r.head.name))) && filterFits(f.logsource, r.head.logsource));
+      this.placing.push({ place, filters: myFilters, emit: !silenced.has(ri), links: links.get(ri) ?? [] });
+      if (place.kind === 'generic') this.generic.push({ ls: place.logsource, rule: ri });
+      else
+        for (const slot of place.slots) {
+          if (slot.key === '*') this.anyWindows.push(ri);
+          else (this.byKey.get(slot.key) ?? this.byKey.set(slot.key, []).get(slot.key)!).push(ri);
         }
-        for (const ch of t.channels ?? [null]) {
-          for (const id of t.eventIds ?? [null]) {
-            const key = ch === null ? '*' : `${ch}|${id ?? '*'}`;
-            const slot = perKey.get(key) ?? perKey.set(key, { pred, guards: [] }).get(key)!;
-            slot.guards.push(guard);
-          }
-        }
-      }
-      for (const [key, slot] of perKey) {
-        const guard = slot.guards.includes(null) ? null : or(slot.guards as Pred[]);
-        const entry: Entry = { ...base, guard, pred: slot.pred.p, atoms: slot.pred.atoms };
-        if (key === '*') this.anyWindows.push(entry);
-        else (this.byKey.get(key) ?? this.byKey.set(key, []).get(key)!).push(entry);
-      }
     });
   }
 
+  /** The predicate of rule ri (with its filters) for one target's field mapping (generic: target -1). */
+  private predOf(ri: number, pl: Placing, target: number): Compiled {
+    const preds = (pl.preds ??= []);
+    const slot = target + 1;
+    let c = preds[slot];
+    if (c !== undefined) return c;
+    const t = target < 0 || pl.place.kind !== 'windows' ? null : pl.place.targets[target]!;
+    const fm = t?.fieldMap ?? new Map<string, string>();
+    const key = t?.mapKey ?? '';
+    const own = this.compiled[ri]!.predicate(fm, key);
+    // Filters only narrow a rule, so the rule's own necessary literals stay valid.
+    if (pl.filters.length === 0) c = own;
+    else {
+      const p = and([own.p, ...pl.filters.map((f) => f.predicate(fm, key).p)]);
+      c = {
+        p,
+        get atoms() {
+          return own.atoms;
+        },
+      };
+    }
+    preds[slot] = c;
+    return c;
+  }
+
+  /** Rule ri's entry for one slot key (made once, shared by every bucket that holds that slot). */
+  private entryOf(ri: number, key: string): Entry {
+    const pl = this.placing[ri]!;
+    const entries = (pl.entries ??= new Map());
+    let e = entries.get(key);
+    if (e !== undefined) return e;
+    if (pl.place.kind === 'generic') {
+      const c = this.predOf(ri, pl, -1);
+      e = withAtoms({ rule: ri, emit: pl.emit, links: pl.links, guard: null, pred: c.p }, c);
+    } else {
+      const slot = pl.place.slots.find((x) => x.key === key)!;
+      const c = this.predOf(ri, pl, slot.target);
+      e = withAtoms({ rule: ri, emit: pl.emit, links: pl.links, guard: slot.guard, pred: c.p }, c);
+    }
+    entries.set(key, e);
+    return e;
+  }
+
+  /** Compile (or, from data, index) every mapping rule ri uses, as a fully built set would have: ruleSetToData needs them all. */
+  prime(ri: number): void {
+    const pl = this.placing[ri];
+    if (!pl) return;
+    if (pl.place.kind === 'generic') this.predOf(ri, pl, -1);
+    else for (const slot of pl.place.slots) this.predOf(ri, pl, slot.target);
+  }
+
   get size(): number {
-    return this.rules.length;
+    return this.compiled.length;
   }
 
   /** The rules that can apply to a Windows event of this channel and EventID. */
@@ -150,11 +222,17 @@ export class CompiledRuleSet implements SigmaRuleSet {
     if (!bucket) {
       const seen = new Set<number>();
       const list: Entry[] = [];
-      for (const e of [...(this.byKey.get(k) ?? []), ...(eventId !== null ? (this.byKey.get(`${channel}|*`) ?? []) : []), ...this.anyWindows]) {
-        if (seen.has(e.rule)) continue;
-        seen.add(e.rule);
-        list.push(e);
-      }
+      const add = (key: string, rules: readonly number[] | undefined): void => {
+        if (rules)
+          for (const ri of rules) {
+            if (seen.has(ri)) continue;
+            seen.add(ri);
+            list.push(this.entryOf(ri, key));
+          }
+      };
+      add(k, this.byKey.get(k));
+      if (eventId !== null) add(`${channel}|*`, this.byKey.get(`${channel}|*`));
+      add('*', this.anyWindows);
       bucket = new Prefilter(list, this.tables, this.keywordScanners);
       this.merged.set(k, bucket);
     }
@@ -169,7 +247,7 @@ export class CompiledRuleSet implements SigmaRuleSet {
     if (!bucket) {
       const ls = logsourceOf(event);
       bucket = new Prefilter(
-        this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => g.entry),
+        this.generic.filter((g) => genericApplies(g.ls, ls)).map((g) => this.entryOf(g.rule, '')),
         this.tables,
         this.keywordScanners,
         { eventScan: true },
@@ -242,12 +320,11 @@ class Run implements SigmaRun {
     const n = bucket.candidates(ctx);
     const picked = bucket.picked;
     const entries = bucket.entries;
-    const rules = this.set.rules;
     for (let k = 0; k < n; k++) {
       const e = entries[picked[k]!]!;
       if (e.guard !== null && !e.guard(ctx)) continue;
       if (!e.pred(ctx)) continue;
-      const meta = rules[e.rule]!;
+      const meta = this.set.compiled[e.rule]!.meta;
       if (e.links.length > 0) this.record(e, meta, ctx);
       if (!e.emit) continue;
       (out ??= []).push({
