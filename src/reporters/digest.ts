@@ -6,9 +6,16 @@ import { attackCatalog, type AttackCatalog } from '../attack/index.js';
 import { findingIp, slimFinding } from '../engines/activity/index.js';
 import { RemediationTally, VerdictTally } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
+import { detailsOf } from './timeline-rows.js';
 
-/** Rows per rule in report.html's findings section (the rest are in findings.jsonl and the timelines). */
+const clipDetails = (s: string): string => (s.length > ROW_DETAILS ? s.slice(0, ROW_DETAILS - 1) + '…' : s);
+
+/** Rows per rule in report.html's findings section (the rest are in findings.jsonl and the timelines)... */
 export const RULE_ROWS = 50;
+/** ...and in all: thousands of rules can fire on a big EVTX collection. */
+export const ROWS_TOTAL = 20_000;
+/** What a row shows of a finding's fields (report.html clips them to this). */
+const ROW_DETAILS = 500;
 /** The story is built from at most this many findings of each rule (the earliest)... */
 export const STORY_PER_RULE = 1000;
 /** ...and at most this many in all: with many busy rules, each keeps STORY_TOTAL / rules (at least 50). */
@@ -25,11 +32,20 @@ export interface RuleDigest {
   top: Level;
   techniques: Set<string>;
   cves: Set<string>;
-  /** The first RULE_ROWS findings, whole. */
-  rows: Finding[];
+  /** The first RULE_ROWS findings as report rows (a row keeps what the report shows, not the finding's fields). */
+  rows: RuleRow[];
   /** Findings this rule gave to the story (level low and up, exposure aside), and the first of them kept. */
   storyCount: number;
   story: { seq: number; f: Finding }[];
+}
+
+/** One row of a rule's findings in report.html: where and when, the message, the fields as one clipped line. */
+export interface RuleRow {
+  time: string | null;
+  host: string | null;
+  evidence: Finding['evidence'];
+  message: string | null;
+  details: string;
 }
 
 export interface TechniqueTally {
@@ -88,6 +104,7 @@ export class FindingsDigest {
   private storyRules = 0;
   private storyCap: number;
   private seq = 0;
+  private rowCount = 0;
   private readonly caps: { perRule: number; total: number };
 
   /** `caps` are for tests (small caps, to see them announced). */
@@ -125,7 +142,11 @@ export class FindingsDigest {
     if (levelRank(f.level) > levelRank(r.top)) r.top = f.level;
     for (const t of f.attack) r.techniques.add(t);
     for (const c of f.cves) r.cves.add(c);
-    if (r.rows.length < RULE_ROWS) r.rows.push(f);
+    // Rows hold what the report shows, not the finding: an EVTX finding's fields are the whole event.
+    if (r.rows.length < RULE_ROWS && this.rowCount < ROWS_TOTAL) {
+      this.rowCount++;
+      r.rows.push({ time: f.time, host: f.host, evidence: f.evidence, message: f.message === undefined ? null : f.message.slice(0, 400), details: clipDetails(detailsOf(f.fields)) });
+    }
     if (f.host && this.hosts.length < 4 && !this.hosts.includes(f.host)) this.hosts.push(f.host);
     this.addTechniques(f);
     if (f.engine !== 'exposure') {
@@ -201,7 +222,8 @@ export class FindingsDigest {
         for (const x of this.rules.values()) if (x.story.length > cap) x.story.length = cap;
       }
     }
-    if (r.story.length < this.storyCap) r.story.push({ seq: this.seq++, f: slimFinding(f) });
+    // One RuleRef per rule is shared by its sample (a finding read back from findings.jsonl brings its own copy).
+    if (r.story.length < this.storyCap) r.story.push({ seq: this.seq++, f: slimFinding(f, r.rule) });
   }
 
   /** The story's findings in output order (every one when no rule passed its cap). */

@@ -209,13 +209,17 @@ export function findingHashes(f: Finding): FindingHashes {
   return out;
 }
 
+const SLIM_PATH = 400;
+
 /**
- * A copy of a finding without its event fields that still answers findingIp/Agent/User/FileKey/Path as the
+ * A copy of a finding without its event fields (and with `rule`, the one RuleRef of its rule a sample shares) that still answers findingIp/Agent/User/FileKey/Path as the
  * original did (the answers are computed now and remembered for the copy): what a bounded sample keeps.
  */
-export function slimFinding(f: Finding): Finding {
-  const facts: Facts = { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: findingPath(f) };
-  const slim: Finding = { ...f, fields: {} };
+export function slimFinding(f: Finding, rule: Finding['rule'] = f.rule): Finding {
+  // A path fact can be a whole command line (PATH_NAMES ends with CommandLine): the sample keeps its head only.
+  const path = findingPath(f);
+  const facts: Facts = { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: path !== null && path.length > SLIM_PATH ? path.slice(0, SLIM_PATH) : path };
+  const slim: Finding = { ...f, rule, fields: {} };
   factsCache.set(slim, facts);
   return slim;
 }

@@ -74,7 +74,7 @@ export function findingsSection(m: ReportModel): Html {
   const blocks = sorted.map(({ rule: r, engine, count, top, techniques, cves, rows: fs }, i) => {
     const techs = [...techniques];
     const rows = fs.map(
-      (f) => html`<tr><td class="nowrap">${fmtTime(f.time)}</td><td>${f.host ?? '—'}</td><td><code class="small">${cite(f.evidence)}</code></td><td class="detail">${f.message ? html`<b>${clip(f.message, 200)}</b><br>` : ''}<code class="small">${clip(detailsOf(f.fields), 500)}</code></td></tr>`,
+      (f) => html`<tr><td class="nowrap">${fmtTime(f.time)}</td><td>${f.host ?? '—'}</td><td><code class="small">${cite(f.evidence)}</code></td><td class="detail">${f.message ? html`<b>${clip(f.message, 200)}</b><br>` : ''}<code class="small">${clip(f.details, 500)}</code></td></tr>`,
     );
     return html`<details${levelRank(top) >= levelRank('high') && i < 6 ? html` open` : ''}><summary><span class="chip lv-${top}">${top}</span> <b>${r.title}</b> <span class="count">×${fmtNum(count)}</span> <span class="muted small">${engine}${techs.length ? ` · ${techs.join(', ')}` : ''}${cves.size ? ` · ${[...cves].join(', ')}` : ''}</span></summary>
 <p class="rulemeta">Rule <code>${r.id}</code> by <b>${r.author ?? 'unknown author'}</b> · ${r.source}${r.references?.length ? html` · references: ${r.references.slice(0, 3).map((u) => html`<code class="small">${clip(u, 100)}</code> `)}` : ''}${r.falsepositives?.length ? html` · false positives: ${r.falsepositives.join('; ')}` : ''}</p>
