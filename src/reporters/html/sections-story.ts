@@ -96,7 +96,7 @@ export function takenSection(m: ReportModel): Html {
           (r) => html`<tr><td><code>${clip(r.target, 120)}</code></td><td>${r.kind}</td><td>${r.via.join(', ')}${(r.operations ?? []).length > 0 ? html`<br><span class="muted small">${clip((r.operations ?? []).join(', '), 120)}</span>` : ''}</td><td><code>${r.ip ?? '—'}</code><br><span class="muted small">${clip(r.agent ?? '', 60)}</span></td><td class="num">${fmtNum(r.requests)}</td><td class="num">${fmtBytes(r.bytes)}</td><td>${fmtTime(r.first)}</td><td>${fmtTime(r.last)}</td><td><code class="small">${cite(r.evidence)}</code></td></tr>`,
         )}</tbody></table>${rows.length > ACCESS_ROWS ? html`<p class="muted">${rows.length - ACCESS_ROWS} more rows in taken.json.</p>` : ''}`;
   return html`<section id="taken"><h2>What was taken</h2>
-<p class="lead">Requests from the attacker's ${t.attackerIps.length} address${t.attackerIps.length === 1 ? '' : 'es'}${t.attackerAgents.length ? ` and ${t.attackerAgents.length} tool user agent${t.attackerAgents.length === 1 ? '' : 's'}` : ''}, from HttpProxy, EWS, MAPI, OAB and IIS logs; export and search commands from the cmdlet and PowerShell logs.</p>
+<p class="lead">Requests from the attacker's ${t.attackerIps.length} address${t.attackerIps.length === 1 ? '' : 'es'}${t.attackerAgents.length ? ` and ${t.attackerAgents.length} tool user agent${t.attackerAgents.length === 1 ? '' : 's'}` : ''}, from the IIS, HttpProxy, EWS and MapiHttp logs; export and search commands from the cmdlet, CmdletInfra, audit-queue, MRS and PowerShell logs; mail that left from MessageTracking.</p>
 <h3>Mailboxes and calendars</h3>${accessRows(t.mailboxes)}
 <h3>Address books</h3>${accessRows(t.addressBooks)}
 <h3>Mailbox exports and searches</h3>${
