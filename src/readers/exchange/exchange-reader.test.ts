@@ -2,29 +2,10 @@
 // ECP `S:KEY=value` fields, Protocol column fallback, version and host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Diagnostic } from '../../diagnostics.js';
-import type { ExchangeEvent } from '../../event.js';
-import { exchangeReader, logFromPath, logFromType, splitEventData } from './index.js';
+import { logFromPath, logFromType, splitEventData } from './index.js';
+import { readLogText } from './testkit.js';
 
-async function read(path: string, text: string): Promise<{ events: ExchangeEvent[]; diags: Diagnostic[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'exhunt-ex-'));
-  try {
-    const abs = join(dir, path);
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, text);
-    const diags: Diagnostic[] = [];
-    const events: ExchangeEvent[] = [];
-    for await (const e of exchangeReader.read({ absPath: abs, path, root: dir, kind: 'exchange-csv', size: text.length, mtime: '' }, (d) => diags.push(d))) {
-      events.push(e as ExchangeEvent);
-    }
-    return { events, diags };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const read = readLogText;
 
 test('log names from the Exchange folder layout', () => {
   const V = 'C/Program Files/Microsoft/Exchange Server/V15/Logging';

@@ -2,31 +2,13 @@
 // row, then the # block), # block first after a BOM, CSV-strict (no # lines), repeated headers, and the row quirks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { ExchangeEvent } from '../../event.js';
 import { sniffKind } from '../../evidence/index.js';
-import { exchangeReader } from './index.js';
-import { exchangeLogHeader, exchangeLogRow, exchangeLogText, rowOf } from './testkit.js';
+import { exchangeLogHeader, exchangeLogRow, exchangeLogText, readLogText, rowOf } from './testkit.js';
 
 async function read(path: string, text: string): Promise<{ events: ExchangeEvent[]; diags: Diagnostic[]; kind: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'exhunt-hm-'));
-  try {
-    const abs = join(dir, path);
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, text);
-    const diags: Diagnostic[] = [];
-    const events: ExchangeEvent[] = [];
-    const kind = sniffKind(Buffer.from(text.slice(0, 8192)));
-    for await (const e of exchangeReader.read({ absPath: abs, path, root: dir, kind: 'exchange-csv', size: text.length, mtime: '' }, (d) => diags.push(d))) {
-      events.push(e as ExchangeEvent);
-    }
-    return { events, diags, kind };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return { ...(await readLogText(path, text)), kind: sniffKind(Buffer.from(text.slice(0, 8192))) };
 }
 
 const RPS_HTTP = 'DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,UrlHost,UrlStem,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,ManagedOrganization,ClientIpAddress,ServerHostName,FrontEndServer,HttpStatus,SubStatus,ErrorCode,Action,CommandId,CommandName,SessionId,ShellId,FailFast,ContributeToFailFast,RequestBytes,ClientInfo,CPU,Memory,ActivityContextLifeTime,TotalTime,UrlQuery,GenericLatency,GenericInfo,GenericErrors'.split(',');

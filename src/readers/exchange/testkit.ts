@@ -1,6 +1,12 @@
 // Writes Exchange text logs in the exact shapes Exchange's shared log writer produces (research exchange-logs.md §0):
 // for fixtures, the example collection and benchmarks. Never used to read evidence.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import type { Diagnostic } from '../../diagnostics.js';
+import type { ExchangeEvent } from '../../event.js';
+import { exchangeReader } from './exchange-reader.js';
 
 /**
  * The three header modes (LogHeaderCsvOption): `csv-compatible` = a bare header row, then the five `#` lines
@@ -64,4 +70,22 @@ export function exchangeLogText(h: ExchangeLogHeader, rows: readonly (readonly s
 /** A row from named values: absent names are empty, bound by the header's field names (never by position). */
 export function rowOf(fields: readonly string[], values: Readonly<Record<string, string>>): string[] {
   return fields.map((f) => values[f] ?? '');
+}
+
+/** Writes `text` at `path` (relative, so the folder layout names the log) in a temp folder and reads it back. */
+export async function readLogText(path: string, text: string | Buffer): Promise<{ events: ExchangeEvent[]; diags: Diagnostic[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-ex-'));
+  try {
+    const abs = join(dir, path);
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, text);
+    const diags: Diagnostic[] = [];
+    const events: ExchangeEvent[] = [];
+    for await (const e of exchangeReader.read({ absPath: abs, path, root: dir, kind: 'exchange-csv', size: text.length, mtime: '' }, (d) => diags.push(d))) {
+      events.push(e as ExchangeEvent);
+    }
+    return { events, diags };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
