@@ -7,6 +7,7 @@ import type { DiagnosticSink } from '../diagnostics.js';
 import type { Evidence, EvidenceKind } from './evidence.js';
 import { SNIFF_BYTES, sniffKind } from './sniff.js';
 import { decodeComponent, isVelociraptorRoot, metadataReason } from './layout.js';
+import { archiveKindOf, type ArchiveSession } from './archive/index.js';
 
 export interface SkippedFile {
   /** Path relative to its root ('/' separators), or the input as given when the input itself failed. */
@@ -17,14 +18,18 @@ export interface SkippedFile {
 export interface DiscoverOptions {
   /** Bytes read from each file to sniff its kind (default SNIFF_BYTES). */
   sniffBytes?: number;
+  /**
+   * Reads archives (ZIP, tar, tar.gz, tar.zst) in place: their members become evidence cited as
+   * `<archive>!/<member>`, in the session's temp folder (the caller disposes of it once the scan is done).
+   * Without it an archive is skipped with a reason.
+   */
+  archives?: ArchiveSession;
 }
 
 /** The evidence found under `paths`, in a stable order; `skipped()` is complete once iteration ends. */
 export interface Discovery extends AsyncIterable<Evidence> {
   skipped(): SkippedFile[];
 }
-
-const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 
 export function discover(paths: string[], sink: DiagnosticSink, opts: DiscoverOptions = {}): Discovery {
   const skipped: SkippedFile[] = [];
@@ -58,8 +63,9 @@ async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedF
     }
     if (st.isFile()) {
       const real = await realpath(abs);
-      const ev = await toEvidence(real, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts);
-      if (once(ev)) yield ev;
+      for await (const ev of toEvidence(real, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts)) {
+        if (once(ev)) yield ev;
+      }
     } else if (st.isDirectory()) {
       const root = await realpath(abs);
       for await (const ev of walkDir(root, root, '', insideVelociraptorUploads(root), new Set([root]), sink, skipped, opts)) {
@@ -168,12 +174,12 @@ async function* walkDir(
       skipped.push({ path: childRel, reason: 'not readable' });
       continue;
     }
-    const ev = await toEvidence(target, childRel, root, st.size, st.mtime, sink, skipped, opts);
-    if (ev) yield ev;
+    yield* toEvidence(target, childRel, root, st.size, st.mtime, sink, skipped, opts);
   }
 }
 
-async function toEvidence(
+/** The evidence a file is: itself, or the members of the archive it is (none when skipped). */
+async function* toEvidence(
   absPath: string,
   path: string,
   root: string,
@@ -182,10 +188,10 @@ async function toEvidence(
   sink: DiagnosticSink,
   skipped: SkippedFile[],
   opts: DiscoverOptions,
-): Promise<Evidence | null> {
+): AsyncGenerator<Evidence> {
   if (size === 0) {
     skipped.push({ path, reason: 'empty file' });
-    return null;
+    return;
   }
   let head: Buffer;
   try {
@@ -200,11 +206,16 @@ async function toEvidence(
   } catch (err) {
     sink({ code: 'NOT_READABLE', severity: 'warning', message: `cannot open: ${(err as Error).message}`, location: { path } });
     skipped.push({ path, reason: `not readable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
-    return null;
+    return;
+  }
+  const archive = archiveKindOf(head, path);
+  if (archive !== null) {
+    if (opts.archives) {
+      yield* opts.archives.expand(absPath, path, archive, size, mtime, sink, (p, reason) => skipped.push({ path: p, reason }));
+      return;
+    }
+    skipped.push({ path, reason: `${archive} archive: contents not read here (exhunt scan reads archives in place)` });
   }
   const kind: EvidenceKind = sniffKind(head);
-  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
-    skipped.push({ path, reason: 'ZIP archive: contents not read (extract it, e.g. a Velociraptor collection, and scan the folder)' });
-  }
-  return { absPath, path, root, kind, size, mtime: mtime.toISOString() };
+  yield { absPath, path, root, kind, size, mtime: mtime.toISOString() };
 }

@@ -19,4 +19,6 @@ export interface Evidence {
   size: number;
   /** Modification time as UTC ISO 8601. */
   mtime: string;
+  /** SHA-256 of the bytes, when it was computed while the file was made (archive members, while inflating). */
+  sha256?: string;
 }

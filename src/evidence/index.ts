@@ -6,3 +6,5 @@ export type { Discovery, DiscoverOptions, SkippedFile } from './discover.js';
 export { sniffKind, SNIFF_BYTES } from './sniff.js';
 export { decodeComponent, windowsPath } from './layout.js';
 export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS, type CoveragePart } from './coverage.js';
+export { ArchiveSession, archiveKindOf, DEFAULT_LIMITS } from './archive/index.js';
+export type { ArchiveKind, ArchiveLimits, ArchiveOptions, ArchiveRecord } from './archive/index.js';

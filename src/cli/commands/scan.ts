@@ -70,6 +70,7 @@ interface ScanFlags {
   workers?: number;
   rangeSize?: number;
   trustedProxy: string[];
+  password?: string;
   quiet?: boolean;
 }
 
@@ -98,6 +99,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
     // For tests and benchmarks: text logs bigger than this are read in byte ranges of about this size.
     .addOption(new Option('--range-size <size>', 'byte range per job for big text logs').argParser(parseSize).hideHelp())
+    .option('--password <password>', 'password of encrypted ZIP collections (AES or ZipCrypto; safer: EXHUNT_ARCHIVE_PASSWORD, which ps does not show); never echoed')
     .option('-q, --quiet', 'no progress and no summary on the terminal')
     .action(async (paths: string[], flags: ScanFlags) => {
       ctx.setExit(await runScan(paths, flags, ctx));
@@ -132,6 +134,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
       trustedProxies: flags.trustedProxy,
+      archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
       onFinding: async (f, json) => {
         if (outputs) await outputs.write(f, json);
         if (flags.jsonl) await toStdout(json);
