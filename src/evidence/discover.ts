@@ -208,14 +208,15 @@ async function* toEvidence(
     skipped.push({ path, reason: `not readable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
     return;
   }
+  const kind: EvidenceKind = sniffKind(head);
+  // An archive is evidence itself (one staged in ProgramData is a finding), then its members are.
+  yield { absPath, path, root, kind, size, mtime: mtime.toISOString() };
   const archive = archiveKindOf(head, path);
   if (archive !== null) {
     if (opts.archives) {
       yield* opts.archives.expand(absPath, path, archive, size, mtime, sink, (p, reason) => skipped.push({ path: p, reason }));
-      return;
+    } else {
+      skipped.push({ path, reason: `${archive} archive: contents not read here (exhunt scan reads archives in place)` });
     }
-    skipped.push({ path, reason: `${archive} archive: contents not read here (exhunt scan reads archives in place)` });
   }
-  const kind: EvidenceKind = sniffKind(head);
-  yield { absPath, path, root, kind, size, mtime: mtime.toISOString() };
 }

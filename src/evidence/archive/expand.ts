@@ -196,18 +196,14 @@ export class ArchiveSession {
           skip(shown, 'empty file');
           continue;
         }
-        const nested = archiveKindOf(out.head, shownParts[shownParts.length - 1]!);
-        if (nested !== null) {
-          if (depth === 0) {
-            yield* this.expand(out.path, shown, nested, out.size, m.mtime ?? mtime, sink, skip, depth + 1);
-          } else {
-            skip(shown, 'archive inside an archive inside an archive: not opened (one level is read)');
-          }
-          unlinkSync(out.path); // read once, in passing: its members have their own temp files
-          continue;
-        }
         record.members++;
         yield { absPath: out.path, path: shown, root: this.tempDir(), kind: sniffKind(out.head), size: out.size, mtime: (m.mtime ?? mtime).toISOString(), sha256: out.sha256 };
+        // A zip in the zip (Velociraptor's data.zip, a staged archive) is evidence itself, then its members are.
+        const nested = archiveKindOf(out.head, shownParts[shownParts.length - 1]!);
+        if (nested !== null) {
+          if (depth === 0) yield* this.expand(out.path, shown, nested, out.size, m.mtime ?? mtime, sink, skip, depth + 1);
+          else skip(shown, 'archive inside an archive inside an archive: its members are not read (one level is)');
+        }
       }
     } catch (err) {
       this.unreadable(rel, err, sink, skip);
