@@ -146,6 +146,19 @@ test('truncated zip and damaged central directory: a clear diagnostic, the other
   for (const d of un) assert.match(d.message, /truncated, or its central directory is damaged/);
 });
 
+test('a damaged member (CRC mismatch) is a diagnostic, the other members read', async () => {
+  const file = join(work, 'crc.zip');
+  const zip = Buffer.from(await zipOf([{ name: 'stored.log', data: Buffer.from('#Software: x\nhello stored member\n'), options: { level: 0 } }, good]));
+  const at = zip.indexOf(Buffer.from('hello stored'));
+  zip[at] = 0x48; // 'h' → 'H'
+  writeFileSync(file, zip);
+  const r = await scan([file]);
+  assert.deepEqual(paths(r.ev), ['crc.zip', `crc.zip!/${iisRel}`]);
+  const d = r.diags.find((x) => x.code === 'ARCHIVE_MEMBER_BAD');
+  assert.equal(d?.location?.path, 'crc.zip!/stored.log');
+  assert.match(d!.message, /CRC-32 mismatch/);
+});
+
 test('truncated tar.gz: the members before the cut are read, then a diagnostic', async () => {
   const file = join(work, 'cut.tar.gz');
   await tarGzOf([good, { name: 'big.log', data: Buffer.from(Array.from({ length: 200_000 }, (_, i) => `line ${i * 7919}\n`).join('')) }], file);
