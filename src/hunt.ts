@@ -6,7 +6,7 @@ import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
 import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
-import { discover, CoverageTracker, coverageWarnings, ArchiveSession, type ArchiveLimits } from './evidence/index.js';
+import { discover, CoverageTracker, coverageWarnings, ArchiveSession, hashEvidence, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
@@ -180,6 +180,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   progress.phase = 'logs';
   const jobs = planShares(evidence, opts.rangeBytes !== undefined ? { rangeBytes: opts.rangeBytes } : {});
   for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
+  // The chain of custody's hashes of plain files are read while the workers read the logs.
+  const hashes = hashEvidence(evidence, sink);
   const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink, clients });
   const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until, proxies: { given: givenProxies, detected: detectedProxies } };
   try {
@@ -196,6 +198,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   }
   opts.onWorkers?.(pool?.startup ?? []);
   const { events, outside, requestFiles } = merger;
+  const sha256 = await hashes;
   for (const f of run.finish()) emit(f);
 
   // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
@@ -257,6 +260,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     exposure: exp.summary,
     clients: clients.summary(),
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
+    custody: {
+      exhunt: version,
+      sigmaRulesSha256: sigma.rulesSha256,
+      evidence: evidence.map((e) => ({ path: e.path, size: e.size, sha256: sha256.get(e.path) ?? null })),
+      archives: archives.archives.map((a) => ({ ...a })),
+    },
   };
   return { summary, taken, digest };
 }

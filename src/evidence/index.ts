@@ -8,3 +8,4 @@ export { decodeComponent, windowsPath } from './layout.js';
 export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS, type CoveragePart } from './coverage.js';
 export { ArchiveSession, archiveKindOf, DEFAULT_LIMITS } from './archive/index.js';
 export type { ArchiveKind, ArchiveLimits, ArchiveOptions, ArchiveRecord } from './archive/index.js';
+export { hashEvidence } from './custody.js';
