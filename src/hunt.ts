@@ -6,7 +6,7 @@ import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
 import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
-import { discover, CoverageTracker, coverageWarnings, ArchiveSession, hashEvidence, type ArchiveLimits } from './evidence/index.js';
+import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
@@ -124,8 +124,10 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
 
   // 2. Discover: the evidence list is metadata only, so totals (and ETA) are known up front.
   const evidence: Evidence[] = [];
-  const discovery = discover(opts.inputs, sink, { archives });
+  const records = new CollectionRecords();
+  const discovery = discover(opts.inputs, sink, { archives, records });
   for await (const ev of discovery) evidence.push(ev);
+  records.apply(evidence); // true file times and the collector's hashes (KAPE copy log, Velociraptor uploads)
   const skipped = discovery.skipped();
   if (evidence.length === 0) {
     await pool?.close();
@@ -198,7 +200,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   }
   opts.onWorkers?.(pool?.startup ?? []);
   const { events, outside, requestFiles } = merger;
-  const sha256 = await hashes;
+  const hashed = await hashes;
+  for (const f of integrityFindings(evidence, hashed)) emit(f);
   for (const f of run.finish()) emit(f);
 
   // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
@@ -263,7 +266,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     custody: {
       exhunt: version,
       sigmaRulesSha256: sigma.rulesSha256,
-      evidence: evidence.map((e) => ({ path: e.path, size: e.size, sha256: sha256.get(e.path) ?? null })),
+      evidence: evidence.map((e) => ({ path: e.path, size: e.size, sha256: hashed.get(e.path)?.sha256 ?? null })),
       archives: archives.archives.map((a) => ({ ...a })),
     },
   };

@@ -8,6 +8,7 @@ import type { Evidence, EvidenceKind } from './evidence.js';
 import { SNIFF_BYTES, sniffKind } from './sniff.js';
 import { decodeComponent, isVelociraptorRoot, metadataReason } from './layout.js';
 import { archiveKindOf, type ArchiveSession } from './archive/index.js';
+import { isUploadResults, type CollectionRecords } from './records.js';
 
 export interface SkippedFile {
   /** Path relative to its root ('/' separators), or the input as given when the input itself failed. */
@@ -24,6 +25,8 @@ export interface DiscoverOptions {
    * Without it an archive is skipped with a reason.
    */
   archives?: ArchiveSession;
+  /** Collects the collections' own records of the files (KAPE copy logs, Velociraptor upload rows). */
+  records?: CollectionRecords;
 }
 
 /** The evidence found under `paths`, in a stable order; `skipped()` is complete once iteration ends. */
@@ -149,6 +152,10 @@ async function* walkDir(
     if (isDir) {
       if (veloRoot && e.name === 'results') {
         skipped.push({ path: childRel, reason: 'Velociraptor artifact results (collection metadata, not host evidence)' });
+        // the upload rows among them give the files' true times and hashes
+        if (opts.records) {
+          for (const n of readdirSync(abs).filter(isUploadResults).sort()) opts.records.addFile('velociraptor-uploads', join(abs, n), rel ? `${rel}/` : '', `${childRel}/${n}`, sink);
+        }
         continue;
       }
       const real = e.isSymbolicLink() ? target : abs;
@@ -164,6 +171,7 @@ async function* walkDir(
     const meta = metadataReason(rel, e.name, veloRoot, velociraptor);
     if (meta) {
       skipped.push({ path: childRel, reason: meta });
+      if (opts.records && /_copylog\.csv$/i.test(e.name)) opts.records.addFile('kape-copylog', target, rel ? `${rel}/` : '', childRel, sink);
       continue;
     }
     let st;
@@ -214,7 +222,7 @@ async function* toEvidence(
   const archive = archiveKindOf(head, path);
   if (archive !== null) {
     if (opts.archives) {
-      yield* opts.archives.expand(absPath, path, archive, size, mtime, sink, (p, reason) => skipped.push({ path: p, reason }));
+      yield* opts.archives.expand(absPath, path, archive, size, mtime, sink, (p, reason) => skipped.push({ path: p, reason }), opts.records);
     } else {
       skipped.push({ path, reason: `${archive} archive: contents not read here (exhunt scan reads archives in place)` });
     }

@@ -1,7 +1,7 @@
 // Archives read in place: each member that is evidence is inflated into a private temp file named by its index
 // (never by its stored name), hashed while it is written, and cited as `<archive>!/<member>`. Bombs, traversal
 // and absolute names, links, duplicates and damaged members are refused one by one; the rest is still read.
-import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DiagnosticSink } from '../../diagnostics.js';
@@ -13,6 +13,7 @@ import { ArchiveUnreadable, StopArchive, type Member, type MemberSource } from '
 import { openZip } from './zip-source.js';
 import { openTar } from './tar-source.js';
 import { archiveLayout } from './archive-layout.js';
+import { isUploadResults, type CollectionRecords } from '../records.js';
 
 export type ArchiveKind = 'zip' | 'tar' | 'tar.gz' | 'tar.zst';
 
@@ -106,7 +107,17 @@ export class ArchiveSession {
    * The evidence inside the archive at `absPath` (cited as `rel`), one level of archives inside it opened too.
    * Problems are diagnostics and skip entries; this never throws for a bad archive.
    */
-  async *expand(absPath: string, rel: string, kind: ArchiveKind, size: number, mtime: Date, sink: DiagnosticSink, skip: SkipSink, depth = 0): AsyncGenerator<Evidence> {
+  async *expand(
+    absPath: string,
+    rel: string,
+    kind: ArchiveKind,
+    size: number,
+    mtime: Date,
+    sink: DiagnosticSink,
+    skip: SkipSink,
+    records?: CollectionRecords,
+    depth = 0,
+  ): AsyncGenerator<Evidence> {
     const record: ArchiveRecord = { path: rel, kind, size, sha256: null, members: 0, refused: 0 };
     this.archives.push(record);
     const streamHash = createHash('sha256');
@@ -154,6 +165,18 @@ export class ArchiveSession {
         const meta = layout.metadata(verdict.parts);
         if (meta) {
           skip(shown, meta);
+          const last = verdict.parts[verdict.parts.length - 1]!;
+          const results = verdict.parts.indexOf('results');
+          const recordKind = /_copylog\.csv$/i.test(last) ? 'kape-copylog' : results >= 0 && isUploadResults(last) ? 'velociraptor-uploads' : null;
+          if (records && recordKind && !(m.encrypted && this.password === null)) {
+            // the collection's records are read from a temp copy too, then dropped
+            const out = await this.inflate(m, source);
+            if (out.ok) {
+              const dir = recordKind === 'kape-copylog' ? verdict.parts.slice(0, -1) : verdict.parts.slice(0, results);
+              records.addFile(recordKind, out.path, `${rel}!/${dir.map((p) => p + '/').join('')}`, shown, sink);
+              unlinkSync(out.path);
+            }
+          }
           continue;
         }
         const key = shownParts.join('/').toLowerCase(); // Windows paths: case decides nothing
@@ -197,11 +220,14 @@ export class ArchiveSession {
           continue;
         }
         record.members++;
+        // The copy's time is the member's stored time, not the moment it was inflated (file findings read it).
+        const when = m.mtime ?? mtime;
+        utimesSync(out.path, when, when);
         yield { absPath: out.path, path: shown, root: this.tempDir(), kind: sniffKind(out.head), size: out.size, mtime: (m.mtime ?? mtime).toISOString(), sha256: out.sha256 };
         // A zip in the zip (Velociraptor's data.zip, a staged archive) is evidence itself, then its members are.
         const nested = archiveKindOf(out.head, shownParts[shownParts.length - 1]!);
         if (nested !== null) {
-          if (depth === 0) yield* this.expand(out.path, shown, nested, out.size, m.mtime ?? mtime, sink, skip, depth + 1);
+          if (depth === 0) yield* this.expand(out.path, shown, nested, out.size, m.mtime ?? mtime, sink, skip, records, depth + 1);
           else skip(shown, 'archive inside an archive inside an archive: its members are not read (one level is)');
         }
       }
