@@ -70,6 +70,21 @@ test('zip bomb: refused by its ratio, the rest of the archive read', async () =>
   assert.match(d!.message, /archive bomb/);
 });
 
+test('zip bomb whose recorded sizes lie: stopped while inflating by the ratio, the rest read', async () => {
+  const file = join(work, 'liar.zip');
+  const zip = Buffer.from(await zipOf([{ name: 'liar.log', data: new Uint8Array(64 << 20) }, good]));
+  // the first entry's uncompressed size, in its local header (offset 22) and central directory record (24): 1,000
+  zip.writeUInt32LE(1000, 22);
+  const cd = zip.indexOf(Buffer.from('PK\x01\x02', 'latin1'));
+  zip.writeUInt32LE(1000, cd + 24);
+  writeFileSync(file, zip);
+  const r = await scan([file]);
+  assert.deepEqual(paths(r.ev), ['liar.zip', `liar.zip!/${iisRel}`]);
+  const d = r.diags.find((x) => x.code === 'ARCHIVE_MEMBER_REFUSED');
+  assert.equal(d?.location?.path, 'liar.zip!/liar.log');
+  assert.match(d!.message, /ratio over 200:1 after \d+ bytes \(archive bomb\)/);
+});
+
 test('tar.gz bomb: the stream stops at the ratio limit, members before it read', async () => {
   const file = join(work, 'bomb.tar.gz');
   await tarGzOf([good, { name: 'zeros.log', data: new Uint8Array(64 << 20) }, { name: 'after.log', data: iis }], file);
