@@ -12,10 +12,11 @@ import { judgeMemberName } from './member-name.js';
 import { ArchiveUnreadable, StopArchive, type Member, type MemberSource } from './member.js';
 import { openZip } from './zip-source.js';
 import { openTar } from './tar-source.js';
+import { openSevenZip } from './seven-zip-source.js';
 import { archiveLayout } from './archive-layout.js';
 import { isUploadResults, type CollectionRecords } from '../records.js';
 
-export type ArchiveKind = 'zip' | 'tar' | 'tar.gz' | 'tar.zst';
+export type ArchiveKind = 'zip' | 'tar' | 'tar.gz' | 'tar.zst' | 'vhdx' | 'vhd' | 'ntfs-image';
 
 export interface ArchiveLimits {
   /** A member inflating past this is refused (bytes). */
@@ -53,6 +54,9 @@ const ZIP = Buffer.from('PK\x03\x04', 'latin1');
 const ZIP_EMPTY = Buffer.from('PK\x05\x06', 'latin1');
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+const VHDX = Buffer.from('vhdxfile', 'latin1');
+const VHD = Buffer.from('conectix', 'latin1');
+const NTFS = Buffer.from('NTFS    ', 'latin1');
 
 /** The archive kind a file's first bytes (and, for compressed tar, its name) say, or null. */
 export function archiveKindOf(head: Buffer, name: string): ArchiveKind | null {
@@ -61,6 +65,10 @@ export function archiveKindOf(head: Buffer, name: string): ArchiveKind | null {
   // A lone .gz or .zst is one compressed file, not a collection: only tar ones are opened.
   if (head.subarray(0, 2).equals(GZIP) && /\.(tar\.gz|tgz)$/i.test(name)) return 'tar.gz';
   if (head.subarray(0, 4).equals(ZSTD) && /\.(tar\.zst|tzst)$/i.test(name)) return 'tar.zst';
+  // disk containers (KAPE --vhdx/--vhd) and raw NTFS images: read through 7-Zip
+  if (head.subarray(0, 8).equals(VHDX)) return 'vhdx';
+  if (head.subarray(0, 8).equals(VHD) || /\.vhd$/i.test(name)) return 'vhd'; // a fixed VHD's footer is at its end
+  if (head.subarray(3, 11).equals(NTFS) && /\.(dd|raw|img|ntfs)$/i.test(name)) return 'ntfs-image';
   return null;
 }
 
@@ -127,6 +135,9 @@ export class ArchiveSession {
       if (kind === 'zip') {
         source = await openZip(absPath, this.password);
         zipHash = hashFile(absPath); // random access reads skip bytes: the archive's hash is a read of its own
+      } else if (kind === 'vhdx' || kind === 'vhd' || kind === 'ntfs-image') {
+        source = openSevenZip(absPath);
+        zipHash = hashFile(absPath);
       } else {
         source = openTar(absPath, kind === 'tar' ? 'none' : kind === 'tar.gz' ? 'gzip' : 'zstd', (c) => streamHash.update(c));
       }
