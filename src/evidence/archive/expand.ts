@@ -130,14 +130,14 @@ export class ArchiveSession {
     this.archives.push(record);
     const streamHash = createHash('sha256');
     let source: MemberSource;
-    let zipHash: Promise<string | null> | null = null;
+    let wholeHash: Promise<string | null> | null = null;
     try {
       if (kind === 'zip') {
         source = await openZip(absPath, this.password);
-        zipHash = hashFile(absPath); // random access reads skip bytes: the archive's hash is a read of its own
+        wholeHash = hashFile(absPath); // members are read by offset: the archive's own hash is a read of its own
       } else if (kind === 'vhdx' || kind === 'vhd' || kind === 'ntfs-image') {
         source = openSevenZip(absPath);
-        zipHash = hashFile(absPath);
+        wholeHash = hashFile(absPath);
       } else {
         source = openTar(absPath, kind === 'tar' ? 'none' : kind === 'tar.gz' ? 'gzip' : 'zstd', (c) => streamHash.update(c));
       }
@@ -248,7 +248,7 @@ export class ArchiveSession {
     if (passwordProblem !== null) {
       sink({ code: 'ARCHIVE_PASSWORD', severity: 'error', message: `${passwordProblem}; they were not read`, location: { path: rel } });
     }
-    record.sha256 = zipHash ? await zipHash : streamHash.digest('hex');
+    record.sha256 = wholeHash ? await wholeHash : streamHash.digest('hex');
   }
 
   private unreadable(rel: string, err: unknown, sink: DiagnosticSink, skip: SkipSink): void {
