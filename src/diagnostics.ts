@@ -10,6 +10,12 @@ export type DiagnosticCode =
   | 'SYMLINK_OUTSIDE'
   | 'FILE_TOO_LARGE'
   | 'UNKNOWN_FORMAT'
+  // archives read in place: the archive unreadable (truncated, damaged directory), a member refused (name,
+  // link, duplicate, limits), a missing or wrong password, a member whose data is damaged
+  | 'ARCHIVE_UNREADABLE'
+  | 'ARCHIVE_MEMBER_REFUSED'
+  | 'ARCHIVE_PASSWORD'
+  | 'ARCHIVE_MEMBER_BAD'
   // evidence readers (W3C, Exchange CSV, JSON)
   | 'LOG_BAD_LINE'
   | 'LOG_LINE_TOO_LONG'

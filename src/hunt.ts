@@ -6,7 +6,7 @@ import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
 import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
-import { discover, CoverageTracker, coverageWarnings } from './evidence/index.js';
+import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
@@ -40,6 +40,10 @@ export interface HuntOptions {
   minLevel?: Level;
   since?: string | null;
   until?: string | null;
+  /** The password of encrypted ZIP collections (AES-256 or ZipCrypto); never written to any output. */
+  archivePassword?: string | null;
+  /** Limits on what archives may inflate to (bombs); defaults in DEFAULT_LIMITS. */
+  archiveLimits?: Partial<ArchiveLimits>;
   /** Proxies in front of the server (--trusted-proxy): CIDRs or addresses whose forwarded headers name the client. */
   trustedProxies?: string[];
   /**
@@ -82,14 +86,17 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // Findings are not kept: the ordered outputs get them from a spill-and-merge at the end, and what needs
   // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
   const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  // Archive members are inflated into a private temp folder that lives until every read (the second pass too) is done.
+  const archives = new ArchiveSession({ password: opts.archivePassword ?? null, ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}) });
   try {
-    return await huntInto(opts, shown);
+    return await huntInto(opts, shown, archives);
   } finally {
     shown.dispose(); // the spill folder goes on errors too
+    archives.dispose();
   }
 }
 
-async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise<HuntResult> {
+async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives: ArchiveSession): Promise<HuntResult> {
   const startedAt = new Date().toISOString();
   const diags = new DiagnosticCollector();
   const sink: DiagnosticSink = (d: Diagnostic) => {
@@ -117,8 +124,10 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
 
   // 2. Discover: the evidence list is metadata only, so totals (and ETA) are known up front.
   const evidence: Evidence[] = [];
-  const discovery = discover(opts.inputs, sink);
+  const records = new CollectionRecords();
+  const discovery = discover(opts.inputs, sink, { archives, records });
   for await (const ev of discovery) evidence.push(ev);
+  records.apply(evidence); // true file times and the collector's hashes (KAPE copy log, Velociraptor uploads)
   const skipped = discovery.skipped();
   if (evidence.length === 0) {
     await pool?.close();
@@ -173,6 +182,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
   progress.phase = 'logs';
   const jobs = planShares(evidence, opts.rangeBytes !== undefined ? { rangeBytes: opts.rangeBytes } : {});
   for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
+  // The chain of custody's hashes of plain files are read while the workers read the logs.
+  const hashes = hashEvidence(evidence, sink);
   const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink, clients });
   const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until, proxies: { given: givenProxies, detected: detectedProxies } };
   try {
@@ -189,6 +200,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
   }
   opts.onWorkers?.(pool?.startup ?? []);
   const { events, outside, requestFiles } = merger;
+  const hashed = await hashes;
+  for (const f of integrityFindings(evidence, hashed)) emit(f);
   for (const f of run.finish()) emit(f);
 
   // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
@@ -250,6 +263,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>): Promise
     exposure: exp.summary,
     clients: clients.summary(),
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
+    custody: {
+      exhunt: version,
+      sigmaRulesSha256: sigma.rulesSha256,
+      evidence: evidence.map((e) => ({ path: e.path, size: e.size, sha256: hashed.get(e.path)?.sha256 ?? null })),
+      archives: archives.archives.map((a) => ({ ...a })),
+    },
   };
   return { summary, taken, digest };
 }

@@ -110,4 +110,17 @@ export interface ScanSummary {
   /** Absent in summaries written before clients were resolved. */
   clients?: ClientSummary;
   diagnostics: { total: number; byCode: Record<string, number>; items: Diagnostic[] };
+  /** Absent in summaries written before the chain of custody was kept. */
+  custody?: Custody;
+}
+
+/** What was read, by hash: every evidence file and every archive, with exhunt's version and the rule set's hash. */
+export interface Custody {
+  exhunt: string;
+  /** SHA-256 over the Sigma rule files (labels and bytes) and the placeholders file. */
+  sigmaRulesSha256: string;
+  /** Evidence files in reading order; `path` is the cited path (`<archive>!/<member>` inside archives). */
+  evidence: { path: string; size: number; sha256: string | null }[];
+  /** Archives opened (a nested one has its own entry); members counts what was read as evidence from it. */
+  archives: { path: string; kind: string; size: number; sha256: string | null; members: number; refused: number }[];
 }

@@ -7,6 +7,8 @@ import type { DiagnosticSink } from '../diagnostics.js';
 import type { Evidence, EvidenceKind } from './evidence.js';
 import { SNIFF_BYTES, sniffKind } from './sniff.js';
 import { decodeComponent, isVelociraptorRoot, metadataReason } from './layout.js';
+import { archiveKindOf, type ArchiveSession } from './archive/index.js';
+import { isUploadResults, type CollectionRecords } from './records.js';
 
 export interface SkippedFile {
   /** Path relative to its root ('/' separators), or the input as given when the input itself failed. */
@@ -17,14 +19,20 @@ export interface SkippedFile {
 export interface DiscoverOptions {
   /** Bytes read from each file to sniff its kind (default SNIFF_BYTES). */
   sniffBytes?: number;
+  /**
+   * Reads archives (ZIP, tar, tar.gz, tar.zst) in place: their members become evidence cited as
+   * `<archive>!/<member>`, in the session's temp folder (the caller disposes of it once the scan is done).
+   * Without it an archive is skipped with a reason.
+   */
+  archives?: ArchiveSession;
+  /** Collects the collections' own records of the files (KAPE copy logs, Velociraptor upload rows). */
+  records?: CollectionRecords;
 }
 
 /** The evidence found under `paths`, in a stable order; `skipped()` is complete once iteration ends. */
 export interface Discovery extends AsyncIterable<Evidence> {
   skipped(): SkippedFile[];
 }
-
-const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 
 export function discover(paths: string[], sink: DiagnosticSink, opts: DiscoverOptions = {}): Discovery {
   const skipped: SkippedFile[] = [];
@@ -58,8 +66,9 @@ async function* walkAll(paths: string[], sink: DiagnosticSink, skipped: SkippedF
     }
     if (st.isFile()) {
       const real = await realpath(abs);
-      const ev = await toEvidence(real, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts);
-      if (once(ev)) yield ev;
+      for await (const ev of toEvidence(real, basename(abs), dirname(abs), st.size, st.mtime, sink, skipped, opts)) {
+        if (once(ev)) yield ev;
+      }
     } else if (st.isDirectory()) {
       const root = await realpath(abs);
       for await (const ev of walkDir(root, root, '', insideVelociraptorUploads(root), new Set([root]), sink, skipped, opts)) {
@@ -143,6 +152,10 @@ async function* walkDir(
     if (isDir) {
       if (veloRoot && e.name === 'results') {
         skipped.push({ path: childRel, reason: 'Velociraptor artifact results (collection metadata, not host evidence)' });
+        // the upload rows among them give the files' true times and hashes
+        if (opts.records) {
+          for (const n of readdirSync(abs).filter(isUploadResults).sort()) opts.records.addFile('velociraptor-uploads', join(abs, n), rel ? `${rel}/` : '', `${childRel}/${n}`, sink);
+        }
         continue;
       }
       const real = e.isSymbolicLink() ? target : abs;
@@ -158,6 +171,7 @@ async function* walkDir(
     const meta = metadataReason(rel, e.name, veloRoot, velociraptor);
     if (meta) {
       skipped.push({ path: childRel, reason: meta });
+      if (opts.records && /_copylog\.csv$/i.test(e.name)) opts.records.addFile('kape-copylog', target, rel ? `${rel}/` : '', childRel, sink);
       continue;
     }
     let st;
@@ -168,12 +182,12 @@ async function* walkDir(
       skipped.push({ path: childRel, reason: 'not readable' });
       continue;
     }
-    const ev = await toEvidence(target, childRel, root, st.size, st.mtime, sink, skipped, opts);
-    if (ev) yield ev;
+    yield* toEvidence(target, childRel, root, st.size, st.mtime, sink, skipped, opts);
   }
 }
 
-async function toEvidence(
+/** The evidence a file is: itself, or the members of the archive it is (none when skipped). */
+async function* toEvidence(
   absPath: string,
   path: string,
   root: string,
@@ -182,10 +196,10 @@ async function toEvidence(
   sink: DiagnosticSink,
   skipped: SkippedFile[],
   opts: DiscoverOptions,
-): Promise<Evidence | null> {
+): AsyncGenerator<Evidence> {
   if (size === 0) {
     skipped.push({ path, reason: 'empty file' });
-    return null;
+    return;
   }
   let head: Buffer;
   try {
@@ -200,11 +214,17 @@ async function toEvidence(
   } catch (err) {
     sink({ code: 'NOT_READABLE', severity: 'warning', message: `cannot open: ${(err as Error).message}`, location: { path } });
     skipped.push({ path, reason: `not readable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
-    return null;
+    return;
   }
   const kind: EvidenceKind = sniffKind(head);
-  if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
-    skipped.push({ path, reason: 'ZIP archive: contents not read (extract it, e.g. a Velociraptor collection, and scan the folder)' });
+  // An archive is evidence itself (one staged in ProgramData is a finding), then its members are.
+  yield { absPath, path, root, kind, size, mtime: mtime.toISOString() };
+  const archive = archiveKindOf(head, path);
+  if (archive !== null) {
+    if (opts.archives) {
+      yield* opts.archives.expand(absPath, path, archive, size, mtime, sink, (p, reason) => skipped.push({ path: p, reason }), opts.records);
+    } else {
+      skipped.push({ path, reason: `${archive} archive: contents not read here (exhunt scan reads archives in place)` });
+    }
   }
-  return { absPath, path, root, kind, size, mtime: mtime.toISOString() };
 }

@@ -19,4 +19,22 @@ export interface Evidence {
   size: number;
   /** Modification time as UTC ISO 8601. */
   mtime: string;
+  /** SHA-256 of the bytes, when it was computed while the file was made (archive members, while inflating). */
+  sha256?: string;
+  /**
+   * What the collection recorded of the original file (times, the collector's hash); null when the collection
+   * keeps such records but not of this file; absent when it keeps none.
+   */
+  recorded?: RecordedFile | null;
+}
+
+export type RecordSource = 'kape-copylog' | 'velociraptor-uploads';
+
+export interface RecordedFile {
+  source: RecordSource;
+  created: string | null;
+  modified: string | null;
+  accessed: string | null;
+  sha1: string | null;
+  sha256: string | null;
 }

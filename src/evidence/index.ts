@@ -1,8 +1,12 @@
 // The evidence family's door: discovery of files in collections (with skipped-file reporting), content
 // sniffing, collection layouts (KAPE, Velociraptor) and log coverage with its blind-spot warnings.
-export type { Evidence, EvidenceKind } from './evidence.js';
+export type { Evidence, EvidenceKind, RecordedFile, RecordSource } from './evidence.js';
 export { discover } from './discover.js';
 export type { Discovery, DiscoverOptions, SkippedFile } from './discover.js';
 export { sniffKind, SNIFF_BYTES } from './sniff.js';
 export { decodeComponent, windowsPath } from './layout.js';
 export { CoverageTracker, coverageKind, coverageWarnings, EXPLOITATION_WINDOWS, type CoveragePart } from './coverage.js';
+export { ArchiveSession, archiveKindOf, DEFAULT_LIMITS } from './archive/index.js';
+export type { ArchiveKind, ArchiveLimits, ArchiveOptions, ArchiveRecord } from './archive/index.js';
+export { hashEvidence, integrityFindings, type Hashes } from './custody.js';
+export { CollectionRecords, parseKapeCopyLog, parseVelociraptorUploads, recordedTime } from './records.js';

@@ -12,4 +12,4 @@ export { navigatorLayer } from './navigator.js';
 export { stixBundle } from './stix.js';
 export { timelineCsv, safeCell } from './csv-timeline.js';
 export { timesketchJsonl } from './timesketch.js';
-export { reportHtml } from './html/index.js';
+export { reportHtml, hostsIndexHtml, type HostRow } from './html/index.js';

@@ -8,7 +8,8 @@ import type { CommandContext } from '../context.js';
 import { hunt, type HuntResult } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level } from '../../finding.js';
-import { OrderedOutputs, writeReports } from '../../reporters/index.js';
+import { buildModel, hostsIndexHtml, OrderedOutputs, writeReports, type HostRow } from '../../reporters/index.js';
+import { splitCollections, type Collection } from './collections.js';
 import { attackCatalog } from '../../attack/index.js';
 import { parseTrustedProxy } from '../../normalize/index.js';
 import { printDiagnostic, progressView, colourAllowed } from '../terminal.js';
@@ -70,6 +71,7 @@ interface ScanFlags {
   workers?: number;
   rangeSize?: number;
   trustedProxy: string[];
+  password?: string;
   quiet?: boolean;
 }
 
@@ -98,14 +100,44 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
     // For tests and benchmarks: text logs bigger than this are read in byte ranges of about this size.
     .addOption(new Option('--range-size <size>', 'byte range per job for big text logs').argParser(parseSize).hideHelp())
+    .option('--password <password>', 'password of encrypted ZIP collections (AES or ZipCrypto; safer: EXHUNT_ARCHIVE_PASSWORD, which ps does not show); never echoed')
     .option('-q, --quiet', 'no progress and no summary on the terminal')
     .action(async (paths: string[], flags: ScanFlags) => {
       ctx.setExit(await runScan(paths, flags, ctx));
     });
 }
 
-async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): Promise<number> {
+/**
+ * Several collections with --out (a folder of collection archives): one scan each, each into its own folder
+ * named after its host, and index.html listing them with their verdicts. The exit code is the worst one.
+ */
+async function runPerCollection(groups: Collection[], flags: ScanFlags & { out: string }, ctx: CommandContext): Promise<number> {
+  const rows: HostRow[] = [];
+  let exit = 0;
+  for (const g of groups) {
+    if (!flags.quiet) ctx.stderr.write(`\nexhunt: collection ${g.name} (${g.inputs.join(', ')})\n`);
+    let row: HostRow = { name: g.name, inputs: g.inputs, verdictKind: 'not-scanned', headline: 'Not scanned: nothing readable (see the diagnostics above)', findings: 0, scanned: false };
+    const code = await runScan(g.inputs, { ...flags, out: join(flags.out, g.name) }, ctx, (r) => {
+      const v = buildModel(r.digest, r.summary, r.taken).verdict;
+      row = { ...row, verdictKind: v.kind, headline: v.headline, findings: r.summary.counts.findings, scanned: true };
+    });
+    rows.push(row);
+    exit = Math.max(exit, code);
+  }
+  await writeFile(join(flags.out, 'index.html'), hostsIndexHtml(rows));
+  if (!flags.quiet) {
+    ctx.stderr.write(`\n${rows.length} collections, one verdict each (${join(flags.out, 'index.html')}):\n`);
+    for (const r of rows) ctx.stderr.write(`  ${r.name}: ${r.headline} (${r.findings} findings)\n`);
+  }
+  return exit;
+}
+
+async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, onResult?: (r: HuntResult) => void): Promise<number> {
   if (!isLevel(flags.minLevel)) return 2;
+  if (flags.out && !onResult) {
+    const groups = splitCollections(paths);
+    if (groups) return runPerCollection(groups, { ...flags, out: flags.out }, ctx);
+  }
   const progress = flags.quiet ? { update: () => undefined, stop: () => undefined } : progressView(ctx.stderr);
   let result: HuntResult;
   let shownDiagnostics = 0;
@@ -132,6 +164,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
       trustedProxies: flags.trustedProxy,
+      archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
       onFinding: async (f, json) => {
         if (outputs) await outputs.write(f, json);
         if (flags.jsonl) await toStdout(json);
@@ -155,6 +188,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext): 
     throw e;
   }
   progress.stop();
+  onResult?.(result);
   const written = flags.out && outputs ? await writeOut(flags.out, result, outputs) : [];
   if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics, written);
   return result.summary.counts.findings > 0 ? 1 : 0;

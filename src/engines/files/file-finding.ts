@@ -37,7 +37,24 @@ export function fileFields(ctx: FileContext): Record<string, unknown> {
     ctime: read.times.ctime,
     atime: read.times.atime,
     birthtime: read.times.birthtime,
+    ...recordedFields(ctx),
   };
+}
+
+/**
+ * The original file's times as the collection recorded them (KAPE copy log, Velociraptor upload rows) and where
+ * the finding's time came from; nothing for collections that keep no records (the copy's times above).
+ */
+function recordedFields(ctx: FileContext): Record<string, unknown> {
+  const r = ctx.ev.recorded;
+  if (r === undefined) return {};
+  if (r === null || r.modified === null) return { timeSource: "copy (the collection's records do not list this file)" };
+  return { timeSource: r.source, recordedModified: r.modified, recordedCreated: r.created, recordedAccessed: r.accessed };
+}
+
+/** The finding's time: the original file's modification time where the collection recorded it, else the copy's. */
+function findingTime(ctx: FileContext): string | null {
+  return ctx.ev.recorded?.modified ?? ctx.read.times.mtime;
 }
 
 export interface FindingSpec {
@@ -55,7 +72,7 @@ export interface FindingSpec {
 export function fileFinding(ctx: FileContext, spec: FindingSpec): Finding {
   return {
     engine: spec.engine,
-    time: ctx.read.times.mtime,
+    time: findingTime(ctx),
     level: spec.level,
     rule: spec.rule,
     cves: spec.cves ?? [],

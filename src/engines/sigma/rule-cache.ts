@@ -24,6 +24,8 @@ export interface SigmaCachedLoadOptions extends SigmaLoadOptions {
 export type SigmaCachedLoad = Omit<SigmaLoadResult, 'regexes'> & {
   /** hit: read from the cache; miss: compiled (and written); off: compiled, cache not used. */
   cache: 'hit' | 'miss' | 'off';
+  /** SHA-256 over the rule files' labels and bytes and the placeholders file (the chain of custody's rule-set hash). */
+  rulesSha256: string;
   /** The cache file used, when the cache is on. */
   cacheFile: string | null;
 };
@@ -71,6 +73,21 @@ function contentKey(src: RuleSources, builtinRoot: string | undefined): string {
     field(f.path);
     field(f.label);
     bytes(f.bytes);
+  }
+  return h.digest('hex');
+}
+
+/** The rule set's own hash: what the rules say, whatever the machine (unlike the cache key, which adds V8's version). */
+function rulesHash(src: RuleSources): string {
+  const h = sha256();
+  const field = (b: string | Buffer): void => {
+    h.update(`${typeof b === 'string' ? Buffer.byteLength(b) : b.length}:`);
+    h.update(b);
+  };
+  if (src.placeholders) field(src.placeholders.bytes instanceof Error ? 'unreadable' : src.placeholders.bytes);
+  for (const f of src.files) {
+    field(f.label);
+    field(f.bytes instanceof Error ? 'unreadable' : f.bytes);
   }
   return h.digest('hex');
 }
@@ -178,7 +195,7 @@ export async function loadSigmaCached(paths: string[], opts: SigmaCachedLoadOpti
   const src = await readRuleSources(paths, opts);
   if (opts.cache === false) {
     const { regexes: _regexes, ...rest } = compileRuleSources(src);
-    return { ...rest, cache: 'off', cacheFile: null };
+    return { ...rest, cache: 'off', cacheFile: null, rulesSha256: rulesHash(src) };
   }
   const dir = typeof opts.cache === 'string' ? opts.cache : ruleCacheDir();
   const file = cacheFileFor(dir, paths, opts);
@@ -196,7 +213,7 @@ export async function loadSigmaCached(paths: string[], opts: SigmaCachedLoadOpti
     if ('payload' in got) {
       const { data, report } = got.payload;
       try {
-        return { ...report, ruleSet: ruleSetFromData(data), cache: 'hit', cacheFile: file };
+        return { ...report, ruleSet: ruleSetFromData(data), cache: 'hit', cacheFile: file, rulesSha256: rulesHash(src) };
       } catch (e) {
         // Only a file that passed the checksum yet holds other data gets here (written by hand?): rebuild it.
         reason = `unusable rule data: ${(e as Error).message}`;
@@ -214,5 +231,5 @@ export async function loadSigmaCached(paths: string[], opts: SigmaCachedLoadOpti
     notes.push(cacheProblem('warning', `rule cache not written (${(e as Error).message}); rules are compiled on every scan`, file));
   }
   const { regexes: _regexes, ...rest } = result;
-  return { ...rest, problems: [...notes, ...rest.problems], cache: 'miss', cacheFile: file };
+  return { ...rest, problems: [...notes, ...rest.problems], cache: 'miss', cacheFile: file, rulesSha256: rulesHash(src) };
 }

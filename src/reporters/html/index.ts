@@ -3,3 +3,4 @@
 export { reportHtml, contentSecurityPolicy } from './page.js';
 export { escapeHtml, html, raw } from './escape.js';
 export { STYLE } from './style.js';
+export { hostsIndexHtml, type HostRow } from './hosts-index.js';

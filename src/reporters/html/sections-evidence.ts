@@ -137,9 +137,25 @@ export function scanSection(m: ReportModel): Html {
 <dt>Rules</dt><dd>Sigma ${s.rules.sigma.loaded} loaded, ${s.rules.sigma.failed} failed, ${s.rules.sigma.inactive} inactive; YARA ${s.rules.yara ? (s.rules.yara.available ? `${s.rules.yara.loaded} rules` : 'unavailable') : 'not used'}; IOCs ${s.rules.iocs ? s.rules.iocs.loaded : 'not used'}</dd>
 <dt>ATT&amp;CK</dt><dd>Enterprise v${m.catalog.version}. ${m.catalog.attribution} ${m.catalog.terms}</dd>
 <dt>Diagnostics</dt><dd>${fmtNum(d.total)} (${Object.entries(d.byCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})</dd>
+${custodyFacts(s.custody)}
 </dl>
+${custodyDetails(s.custody)}
 ${s.files.skipped.length ? html`<details><summary>Skipped files (${s.files.skipped.length})</summary><ul class="plain small">${s.files.skipped.slice(0, 100).map((x) => html`<li><code>${x.path}</code> — ${x.reason}</li>`)}</ul></details>` : ''}
 ${d.items.length ? html`<details><summary>Diagnostics (first ${Math.min(d.items.length, 100)})</summary><ul class="plain small">${d.items.slice(0, 100).map((x) => html`<li><b>${x.severity}</b> [${x.code}] <code>${formatLocation(x.location)}</code> ${x.message}</li>`)}</ul></details>` : ''}
 <p class="muted small">Exports beside this file: timeline.csv (spreadsheet-safe: cells starting with = + - @ or a tab are prefixed with '), timeline.jsonl (Timesketch, exact values), attack-layer.json (ATT&amp;CK Navigator 4.5), stix.json (STIX 2.1), findings.jsonl and summary.json.</p>
 </section>`;
+}
+
+/** The chain of custody: the rule set's hash and every archive's, and each evidence file's in summary.json. */
+function custodyFacts(c: ReportModel['summary']['custody']): Html | string {
+  if (!c) return '';
+  return html`<dt>Chain of custody</dt><dd>SHA-256 of ${fmtNum(c.evidence.length)} evidence files and ${fmtNum(c.archives.length)} archives (all in summary.json, <code>custody</code>); Sigma rule set <code>${c.sigmaRulesSha256}</code>; exhunt ${c.exhunt}</dd>`;
+}
+
+function custodyDetails(c: ReportModel['summary']['custody']): Html | string {
+  if (!c) return '';
+  const archives = c.archives.length
+    ? html`<details><summary>Archives (${c.archives.length})</summary><ul class="plain small">${c.archives.map((a) => html`<li><code>${a.path}</code> — ${a.kind}, ${fmtBytes(a.size)}, SHA-256 <code>${a.sha256 ?? 'not readable'}</code>; ${fmtNum(a.members)} members read, ${fmtNum(a.refused)} refused</li>`)}</ul></details>`
+    : '';
+  return html`${archives}<details><summary>Evidence hashes (first ${Math.min(c.evidence.length, 100)} of ${c.evidence.length})</summary><ul class="plain small">${c.evidence.slice(0, 100).map((e) => html`<li><code>${e.sha256 ?? 'not readable'}</code> ${fmtBytes(e.size)} <code>${e.path}</code></li>`)}</ul></details>`;
 }
