@@ -1,6 +1,8 @@
 // The example collection in memory: web requests, Exchange log rows and Windows events, kept per
 // output file and written at the end, each file sorted by time, in the formats the real logs use.
+import { createHash } from 'node:crypto';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
 import { dirname, join } from 'node:path';
 import { exchangeLogHeader, exchangeLogRow, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 import { Prng } from './prng.js';
@@ -260,12 +262,15 @@ export class Collection {
   write(root: string): ExampleWritten {
     let bytes = 0;
     const truth: Record<string, number[]> = {};
-    const put = (rel: string, data: string | Uint8Array, mtime: number): void => {
+    const copied: CopyLogRow[] = [];
+    const put = (rel: string, data: string | Uint8Array, mtime: number, created = mtime): void => {
       const abs = join(root, rel);
       mkdirSync(dirname(abs), { recursive: true });
       writeFileSync(abs, data);
       utimesSync(abs, mtime / 1000, mtime / 1000);
-      bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      bytes += size;
+      copied.push({ rel, size, sha1: createHash('sha1').update(data).digest('hex'), created, modified: mtime });
     };
     const paths = [...this.files.keys()].sort();
     for (const path of paths) {
@@ -276,11 +281,31 @@ export class Collection {
       const headerLines = header === '' ? 0 : header.split(f.eol).length - 1;
       const lines = rows.flatMap((r, k) => (r.detect ? [headerLines + k + 1] : []));
       if (lines.length > 0) truth[path] = lines;
-      put(path, header + body, rows[rows.length - 1]!.t);
+      put(path, header + body, rows[rows.length - 1]!.t, rows[0]!.t);
     }
     for (const d of this.diskFiles) put(d.path, d.data, d.mtime);
+    // KAPE's own record of what it copied, with each file's times on the server: a clone of the repository
+    // keeps no file times, and the scan takes them from here (research formats.md §6).
+    writeFileSync(join(root, COPY_LOG_NAME), copyLog(copied));
     return { files: paths.length + this.diskFiles.length, bytes, truth };
   }
+}
+
+/** The collection was taken on 2023-01-10 by KAPE into E:\\kape-EXCH01 (the copy log's name is its start time). */
+const COPY_LOG_NAME = '2023-01-10T091502_CopyLog.csv';
+const COLLECTED = Date.parse('2023-01-10T09:15:02Z');
+
+interface CopyLogRow { rel: string; size: number; sha1: string; created: number; modified: number }
+
+/** KAPE's `*_CopyLog.csv`: CopiedTimestamp, SourceFile, DestinationFile, FileSize, SourceFileSha1, DeferredCopy, and the source's times. */
+function copyLog(rows: readonly CopyLogRow[]): string {
+  const kapeTime = (t: number): string => `${iso(t).slice(0, 19).replace('T', ' ')}.${iso(t).slice(20, 23)}0000`;
+  const out = rows.map((r, i) => {
+    const win = r.rel.replace(/^C\//, 'C:\\').replaceAll('/', '\\');
+    return [kapeTime(COLLECTED + i * 40), win, `E:\\kape-EXCH01\\${r.rel.replaceAll('/', '\\')}`, String(r.size), r.sha1.toUpperCase(), 'False',
+      kapeTime(r.created), kapeTime(r.modified), kapeTime(COLLECTED + i * 40), '00:00:00.0010000'];
+  });
+  return stringify([['CopiedTimestamp', 'SourceFile', 'DestinationFile', 'FileSize', 'SourceFileSha1', 'DeferredCopy', 'CreatedOnUtc', 'ModifiedOnUtc', 'LastAccessedOnUtc', 'CopyDuration'], ...out], { record_delimiter: 'windows' });
 }
 
 /** Where and how one Exchange log is written. */
