@@ -4,7 +4,7 @@
 // EXHUNT_BENCH_PEER_FILES (files the peers parse, default 1; "all" for the whole corpus).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import type { Evidence } from '../src/evidence/evidence.js';
 import { hasShared, sharedDir } from '../src/paths.js';
 import { readEvtxParallel } from '../src/readers/evtx/index.js';
 import { denseChunks, packFile } from './evtx-corpus.js';
+import { threadCpu } from './thread-cpu.js';
 
 interface Phase {
   records: number;
@@ -27,20 +28,6 @@ interface Phase {
   busiestCpuSeconds?: number;
 }
 
-/** CPU seconds per thread of this process (Linux), by thread id; empty where /proc is missing. */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const t of readdirSync('/proc/self/task')) {
-      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      out.set(t, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in clock ticks (100 Hz)
-    }
-  } catch {
-    out.clear();
-  }
-  return out;
-}
 
 const self = fileURLToPath(import.meta.url);
 const corpusDir = join(tmpdir(), 'exhunt-evtx-bench');

@@ -2,7 +2,7 @@
 // there are more) on >= 400 MB of EVTX with all SigmaHQ rules and >= 1 GB of IIS logs with our pack + SigmaHQ web.
 // Run compiled: `npm run bench:scale`. EXHUNT_BENCH_SCALE (default 1) scales both corpora; EXHUNT_BENCH_RUNS (1).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { hunt } from '../src/hunt.js';
 import { hasShared, sharedDir } from '../src/paths.js';
 import { denseChunks, packFile } from './evtx-corpus.js';
 import { generate } from './logs.js';
+import { threadCpu } from './thread-cpu.js';
 
 const MB = 1024 * 1024;
 const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
@@ -30,20 +31,6 @@ interface Run {
   startup: { ms: number; cpuMs: number }[];
 }
 
-/** CPU seconds per thread of this process (Linux /proc), by thread id. */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const t of readdirSync('/proc/self/task')) {
-      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      out.set(t, (Number(f[11]) + Number(f[12])) / 100);
-    }
-  } catch {
-    out.clear();
-  }
-  return out;
-}
 
 async function child(workers: number, input: string, builtin: boolean, sigma: string[]): Promise<void> {
   // Worker threads end before hunt() returns: sample their CPU while they live.

@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { dirname, join } from 'node:path';
-import { exchangeLogHeader, exchangeLogRow, type HeaderMode } from '../../src/readers/exchange/testkit.js';
+import { exchangeLogHeader, exchangeLogRow, rowOf, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 import { Prng } from './prng.js';
 import { EWS_FIELDS, MSGTRK_FIELDS, RPS_CMDLET_FIELDS, RPS_HTTP_FIELDS } from './exchange-logs.js';
-import { rowOf } from '../../src/readers/exchange/testkit.js';
 
 /**
  * Whether attack rows of the CmdletInfra, EWS and MessageTracking logs are ground truth (lines the pack must

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runCli } from './run-cli.js';
 import { exchangeLogText, rowOf, type HeaderMode } from '../../src/readers/exchange/testkit.js';
 import { RPS_CMDLET_FIELDS, RPS_HTTP_FIELDS, EWS_FIELDS, MSGTRK_FIELDS } from '../../scripts/example/exchange-logs.js';
 import { HTTPPROXY_FIELDS } from '../../scripts/example/model.js';
@@ -22,14 +21,6 @@ const HOSTILE = [
 ];
 const big = (i: number): string => `${HOSTILE[i % HOSTILE.length]}${'A'.repeat(100_000)}<b>${MARK}</b>`;
 
-async function run(args: string[]): Promise<{ code: number; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stdout.resume();
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { code: await main(args, { stdout, stderr }), err };
-}
 
 function write(root: string, rel: string, mode: HeaderMode, logType: string, fields: readonly string[], rows: Record<string, string>[]): void {
   const abs = join(root, rel);
@@ -65,7 +56,7 @@ test('real-shaped Exchange logs with hostile values in every column: read, detec
     const text = readFileSync(ews, 'latin1').split('\r\n');
     text.splice(6, 0, `2022-10-04T13:26:50.000Z,${'\u0000'.repeat(40)},${MARK}`);
     writeFileSync(ews, text.join('\r\n'), 'latin1');
-    const r = await run(['scan', root, '--out', out, '--quiet', '--min-level', 'low']);
+    const r = await runCli(['scan', root, '--out', out, '--quiet', '--min-level', 'low']);
     assert.equal(r.code, 1, r.err);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
       files: { byKind: Record<string, { files: number }> };

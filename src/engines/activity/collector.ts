@@ -194,13 +194,13 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
           if (!secondPass) record(factsFromW3c(e), e);
           return;
         case 'exchange': {
-          const f = requestFacts(e);
-          if (f !== null) {
+          if (isRequestLog(e)) {
             if (e.log === 'httpproxy') seen.httpproxy++;
             else if (e.log === 'ews') seen.ews++;
             else seen.mapi++;
             if (!anyBytes && (hasBytes(e.fields, 'ResponseBytes') || hasBytes(e.fields, 'ResponseSize'))) anyBytes = true;
-            if (!secondPass) record(f, e);
+            // In second-pass mode requests are only counted here: their facts are read by revisit().
+            if (!secondPass) record(requestFacts(e)!, e);
             return;
           }
           if (e.log === 'message-tracking') {

@@ -14,14 +14,22 @@ const PAIR_KEY_RE = /^[A-Za-z][A-Za-z0-9_.:[\]-]{0,80}$/;
 const MAX_KEYS = 256;
 const MAX_JSON = 1 << 20;
 
+/** ECP and OWA server logs put `S:KEY=value` pairs in any column (EventData mostly): every column is split. */
+export function typedPairsInEveryColumn(log: string | null): boolean {
+  return log === 'ecp-server' || log === 'ecp-activity' || log === 'owa-server';
+}
+
 /**
  * The columns of a header whose values hold more fields (research exchange-logs.md §0.2, §6.3-6.5).
- * `allTyped` (ECP and OWA server logs) splits `S:` pairs from every column, as those logs put them anywhere.
+ * (The `S:` pairs of logs that put them in any column are split by the reader from every column instead.)
  */
 export function embeddedColumns(names: readonly string[], log: string | null): EmbeddedColumn[] {
   const out: EmbeddedColumn[] = [];
+  const everyColumn = typedPairsInEveryColumn(log);
   names.forEach((n, index) => {
-    if (n === 'EventData' || n === 'custom-data') out.push({ index, how: 'typed-pairs' });
+    if (n === 'EventData' || n === 'custom-data') {
+      if (!everyColumn) out.push({ index, how: 'typed-pairs' });
+    }
     // HttpProxy's GenericInfo holds latency breadcrumbs only, and its rows are the bulk of a collection.
     else if ((n === 'GenericInfo' || n === 'BackEndGenericInfo') && log !== 'httpproxy') out.push({ index, how: 'pairs' });
     else if (n === 'Data' && (log === 'unified-audit' || names.includes('RecordType'))) out.push({ index, how: 'json' });

@@ -8,7 +8,7 @@ import type { ExchangeEvent } from '../../event.js';
 import { batchReader, type Reader } from '../reader.js';
 import { compileFieldBuilder, DiagnosticLimiter, readParsedBatches, toUtcIso, type FieldBuilder, type LineOptions, type RangeRead } from '../text/index.js';
 import { parseCsvRow } from './csv-row.js';
-import { addEmbedded, embeddedColumns, type EmbeddedColumn } from './embedded-fields.js';
+import { addEmbedded, embeddedColumns, typedPairsInEveryColumn, type EmbeddedColumn } from './embedded-fields.js';
 import { logFromPath, logFromType, splitEventData } from './log-names.js';
 
 const CSV_OPTS = { relax_column_count: true, relax_quotes: true, info: true, skip_empty_lines: false } as const;
@@ -190,8 +190,7 @@ class ExchangeParser {
       h.embedded = embeddedColumns(h.names, this.log);
       h.embeddedFor = this.log;
     }
-    // ECP and OWA server logs put S:KEY=value pairs in any column (EventData mostly).
-    const anyColumn = this.log === 'ecp-server' || this.log === 'ecp-activity' || this.log === 'owa-server';
+    const anyColumn = typedPairsInEveryColumn(this.log);
     const embedded = h.embedded;
     const extra = anyColumn || embedded.length > 0;
     for (let i = 0; i < texts.length; i++) {

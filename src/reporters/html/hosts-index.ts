@@ -1,8 +1,7 @@
 // The index page of a scan of several collections: one row per collection (host), its verdict and findings,
 // and a link to its own report; same safety as the report (escaped text, the report's CSP and style).
-import { contentSecurityPolicy } from './page.js';
-import { html, raw } from './escape.js';
-import { STYLE } from './style.js';
+import { pageShell } from './page.js';
+import { html } from './escape.js';
 
 export interface HostRow {
   /** The collection's name (its host where the collection names it) = its output folder. */
@@ -16,24 +15,15 @@ export interface HostRow {
 }
 
 export function hostsIndexHtml(rows: readonly HostRow[]): string {
-  const page = html`<!doctype html>
-<html lang="en"><head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${raw(contentSecurityPolicy(STYLE))}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>exhunt — ${rows.length} collections</title>
-<style>${raw(STYLE)}</style>
-</head><body>
-<section id="hosts"><h2>Collections scanned, one verdict each</h2>
+  return pageShell(
+    `exhunt — ${rows.length} collections`,
+    html`<section id="hosts"><h2>Collections scanned, one verdict each</h2>
 <table><thead><tr><th>host / collection</th><th>verdict</th><th class="num">findings</th><th>evidence</th></tr></thead><tbody>
 ${rows.map(
   (r) => html`<tr class="verdict-${r.verdictKind}"><td>${r.scanned ? html`<a href="${encodeURIComponent(r.name)}/report.html">${r.name}</a>` : r.name}</td><td>${r.headline}</td><td class="num">${r.findings}</td><td>${r.inputs.map((i) => html`<code>${i}</code> `)}</td></tr>`,
 )}
 </tbody></table>
 <p class="muted small">Each collection was scanned on its own: its findings, story, exposure and "what was taken" are in its folder.</p>
-</section>
-</body></html>
-`;
-  return page.value;
+</section>`,
+  );
 }
