@@ -29,8 +29,13 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     if (locked(key, name)) continue;
     // beside the package that names it, where npm would have hoisted it
     const path = `${key.slice(0, key.length - parent.length)}${name}`;
-    // napi-rs names: <parent>-<os>-<cpu>[-<libc>]; anything else is not ours to guess.
-    const m = name.startsWith(`${parent}-`) ? name.slice(parent.length + 1).split('-') : [];
+    // napi-rs names: <parent>-<os>-<cpu>[-<libc>]; chdb's: @<parent>/lib-<os>-<cpu>[-<libc>]; anything else is
+    // not ours to guess.
+    const m = name.startsWith(`${parent}-`)
+      ? name.slice(parent.length + 1).split('-')
+      : name.startsWith(`@${parent}/lib-`)
+        ? name.slice(parent.length + 6).split('-')
+        : [];
     if (!OS.has(m[0]) || !CPU.has(m[1]) || (m[2] !== undefined && !(m[2] in LIBC))) {
       console.error(`${key}: optional ${name} is not in the lock and its platform cannot be read from the name`);
       process.exitCode = 1;

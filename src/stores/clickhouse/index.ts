@@ -1,0 +1,6 @@
+// The ClickHouse store's door: the client interface, the tables and the event row shape.
+export type { StoreClient, StoreInfo, StoreKind, StoreParams } from './client.js';
+export { TABLES, EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, visibleEvents } from './schema.js';
+export type { TableName, EventRow, ColumnDef } from './schema.js';
+export { eventToRow } from './event-row.js';
+export type { RowContext } from './event-row.js';

@@ -1,0 +1,166 @@
+// The store's tables: one definition for chDB (ClickHouse 26.x) and Debian's clickhouse-server 18.16 — the common
+// subset (no DateTime64, Map or JSON types): times as DateTime + microseconds, event fields as parallel arrays.
+
+/** Table names. On a cluster each is a Distributed table over `<name>_local` MergeTree tables on every shard. */
+export const TABLES = ['events', 'evidence', 'findings', 'scans'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/**
+ * One stored event: what a reader yielded (HuntEvent), flattened the way the Sigma engine resolves fields
+ * (see event-row.ts), with its evidence reference and logsource keys.
+ */
+export interface EventRow {
+  host: string;
+  /** The collection it came from (archive name or folder name, as the scan names it). */
+  collection: string;
+  /** evidence.path exactly as `exhunt scan` gives it for that collection. */
+  path: string;
+  /** SHA-256 of the evidence file (idempotence key with host and path). */
+  sha256: string;
+  /** The ingestion attempt of that file; only attempts marked complete in `evidence` are visible (visibleEvents). */
+  ingest_id: string;
+  /** 1-based line, 0 when none. */
+  line: number;
+  /** 1-based record, 0 when none. */
+  record: number;
+  /** Byte offset of the record, 0 when unknown. */
+  offset: number;
+  /** evidence.kind ('evtx', 'iis-w3c', 'exchange-httpproxy', ...). */
+  kind: string;
+  /** HuntEvent.source: 'evtx' | 'json' | 'w3c' | 'exchange'. */
+  source: string;
+  /** Logsource keys: product/service/category ('' when none). Windows events: product 'windows'. */
+  product: string;
+  service: string;
+  category: string;
+  /** Windows: channel, event id (-1 when none), provider name. '' otherwise. */
+  channel: string;
+  event_id: number;
+  provider: string;
+  /** W3C site folder; Exchange log, protocol and #Version. '' when none. */
+  site: string;
+  log: string;
+  protocol: string;
+  version: string;
+  /** Event time: seconds since the epoch UTC (0 when unknown), microseconds, and whether it is known. */
+  t: number;
+  us: number;
+  has_time: number;
+  /** The event's host as the evidence states it (EVTX Computer), '' when none. */
+  event_host: string;
+  /**
+   * Field names and values, parallel. A multi-valued field repeats its name, one entry per value; a field
+   * present with an empty (or null) value is kept with ''; an absent field has no entry.
+   */
+  keys: string[];
+  vals: string[];
+}
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: string;
+}
+
+export const EVENT_COLUMNS: readonly ColumnDef[] = [
+  { name: 'host', type: 'String' },
+  { name: 'collection', type: 'String' },
+  { name: 'path', type: 'String' },
+  { name: 'sha256', type: 'String' },
+  { name: 'ingest_id', type: 'String' },
+  { name: 'line', type: 'UInt64' },
+  { name: 'record', type: 'UInt64' },
+  { name: 'offset', type: 'UInt64' },
+  { name: 'kind', type: 'String' },
+  { name: 'source', type: 'String' },
+  { name: 'product', type: 'String' },
+  { name: 'service', type: 'String' },
+  { name: 'category', type: 'String' },
+  { name: 'channel', type: 'String' },
+  { name: 'event_id', type: 'Int64' },
+  { name: 'provider', type: 'String' },
+  { name: 'site', type: 'String' },
+  { name: 'log', type: 'String' },
+  { name: 'protocol', type: 'String' },
+  { name: 'version', type: 'String' },
+  { name: 't', type: 'DateTime' },
+  { name: 'us', type: 'UInt32' },
+  { name: 'has_time', type: 'UInt8' },
+  { name: 'event_host', type: 'String' },
+  { name: 'keys', type: 'Array(String)' },
+  { name: 'vals', type: 'Array(String)' },
+];
+/** The events' sort key: what the hunts filter on first. */
+export const EVENT_ORDER = ['host', 'source', 'channel', 'event_id', 't'] as const;
+
+/**
+ * The condition that keeps a query to events whose file ingestion completed (an ingest killed half-way leaves
+ * rows of an attempt never marked complete; they stay invisible and a re-run writes a new attempt).
+ * `alias` is the events table's alias in the query ('' for none).
+ */
+export function visibleEvents(alias = ''): string {
+  const a = alias ? `${alias}.` : '';
+  return `${a}ingest_id IN (SELECT ingest_id FROM evidence WHERE complete = 1)`;
+}
+
+/** One evidence file of a collection, and the state of its ingestion. */
+export const EVIDENCE_COLUMNS: readonly ColumnDef[] = [
+  { name: 'host', type: 'String' },
+  { name: 'collection', type: 'String' },
+  { name: 'path', type: 'String' },
+  { name: 'kind', type: 'String' },
+  { name: 'size', type: 'UInt64' },
+  { name: 'sha256', type: 'String' },
+  { name: 'ingest_id', type: 'String' },
+  /** 1 once every event of this attempt is stored. */
+  { name: 'complete', type: 'UInt8' },
+  { name: 'events', type: 'UInt64' },
+  { name: 'first_t', type: 'DateTime' },
+  { name: 'last_t', type: 'DateTime' },
+  /** The file's coverage entry as JSON (what it covers, from when to when, gaps). */
+  { name: 'coverage', type: 'String' },
+  { name: 'scan_id', type: 'String' },
+  { name: 'ingested_at', type: 'DateTime' },
+];
+
+/** The in-process scan's findings, one row per line of that scan's findings.jsonl. */
+export const FINDING_COLUMNS: readonly ColumnDef[] = [
+  { name: 'scan_id', type: 'String' },
+  { name: 'host', type: 'String' },
+  { name: 'collection', type: 'String' },
+  /** 'scan' for the ingest's own scan, 'hunt' for a retro-hunt's findings. */
+  { name: 'origin', type: 'String' },
+  { name: 'engine', type: 'String' },
+  { name: 'level', type: 'String' },
+  { name: 'rule_id', type: 'String' },
+  { name: 'rule_title', type: 'String' },
+  { name: 't', type: 'DateTime' },
+  { name: 'us', type: 'UInt32' },
+  { name: 'has_time', type: 'UInt8' },
+  { name: 'path', type: 'String' },
+  { name: 'line', type: 'UInt64' },
+  { name: 'record', type: 'UInt64' },
+  { name: 'kind', type: 'String' },
+  { name: 'cves', type: 'Array(String)' },
+  { name: 'attack', type: 'Array(String)' },
+  /** Indicators the finding names (client IP, user agent, file path/name, hash, account, export path), for the fleet view. */
+  { name: 'ind_types', type: 'Array(String)' },
+  { name: 'ind_values', type: 'Array(String)' },
+  { name: 'message', type: 'String' },
+  /** The finding exactly as findings.jsonl writes it. */
+  { name: 'json', type: 'String' },
+];
+
+/** One row per ingested collection (per host). */
+export const SCAN_COLUMNS: readonly ColumnDef[] = [
+  { name: 'scan_id', type: 'String' },
+  { name: 'host', type: 'String' },
+  { name: 'collection', type: 'String' },
+  { name: 'build', type: 'String' },
+  { name: 'verdict', type: 'String' },
+  { name: 'exhunt_version', type: 'String' },
+  { name: 'ruleset_hash', type: 'String' },
+  { name: 'started', type: 'DateTime' },
+  { name: 'finished', type: 'DateTime' },
+  /** summary.json of the scan. */
+  { name: 'summary', type: 'String' },
+];
