@@ -4,3 +4,5 @@ export { TABLES, EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, 
 export type { TableName, EventRow, ColumnDef } from './schema.js';
 export { eventToRow } from './event-row.js';
 export type { RowContext } from './event-row.js';
+export { findingIndicators } from './indicators.js';
+export type { IndicatorType, FindingIndicators } from './indicators.js';
