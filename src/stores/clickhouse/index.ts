@@ -5,4 +5,5 @@ export type { TableName, EventRow, ColumnDef } from './schema.js';
 export { eventToRow } from './event-row.js';
 export type { RowContext } from './event-row.js';
 export { findingIndicators } from './indicators.js';
+export { stringLiteral, sqlLiteral } from './literal.js';
 export type { IndicatorType, FindingIndicators } from './indicators.js';
