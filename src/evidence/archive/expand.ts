@@ -179,6 +179,13 @@ export class ArchiveSession {
           const last = verdict.parts[verdict.parts.length - 1]!;
           const results = verdict.parts.indexOf('results');
           const recordKind = /_copylog\.csv$/i.test(last) ? 'kape-copylog' : results >= 0 && isUploadResults(last) ? 'velociraptor-uploads' : null;
+          if (records && last === 'client_info.json' && !(m.encrypted && this.password === null)) {
+            const out = await this.inflate(m, source);
+            if (out.ok) {
+              records.addClientInfo(out.path, `${rel}!/${verdict.parts.slice(0, -1).map((p) => p + '/').join('')}`, shown, sink);
+              unlinkSync(out.path);
+            }
+          }
           if (records && recordKind && !(m.encrypted && this.password === null)) {
             // the collection's records are read from a temp copy too, then dropped
             const out = await this.inflate(m, source);
