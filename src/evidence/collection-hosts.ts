@@ -6,7 +6,7 @@ import { ArchiveSession } from './archive/index.js';
 import type { Evidence } from './evidence.js';
 import { ACCESSORS } from './layout.js';
 import { CollectionRecords } from './records.js';
-import { HostVotes, kapeFolderHost, sampleLogHosts, velociraptorArchiveHost, type CollectionHost, type SampleOptions } from './host.js';
+import { HostVotes, shortName, kapeFolderHost, sampleLogHosts, velociraptorArchiveHost, type CollectionHost, type SampleOptions } from './host.js';
 
 export type CollectionLayout = 'velociraptor' | 'kape' | 'archive' | 'folder';
 
@@ -44,6 +44,8 @@ export function collectionPlace(path: string, copyLogPrefixes: ReadonlySet<strin
 export interface HostedCollection extends CollectionPlace {
   /** The scanned root it was found under (absolute). */
   root: string;
+  /** How reports name it: its cited folder or archive, else the scanned folder's name. */
+  label: string;
   files: number;
   host: CollectionHost | null;
 }
@@ -58,6 +60,17 @@ export class CollectionHosts {
   /** The host of the collection an evidence path (as findings cite it) belongs to, or null. */
   hostOf(path: string): string | null {
     return this.byPath.get(path) ?? null;
+  }
+
+  /**
+   * The host a finding names: its collection's where its event names none or the same machine otherwise spelt
+   * (IIS s-computername 'EXCH01', EVTX 'EXCH01.corp.example.com'), so one server is one host in the story and
+   * per-host views; another machine its event names (a forwarded event) stays.
+   */
+  hostFor(path: string, named: string | null): string | null {
+    const mine = this.hostOf(path);
+    if (named === null || named === '') return mine;
+    return mine !== null && shortName(named) === shortName(mine) ? mine : named;
   }
 
   /** The distinct hosts found, in order of first collection. */
@@ -96,7 +109,7 @@ export async function collectionHosts(evidence: readonly Evidence[], records?: C
     votes.add(velociraptorArchiveHost(own), 'collection-name', g.place.prefix || basename(g.root));
     await sampleLogHosts(g.evidence, votes, opts);
     const host = votes.resolve();
-    collections.push({ ...g.place, root: g.root, files: g.evidence.length, host });
+    collections.push({ ...g.place, root: g.root, label: g.place.prefix.replace(/!?\/$/, '') || basename(g.root), files: g.evidence.length, host });
     for (const ev of g.evidence) if (!byPath.has(ev.path)) byPath.set(ev.path, host?.name ?? null);
   }
   // An archive given as the collection is evidence itself, cited outside its own members: it is its members' host's.
