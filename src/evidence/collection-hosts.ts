@@ -1,10 +1,11 @@
 // Which collection each evidence file belongs to (a Velociraptor root, a KAPE destination, an archive, a scanned
 // folder) and each collection's host (host.ts), so that findings naming no host of their own get their collection's.
-import { basename } from 'node:path';
+import { readdirSync, type Dirent } from 'node:fs';
+import { basename, join } from 'node:path';
 import { discover } from './discover.js';
 import { ArchiveSession } from './archive/index.js';
 import type { Evidence } from './evidence.js';
-import { ACCESSORS } from './layout.js';
+import { ACCESSORS, isVelociraptorRoot } from './layout.js';
 import { CollectionRecords } from './records.js';
 import { HostVotes, shortName, kapeFolderHost, sampleLogHosts, velociraptorArchiveHost, type CollectionHost, type SampleOptions } from './host.js';
 
@@ -18,6 +19,30 @@ export interface CollectionPlace {
 
 // The folders a Windows volume's root holds, to tell KAPE's drive folder ('C/Windows/…') from a folder named 'a'.
 const VOLUME_TOP = /^(windows|program files|program files \(x86\)|programdata|inetpub|users|documents and settings|perflogs|recovery|system volume information|exchange.*|exchsrvr|temp|\$.+)$/i;
+
+/**
+ * What makes a folder a collection of its own: Velociraptor's uploads/ beside its metadata files, or KAPE's
+ * destination (a *_CopyLog.csv, or a drive folder holding a volume's usual folders: 'C/Windows'). Null: neither.
+ */
+export function collectionFolderLayout(dir: string): 'velociraptor' | 'kape' | null {
+  let names: Dirent[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  if (isVelociraptorRoot(new Set(names.map((n) => n.name)))) return 'velociraptor';
+  if (names.some((n) => n.isFile() && /_copylog\.csv$/i.test(n.name))) return 'kape';
+  for (const n of names) {
+    if (!n.isDirectory() || !isDriveFolder(n.name)) continue;
+    try {
+      if (readdirSync(join(dir, n.name)).some((c) => VOLUME_TOP.test(c))) return 'kape';
+    } catch {
+      // an unreadable drive folder says nothing
+    }
+  }
+  return null;
+}
 
 /** A KAPE drive folder: 'C' or, for shadow copies, 'VSS3' (research/formats.md §6.2). */
 function isDriveFolder(name: string): boolean {
