@@ -136,7 +136,7 @@ export class ArchiveSession {
         source = await openZip(absPath, this.password);
         wholeHash = hashFile(absPath); // members are read by offset: the archive's own hash is a read of its own
       } else if (kind === 'vhdx' || kind === 'vhd' || kind === 'ntfs-image') {
-        source = openSevenZip(absPath);
+        source = await openSevenZip(absPath, () => this.tempDir(), this.limits.maxTotalBytes);
         wholeHash = hashFile(absPath);
       } else {
         source = openTar(absPath, kind === 'tar' ? 'none' : kind === 'tar.gz' ? 'gzip' : 'zstd', (c) => streamHash.update(c));
