@@ -146,6 +146,7 @@ export class ArchiveSession {
       record.sha256 = await hashFile(absPath);
       return;
     }
+    if (source.warning) sink({ code: 'ARCHIVE_UNREADABLE', severity: 'warning', message: source.warning, location: { path: rel } });
     const layout = archiveLayout(source.names());
     const seen = new Set<string>();
     let passwordProblem: string | null = null;
