@@ -93,15 +93,29 @@ export class CollectionHosts {
    * per-host views; another machine its event names (a forwarded event) stays.
    */
   hostFor(path: string, named: string | null): string | null {
-    const mine = this.hostOf(path);
-    if (named === null || named === '') return mine;
-    return mine !== null && shortName(named) === shortName(mine) ? mine : named;
+    return chooseHost(this.hostOf(path), named);
+  }
+
+  /** Evidence path → host, for the paths that have one: what worker threads need to apply chooseHost (cloneable). */
+  pathHosts(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [p, h] of this.byPath) if (h !== null) out[p] = h;
+    return out;
   }
 
   /** The distinct hosts found, in order of first collection. */
   get names(): string[] {
     return [...new Set(this.collections.map((c) => c.host?.name).filter((n): n is string => typeof n === 'string'))];
   }
+}
+
+/**
+ * The host a finding names, given its collection's host and the one its event names: the collection's where the
+ * event names none or the same machine otherwise spelt; another machine the event names stays.
+ */
+export function chooseHost(collection: string | null, named: string | null): string | null {
+  if (named === null || named === '') return collection;
+  return collection !== null && shortName(named) === shortName(collection) ? collection : named;
 }
 
 /** The folder's or archive's own name, as a host source: KAPE's %m folder or Velociraptor's 'Collection-<host>-…'. */

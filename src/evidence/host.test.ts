@@ -9,6 +9,7 @@ import { projectRoot } from '../paths.js';
 import {
   ArchiveSession,
   CollectionRecords,
+  chooseHost,
   HostVotes,
   clientInfoHost,
   collectionHosts,
@@ -158,4 +159,12 @@ test('EVTX: the Computer of the first records, read from the file header and fir
   const v = new HostVotes();
   await sampleLogHosts(evidence, v);
   assert.deepEqual(v.candidates.map((c) => [c.name, c.source, c.count]), [['swachchhanda', 'event-log-computer', 1]]);
+});
+
+test('the host of a finding: its collection host where its event names none or the same machine, else the machine named', () => {
+  assert.equal(chooseHost('EXCH01.corp.local', null), 'EXCH01.corp.local');
+  assert.equal(chooseHost('EXCH01.corp.local', 'exch01'), 'EXCH01.corp.local');
+  assert.equal(chooseHost('EXCH01.corp.local', 'DC01.corp.local'), 'DC01.corp.local');
+  assert.equal(chooseHost(null, 'DC01'), 'DC01');
+  assert.equal(chooseHost(null, null), null);
 });

@@ -12,5 +12,5 @@ export { hashEvidence, integrityFindings, type Hashes } from './custody.js';
 export { CollectionRecords, parseKapeCopyLog, parseVelociraptorUploads, recordedTime } from './records.js';
 export { HostVotes, HOST_TRUST, clientInfoHost, kapeFolderHost, velociraptorArchiveHost, sampleLogHosts, shortName, plausibleHostName } from './host.js';
 export type { CollectionHost, HostCandidate, HostSource, SampleOptions } from './host.js';
-export { CollectionHosts, collectionFolderLayout, collectionHosts, collectionPlace, hostOfInputs } from './collection-hosts.js';
+export { CollectionHosts, chooseHost, collectionFolderLayout, collectionHosts, collectionPlace, hostOfInputs } from './collection-hosts.js';
 export type { CollectionLayout, CollectionPlace, HostedCollection } from './collection-hosts.js';
