@@ -6,7 +6,7 @@ import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
 import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
-import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, type ArchiveLimits } from './evidence/index.js';
+import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, collectionHosts, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
@@ -133,6 +133,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     await pool?.close();
     throw new HuntError('NOT_READABLE', `nothing readable in ${opts.inputs.join(', ')}` + (skipped.length ? ` (${skipped.length} skipped)` : ''));
   }
+  // Each collection's host (client_info.json, KAPE %m folder, the logs' Computer): findings whose event names none get it.
+  const hosts = await collectionHosts(evidence, records);
 
   // Proxies (given, or detected from the first requests of the IIS logs): every event is then marked with
   // its real client, so findings, attackers, the story and the exports never name the balancer.
@@ -148,6 +150,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   const catalog = attackCatalog();
   const tagsChecked = new Set<string>();
   const emit = (f: Finding): void => {
+    f.host = hosts.hostFor(f.evidence.path, f.host);
     const key = `${f.engine}:${f.rule.id}`;
     if (!tagsChecked.has(key)) {
       tagsChecked.add(key);
@@ -263,6 +266,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     exposure: exp.summary,
     clients: clients.summary(),
     diagnostics: { total: diags.total, byCode: Object.fromEntries(diags.counts), items: diags.kept },
+    hosts: hosts.collections.map((c) => ({ collection: c.label, layout: c.layout, files: c.files, host: c.host })),
     custody: {
       exhunt: version,
       sigmaRulesSha256: sigma.rulesSha256,

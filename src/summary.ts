@@ -4,6 +4,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { EvidenceRef } from './event.js';
 import type { Level } from './finding.js';
+import type { CollectionHost, CollectionLayout } from './evidence/index.js';
 
 export interface CoverageEntry {
   /** Log kind, e.g. 'iis-w3c:W3SVC1', 'exchange:httpproxy/Ecp', 'evtx:MSExchange Management'. */
@@ -112,6 +113,16 @@ export interface ScanSummary {
   diagnostics: { total: number; byCode: Record<string, number>; items: Diagnostic[] };
   /** Absent in summaries written before the chain of custody was kept. */
   custody?: Custody;
+  /** Each collection read and the host it was taken from (null: no source named one); absent in older summaries. */
+  hosts?: ScanHost[];
+}
+
+/** One collection of a scan: its folder or archive as cited (the scanned folder where it is the whole input) and host. */
+export interface ScanHost {
+  collection: string;
+  layout: CollectionLayout;
+  files: number;
+  host: CollectionHost | null;
 }
 
 /** What was read, by hash: every evidence file and every archive, with exhunt's version and the rule set's hash. */

@@ -172,6 +172,7 @@ async function* walkDir(
     if (meta) {
       skipped.push({ path: childRel, reason: meta });
       if (opts.records && /_copylog\.csv$/i.test(e.name)) opts.records.addFile('kape-copylog', target, rel ? `${rel}/` : '', childRel, sink);
+      if (opts.records && veloRoot && e.name === 'client_info.json') opts.records.addClientInfo(target, rel ? `${rel}/` : '', childRel, sink);
       continue;
     }
     let st;

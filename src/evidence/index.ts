@@ -1,5 +1,5 @@
 // The evidence family's door: discovery of files in collections (with skipped-file reporting), content
-// sniffing, collection layouts (KAPE, Velociraptor) and log coverage with its blind-spot warnings.
+// sniffing, collection layouts (KAPE, Velociraptor), each collection's host, and log coverage with its blind spots.
 export type { Evidence, EvidenceKind, RecordedFile, RecordSource } from './evidence.js';
 export { discover } from './discover.js';
 export type { Discovery, DiscoverOptions, SkippedFile } from './discover.js';
@@ -10,3 +10,7 @@ export { ArchiveSession, archiveKindOf, DEFAULT_LIMITS } from './archive/index.j
 export type { ArchiveKind, ArchiveLimits, ArchiveOptions, ArchiveRecord } from './archive/index.js';
 export { hashEvidence, integrityFindings, type Hashes } from './custody.js';
 export { CollectionRecords, parseKapeCopyLog, parseVelociraptorUploads, recordedTime } from './records.js';
+export { HostVotes, HOST_TRUST, clientInfoHost, kapeFolderHost, velociraptorArchiveHost, sampleLogHosts, shortName, plausibleHostName } from './host.js';
+export type { CollectionHost, HostCandidate, HostSource, SampleOptions } from './host.js';
+export { CollectionHosts, chooseHost, collectionFolderLayout, collectionHosts, collectionPlace, hostOfInputs } from './collection-hosts.js';
+export type { CollectionLayout, CollectionPlace, HostedCollection } from './collection-hosts.js';

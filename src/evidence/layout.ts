@@ -1,6 +1,9 @@
 // Triage-collection layouts (research/formats.md §6): Velociraptor's percent-escaped uploads/ tree and
 // its metadata files, KAPE's drive folders and copy logs, and the mapping back to original Windows paths.
 
+/** Velociraptor's accessors (the first folder under uploads/): a tar stream's only clue before its metadata files pass. */
+export const ACCESSORS = new Set(['auto', 'ntfs', 'mft', 'lazy_ntfs', 'ntfs_vss', 'file', 'raw_ntfs', 'fat', 'data', 'ntfs_ads']);
+
 const VELO_MARKERS = ['uploads.json', 'client_info.json', 'collection_context.json', 'log.json'];
 
 /** A folder holding `uploads/` plus one of Velociraptor's top-level metadata files. */

@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { Evidence, RecordedFile, RecordSource } from './evidence.js';
 import { windowsPath } from './layout.js';
+import { clientInfoHost } from './host.js';
 
 /** A Windows path as a key: device prefixes dropped ('\\.\C:' → 'C:'), '\' separators, lower case. */
 export function pathKey(p: string): string {
@@ -73,6 +74,23 @@ export function isUploadResults(name: string): boolean {
 /** The records of every collection in a scan, each applying to the evidence under its folder (prefix). */
 export class CollectionRecords {
   private readonly sets: { prefix: string; files: Map<string, RecordedFile> }[] = [];
+  /** Velociraptor's client_info.json of each collection: the host it was taken from (host.ts). */
+  readonly clientInfos: { prefix: string; host: string; citedAs: string }[] = [];
+  /** The folders holding a KAPE copy log: KAPE collection roots even where their drive folder looks unusual. */
+  readonly copyLogPrefixes = new Set<string>();
+
+  /** Reads a Velociraptor client_info.json (a small JSON object); an unreadable one is a warning. */
+  addClientInfo(absPath: string, prefix: string, citedAs: string, sink: DiagnosticSink): void {
+    let host: string | null = null;
+    try {
+      host = clientInfoHost(readFileSync(absPath, 'utf8'));
+    } catch (err) {
+      sink({ code: 'NOT_READABLE', severity: 'warning', message: `cannot read the collection's client_info.json: ${(err as Error).message}`, location: { path: citedAs } });
+      return;
+    }
+    if (host === null) sink({ code: 'JSON_BAD_RECORD', severity: 'warning', message: 'client_info.json names no host (Hostname/Fqdn)', location: { path: citedAs } });
+    else this.clientInfos.push({ prefix, host, citedAs });
+  }
 
   /** Reads one record file; `prefix` is the cited path of the collection's folder ('' or ending in '/'). */
   addFile(kind: RecordSource, absPath: string, prefix: string, citedAs: string, sink: DiagnosticSink): void {
@@ -85,6 +103,7 @@ export class CollectionRecords {
     }
     try {
       const files = kind === 'kape-copylog' ? parseKapeCopyLog(text) : parseVelociraptorUploads(text, sink, citedAs);
+      if (kind === 'kape-copylog') this.copyLogPrefixes.add(prefix);
       if (files.size > 0) this.sets.push({ prefix, files });
     } catch (err) {
       sink({ code: 'LOG_BAD_LINE', severity: 'warning', message: `copy log not readable as CSV: ${(err as Error).message}`, location: { path: citedAs } });

@@ -34,7 +34,10 @@ const key = (f: Finding): string => {
   return JSON.stringify([f.rule.id, bang >= 0 ? p.slice(bang + 2) : p, ev.line ?? null, ev.record ?? null]);
 };
 
-test('KAPE VHDX read through 7-Zip: the same findings as the folder, each naming the container', { skip }, async () => {
+/** An NTFS image holding the example's C/ folder, made once. */
+let ntfsImage: string | null = null;
+function exampleNtfs(): string {
+  if (ntfsImage !== null) return ntfsImage;
   const img = join(work, 'ntfs.img');
   const mnt = join(work, 'mnt');
   mkdirSync(mnt);
@@ -46,6 +49,52 @@ test('KAPE VHDX read through 7-Zip: the same findings as the folder, each naming
   } finally {
     assert.equal(spawnSync('umount', [mnt]).status, 0);
   }
+  return (ntfsImage = img);
+}
+
+/** A disk with an MBR: a 1 MiB partition of zeros (as Windows' reserved partitions), then the NTFS image. */
+function partitionedDisk(ntfs: string, out: string): void {
+  const part = readFileSync(ntfs);
+  const first = 2048;
+  const second = first + 2048;
+  const disk = Buffer.alloc(second * 512 + part.length + 4096);
+  part.copy(disk, second * 512);
+  for (const [i, start, sectors] of [[0, first, 2048], [1, second, part.length / 512]] as const) {
+    const e = 446 + 16 * i;
+    disk[e + 4] = 0x07; // NTFS/exFAT type
+    disk.writeUInt32LE(start, e + 8);
+    disk.writeUInt32LE(sectors, e + 12);
+  }
+  disk[510] = 0x55;
+  disk[511] = 0xaa;
+  writeFileSync(out, disk);
+}
+
+test('a VHDX whose disk has a partition table: the NTFS partition is read, the same findings as the folder', { skip }, async () => {
+  const raw = join(work, 'disk.img');
+  partitionedDisk(exampleNtfs(), raw);
+  const vhdx = join(work, 'EXCH01-disk.vhdx');
+  assert.equal(spawnSync('qemu-img', ['convert', '-O', 'vhdx', raw, vhdx]).status, 0);
+  rmSync(raw);
+  const folder = await huntAll({ inputs: [example], workers: 1 });
+  const tmp = join(work, 'tmp-disk');
+  mkdirSync(tmp);
+  const saved = process.env['TMPDIR'];
+  process.env['TMPDIR'] = tmp;
+  try {
+    const r = await huntAll({ inputs: [vhdx], workers: 1 });
+    assert.deepEqual(r.findings.map(key).sort(), folder.findings.map(key).sort());
+    const inside = r.findings.filter((f) => f.evidence.path.includes('!/'));
+    assert.ok(inside.length > 100 && inside.every((f) => f.evidence.path.startsWith('EXCH01-disk.vhdx!/C/')), 'one NTFS partition: paths as in the folder');
+    assert.deepEqual(readdirSync(tmp), [], 'the partition copy and the temp folder are gone');
+  } finally {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  }
+});
+
+test('KAPE VHDX read through 7-Zip: the same findings as the folder, each naming the container', { skip }, async () => {
+  const img = exampleNtfs();
   const vhdx = join(work, 'EXCH01.vhdx');
   assert.equal(spawnSync('qemu-img', ['convert', '-O', 'vhdx', img, vhdx]).status, 0);
   assert.ok(statSync(vhdx).size > 0);

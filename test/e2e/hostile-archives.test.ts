@@ -142,23 +142,46 @@ test('tar symlink and hard link entries are refused, the rest read', async () =>
   assert.deepEqual(r.diags.map((x) => x.location?.path), ['links.tar.gz!/sym.log', 'links.tar.gz!/hard.log']);
 });
 
-test('truncated zip and damaged central directory: a clear diagnostic, the other inputs still read', async () => {
-  const zip = await zipOf([good, { name: 'b.log', data: iis }]);
+test('truncated zip and damaged central directory: a clear diagnostic, the members found by their local headers read', async () => {
+  const zip = Buffer.from(await zipOf([good, { name: 'b.log', data: iis }]));
+  const second = zip.indexOf(Buffer.from('PK\x03\x04', 'latin1'), 4);
+  assert.ok(second > 0);
   const truncated = join(work, 'truncated.zip');
-  writeFileSync(truncated, zip.subarray(0, Math.floor(zip.length / 2)));
+  writeFileSync(truncated, zip.subarray(0, second + 100)); // the central directory and most of b.log are gone
   const damaged = join(work, 'damaged.zip');
   const cd = Buffer.from(zip);
   const at = cd.indexOf(Buffer.from('PK\x01\x02', 'latin1'));
   cd.write('XXXX', at, 'latin1');
   writeFileSync(damaged, cd);
+  const stub = join(work, 'stub.zip');
+  writeFileSync(stub, zip.subarray(0, 20)); // not even one local header
   const plain = join(work, 'plain');
   mkdirSync(plain);
   writeFileSync(join(plain, 'u_ex210303.log'), iis);
-  const r = await scan([truncated, damaged, plain]);
-  assert.deepEqual(paths(r.ev), ['truncated.zip', 'damaged.zip', 'u_ex210303.log'], 'the archives are evidence as files; no member of theirs');
+  const r = await scan([truncated, damaged, stub, plain]);
+  assert.deepEqual(paths(r.ev), ['truncated.zip', `truncated.zip!/${iisRel}`, 'damaged.zip', `damaged.zip!/${iisRel}`, 'damaged.zip!/b.log', 'stub.zip', 'u_ex210303.log']);
   const un = r.diags.filter((x) => x.code === 'ARCHIVE_UNREADABLE');
-  assert.deepEqual(un.map((x) => x.location?.path), ['truncated.zip', 'damaged.zip']);
+  assert.deepEqual(un.map((x) => [x.location?.path, x.severity]), [['truncated.zip', 'warning'], ['damaged.zip', 'warning'], ['stub.zip', 'error']]);
   for (const d of un) assert.match(d.message, /truncated, or its central directory is damaged/);
+  assert.match(un[0]!.message, /2 members found by their local headers/);
+  const cut = r.diags.filter((x) => x.code === 'ARCHIVE_MEMBER_BAD');
+  assert.deepEqual(cut.map((x) => x.location?.path), ['truncated.zip!/b.log']);
+  assert.match(cut[0]!.message, /cut short/);
+  // the recovered member is the same bytes as the original
+  const member = r.ev.find((e) => e.path === `damaged.zip!/${iisRel}`)!;
+  assert.equal(member.size, iis.length);
+});
+
+test('a zip bomb without its central directory: still refused by its ratio, the rest read', async () => {
+  const zip = Buffer.from(await zipOf([{ name: 'bomb.log', data: new Uint8Array(64 << 20) }, good]));
+  zip.write('XXXX', zip.indexOf(Buffer.from('PK\x01\x02', 'latin1')), 'latin1');
+  const file = join(work, 'bomb-nocd.zip');
+  writeFileSync(file, zip);
+  const r = await scan([file]);
+  assert.deepEqual(paths(r.ev), ['bomb-nocd.zip', `bomb-nocd.zip!/${iisRel}`]);
+  const d = r.diags.find((x) => x.code === 'ARCHIVE_MEMBER_REFUSED');
+  assert.equal(d?.location?.path, 'bomb-nocd.zip!/bomb.log');
+  assert.match(d!.message, /archive bomb/);
 });
 
 test('a damaged member (CRC mismatch) is a diagnostic, the other members read', async () => {

@@ -108,35 +108,39 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 /**
- * Several collections with --out (a folder of collection archives): one scan each, each into its own folder
- * named after its host, and index.html listing them with their verdicts. The exit code is the worst one.
+ * Several collections (archives, KAPE or Velociraptor folders, plain folders from distinct hosts): one scan each,
+ * so verdict, story, exposure and "what was taken" are per host. With --out each goes into its own folder, and
+ * index.html lists them with their hosts and verdicts; with --jsonl each one's findings follow the previous one's.
+ * The exit code is the worst one.
  */
-async function runPerCollection(groups: Collection[], flags: ScanFlags & { out: string }, ctx: CommandContext): Promise<number> {
+async function runPerCollection(groups: Collection[], flags: ScanFlags, ctx: CommandContext): Promise<number> {
   const rows: HostRow[] = [];
   let exit = 0;
   for (const g of groups) {
     if (!flags.quiet) ctx.stderr.write(`\nexhunt: collection ${g.name} (${g.inputs.join(', ')})\n`);
-    let row: HostRow = { name: g.name, inputs: g.inputs, verdictKind: 'not-scanned', headline: 'Not scanned: nothing readable (see the diagnostics above)', findings: 0, scanned: false };
-    const code = await runScan(g.inputs, { ...flags, out: join(flags.out, g.name) }, ctx, (r) => {
+    let row: HostRow = { name: g.name, inputs: g.inputs, verdictKind: 'not-scanned', headline: 'Not scanned: nothing readable (see the diagnostics above)', findings: 0, scanned: false, host: null };
+    const code = await runScan(g.inputs, { ...flags, ...(flags.out ? { out: join(flags.out, g.name) } : {}) }, ctx, (r) => {
       const v = buildModel(r.digest, r.summary, r.taken).verdict;
-      row = { ...row, verdictKind: v.kind, headline: v.headline, findings: r.summary.counts.findings, scanned: true };
+      // the host of the collection holding the most files (a staged archive inside it is not another host)
+      const main = [...(r.summary.hosts ?? [])].filter((h) => h.host !== null).sort((a, b) => b.files - a.files)[0]?.host ?? null;
+      row = { ...row, verdictKind: v.kind, headline: v.headline, findings: r.summary.counts.findings, scanned: true, host: main ? { name: main.name, source: main.source } : null };
     });
     rows.push(row);
     exit = Math.max(exit, code);
   }
-  await writeFile(join(flags.out, 'index.html'), hostsIndexHtml(rows));
+  if (flags.out) await writeFile(join(flags.out, 'index.html'), hostsIndexHtml(rows));
   if (!flags.quiet) {
-    ctx.stderr.write(`\n${rows.length} collections, one verdict each (${join(flags.out, 'index.html')}):\n`);
-    for (const r of rows) ctx.stderr.write(`  ${r.name}: ${r.headline} (${r.findings} findings)\n`);
+    ctx.stderr.write(`\n${rows.length} collections, one verdict each${flags.out ? ` (${join(flags.out, 'index.html')})` : ''}:\n`);
+    for (const r of rows) ctx.stderr.write(`  ${r.name}${r.host && r.host.name !== r.name ? ` [host ${r.host.name}]` : ''}: ${r.headline} (${r.findings} findings)\n`);
   }
   return exit;
 }
 
 async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, onResult?: (r: HuntResult) => void): Promise<number> {
   if (!isLevel(flags.minLevel)) return 2;
-  if (flags.out && !onResult) {
-    const groups = splitCollections(paths);
-    if (groups) return runPerCollection(groups, { ...flags, out: flags.out }, ctx);
+  if (!onResult) {
+    const groups = await splitCollections(paths, flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null);
+    if (groups) return runPerCollection(groups, flags, ctx);
   }
   const progress = flags.quiet ? { update: () => undefined, stop: () => undefined } : progressView(ctx.stderr);
   let result: HuntResult;

@@ -1,6 +1,6 @@
 // Collection layouts inside an archive (research/formats.md §6): Velociraptor roots (uploads/ beside its metadata
 // files) whose uploads/ components are percent-decoded, its results/ and metadata skipped, KAPE logs skipped.
-import { decodeComponent, isVelociraptorRoot, metadataReason } from '../layout.js';
+import { ACCESSORS, decodeComponent, isVelociraptorRoot, metadataReason } from '../layout.js';
 
 export interface ArchiveLayout {
   /** The member's components as cited: decoded under a Velociraptor uploads/ folder. */
@@ -9,8 +9,6 @@ export interface ArchiveLayout {
   metadata(parts: string[]): string | null;
 }
 
-// Velociraptor's accessors (the first folder under uploads/): a stream's only clue before its metadata files pass.
-const ACCESSORS = new Set(['auto', 'ntfs', 'mft', 'lazy_ntfs', 'ntfs_vss', 'file', 'raw_ntfs', 'fat', 'data', 'ntfs_ads']);
 
 /** `names`: every member name (zip), or null for a tar stream, whose roots are learnt from uploads/<accessor>/. */
 export function archiveLayout(names: string[] | null): ArchiveLayout {

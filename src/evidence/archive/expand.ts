@@ -136,7 +136,7 @@ export class ArchiveSession {
         source = await openZip(absPath, this.password);
         wholeHash = hashFile(absPath); // members are read by offset: the archive's own hash is a read of its own
       } else if (kind === 'vhdx' || kind === 'vhd' || kind === 'ntfs-image') {
-        source = openSevenZip(absPath);
+        source = await openSevenZip(absPath, () => this.tempDir(), this.limits.maxTotalBytes);
         wholeHash = hashFile(absPath);
       } else {
         source = openTar(absPath, kind === 'tar' ? 'none' : kind === 'tar.gz' ? 'gzip' : 'zstd', (c) => streamHash.update(c));
@@ -146,6 +146,7 @@ export class ArchiveSession {
       record.sha256 = await hashFile(absPath);
       return;
     }
+    if (source.warning) sink({ code: 'ARCHIVE_UNREADABLE', severity: 'warning', message: source.warning, location: { path: rel } });
     const layout = archiveLayout(source.names());
     const seen = new Set<string>();
     let passwordProblem: string | null = null;
@@ -179,6 +180,13 @@ export class ArchiveSession {
           const last = verdict.parts[verdict.parts.length - 1]!;
           const results = verdict.parts.indexOf('results');
           const recordKind = /_copylog\.csv$/i.test(last) ? 'kape-copylog' : results >= 0 && isUploadResults(last) ? 'velociraptor-uploads' : null;
+          if (records && last === 'client_info.json' && !(m.encrypted && this.password === null)) {
+            const out = await this.inflate(m, source);
+            if (out.ok) {
+              records.addClientInfo(out.path, `${rel}!/${verdict.parts.slice(0, -1).map((p) => p + '/').join('')}`, shown, sink);
+              unlinkSync(out.path);
+            }
+          }
           if (records && recordKind && !(m.encrypted && this.password === null)) {
             // the collection's records are read from a temp copy too, then dropped
             const out = await this.inflate(m, source);

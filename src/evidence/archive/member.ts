@@ -27,6 +27,8 @@ export interface MemberSource {
   consumed(): number | null;
   /** Every member name up front (zip's central directory), or null for a stream (tar) that tells them as it goes. */
   names(): string[] | null;
+  /** Why the archive is read only in part (a zip read from its local headers), for the expander to report. */
+  warning?: string;
 }
 
 /** Thrown by a source when the archive itself (not one member) cannot be read. */

@@ -1,12 +1,11 @@
 // ZIP members through @zip.js/zip.js: deflate and stored, ZIP64 (archives and entries over 4 GB), AES-256 and
 // ZipCrypto with a password. Read in place: the central directory and each member are read by offset from a
 // lazy Blob of the file (fs.openAsBlob), so nothing is loaded whole and nothing is extracted under its name.
-import { createReadStream, openAsBlob } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { BlobReader, configure, ZipReader, type Entry } from '@zip.js/zip.js';
 import { ArchiveUnreadable, type Member, type MemberSource } from './member.js';
+import { inflateRange, localHeaderSource, scanLocalHeaders } from './zip-local-scan.js';
 
 // Node has no Web Workers; zip.js then inflates in this thread with the platform's DecompressionStream (zlib).
 configure({ useWebWorkers: false });
@@ -40,20 +39,7 @@ async function readPlain(absPath: string, e: Entry, write: (chunk: Uint8Array) =
     await fh.close();
   }
   if (e.compressedSize === 0) return;
-  const raw = createReadStream(absPath, { start, end: start + e.compressedSize - 1, highWaterMark: 1 << 20 });
-  const stream: Readable = e.compressionMethod === 8 ? raw.pipe(createInflateRaw({ chunkSize: 1 << 18 })) : raw;
-  raw.on('error', (err) => stream.destroy(err));
-  let crc = 0;
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      crc = crc32(chunk as Buffer, crc);
-      size += (chunk as Buffer).length;
-      write(chunk as Buffer);
-    }
-  } finally {
-    raw.destroy();
-  }
+  const { crc, size } = await inflateRange(absPath, start, start + e.compressedSize, e.compressionMethod, write);
   if (size !== e.uncompressedSize) throw new Error(`size ${size} differs from the recorded ${e.uncompressedSize}`);
   if (e.signature !== undefined && crc >>> 0 !== e.signature >>> 0) throw new Error('CRC-32 mismatch: the member is damaged');
 }
@@ -68,7 +54,10 @@ export async function openZip(absPath: string, password: string | null): Promise
     reader = new ZipReader(new BlobReader(blob), { ...(password !== null ? { password } : {}), filenameValidation: 'tolerant' });
     entries = await reader.getEntries();
   } catch (err) {
-    throw new ArchiveUnreadable(`not a readable ZIP (${(err as Error).message}): truncated, or its central directory is damaged`);
+    const problem = `not a readable ZIP (${(err as Error).message}): truncated, or its central directory is damaged`;
+    const found = await scanLocalHeaders(absPath).catch(() => []);
+    if (found.length === 0) throw new ArchiveUnreadable(problem);
+    return { ...localHeaderSource(absPath, found), warning: `${problem}; ${found.length} members found by their local headers are read (one cut short is reported)` };
   }
   return {
     consumed: () => null,

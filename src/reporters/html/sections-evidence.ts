@@ -137,6 +137,7 @@ export function scanSection(m: ReportModel): Html {
 <dt>Rules</dt><dd>Sigma ${s.rules.sigma.loaded} loaded, ${s.rules.sigma.failed} failed, ${s.rules.sigma.inactive} inactive; YARA ${s.rules.yara ? (s.rules.yara.available ? `${s.rules.yara.loaded} rules` : 'unavailable') : 'not used'}; IOCs ${s.rules.iocs ? s.rules.iocs.loaded : 'not used'}</dd>
 <dt>ATT&amp;CK</dt><dd>Enterprise v${m.catalog.version}. ${m.catalog.attribution} ${m.catalog.terms}</dd>
 <dt>Diagnostics</dt><dd>${fmtNum(d.total)} (${Object.entries(d.byCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})</dd>
+${hostFacts(s.hosts)}
 ${custodyFacts(s.custody)}
 </dl>
 ${custodyDetails(s.custody)}
@@ -144,6 +145,22 @@ ${s.files.skipped.length ? html`<details><summary>Skipped files (${s.files.skipp
 ${d.items.length ? html`<details><summary>Diagnostics (first ${Math.min(d.items.length, 100)})</summary><ul class="plain small">${d.items.slice(0, 100).map((x) => html`<li><b>${x.severity}</b> [${x.code}] <code>${formatLocation(x.location)}</code> ${x.message}</li>`)}</ul></details>` : ''}
 <p class="muted small">Exports beside this file: timeline.csv (spreadsheet-safe: cells starting with = + - @ or a tab are prefixed with '), timeline.jsonl (Timesketch, exact values), attack-layer.json (ATT&amp;CK Navigator 4.5), stix.json (STIX 2.1), findings.jsonl and summary.json.</p>
 </section>`;
+}
+
+const HOST_SOURCE: Record<string, string> = {
+  'velociraptor-client-info': "Velociraptor's client_info.json",
+  'kape-folder': "KAPE's machine-name folder",
+  'event-log-computer': "the event logs' Computer",
+  'log-field': 'the server named in the logs',
+  'collection-name': "the collection's file name",
+};
+
+/** Each collection's host and which source named it (the names other sources gave, for the reader to weigh). */
+function hostFacts(hosts: ReportModel['summary']['hosts']): Html | string {
+  if (!hosts || hosts.length === 0) return '';
+  return html`<dt>Host${hosts.length > 1 ? 's' : ''}</dt><dd><ul class="plain">${hosts.map(
+    (c) => html`<li>${c.host ? html`<b>${c.host.name}</b> from ${HOST_SOURCE[c.host.source] ?? c.host.source} (<code>${c.host.evidence}</code>)` : html`<b>unknown</b>: no source names the machine`} — <code>${c.collection}</code>, ${c.layout}, ${fmtNum(c.files)} files${c.host && c.host.others.length ? html`; also named: ${c.host.others.slice(0, 5).map((o) => `${o.name} (${HOST_SOURCE[o.source] ?? o.source}${o.count > 1 ? `, ${o.count}×` : ''})`).join(', ')}` : ''}</li>`,
+  )}</ul></dd>`;
 }
 
 /** The chain of custody: the rule set's hash and every archive's, and each evidence file's in summary.json. */
