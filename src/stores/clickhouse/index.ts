@@ -7,3 +7,7 @@ export type { RowContext } from './event-row.js';
 export { findingIndicators } from './indicators.js';
 export { stringLiteral, sqlLiteral } from './literal.js';
 export type { IndicatorType, FindingIndicators } from './indicators.js';
+export { writeFleet, FLEET_FILES } from './fleet.js';
+export type { FleetOptions, FleetResult } from './fleet.js';
+export { buildFleetModel } from './fleet-model.js';
+export type { FleetScope } from './fleet-queries.js';
