@@ -10,3 +10,4 @@ export type { IndicatorType, FindingIndicators } from './indicators.js';
 export { openStore, parseStoreUrl, redact, isStoreUrl } from './open.js';
 export type { OpenStoreOptions } from './open.js';
 export { substituteParams } from './params.js';
+export { ensureSchema, shardOrigins } from './ddl.js';

@@ -106,9 +106,11 @@ export class ServerStore implements StoreClient {
     return { query: substituteParams(sql, params) };
   }
 
-  private get settings(): Record<string, 0 | 1> {
-    // A Distributed table's insert returns once every shard has the rows: what ingest marks complete is visible.
-    return this.info.cluster ? { insert_distributed_sync: 1 } : {};
+  private get settings(): Record<string, 0 | 1 | string> {
+    // On a cluster: a Distributed table's insert returns once every shard has the rows (what ingest marks
+    // complete is visible); and a subquery on a Distributed table inside a distributed query (visibleEvents'
+    // `IN (SELECT … FROM evidence)`) reads each shard's local table — right, since every table is sharded by host.
+    return this.info.cluster ? { insert_distributed_sync: 1, distributed_product_mode: 'local' } : {};
   }
 
   async exec(sql: string, params?: StoreParams): Promise<void> {
@@ -121,7 +123,7 @@ export class ServerStore implements StoreClient {
 
   async rows<T extends object>(sql: string, params?: StoreParams): Promise<T[]> {
     try {
-      const rs = await this.client.query({ ...this.prepare(sql, params), format: 'JSONEachRow' });
+      const rs = await this.client.query({ ...this.prepare(sql, params), format: 'JSONEachRow', clickhouse_settings: this.settings });
       return (await rs.json()) as T[];
     } catch (e) {
       throw serverError(e, this.info.where, sql);
@@ -131,7 +133,7 @@ export class ServerStore implements StoreClient {
   async *stream<T extends object>(sql: string, params?: StoreParams): AsyncIterable<T> {
     let rs;
     try {
-      rs = await this.client.query({ ...this.prepare(sql, params), format: 'JSONEachRow' });
+      rs = await this.client.query({ ...this.prepare(sql, params), format: 'JSONEachRow', clickhouse_settings: this.settings });
     } catch (e) {
       throw serverError(e, this.info.where, sql);
     }
