@@ -86,7 +86,7 @@ export async function buildFleetModel(
     const summaries = rows.map((r) => parseSummary(r, sink)).filter((s): s is ScanSummary => s !== null);
     const report = reports?.get(host);
     const scanVerdict = [...rows.map((r) => r.verdict), report?.verdict ?? ''].reduce(worse, '');
-    const newest = [...rows].sort((a, b) => b.finished - a.finished)[0];
+    const newest = [...rows].sort((a, b) => b.finished_at - a.finished_at)[0];
     const st = statOf.get(host);
     const ev = evOf.get(host);
     const coverage = coverageOf(summaries, ev?.files ?? 0, ev?.events ?? 0);

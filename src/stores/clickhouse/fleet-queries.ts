@@ -27,8 +27,10 @@ export const FINDINGS_IN_SCOPE = `${HOSTS}
  * Exploitation or post-exploitation, as the verdict sees it: high or critical, or medium naming a CVE or
  * T1190; exposure statements are not activity.
  */
-export const MALICIOUS = `(engine != 'exposure' AND (level IN ('high', 'critical') OR (level = 'medium' AND (notEmpty(cves) OR has(attack, 'T1190')))))`;
-const EXPLOITATION = `(engine != 'exposure' AND notEmpty(cves) AND level IN ('medium', 'high', 'critical') AND has_time = 1)`;
+// A probe (reconnaissance techniques only, e.g. a version scan tagged with the CVE it looks for) is not an attempt.
+const PROBE = `(notEmpty(attack) AND arrayAll(x -> match(x, '^T(1589|159[0-8])'), attack))`;
+export const MALICIOUS = `(engine != 'exposure' AND NOT ${PROBE} AND (level IN ('high', 'critical') OR (level = 'medium' AND (notEmpty(cves) OR has(attack, 'T1190')))))`;
+const EXPLOITATION = `(engine != 'exposure' AND NOT ${PROBE} AND notEmpty(cves) AND level IN ('medium', 'high', 'critical') AND has_time = 1)`;
 
 /** One row per (host, collection): the newest scan's verdict, build and summary. */
 export interface ScanRow {
@@ -37,12 +39,12 @@ export interface ScanRow {
   build: string;
   verdict: string;
   summary: string;
-  finished: number;
+  finished_at: number;
 }
 export function scanRows(c: StoreClient, s: FleetScope): Promise<ScanRow[]> {
   return c.rows<ScanRow>(
     `SELECT host, collection, argMax(build, finished) AS build, argMax(verdict, finished) AS verdict, argMax(summary, finished) AS summary,
-       toUnixTimestamp(max(finished)) AS finished
+       toUnixTimestamp(max(finished)) AS finished_at
      FROM scans WHERE ${HOSTS} GROUP BY host, collection ORDER BY host, collection`,
     scopeParams(s),
   );

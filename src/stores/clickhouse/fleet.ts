@@ -34,7 +34,7 @@ async function writeHostReports(c: StoreClient, outDir: string, scope: FleetScop
   const names = [...new Set([...scans.map((r) => r.host), ...stats.map((r) => r.host)])].sort();
   const dirs = hostDirs(names);
   const newest = new Map<string, (typeof scans)[number]>();
-  for (const r of scans) if (!newest.has(r.host) || newest.get(r.host)!.finished < r.finished) newest.set(r.host, r);
+  for (const r of scans) if (!newest.has(r.host) || newest.get(r.host)!.finished_at < r.finished_at) newest.set(r.host, r);
   const facts = new Map<string, HostReportFacts>();
 
   const finishHost = async (host: string, loader: FindingsLoader): Promise<void> => {
