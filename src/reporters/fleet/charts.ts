@@ -18,7 +18,7 @@ const dayMs = (d: string): number => Date.parse(`${d}T00:00:00Z`);
 const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /** Stacked bars, one per day (or week) from the first day to the last, with a legend when there are several series. */
-export function dayChart(s: DaySeries, caption: string, unit: string): Html {
+export function dayChart(s: DaySeries, caption: string, unit: string, legend = s.names.length > 1): Html {
   const keys = [...s.days.keys()].filter((d) => Number.isFinite(dayMs(d))).sort();
   if (keys.length === 0) return html`<p class="muted">Nothing to chart.</p>`;
   const lo = dayMs(keys[0]!);
@@ -37,7 +37,8 @@ export function dayChart(s: DaySeries, caption: string, unit: string): Html {
   const top = 10;
   const left = 44;
   const plotW = W - left - 10;
-  const bw = plotW / n;
+  // a few days do not make slabs: bars stay at most 40 units wide, the axis as long as they need
+  const bw = Math.min(plotW / n, 40);
   const bars: Html[] = [];
   sums.forEach((b, i) => {
     let y = top + H;
@@ -50,15 +51,18 @@ export function dayChart(s: DaySeries, caption: string, unit: string): Html {
     });
   });
   // at most ~8 date labels, on bar boundaries
-  const every = Math.max(1, Math.ceil(n / 8));
+  // month-day labels within a year (the caption names the year), one every so many bars that they never touch
+  const short = hi - lo < 360 * DAY;
+  const label = (t: number): string => (short ? iso(t).slice(5) : iso(t));
+  const every = Math.max(1, Math.ceil(n / 12), Math.ceil((short ? 44 : 72) / bw));
   const ticks: Html[] = [];
   for (let i = 0; i < n; i += every) {
     const x = left + i * bw + bw / 2;
-    ticks.push(html`<text class="tick" x="${x.toFixed(1)}" y="${top + H + 14}" text-anchor="middle">${iso(lo + i * step)}</text>`);
+    ticks.push(html`<text class="tick" x="${x.toFixed(1)}" y="${top + H + 14}" text-anchor="middle">${label(lo + i * step)}</text>`);
   }
-  const legend = s.names.length > 1 ? s.names.map((name, k) => html`<span class="key"><i class="s${k % 6}"></i>${name}</span>`) : [];
+  const legendKeys = legend ? s.names.map((name, k) => html`<span class="key"><i class="s${k % 6}"></i>${name}</span>`) : [];
   return html`<figure class="chart"><svg viewBox="0 0 ${W} ${top + H + 22}" role="img" aria-label="${caption}">
 <text class="tick" x="${left - 6}" y="${top + 8}" text-anchor="end">${max}</text><text class="tick" x="${left - 6}" y="${top + H}" text-anchor="end">0</text>
-<line class="axis" x1="${left}" x2="${W - 10}" y1="${top + H}" y2="${top + H}"/>${ticks}${bars}</svg>
-<figcaption>${caption} (${step === DAY ? 'per day' : 'per week'}, UTC). ${legend}</figcaption></figure>`;
+<line class="axis" x1="${left}" x2="${(left + n * bw).toFixed(1)}" y1="${top + H}" y2="${top + H}"/>${ticks}${bars}</svg>
+<figcaption>${caption} (${step === DAY ? 'per day' : 'per week'}, UTC, ${short ? `${iso(lo).slice(0, 4)}${iso(hi).slice(0, 4) !== iso(lo).slice(0, 4) ? `–${iso(hi).slice(0, 4)}` : ''}` : `${iso(lo)} to ${iso(hi)}`}). ${legendKeys}</figcaption></figure>`;
 }

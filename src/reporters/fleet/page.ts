@@ -85,7 +85,7 @@ ${m.sharedIndicatorsCapped ? html`<p class="small warn">More indicators were sha
 function campaignSection(m: FleetModel): Html {
   const fell = dayChart({ names: ['servers'], days: new Map(m.campaign.fell.map((d) => [d.day, [d.count]])) }, 'Servers with their first malicious activity', 'servers');
   const fam = m.campaign.families;
-  const expl = dayChart({ names: fam, days: new Map(m.campaign.exploitation.map((d) => [d.day, fam.map((f) => d.byFamily[f] ?? 0)])) }, 'Exploitation findings across the fleet by CVE family', 'findings');
+  const expl = dayChart({ names: fam, days: new Map(m.campaign.exploitation.map((d) => [d.day, fam.map((f) => d.byFamily[f] ?? 0)])) }, 'Exploitation findings across the fleet by CVE family', 'findings', true);
   const order = m.hosts.filter((h) => h.firstMalicious !== null).sort((a, b) => (a.firstMalicious! < b.firstMalicious! ? -1 : a.firstMalicious! > b.firstMalicious! ? 1 : 0));
   return html`<section id="campaign"><h2>Campaign over time</h2>
 <h3>When the servers fell</h3>${fell}

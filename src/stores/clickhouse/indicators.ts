@@ -60,13 +60,15 @@ export function findingIndicators(f: Finding): FindingIndicators {
     const sha = findingHashes(f).sha256;
     if (sha !== undefined) add('sha256', sha);
   }
-  // a web shell's path: the file's URL path or Windows path (file engines), the requested URL (web-shell rules)
-  if (fileEngine || f.attack.includes(SHELL_TECHNIQUE)) {
+  // a web shell's path: the file's URL path or Windows path (file engines), the requested script (web-shell
+  // rules) — only when it names a script that is not one of Exchange's own (the exploit's /ecp/DDI/… is no shell)
+  const fileKey = findingFileKey(f);
+  if (fileKey !== null && (fileEngine || f.attack.includes(SHELL_TECHNIQUE))) {
     const win = fieldValue(f.fields, ['windowsPath']);
     const url = fieldValue(f.fields, fileEngine ? ['urlPath'] : ['cs-uri-stem', 'UrlStem', 'urlPath']);
-    if (url !== null) add('webshell-path', url.toLowerCase());
-    else if (win !== null) add('webshell-path', win.toLowerCase());
+    const path = url ?? win;
+    if (path !== null && path.toLowerCase().endsWith(fileKey)) add('webshell-path', path.toLowerCase());
   }
-  add('file-name', findingFileKey(f));
+  add('file-name', fileKey);
   return out;
 }
