@@ -10,7 +10,7 @@ import { launchChromium, openRecorded, skipChromium } from './chromium.js';
 import { projectRoot } from '../../src/paths.js';
 import { ensureSchema, openStore, writeFleet } from '../../src/stores/index.js';
 import { insertCollections } from '../../src/stores/clickhouse/fleet-testkit.js';
-import { fleetCollections, hostileCollection } from '../fleet/fleet-fixture.js';
+import { fleetCollections, hostileCollection, syntheticServer } from '../fleet/fleet-fixture.js';
 
 let skip: string | false = skipChromium;
 try {
@@ -79,6 +79,38 @@ test('fleet.html renders in Chromium without errors or network, charts drawn, ho
     assert.equal(h.scripts, 0);
     assert.match(h.verdict, /^Compromised/);
     await hostile.page.screenshot({ path: join(artifacts, 'fleet-hostile-host.png') });
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fleet.html of 1,000 servers stays one usable page: urgent groups open, long quiet groups folded', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-fleet-browser-'));
+  const { browser, close } = await launchChromium();
+  try {
+    const store = await openStore(join(dir, 'store'));
+    try {
+      await ensureSchema(store);
+      await insertCollections(store, Array.from({ length: 1000 }, (_, i) => syntheticServer(i)));
+      await writeFleet(store, join(dir, 'out'), { scope: { hosts: [], since: null, until: null }, hostReports: false });
+    } finally {
+      await store.close();
+    }
+    const { page, consoleErrors, requests } = await openRecorded(browser, pathToFileURL(join(dir, 'out', 'fleet.html')).href);
+    const facts = await page.evaluate(() => ({
+      counts: Array.from(document.querySelectorAll('.fleetcounts .fc b')).map((b) => b.textContent),
+      groups: Array.from(document.querySelectorAll('#servers details.group')).map((d) => [d.id, (d as HTMLDetailsElement).open]),
+      firstRows: Array.from(document.querySelectorAll('#servers tbody tr')).slice(0, 3).map((tr) => tr.closest('details')?.id ?? ''),
+      bars: document.querySelectorAll('#campaign svg rect').length,
+    }));
+    await page.screenshot({ path: join(projectRoot, 'test-artifacts', 'fleet-1000.png') });
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(requests, []);
+    assert.deepEqual(facts.counts, ['100', '200', '100', '400', '200']);
+    assert.deepEqual(facts.groups, [['g-compromised', true], ['g-exploitation-attempted', true], ['g-blind', false], ['g-exposed', false], ['g-no-evidence', false]]);
+    assert.deepEqual(facts.firstRows, ['g-compromised', 'g-compromised', 'g-compromised']);
+    assert.ok(facts.bars >= 30, `bars: ${facts.bars}`);
   } finally {
     await close();
     rmSync(dir, { recursive: true, force: true });

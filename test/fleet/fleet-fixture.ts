@@ -53,3 +53,25 @@ export function hostileCollection(): StoredCollection {
   const findings = intrusion(host, 1, 'd').map((f) => ({ ...f, message: HOSTILE, rule: { ...f.rule, title: `${f.rule.title} ${HOSTILE}` } }));
   return collection(host, findings, { inputs: [HOSTILE] }, 1);
 }
+
+/** Server i of a synthetic fleet: 10% compromised by one of 20 operators, 20% attacked, the rest exposed, clean or blind. */
+export function syntheticServer(i: number): StoredCollection {
+  const host = `EXCH${String(i).padStart(4, '0')}.corp${i % 7}.example`;
+  const days = Math.floor(i / 10) % 30;
+  const operator = `203.0.113.${i % 20}`;
+  const all = sampleFindings().map((f): Finding => ({
+    ...f,
+    host,
+    time: shift(f.time, days * DAY + (i % 24) * 3600e3),
+    fields: { ...f.fields, ...(f.fields['c-ip'] === ATTACKER ? { 'c-ip': operator } : {}), ...(f.fields['ClientIpAddress'] ? { ClientIpAddress: operator } : {}) },
+  }));
+  const kind = i % 10;
+  const findings = kind === 0 ? all : kind <= 2 ? all.filter((f) => f.rule.id.endsWith('0001') || f.engine === 'exposure') : kind <= 6 ? all.filter((f) => f.engine === 'exposure') : [];
+  // everyday noise: informational findings of ordinary clients, on every server
+  for (let n = 0; n < 20; n++)
+    findings.push({ engine: 'sigma', time: shift('2021-03-01T08:00:00Z', n * 3600e3 + days * DAY), level: 'informational', rule: { id: 'noise', title: 'OWA logon', author: 'exhunt', source: 'builtin:noise' }, cves: [], attack: [], host, evidence: { path: 'W3SVC1/u_ex210301.log', line: n + 1, kind: 'iis-w3c' }, fields: { 'c-ip': `198.51.100.${n}`, 'cs-uri-stem': '/owa/auth/logon.aspx' } });
+  const base = sampleSummary(findings);
+  // 7 and 8: patched (no exposure window); 9: no web logs
+  const summary = kind === 9 ? { ...base, coverage: base.coverage.filter((c) => c.kind.startsWith('evtx')) } : kind >= 7 ? { ...base, exposure: null } : base;
+  return { host, collection: `${host}-triage`, findings, summary, verdict: buildModel(findings, summary, null).verdict.kind };
+}

@@ -37,21 +37,22 @@ function cves(h: FleetHost): Html {
     if (l) l.cves.push(c.cve);
     else lines.set(key, { cves: [c.cve], from: c.from, to: c.to, name: c.name });
   }
-  return html`${[...lines.values()].slice(0, 4).map(
-    (l) => html`<div class="small"><b>${l.name ?? l.cves[0]!}</b> <span class="muted">${fmtTime(l.from).slice(0, 10)} → ${l.to ? fmtTime(l.to).slice(0, 10) : 'open'}</span></div>`,
-  )}${lines.size > 4 ? html`<div class="small muted">+${lines.size - 4} more</div>` : ''}`;
+  const short = (t: string | null): string => (t ? fmtTime(t).slice(2, 10) : 'open');
+  return html`<div class="small cves">${[...lines.values()].slice(0, 4).map(
+    (l) => html`<span class="nowrap"><b>${l.name ?? l.cves[0]!}</b> <span class="muted">${short(l.from)}→${short(l.to)}</span></span> `,
+  )}${lines.size > 4 ? html`<span class="muted">+${lines.size - 4} more</span>` : ''}</div>`;
 }
 
 function coverage(h: FleetHost): Html {
   const c = h.coverage;
-  const span = c.first ? `${fmtTime(c.first).slice(0, 10)} → ${fmtTime(c.last).slice(0, 10)}` : 'no dated logs';
+  const span = c.first ? `${fmtTime(c.first).slice(2, 10)}→${fmtTime(c.last).slice(2, 10)}` : 'no dated logs';
   const kinds = [...new Set(c.kinds.map((k) => k.kind.split(/[:/]/)[0]!))].join(', ');
-  return html`<div class="small${c.webLogs ? '' : ' warn'}">${c.webLogs ? 'web logs' : 'no IIS/HttpProxy logs'} · ${span}</div><div class="small muted">${clip(kinds || 'nothing read', 60)}</div>`;
+  return html`<div class="small${c.webLogs ? '' : ' warn'}"><span class="nowrap">${c.webLogs ? 'web logs' : 'no IIS/HttpProxy logs'}</span> <span class="nowrap muted">${span}</span></div><div class="small muted">${clip(kinds || 'nothing read', 60)}</div>`;
 }
 
 function hostRow(h: FleetHost, rank: number): Html {
   return html`<tr class="verdict-${h.verdict}"><td class="num muted">${rank}</td><td><a href="hosts/${encodeURIComponent(h.dir)}/report.html">${clip(h.host, 60)}</a>${h.collections > 1 ? html`<div class="small muted">${h.collections} collections</div>` : ''}</td>
-<td><span class="vchip v-${h.verdict}">${FLEET_VERDICT_LABELS[h.verdict]}</span></td><td class="when">${fmtTime(h.firstMalicious)}</td><td class="when">${fmtTime(h.lastMalicious)}</td>
+<td class="when nowrap">${fmtTime(h.firstMalicious)}</td><td class="when nowrap">${fmtTime(h.lastMalicious)}</td>
 <td class="num">${h.episodes ?? '—'}</td><td class="num">${fmtNum(h.malicious)}<span class="muted"> / ${fmtNum(h.findings)}</span></td><td><code>${h.build ?? '—'}</code>${cves(h)}</td><td>${coverage(h)}</td></tr>`;
 }
 
@@ -63,7 +64,7 @@ function serversSection(m: FleetModel): Html {
     if (hosts.length === 0) return html``;
     const open = URGENT.has(v) || hosts.length <= FOLD_AFTER;
     return html`<details class="group" id="g-${v}"${open ? html` open` : ''}><summary><span class="vchip v-${v}">${FLEET_VERDICT_LABELS[v]}</span> <b>${fmtNum(hosts.length)}</b> server${hosts.length === 1 ? '' : 's'}</summary>
-<table><thead><tr><th class="num">#</th><th>server</th><th>verdict</th><th>first malicious</th><th>last malicious</th><th class="num">episodes</th><th class="num">malicious / findings</th><th>build and open CVEs (window)</th><th>log coverage</th></tr></thead><tbody>
+<table><thead><tr><th class="num">#</th><th>server</th><th>first malicious</th><th>last malicious</th><th class="num">episodes</th><th class="num">malicious / findings</th><th>build and open CVEs (window)</th><th>log coverage</th></tr></thead><tbody>
 ${rows}</tbody></table></details>`;
   });
   return html`<section id="servers"><h2>Servers, most urgent first</h2>
