@@ -17,16 +17,36 @@ try {
   chdbMissing = 'needs the optional dependency chdb';
 }
 
-async function storeWith(cols: StoredCollection[]): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'exhunt-fleet-store-'));
-  const s = await openStore(dir);
+/** A store holding `cols`: a fresh embedded one, or a fresh database on the server (every shard) at `server`. */
+async function storeWith(cols: StoredCollection[], server?: string): Promise<{ spec: string; drop: () => Promise<void> }> {
+  let spec: string;
+  let drop: () => Promise<void>;
+  if (server === undefined) {
+    spec = mkdtempSync(join(tmpdir(), 'exhunt-fleet-store-'));
+    drop = async () => rmSync(spec, { recursive: true, force: true });
+  } else {
+    const url = new URL(server);
+    const db = `exhunt_fleet_${process.pid}_${Date.now()}`;
+    const origins = [url.origin + '/', ...url.searchParams.getAll('shard')];
+    const run = async (sql: string) => {
+      for (const o of origins) {
+        const r = await fetch(o, { method: 'POST', body: sql });
+        assert.ok(r.ok, `${o}: ${await r.text()}`);
+      }
+    };
+    await run(`CREATE DATABASE ${db}`);
+    url.searchParams.set('database', db);
+    spec = url.href;
+    drop = () => run(`DROP DATABASE IF EXISTS ${db}`);
+  }
+  const s = await openStore(spec);
   try {
     await ensureSchema(s);
     await insertCollections(s, cols);
   } finally {
     await s.close();
   }
-  return dir;
+  return { spec, drop };
 }
 
 interface FleetJson {
@@ -37,8 +57,8 @@ interface FleetJson {
   techniques: { id: string; hosts: number }[];
 }
 
-test('exhunt fleet: verdict per host, shared indicators, the order the servers fell, per-host reports', { skip: chdbMissing }, async () => {
-  const store = await storeWith(fleetCollections());
+async function fleetEndToEnd(server?: string): Promise<void> {
+  const { spec: store, drop } = await storeWith(fleetCollections(), server);
   const out = mkdtempSync(join(tmpdir(), 'exhunt-fleet-out-'));
   try {
     const r = await runCli(['fleet', '--store', store, '--out', out]);
@@ -98,13 +118,21 @@ test('exhunt fleet: verdict per host, shared indicators, the order the servers f
     assert.equal(f2.hosts.find((h) => h.host === 'EX01')!.firstMalicious, null);
     assert.equal(f2.hosts.find((h) => h.host === 'EX02')!.firstMalicious, '2021-03-05T01:05:00.000Z');
   } finally {
-    rmSync(store, { recursive: true, force: true });
+    await drop();
     rmSync(out, { recursive: true, force: true });
   }
-});
+}
+
+test('exhunt fleet on the embedded store: verdict per host, shared indicators, the order the servers fell, per-host reports', { skip: chdbMissing }, () => fleetEndToEnd());
+
+// the same on Debian's clickhouse-server (18.16), one node and two shards, when .ci/run started them
+const single = process.env['EXHUNT_TEST_CLICKHOUSE'];
+const cluster = process.env['EXHUNT_TEST_CLICKHOUSE_CLUSTER'];
+test('exhunt fleet on a ClickHouse server (one node)', { skip: !single && 'EXHUNT_TEST_CLICKHOUSE is not set (scripts/clickhouse-local.sh start DIR PORT prints it)' }, () => fleetEndToEnd(single));
+test('exhunt fleet on a two-shard ClickHouse cluster', { skip: !cluster && 'EXHUNT_TEST_CLICKHOUSE_CLUSTER is not set (scripts/clickhouse-local.sh start DIR PORT --shards 2 prints it)' }, () => fleetEndToEnd(cluster));
 
 test('exhunt fleet: a hostile host name gets a folder inside hosts/, and a missing store is exit 2', { skip: chdbMissing }, async () => {
-  const store = await storeWith([...fleetCollections().slice(0, 1), hostileCollection()]);
+  const { spec: store, drop } = await storeWith([...fleetCollections().slice(0, 1), hostileCollection()]);
   const out = mkdtempSync(join(tmpdir(), 'exhunt-fleet-out-'));
   try {
     const r = await runCli(['fleet', '--store', store, '--out', out]);
@@ -126,7 +154,7 @@ test('exhunt fleet: a hostile host name gets a folder inside hosts/, and a missi
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no store at/);
   } finally {
-    rmSync(store, { recursive: true, force: true });
+    await drop();
     rmSync(out, { recursive: true, force: true });
   }
 });

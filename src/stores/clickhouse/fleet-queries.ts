@@ -15,7 +15,8 @@ export function scopeParams(s: FleetScope): StoreParams {
   return { hosts: [...s.hosts], since: unix(s.since), until: unix(s.until) };
 }
 
-const HOSTS = '(length({hosts:Array(String)}) = 0 OR has({hosts:Array(String)}, host))';
+// CAST: where a literal stands for the parameter (18.16), an empty [] is Array(Nothing), which has() refuses
+const HOSTS = '(length({hosts:Array(String)}) = 0 OR has(CAST({hosts:Array(String)} AS Array(String)), host))';
 /** The newest scan of each (host, collection): a collection ingested again replaces its findings. */
 const LATEST_SCANS = 'SELECT argMax(scan_id, finished) FROM scans GROUP BY host, collection';
 /** Findings in scope: the hosts asked for, the newest scan of each collection (and every retro-hunt), the time range. */
