@@ -11,6 +11,7 @@ import type { Finding } from '../finding.js';
 import { detectProxies } from '../readers/index.js';
 import { ensureSchema, findingIndicators, type StoreClient } from '../stores/index.js';
 import { fileRows, type FileDone, type FileTask } from './file-rows.js';
+import { EventWriter } from './writer.js';
 
 export interface IngestCollection {
   /** The collection's name as the scan names it (archive or folder name). */
@@ -136,6 +137,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
   const archives = new ArchiveSession({ password: opts.scan?.archivePassword ?? null, ...(opts.scan?.archiveLimits ? { limits: opts.scan.archiveLimits } : {}) });
   const files = { total: 0, written: 0, skipped: 0 };
   let events = 0;
+  const writer = new EventWriter(store);
   try {
     const evidence: Evidence[] = [];
     const records = new CollectionRecords();
@@ -148,35 +150,28 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
       const sha256 = hashes.get(ev.path) ?? ev.sha256 ?? '';
       if (done.has(`${ev.path}\0${sha256}`)) files.skipped++;
       else {
-        events += await storeFile(store, { evidence: ev, row: { host, collection: collection.name, sha256, ingestId: randomUUID() }, proxies }, scanId);
+        events += await storeFile(writer, { evidence: ev, row: { host, collection: collection.name, sha256, ingestId: randomUUID() }, proxies }, scanId);
         files.written++;
       }
       progress.filesDone++;
       progress.bytesDone += ev.size;
       opts.onProgress?.(progress);
     }
+    await writer.flush();
   } finally {
     archives.dispose();
   }
   return { host, collection: collection.name, scanId, scanStored, findings: findings.length, files, events, verdictFindings: summary.counts.findings };
 }
 
-/**
- * One file: its events in chunks (the next chunk is read while the previous one is written), then its evidence row
- * marked complete — the moment its events become visible. Returns the events written.
- */
-async function storeFile(store: StoreClient, task: FileTask, scanId: string): Promise<number> {
+/** One file's events into the writer, then its evidence row (written after them). Returns the events read. */
+async function storeFile(writer: EventWriter, task: FileTask, scanId: string): Promise<number> {
   let totals: FileDone | null = null;
-  let inflight: Promise<void> = Promise.resolve();
-  for await (const chunk of fileRows(task, (d) => (totals = d))) {
-    await inflight;
-    inflight = store.insertJsonLines('events', chunk.lines);
-  }
-  await inflight;
+  for await (const chunk of fileRows(task, (d) => (totals = d))) await writer.add(chunk.lines, chunk.count);
   const t = totals as FileDone | null;
   if (!t) throw new HuntError('IO_ERROR', 'the file was not read to its end', { path: task.evidence.path });
   const ev = task.evidence;
-  await store.insert('evidence', [{
+  await writer.fileDone({
     host: task.row.host,
     collection: task.row.collection,
     path: ev.path,
@@ -191,6 +186,6 @@ async function storeFile(store: StoreClient, task: FileTask, scanId: string): Pr
     coverage: JSON.stringify(t.coverage),
     scan_id: scanId,
     ingested_at: Math.floor(Date.now() / 1000),
-  }]);
+  });
   return t.events;
 }

@@ -20,6 +20,8 @@ interface IngestFlags {
   host?: string;
   workers?: number;
   ruleCache: boolean;
+  sigma: string[];
+  builtinRules: boolean;
   password?: string;
   quiet?: boolean;
 }
@@ -50,6 +52,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .requiredOption('--store <dir|url>', 'the store: a directory (embedded, chDB) or http(s)://[user@]host:port/?database=NAME[&cluster=NAME] (password: EXHUNT_CLICKHOUSE_PASSWORD)')
     .option('--host <name>', "the host the collection comes from (default: the collection's host)")
     .option('--workers <n>', 'worker threads that read and match the logs (default: the number of cores)', parseWorkers)
+    .option('--sigma <file|dir>', 'add Sigma rules to the scan (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--no-builtin-rules', "scan with only the rules given with --sigma, not exhunt's own packs (the events are stored all the same)")
     .option('--no-rule-cache', 'compile the Sigma rules without reading or writing the rule cache')
     .option('--password <password>', 'password of encrypted ZIP collections (safer: EXHUNT_ARCHIVE_PASSWORD); never echoed')
     .option('-q, --quiet', 'no progress and no summary on the terminal')
@@ -98,6 +102,8 @@ async function runIngest(paths: string[], flags: IngestFlags, ctx: CommandContex
           ...(flags.host !== undefined ? { host: flags.host } : {}),
           scan: {
             ruleCache: flags.ruleCache,
+            sigma: flags.sigma,
+            builtinRules: flags.builtinRules,
             ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
             archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
           },
