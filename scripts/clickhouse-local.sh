@@ -51,7 +51,8 @@ node() {
     s#<users_config>[^<]*</users_config>#<users_config>$ENV{ND}/users.xml</users_config>#;
     s#<remote_servers incl="clickhouse_remote_servers" >#<remote_servers>$ENV{CL}#;
   ' "$etc/config.xml" > "$nd/config.xml"
-  (cd "$nd" && nohup "$server" --config-file="$nd/config.xml" >"$nd/log/stdout.log" 2>&1 & echo $! > "$nd/pid")
+  # The server itself in the background (not a subshell around it), so the pid file names the server.
+  (cd "$nd" || exit 1; nohup "$server" --config-file="$nd/config.xml" >"$nd/log/stdout.log" 2>&1 & echo $! > "$nd/pid")
 }
 
 wait_up() {
@@ -79,7 +80,10 @@ case "$cmd" in
         tail -20 "$dir/node$n/log/server.err.log" >&2 2>/dev/null || true
         stop; die "node $n did not answer on port $port"
       fi
-      curl -fsS "http://127.0.0.1:$port/" --data-binary "CREATE DATABASE IF NOT EXISTS exhunt_test" >/dev/null
+      for _ in $(seq 1 20); do
+        curl -fsS "http://127.0.0.1:$port/" --data-binary "CREATE DATABASE IF NOT EXISTS exhunt_test" >/dev/null 2>&1 && break
+        sleep 0.2
+      done
     done
     if [ "$shards" = 2 ]; then
       echo "http://127.0.0.1:$((baseport + 123))/?database=exhunt_test&cluster=hunt&shard=http://127.0.0.1:$((baseport + 10123))/"
