@@ -71,6 +71,10 @@ case "$cmd" in
     [ "$shards" = 1 ] || [ "$shards" = 2 ] || die "--shards takes 1 or 2"
     [ -x "$server" ] || die "clickhouse-server not found (apt-get install clickhouse-server)"
     [ -e "$dir" ] && die "$dir exists: stop it first or choose another directory"
+    # A port already answering is someone else's server: waiting for it would take it for ours.
+    for port in $((baseport + 123)) $((baseport + 10123)); do
+      if curl -fsS -m 2 "http://127.0.0.1:$port/" >/dev/null 2>&1; then die "port $port already answers: choose another BASEPORT"; fi
+    done
     mkdir -p "$dir"
     node 1 "$baseport" "$shards"
     [ "$shards" = 2 ] && node 2 $((baseport + 10000)) "$shards"
