@@ -2,15 +2,16 @@
 // store. Idempotent per (host, evidence path, SHA-256); an attempt's events become visible only once its evidence
 // row says complete, so a killed ingest leaves nothing half-visible and a re-run finishes the job.
 import { createHash, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { DiagnosticSink } from '../diagnostics.js';
-import { HuntError } from '../diagnostics.js';
 import { hunt, type HuntOptions, type HuntProgress } from '../hunt.js';
 import type { Evidence } from '../evidence/evidence.js';
 import { ArchiveSession, CollectionRecords, discover } from '../evidence/index.js';
 import type { Finding } from '../finding.js';
 import { detectProxies } from '../readers/index.js';
 import { ensureSchema, findingIndicators, type StoreClient } from '../stores/index.js';
-import { fileRows, type FileDone, type FileTask } from './file-rows.js';
+import type { FileDone, FileTask } from './file-rows.js';
+import { readFiles } from './pool.js';
 import { EventWriter } from './writer.js';
 
 export interface IngestCollection {
@@ -146,15 +147,31 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
     const proxies = { given: opts.scan?.trustedProxies ?? [], detected: await detectProxies(evidence) };
     const progress: HuntProgress = { phase: 'store', filesDone: 0, filesTotal: evidence.length, bytesDone: 0, bytesTotal: evidence.reduce((n, e) => n + e.size, 0) };
     files.total = evidence.length;
+    const tasks: FileTask[] = [];
+    const sizes: number[] = [];
     for (const ev of evidence) {
       const sha256 = hashes.get(ev.path) ?? ev.sha256 ?? '';
-      if (done.has(`${ev.path}\0${sha256}`)) files.skipped++;
-      else {
-        events += await storeFile(writer, { evidence: ev, row: { host, collection: collection.name, sha256, ingestId: randomUUID() }, proxies }, scanId);
-        files.written++;
+      if (done.has(`${ev.path}\0${sha256}`)) {
+        files.skipped++;
+        progress.filesDone++;
+        progress.bytesDone += ev.size;
+        continue;
       }
+      tasks.push({ evidence: ev, row: { host, collection: collection.name, sha256, ingestId: randomUUID() }, proxies });
+      sizes.push(ev.size);
+    }
+    opts.onProgress?.(progress);
+    // Files are read on worker threads (as the scan reads them); this thread writes what they give.
+    for await (const m of readFiles(tasks, opts.scan?.workers ?? availableParallelism())) {
+      if ('chunk' in m) {
+        await writer.add(m.chunk.lines, m.chunk.count);
+        continue;
+      }
+      events += m.done.events;
+      files.written++;
+      await writer.fileDone(evidenceRow(tasks[m.file]!, m.done, scanId));
       progress.filesDone++;
-      progress.bytesDone += ev.size;
+      progress.bytesDone += sizes[m.file]!;
       opts.onProgress?.(progress);
     }
     await writer.flush();
@@ -164,14 +181,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
   return { host, collection: collection.name, scanId, scanStored, findings: findings.length, files, events, verdictFindings: summary.counts.findings };
 }
 
-/** One file's events into the writer, then its evidence row (written after them). Returns the events read. */
-async function storeFile(writer: EventWriter, task: FileTask, scanId: string): Promise<number> {
-  let totals: FileDone | null = null;
-  for await (const chunk of fileRows(task, (d) => (totals = d))) await writer.add(chunk.lines, chunk.count);
-  const t = totals as FileDone | null;
-  if (!t) throw new HuntError('IO_ERROR', 'the file was not read to its end', { path: task.evidence.path });
+/** A file's evidence row: written once its events are (EventWriter), it makes them visible. */
+function evidenceRow(task: FileTask, t: FileDone, scanId: string): object {
   const ev = task.evidence;
-  await writer.fileDone({
+  return {
     host: task.row.host,
     collection: task.row.collection,
     path: ev.path,
@@ -186,6 +199,5 @@ async function storeFile(writer: EventWriter, task: FileTask, scanId: string): P
     coverage: JSON.stringify(t.coverage),
     scan_id: scanId,
     ingested_at: Math.floor(Date.now() / 1000),
-  });
-  return t.events;
+  };
 }
