@@ -51,7 +51,8 @@ node() {
     s#<users_config>[^<]*</users_config>#<users_config>$ENV{ND}/users.xml</users_config>#;
     s#<remote_servers incl="clickhouse_remote_servers" >#<remote_servers>$ENV{CL}#;
   ' "$etc/config.xml" > "$nd/config.xml"
-  (cd "$nd" && nohup "$server" --config-file="$nd/config.xml" >"$nd/log/stdout.log" 2>&1 & echo $! > "$nd/pid")
+  # The server itself in the background (not a subshell around it), so the pid file names the server.
+  (cd "$nd" || exit 1; nohup "$server" --config-file="$nd/config.xml" >"$nd/log/stdout.log" 2>&1 & echo $! > "$nd/pid")
 }
 
 wait_up() {
@@ -70,6 +71,10 @@ case "$cmd" in
     [ "$shards" = 1 ] || [ "$shards" = 2 ] || die "--shards takes 1 or 2"
     [ -x "$server" ] || die "clickhouse-server not found (apt-get install clickhouse-server)"
     [ -e "$dir" ] && die "$dir exists: stop it first or choose another directory"
+    # A port already answering is someone else's server: waiting for it would take it for ours.
+    for port in $((baseport + 123)) $((baseport + 10123)); do
+      if curl -fsS -m 2 "http://127.0.0.1:$port/" >/dev/null 2>&1; then die "port $port already answers: choose another BASEPORT"; fi
+    done
     mkdir -p "$dir"
     node 1 "$baseport" "$shards"
     [ "$shards" = 2 ] && node 2 $((baseport + 10000)) "$shards"
@@ -79,7 +84,10 @@ case "$cmd" in
         tail -20 "$dir/node$n/log/server.err.log" >&2 2>/dev/null || true
         stop; die "node $n did not answer on port $port"
       fi
-      curl -fsS "http://127.0.0.1:$port/" --data-binary "CREATE DATABASE IF NOT EXISTS exhunt_test" >/dev/null
+      for _ in $(seq 1 20); do
+        curl -fsS "http://127.0.0.1:$port/" --data-binary "CREATE DATABASE IF NOT EXISTS exhunt_test" >/dev/null 2>&1 && break
+        sleep 0.2
+      done
     done
     if [ "$shards" = 2 ]; then
       echo "http://127.0.0.1:$((baseport + 123))/?database=exhunt_test&cluster=hunt&shard=http://127.0.0.1:$((baseport + 10123))/"

@@ -28,10 +28,11 @@ export function serverError(e: unknown, where: string, sql?: string): HuntError 
   if (e instanceof HuntError) return e;
   const err = e as Error & { code?: string };
   const msg = (err.message ?? String(e)).split('\n')[0]!;
-  // ClickHouse's own errors ("Code: 193, e.displayText() = DB::Exception: ..."); instanceof does not hold across
-  // the client's bundled copies of its error class, so the shape is checked.
-  const fromServer = /^\d+$/.test(err.code ?? '') && /Code: \d+|DB::Exception/.test(msg);
-  if (fromServer && AUTH_CODES.has(err.code ?? '')) {
+  // ClickHouse's own errors: "Code: 193, e.displayText() = DB::Exception: ..." (18.16, which the client does not
+  // parse into a ClickHouseError) or a ClickHouseError with `code` (newer servers).
+  const code = /^\d+$/.test(err.code ?? '') ? err.code! : (/^Code: (\d+)/.exec(msg)?.[1] ?? null);
+  const fromServer = code !== null;
+  if (fromServer && AUTH_CODES.has(code)) {
     return new HuntError('STORE_AUTH', `the ClickHouse server at ${where} refused the login: ${msg}`, undefined, { cause: e });
   }
   if (fromServer) {
