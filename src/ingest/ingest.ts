@@ -10,6 +10,7 @@ import { ArchiveSession, CollectionRecords, discover } from '../evidence/index.j
 import type { Finding } from '../finding.js';
 import { detectProxies } from '../readers/index.js';
 import { ensureSchema, findingIndicators, type StoreClient } from '../stores/index.js';
+import { buildModel } from '../reporters/index.js';
 import type { FileDone, FileTask } from './file-rows.js';
 import { readFiles } from './pool.js';
 import { EventWriter } from './writer.js';
@@ -115,7 +116,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
     // finds (by scan_id) and does not write again.
     const had = await store.rows<{ n: number }>('SELECT count() AS n FROM findings WHERE scan_id = {s:String}', { s: scanId });
     if (Number(had[0]?.n ?? 0) === 0) await store.insert('findings', findings);
-    const verdict = summary.counts.byLevel.critical + summary.counts.byLevel.high > 0 ? 'compromised' : summary.counts.findings > 0 ? 'findings' : 'clean';
+    // the report's verdict (compromised / exploitation-attempted / exposed / no-evidence), which the fleet view reads
+    const verdict = buildModel(result.digest, summary, result.taken).verdict.kind;
     await store.insert('scans', [{
       scan_id: scanId,
       host,
