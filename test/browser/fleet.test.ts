@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium, openRecorded, skipChromium } from './chromium.js';
 import { projectRoot } from '../../src/paths.js';
 import { ensureSchema, openStore, writeFleet } from '../../src/stores/index.js';
-import { insertCollections } from '../../src/stores/clickhouse/fleet-testkit.js';
+import { insertCollections, type StoredCollection } from '../../src/stores/clickhouse/fleet-testkit.js';
 import { fleetCollections, hostileCollection, syntheticServer } from '../fleet/fleet-fixture.js';
 
 let skip: string | false = skipChromium;
@@ -19,18 +19,23 @@ try {
   skip = 'needs the optional dependency chdb';
 }
 
+/** A fresh embedded store in `dir` holding `cols`, and the fleet's outputs in `dir`/out. */
+async function fleetOf(dir: string, cols: StoredCollection[], hostReports: boolean): Promise<void> {
+  const store = await openStore(join(dir, 'store'));
+  try {
+    await ensureSchema(store);
+    await insertCollections(store, cols);
+    await writeFleet(store, join(dir, 'out'), { scope: { hosts: [], since: null, until: null }, hostReports });
+  } finally {
+    await store.close();
+  }
+}
+
 test('fleet.html renders in Chromium without errors or network, charts drawn, hostile names stay text', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-fleet-browser-'));
   const { browser, close } = await launchChromium();
   try {
-    const store = await openStore(join(dir, 'store'));
-    try {
-      await ensureSchema(store);
-      await insertCollections(store, [...fleetCollections(), hostileCollection()]);
-      await writeFleet(store, join(dir, 'out'), { scope: { hosts: [], since: null, until: null } });
-    } finally {
-      await store.close();
-    }
+    await fleetOf(dir, [...fleetCollections(), hostileCollection()], true);
     const artifacts = join(projectRoot, 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });
     const url = pathToFileURL(join(dir, 'out', 'fleet.html')).href;
@@ -89,14 +94,7 @@ test('fleet.html of 1,000 servers stays one usable page: urgent groups open, lon
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-fleet-browser-'));
   const { browser, close } = await launchChromium();
   try {
-    const store = await openStore(join(dir, 'store'));
-    try {
-      await ensureSchema(store);
-      await insertCollections(store, Array.from({ length: 1000 }, (_, i) => syntheticServer(i)));
-      await writeFleet(store, join(dir, 'out'), { scope: { hosts: [], since: null, until: null }, hostReports: false });
-    } finally {
-      await store.close();
-    }
+    await fleetOf(dir, Array.from({ length: 1000 }, (_, i) => syntheticServer(i)), false);
     const { page, consoleErrors, requests } = await openRecorded(browser, pathToFileURL(join(dir, 'out', 'fleet.html')).href);
     const facts = await page.evaluate(() => ({
       counts: Array.from(document.querySelectorAll('.fleetcounts .fc b')).map((b) => b.textContent),
