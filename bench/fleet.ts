@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { attackCatalog } from '../src/attack/index.js';
 import { fleetHtml } from '../src/reporters/index.js';
 import { buildFleetModel, ensureSchema, openStore, writeFleet, type FleetScope } from '../src/stores/index.js';
-import { insertCollections } from '../src/stores/clickhouse/fleet-testkit.js';
+import { insertCollections } from '../src/stores/clickhouse/testkit.js';
 import { syntheticServer as server } from '../test/fleet/fleet-fixture.js';
 
 export interface FleetBench {

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium, openRecorded, skipChromium } from './chromium.js';
 import { projectRoot } from '../../src/paths.js';
 import { ensureSchema, openStore, writeFleet } from '../../src/stores/index.js';
-import { insertCollections, type StoredCollection } from '../../src/stores/clickhouse/fleet-testkit.js';
+import { insertCollections, type StoredCollection } from '../../src/stores/clickhouse/testkit.js';
 import { fleetCollections, hostileCollection, syntheticServer } from '../fleet/fleet-fixture.js';
 
 let skip: string | false = skipChromium;

@@ -3,7 +3,7 @@
 import type { Finding } from '../../src/finding.js';
 import type { ScanSummary } from '../../src/summary.js';
 import { buildModel } from '../../src/reporters/index.js';
-import type { StoredCollection } from '../../src/stores/clickhouse/fleet-testkit.js';
+import type { StoredCollection } from '../../src/stores/clickhouse/testkit.js';
 import { ATTACKER, HOSTILE, sampleFindings, sampleSummary } from '../../src/engines/story/testdata/sample-scan.js';
 
 export { ATTACKER, HOSTILE };

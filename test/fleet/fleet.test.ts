@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { runCli } from '../e2e/run-cli.js';
 import { ensureSchema, openStore } from '../../src/stores/index.js';
-import { insertCollections, type StoredCollection } from '../../src/stores/clickhouse/fleet-testkit.js';
+import { insertCollections, type StoredCollection } from '../../src/stores/clickhouse/testkit.js';
 import { ATTACKER, SHELL, fleetCollections, hostileCollection } from './fleet-fixture.js';
 
 let chdbMissing: string | false = false;

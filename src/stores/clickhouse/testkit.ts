@@ -1,5 +1,5 @@
-// Test and benchmark support for the fleet view: a scan's findings, summary and evidence written into the store by
-// direct inserts (the rows `exhunt ingest` writes), so fleets of any size can be made without reading evidence.
+// The store's test and benchmark support (left out of the package): a scan's findings, summary and evidence written
+// by direct inserts (the rows `exhunt ingest` writes), so fleets of any size can be made without reading evidence.
 import { createHash } from 'node:crypto';
 import type { Finding } from '../../finding.js';
 import type { ScanSummary } from '../../summary.js';
