@@ -1,10 +1,10 @@
 // The reporters' only door: writeReports (report.html, timeline.csv, timeline.jsonl, attack-layer.json,
 // stix.json) and loadScan to rebuild them from an earlier scan's findings.jsonl + summary.json + taken.json.
-export { writeReports, REPORT_FILES, DIGEST_FILES } from './write-reports.js';
+export { writeReports, writeModelReports, REPORT_FILES, DIGEST_FILES } from './write-reports.js';
 export { OrderedOutputs, ORDERED_FILES } from './ordered-outputs.js';
 export { FindingsDigest, RULE_ROWS, STORY_PER_RULE, STORY_TOTAL, MAX_IPS } from './digest.js';
 export type { CapNote, RuleDigest } from './digest.js';
-export { loadScan, summaryFromFindings } from './load-scan.js';
+export { loadScan, summaryFromFindings, FindingsLoader } from './load-scan.js';
 export type { LoadedScan } from './load-scan.js';
 export { buildModel } from './model.js';
 export type { ReportModel, TechniqueHit, IpStat } from './model.js';
@@ -13,3 +13,4 @@ export { stixBundle } from './stix.js';
 export { timelineCsv, safeCell } from './csv-timeline.js';
 export { timesketchJsonl } from './timesketch.js';
 export { reportHtml, hostsIndexHtml, type HostRow } from './html/index.js';
+export * from './fleet/index.js';

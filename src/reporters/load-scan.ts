@@ -77,39 +77,60 @@ export async function loadScan(dirOrFindingsFile: string, sink?: DiagnosticSink,
   }
   const dir = st.isDirectory() ? dirOrFindingsFile : dirname(dirOrFindingsFile);
   const findingsPath = st.isDirectory() ? join(dir, 'findings.jsonl') : dirOrFindingsFile;
-  const sorter = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  const loader = new FindingsLoader(sink);
   try {
-    return await loadSorted(dir, findingsPath, sorter, sink, onFinding);
+    return await loadSorted(dir, findingsPath, loader, sink, onFinding);
   } finally {
-    sorter.dispose();
+    loader.dispose();
   }
 }
 
-async function loadSorted(dir: string, findingsPath: string, sorter: SpillSorter<Finding>, sink?: DiagnosticSink, onFinding?: (f: Finding, json: string) => void | Promise<void>): Promise<LoadedScan> {
+/**
+ * Findings given as findings.jsonl lines (from a file or a store), sorted into output order through the same
+ * spill-and-merge as a scan; `finish` makes the digest the scan would have made. Bad lines → diagnostics.
+ */
+export class FindingsLoader {
+  private readonly sorter = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  constructor(private readonly sink?: DiagnosticSink) {}
+
+  /** One line; `path` and `line` say where it came from, for diagnostics. */
+  add(text: string, path: string, line: number): void {
+    if (text.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      this.sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: `not JSON: ${(e as Error).message}`, location: { path, line } });
+      return;
+    }
+    if (isFinding(v)) this.sorter.add(v);
+    else this.sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: 'not a finding (missing engine, level, rule, evidence, attack, cves, time or fields)', location: { path, line } });
+  }
+
+  /** The findings in output order through `onFinding`, and their digest. */
+  async finish(onFinding?: (f: Finding, json: string) => void | Promise<void>): Promise<FindingsDigest> {
+    const digest = new FindingsDigest();
+    for (const { item, line } of this.sorter.drain()) {
+      digest.add(item);
+      await onFinding?.(item, line);
+    }
+    return digest;
+  }
+
+  dispose(): void {
+    this.sorter.dispose();
+  }
+}
+
+async function loadSorted(dir: string, findingsPath: string, loader: FindingsLoader, sink?: DiagnosticSink, onFinding?: (f: Finding, json: string) => void | Promise<void>): Promise<LoadedScan> {
   let lineNo = 0;
   try {
     const rl = createInterface({ input: createReadStream(findingsPath, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of rl) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch (e) {
-        sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: `not JSON: ${(e as Error).message}`, location: { path: findingsPath, line: lineNo } });
-        continue;
-      }
-      if (isFinding(v)) sorter.add(v);
-      else sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: 'not a finding (missing engine, level, rule, evidence, attack, cves, time or fields)', location: { path: findingsPath, line: lineNo } });
-    }
+    for await (const line of rl) loader.add(line, findingsPath, ++lineNo);
   } catch (e) {
     throw new HuntError('NOT_READABLE', `cannot read ${findingsPath}: ${(e as Error).message}`, { path: findingsPath }, { cause: e });
   }
-  const digest = new FindingsDigest();
-  for (const { item, line } of sorter.drain()) {
-    digest.add(item);
-    await onFinding?.(item, line);
-  }
+  const digest = await loader.finish(onFinding);
   let summary = await readJson<ScanSummary>(join(dir, 'summary.json'));
   if (!summary || typeof summary !== 'object' || !summary.counts || !summary.tool) {
     sink?.({ code: 'REPORT_BAD_INPUT', severity: 'warning', message: 'summary.json missing or not a scan summary; the report lacks coverage and exposure', location: { path: join(dir, 'summary.json') } });

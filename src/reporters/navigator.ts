@@ -67,15 +67,7 @@ export function navigatorLayer(model: ReportModel): Layer {
   const description =
     `Techniques seen by exhunt ${summary.tool.version} in ${summary.inputs.join(', ')} (scan ${summary.startedAt}). Score = highest finding level (1 informational … 5 critical).` +
     (unknown.length ? ` Not in ATT&CK v${catalog.version}, so not shown: ${unknown.join(', ')}.` : '');
-  return {
-    name: clip(`exhunt — ${summary.inputs.join(', ') || 'scan'}`, 200),
-    versions: { attack: catalog.version, navigator: NAVIGATOR_VERSION, layer: LAYER_VERSION },
-    domain: 'enterprise-attack',
-    description,
-    sorting: 3,
-    layout: { layout: 'side', showID: true, showName: true, showAggregateScores: true, countUnscored: false, aggregateFunction: 'max', expandedSubtechniques: 'annotated' },
-    hideDisabled: false,
-    techniques,
+  return layerShell(clip(`exhunt — ${summary.inputs.join(', ') || 'scan'}`, 200), description, catalog.version, techniques, {
     gradient: { colors: ['#dbeafe', '#fcd34d', '#dc2626'], minValue: 1, maxValue: 5 },
     legendItems: (['critical', 'high', 'medium', 'low', 'informational'] as Level[]).map((l) => ({ label: `highest level ${l}`, color: LEVEL_COLOURS[l] })),
     metadata: [
@@ -85,6 +77,21 @@ export function navigatorLayer(model: ReportModel): Layer {
       ...(unknown.length ? [{ name: 'techniques not in this ATT&CK version', value: unknown.join(', ') }] : []),
       { name: 'ATT&CK', value: catalog.attribution },
     ],
+  });
+}
+
+/** A Navigator layer around scored techniques (the scan's layer and the fleet's share everything else). */
+export function layerShell(name: string, description: string, attackVersion: string, techniques: LayerTechnique[], look: Pick<Layer, 'gradient' | 'legendItems' | 'metadata'>): Layer {
+  return {
+    name,
+    versions: { attack: attackVersion, navigator: NAVIGATOR_VERSION, layer: LAYER_VERSION },
+    domain: 'enterprise-attack',
+    description,
+    sorting: 3,
+    layout: { layout: 'side', showID: true, showName: true, showAggregateScores: true, countUnscored: false, aggregateFunction: 'max', expandedSubtechniques: 'annotated' },
+    hideDisabled: false,
+    techniques,
+    ...look,
     links: [{ label: 'MITRE ATT&CK', url: 'https://attack.mitre.org/' }],
     showTacticRowBackground: false,
     selectTechniquesAcrossTactics: true,

@@ -18,7 +18,15 @@ class TextFile {
   }
   async write(text: string): Promise<void> {
     if (this.error) throw this.error;
-    if (text !== '' && !this.out.write(text)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
+    if (text !== '' && !this.out.write(text)) {
+      // both waits are removed once one settles: a long stream must not pile up 'error' listeners
+      const done = new AbortController();
+      try {
+        await Promise.race([once(this.out, 'drain', { signal: done.signal }), once(this.out, 'error', { signal: done.signal })]);
+      } finally {
+        done.abort();
+      }
+    }
     if (this.error) throw this.error;
   }
   async close(): Promise<void> {

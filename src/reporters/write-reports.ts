@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Finding } from '../finding.js';
 import type { ScanSummary } from '../summary.js';
 import type { TakenSummary } from '../engines/activity/index.js';
-import { buildModel } from './model.js';
+import { buildModel, type ReportModel } from './model.js';
 import { FindingsDigest } from './digest.js';
 import { reportHtml } from './html/index.js';
 import { timelineCsvChunks } from './csv-timeline.js';
@@ -24,15 +24,20 @@ export const DIGEST_FILES = ['report.html', 'attack-layer.json', 'stix.json'] as
  * Given findings rather than a digest (tests, small callers), it writes their timelines too.
  */
 export async function writeReports(outDir: string, input: FindingsDigest | Finding[], summary: ScanSummary, taken: TakenSummary | null): Promise<string[]> {
-  await mkdir(outDir, { recursive: true });
   const model = buildModel(input, summary, taken);
-  await writeFile(join(outDir, 'report.html'), reportHtml(model), 'utf8');
-  await writeFile(join(outDir, 'attack-layer.json'), JSON.stringify(navigatorLayer(model), null, 2) + '\n', 'utf8');
-  await writeFile(join(outDir, 'stix.json'), JSON.stringify(stixBundle(model), null, 2) + '\n', 'utf8');
+  await writeModelReports(outDir, model);
   if (input instanceof FindingsDigest) return [...DIGEST_FILES];
   await writeChunks(join(outDir, 'timeline.csv'), timelineCsvChunks(input, model.catalog));
   await writeChunks(join(outDir, 'timeline.jsonl'), timesketchChunks(input, model.catalog));
   return [...REPORT_FILES];
+}
+
+/** Writes report.html, attack-layer.json and stix.json of a model built already (the fleet reads its verdict and episodes). */
+export async function writeModelReports(outDir: string, model: ReportModel): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'report.html'), reportHtml(model), 'utf8');
+  await writeFile(join(outDir, 'attack-layer.json'), JSON.stringify(navigatorLayer(model), null, 2) + '\n', 'utf8');
+  await writeFile(join(outDir, 'stix.json'), JSON.stringify(stixBundle(model), null, 2) + '\n', 'utf8');
 }
 
 /** Writes text chunks to a file, waiting for the stream to drain when it asks to. */

@@ -2,35 +2,18 @@
 // errors, no network requests, verdict/story/matrix render, hostile payloads in every field execute nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium, openRecorded, skipChromium as skip } from './chromium.js';
 import { projectRoot } from '../../src/paths.js';
 import { writeReports } from '../../src/reporters/index.js';
 import { hostileFindings, hostileTaken, sampleFindings, sampleSummary, sampleTaken, HOSTILE } from '../../src/engines/story/testdata/sample-scan.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && `needs ${CHROMIUM} (Debian package chromium)`;
-
 async function openReport(context: BrowserContext, dir: string, shot?: string) {
-  const page = await context.newPage();
-  const url = pathToFileURL(join(dir, 'report.html')).href;
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => {
-    consoleErrors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  context.on('request', (r) => {
-    if (r.url() !== url) requests.push(r.url());
-  });
-  await page.goto(url, { waitUntil: 'load' });
+  const { page, consoleErrors, requests } = await openRecorded(context, pathToFileURL(join(dir, 'report.html')).href);
   const facts = await page.evaluate(() => ({
     verdict: document.querySelector('#verdict h2')?.textContent ?? '',
     episodes: document.querySelectorAll('#story .episode').length,
@@ -49,14 +32,7 @@ async function openReport(context: BrowserContext, dir: string, shot?: string) {
 }
 
 test('report.html renders in Chromium without errors or network, and hostile payloads stay text', { skip }, async () => {
-  const profile = mkdtempSync(join(tmpdir(), 'exhunt-profile-'));
-  // a fresh profile per run (the user-data-dir), so no cached state or extension can make a request
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const { browser, close } = await launchChromium();
   const out = mkdtempSync(join(tmpdir(), 'exhunt-report-'));
   try {
     const clean = join(out, 'clean');
@@ -88,8 +64,7 @@ test('report.html renders in Chromium without errors or network, and hostile pay
     assert.ok(h.facts.text.includes('<script>window.__pwned=1</script>'), 'the payload is shown as text');
     void HOSTILE;
   } finally {
-    await browser.close();
+    await close();
     rmSync(out, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   }
 });

@@ -82,6 +82,18 @@ svg .grid{stroke:#eef1f4}svg .axis{stroke:#cbd2d9}
 rect.lv-critical{fill:var(--crit)}rect.lv-high{fill:var(--high)}rect.lv-medium{fill:var(--med)}rect.lv-low{fill:var(--low)}rect.lv-informational{fill:var(--info)}
 .g-build{fill:#3b82f6}.g-window{fill:#dc2626;opacity:.8}.g-window-soft{fill:#f87171;opacity:.45}.g-cover{fill:#16a34a;opacity:.75}
 .mark-exploit{stroke:#ea580c;stroke-width:2;stroke-dasharray:4 3}.mark-post{stroke:#7f1d1d;stroke-width:2}
+.fleetcounts{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0 6px}
+.fc{display:flex;flex-direction:column;min-width:150px;padding:10px 14px;border-radius:8px;border:1px solid var(--line);border-left:6px solid var(--info);background:#fff;text-decoration:none;color:var(--ink)}
+.fc b{font-size:28px;line-height:1.1;font-weight:700}.fc span{font-size:12px;color:var(--muted)}
+.fc.v-compromised{border-left-color:var(--crit);background:#fff6f5}.fc.v-exploitation-attempted{border-left-color:var(--high);background:#fff8f1}
+.fc.v-blind{border-left-color:#7c3aed;background:#f8f5ff}.fc.v-exposed{border-left-color:var(--med);background:#fffbeb}.fc.v-no-evidence{border-left-color:#16a34a;background:#f3fbf5}
+.vchip{display:inline-block;border-radius:4px;padding:1px 7px;font-size:11.5px;font-weight:650;white-space:nowrap;color:#fff;background:var(--info)}
+.vchip.v-compromised{background:var(--crit)}.vchip.v-exploitation-attempted{background:var(--high)}.vchip.v-blind{background:#7c3aed}.vchip.v-exposed{background:var(--med);color:#1f2933}.vchip.v-no-evidence{background:#16a34a}
+details.group{border-top:0;padding:4px 0}details.group>summary{font-size:14px;padding:6px 0}
+tr.verdict-compromised td:first-child{box-shadow:inset 4px 0 var(--crit)}tr.verdict-exploitation-attempted td:first-child{box-shadow:inset 4px 0 var(--high)}
+.meter{display:inline-block;width:120px;height:10px;background:#eef1f4;border-radius:5px;overflow:hidden;vertical-align:middle}.meter i{display:block;height:100%;background:var(--accent)}
+${Array.from({length:21},(_,i)=>`.meter .w${i*5}{width:${i*5}%}`).join('')}
+ol.fell{columns:2;margin:6px 0 10px;padding-left:22px}ol.fell li{margin:1px 0}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 @media print{html{background:#fff}section{break-inside:avoid-page;border-color:#ccc}}
 `;
