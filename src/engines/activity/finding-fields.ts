@@ -1,7 +1,7 @@
 // Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
 import type { Finding } from '../../finding.js';
-import { clientOf, PROXY_IP } from '../../normalize/index.js';
+import { CLIENT_IP, clientOf, PROXY_IP } from '../../normalize/index.js';
 
 const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'original-client-ip', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
 // Rps_Http logs the User-Agent as ClientInfo, MapiHttp the client program as ClientSoftware (research exchange-logs.md §2.2, §3.3).
@@ -182,6 +182,37 @@ export function findingPath(f: Finding): string | null {
   return memo(f, 'path', () => fieldValue(f.fields, DISPLAY_PATH_NAMES));
 }
 
+const HASH_NAMES = { md5: ['md5', 'MD5'], sha1: ['sha1', 'SHA1', 'SHA-1'], sha256: ['sha256', 'SHA256', 'SHA-256'], sysmon: ['Hashes', 'hashes'] } as const;
+/** The host of a URL finding (STIX's urlOf reads cs-uri-stem/UrlStem, in PATH_NAMES, and these). */
+export const URL_HOST_NAMES = ['cs-host', 'UrlHost'] as const;
+/** Every name a fact is read by (lower case): what factFields keeps. */
+const FACT_NAMES = new Set(
+  [...IP_NAMES, ...AGENT_NAMES, ...USER_NAMES, ...PATH_NAMES, ...Object.values(HASH_NAMES).flat(), ...URL_HOST_NAMES, PROXY_IP, CLIENT_IP].map((n) => n.toLowerCase()),
+);
+
+/**
+ * The part of a fields object that the facts above are read from: every key named in FACT_NAMES (any case)
+ * and every nested object (to fieldValue's depth) that holds one, in their original order. fieldValue,
+ * clientOf and so findingIp/Agent/User/FileKey/Path/Hashes give the same answers on it as on the whole
+ * object (each reads only those names, in key order), so a worker can send this instead of a whole event.
+ */
+export function factFields(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
+    const v = fields[k];
+    if (v && typeof v === 'object') {
+      if (Array.isArray(v) || depth >= 3) continue; // arrays answer nothing; fieldValue stops at depth 3
+      const inner = factFields(v as Record<string, unknown>, depth + 1);
+      for (const _ in inner) {
+        out[k] = inner;
+        break;
+      }
+    } else if (FACT_NAMES.has(lowerName(k))) out[k] = v;
+  }
+  return out;
+}
+
 export interface FindingHashes {
   md5?: string;
   sha1?: string;
@@ -192,10 +223,10 @@ export function findingHashes(f: Finding): FindingHashes {
   const take = (k: keyof FindingHashes, v: string | null, len: number): void => {
     if (v && new RegExp(`^[0-9a-f]{${len}}$`, 'i').test(v)) out[k] = v.toLowerCase();
   };
-  take('md5', fieldValue(f.fields, ['md5', 'MD5']), 32);
-  take('sha1', fieldValue(f.fields, ['sha1', 'SHA1', 'SHA-1']), 40);
-  take('sha256', fieldValue(f.fields, ['sha256', 'SHA256', 'SHA-256']), 64);
-  const sysmon = fieldValue(f.fields, ['Hashes', 'hashes']);
+  take('md5', fieldValue(f.fields, HASH_NAMES.md5), 32);
+  take('sha1', fieldValue(f.fields, HASH_NAMES.sha1), 40);
+  take('sha256', fieldValue(f.fields, HASH_NAMES.sha256), 64);
+  const sysmon = fieldValue(f.fields, HASH_NAMES.sysmon);
   if (sysmon) {
     for (const part of sysmon.split(',')) {
       const [k, v] = part.split('=');
