@@ -28,7 +28,7 @@ interface Run {
   bytes: number;
   findings: number;
   rules: number;
-  startup: { ms: number; cpuMs: number }[];
+  startup: { ms: number; cpuMs: number; heapMb: number; peakHeapMb: number; jobs: number }[];
 }
 
 
@@ -110,12 +110,15 @@ function table(name: string, runs: Run[][], peerLine: string): string {
     const cpu = median(rs.map((x) => x.cpuSeconds));
     const busy = median(rs.map((x) => x.busiestCpuSeconds));
     const rss = median(rs.map((x) => x.maxRssMb));
-    const start = r.startup.length ? `${(median(r.startup.map((s) => s.ms)) / 1000).toFixed(1)} s (${(median(r.startup.map((s) => s.cpuMs)) / 1000).toFixed(1)} CPU-s)` : '-';
+    const start = r.startup.length
+      ? `${(median(r.startup.map((s) => s.ms)) / 1000).toFixed(1)} s (${(median(r.startup.map((s) => s.cpuMs)) / 1000).toFixed(1)} CPU-s); ` +
+        `heap per worker, rules ready → peak: ${r.startup.map((s) => `${s.heapMb.toFixed(0)} → ${s.peakHeapMb.toFixed(0)} MB (${s.jobs} jobs)`).join(', ')}`
+      : '-';
     return { r, wall, cpu, busy, rss, start };
   });
   const one = rows[0]!;
   let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)\n`;
-  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)}  worker rules ready\n`;
+  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)}  worker rules ready; worker heaps\n`;
   for (const x of rows) {
     const perBusy = x.r.events / x.busy;
     s +=

@@ -10,14 +10,14 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { planShares, scanInThread, ShareMerger, SharePool, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { findingAux, planShares, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
-import { digestLine, FindingsDigest } from './reporters/index.js';
+import { FindingsDigest, type TimelineLines } from './reporters/index.js';
 import { SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -61,6 +61,14 @@ export interface HuntOptions {
    * slow writer holds the stream back; the findings come from a bounded spill-and-merge, never an array.
    */
   onFinding?: (f: Finding, json: string) => void | Promise<void>;
+  /**
+   * The same stream without the Finding objects: each finding's findings.jsonl line and, with `timelines`, its
+   * timeline.csv and timeline.jsonl lines — rendered where the finding was made (a worker), so the main thread
+   * parses none of them. What `exhunt scan` writes its ordered outputs from.
+   */
+  onFindingLines?: (json: string, timelines: TimelineLines | null) => void | Promise<void>;
+  /** Render the timeline lines for onFindingLines (default false). */
+  timelines?: boolean;
   onProgress?: (p: HuntProgress) => void;
   onDiagnostic?: DiagnosticSink;
 }
@@ -87,7 +95,8 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
   // The log jobs' findings arrive already serialised and sorted (run files written by the workers); each
   // carries the digest's slice of it (aux), so the merge parses a finding only for a caller that wants it.
-  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse, aux: digestLine });
+  const timelines = opts.timelines && opts.onFindingLines ? attackCatalog() : null;
+  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse, aux: (f) => findingAux(f, timelines) });
   // Archive members are inflated into a private temp folder that lives until every read (the second pass too) is done.
   const archives = new ArchiveSession({ password: opts.archivePassword ?? null, ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}) });
   try {
@@ -202,7 +211,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     since,
     until,
     proxies: { given: givenProxies, detected: detectedProxies },
-    found: { minLevel, spillDir: shown.tempDirFor() },
+    found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined },
   };
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
@@ -252,10 +261,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
 
   // 7. The findings in output order, through the digest to the caller's writers.
   const digest = new FindingsDigest(catalog);
-  const onFinding = opts.onFinding;
+  const { onFinding, onFindingLines } = opts;
   for (const e of shown.drain()) {
-    digest.addLine(e.aux);
+    const [details, facts, csv, sketch] = JSON.parse(e.aux) as FindingAux;
+    digest.add(facts, details);
     if (onFinding) await onFinding(e.item, e.line);
+    if (onFindingLines) await onFindingLines(e.line, csv !== undefined ? { csv, sketch: sketch ?? null } : null);
   }
   const coverageEntries = coverage.entries();
   const summary: ScanSummary = {

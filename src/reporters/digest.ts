@@ -23,13 +23,14 @@ export const STORY_TOTAL = 50_000;
 /** Source IPs counted one by one; findings from further IPs are counted together. */
 export const MAX_IPS = 100_000;
 
+/** What the digest reads of a finding: its report row's details, and the finding with only the fields its facts are read from. */
+export type DigestFacts = [details: string, finding: Finding];
 /**
- * What the digest reads of a finding, as one line of text made where the finding is (a worker thread): its
- * report row's details, and the finding with only the fields its facts are read from (factFields) — a tenth
- * of an EVTX finding, and parsed instead of it on the main thread (FindingsDigest.addLine).
+ * Made where the finding is (a worker thread) and sent as JSON: a tenth of an EVTX finding, parsed instead of
+ * it on the main thread; add(finding, details) then tallies exactly what add() of the whole finding would.
  */
-export function digestLine(f: Finding): string {
-  return JSON.stringify([clipDetails(detailsOf(f.fields)), { ...f, fields: factFields(f.fields) }]);
+export function digestFacts(f: Finding): DigestFacts {
+  return [clipDetails(detailsOf(f.fields)), { ...f, fields: factFields(f.fields) }];
 }
 
 export interface RuleDigest {
@@ -132,15 +133,9 @@ export class FindingsDigest {
     return d;
   }
 
-  /** A finding as digestLine gave it (the same tallies as add() of the whole finding). */
-  addLine(line: string): void {
-    const [details, f] = JSON.parse(line) as [string, Finding];
-    this.add(f, details);
-  }
-
   /**
    * Findings come in the order of the outputs (findingOrderKey): "first" below means first in that order.
-   * `details`: the report row's details when known (digestLine), else made from the fields.
+   * `details`: the report row's details when known (digestFacts), else made from the fields.
    */
   add(f: Finding, details?: string): void {
     this.count++;

@@ -7,13 +7,27 @@ import type { Finding, Level } from '../finding.js';
 import { findingOrderKey, levelRank } from '../finding.js';
 import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
-import { digestLine } from '../reporters/index.js';
+import { attackCatalog, type AttackCatalog } from '../attack/index.js';
+import { digestFacts, timelineLines } from '../reporters/index.js';
 import { encodeRecord } from '../spill/index.js';
 
 /** Where a job's findings go: the level shown, and the scan's spill folder (null: every record inline). */
 export interface FoundContext {
   minLevel: Level;
   spillDir: string | null;
+  /** Render each finding's timeline lines too (the caller writes timeline.csv and timeline.jsonl). */
+  timelines: boolean;
+}
+
+/** A record's aux text, parsed: the digest's facts, then the timeline lines when they were asked for. */
+export type FindingAux = [details: string, finding: Finding, csv?: string, sketch?: string | null];
+
+/** The aux text of a finding's spill record (JSON of FindingAux), wherever the finding was made. */
+export function findingAux(f: Finding, timelines: AttackCatalog | null): string {
+  const facts = digestFacts(f);
+  if (!timelines) return JSON.stringify(facts);
+  const t = timelineLines(f, timelines);
+  return JSON.stringify([...facts, t.csv, t.sketch]);
 }
 
 /** A rule that fired in a job: its `engine:id` and what its ATT&CK tags are checked from. */
@@ -59,9 +73,11 @@ export class JobFindings {
   private readonly traces = new TraceTally();
   private readonly ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
   private readonly min: number;
+  private readonly catalog: AttackCatalog | null;
 
   constructor(private readonly ctx: FoundContext, private readonly maxChars = JOB_RUN_CHARS) {
     this.min = levelRank(ctx.minLevel);
+    this.catalog = ctx.timelines ? attackCatalog() : null;
   }
 
   add(f: Finding): void {
@@ -70,7 +86,7 @@ export class JobFindings {
     this.traces.add(f);
     addAttackerIndicators(this.ind, f);
     if (levelRank(f.level) < this.min) return;
-    const r: Rec = { key: findingOrderKey(f), line: JSON.stringify(f), aux: digestLine(f) };
+    const r: Rec = { key: findingOrderKey(f), line: JSON.stringify(f), aux: findingAux(f, this.catalog) };
     this.recs.push(r);
     this.chars += r.line.length + r.aux.length + r.key.length;
     if (this.chars >= this.maxChars && this.ctx.spillDir !== null) this.writeRun(this.ctx.spillDir);
