@@ -16,7 +16,7 @@ import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
-import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
+import { addAttackerIndicators, withFacts, type AttackerIndicators } from './engines/activity/index.js';
 import { FindingsDigest, type TimelineLines } from './reporters/index.js';
 import { SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
@@ -263,8 +263,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   const digest = new FindingsDigest(catalog);
   const { onFinding, onFindingLines } = opts;
   for (const e of shown.drain()) {
-    const [details, facts, csv, sketch] = JSON.parse(e.aux) as FindingAux;
-    digest.add(facts, details);
+    const [details, f, facts, csv, sketch] = JSON.parse(e.aux) as FindingAux;
+    digest.add(withFacts(f, facts), details);
     if (onFinding) await onFinding(e.item, e.line);
     if (onFindingLines) await onFindingLines(e.line, csv !== undefined ? { csv, sketch: sketch ?? null } : null);
   }

@@ -3,7 +3,7 @@
 import type { Finding, Level, RuleRef } from '../finding.js';
 import { LEVELS, levelRank } from '../finding.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { factFields, findingIp, slimFinding } from '../engines/activity/index.js';
+import { findingFacts, findingIp, slimFinding, type FindingFacts } from '../engines/activity/index.js';
 import { RemediationTally, VerdictTally } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
 import { detailsOf } from './timeline-rows.js';
@@ -23,14 +23,15 @@ export const STORY_TOTAL = 50_000;
 /** Source IPs counted one by one; findings from further IPs are counted together. */
 export const MAX_IPS = 100_000;
 
-/** What the digest reads of a finding: its report row's details, and the finding with only the fields its facts are read from. */
-export type DigestFacts = [details: string, finding: Finding];
+/** What the digest reads of a finding: its report row's details, the finding without its fields, and the facts read from them. */
+export type DigestFacts = [details: string, finding: Finding, facts: FindingFacts];
 /**
- * Made where the finding is (a worker thread) and sent as JSON: a tenth of an EVTX finding, parsed instead of
- * it on the main thread; add(finding, details) then tallies exactly what add() of the whole finding would.
+ * Made where the finding is (a worker thread) and sent as JSON: a fraction of an EVTX finding, parsed instead
+ * of it on the main thread; add(withFacts(finding, facts), details) then tallies exactly what add() of the
+ * whole finding would, without reading a field.
  */
 export function digestFacts(f: Finding): DigestFacts {
-  return [clipDetails(detailsOf(f.fields)), { ...f, fields: factFields(f.fields) }];
+  return [clipDetails(detailsOf(f.fields)), { ...f, fields: {} }, findingFacts(f)];
 }
 
 export interface RuleDigest {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Finding, Level } from '../finding.js';
 import { findingOrderKey, levelRank } from '../finding.js';
-import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
+import { addAttackerIndicators, type AttackerIndicators, type FindingFacts } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
 import { digestFacts, timelineLines } from '../reporters/index.js';
@@ -19,8 +19,8 @@ export interface FoundContext {
   timelines: boolean;
 }
 
-/** A record's aux text, parsed: the digest's facts, then the timeline lines when they were asked for. */
-export type FindingAux = [details: string, finding: Finding, csv?: string, sketch?: string | null];
+/** A record's aux text, parsed: the digest's facts (digestFacts), then the timeline lines when they were asked for. */
+export type FindingAux = [details: string, finding: Finding, facts: FindingFacts, csv?: string, sketch?: string | null];
 
 /** The aux text of a finding's spill record (JSON of FindingAux), wherever the finding was made. */
 export function findingAux(f: Finding, timelines: AttackCatalog | null): string {

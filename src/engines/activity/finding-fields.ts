@@ -1,7 +1,7 @@
 // Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
 import type { Finding } from '../../finding.js';
-import { CLIENT_IP, clientOf, PROXY_IP } from '../../normalize/index.js';
+import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
 const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'original-client-ip', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
 // Rps_Http logs the User-Agent as ClientInfo, MapiHttp the client program as ClientSoftware (research exchange-logs.md §2.2, §3.3).
@@ -111,10 +111,13 @@ interface Facts {
   user?: string | null;
   fileKey?: string | null;
   path?: string | null;
+  urlStem?: string | null;
+  urlHost?: string | null;
+  hashes?: FindingHashes;
 }
 // Findings are read many times (story, model, timeline, STIX); their facts are computed once each.
 const factsCache = new WeakMap<Finding, Facts>();
-function memo<K extends keyof Facts>(f: Finding, k: K, compute: () => string | null): string | null {
+function memo<K extends Exclude<keyof Facts, 'hashes'>>(f: Finding, k: K, compute: () => string | null): string | null {
   let c = factsCache.get(f);
   if (!c) {
     c = {};
@@ -182,43 +185,42 @@ export function findingPath(f: Finding): string | null {
   return memo(f, 'path', () => fieldValue(f.fields, DISPLAY_PATH_NAMES));
 }
 
+const URL_STEM_NAMES = ['cs-uri-stem', 'UrlStem'];
 const HASH_NAMES = { md5: ['md5', 'MD5'], sha1: ['sha1', 'SHA1', 'SHA-1'], sha256: ['sha256', 'SHA256', 'SHA-256'], sysmon: ['Hashes', 'hashes'] } as const;
-/** The host of a URL finding (STIX's urlOf reads cs-uri-stem/UrlStem, in PATH_NAMES, and these). */
-export const URL_HOST_NAMES = ['cs-host', 'UrlHost'] as const;
-/** Every name a fact is read by (lower case): what factFields keeps. */
-const FACT_NAMES = new Set(
-  [...IP_NAMES, ...AGENT_NAMES, ...USER_NAMES, ...PATH_NAMES, ...Object.values(HASH_NAMES).flat(), ...URL_HOST_NAMES, PROXY_IP, CLIENT_IP].map((n) => n.toLowerCase()),
-);
-
-/**
- * The part of a fields object that the facts above are read from: every key named in FACT_NAMES (any case)
- * and every nested object (to fieldValue's depth) that holds one, in their original order. fieldValue,
- * clientOf and so findingIp/Agent/User/FileKey/Path/Hashes give the same answers on it as on the whole
- * object (each reads only those names, in key order), so a worker can send this instead of a whole event.
- */
-export function factFields(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in fields) {
-    if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
-    const v = fields[k];
-    if (v && typeof v === 'object') {
-      if (Array.isArray(v) || depth >= 3) continue; // arrays answer nothing; fieldValue stops at depth 3
-      const inner = factFields(v as Record<string, unknown>, depth + 1);
-      for (const _ in inner) {
-        out[k] = inner;
-        break;
-      }
-    } else if (FACT_NAMES.has(lowerName(k))) out[k] = v;
-  }
-  return out;
-}
-
+const URL_HOST_NAMES = ['cs-host', 'UrlHost'];
 export interface FindingHashes {
   md5?: string;
   sha1?: string;
   sha256?: string;
 }
 export function findingHashes(f: Finding): FindingHashes {
+  let c = factsCache.get(f);
+  if (!c) factsCache.set(f, (c = {}));
+  return (c.hashes ??= hashesOf(f));
+}
+/** The URL path and host a finding names (the STIX export's URL indicators). */
+export function findingUrlStem(f: Finding): string | null {
+  return memo(f, 'urlStem', () => fieldValue(f.fields, URL_STEM_NAMES));
+}
+export function findingUrlHost(f: Finding): string | null {
+  return memo(f, 'urlHost', () => fieldValue(f.fields, URL_HOST_NAMES));
+}
+
+/** Every fact of a finding read from its fields: what a worker sends instead of them (withFacts). */
+export type FindingFacts = Required<Facts>;
+export function findingFacts(f: Finding): FindingFacts {
+  return { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: findingPath(f), urlStem: findingUrlStem(f), urlHost: findingUrlHost(f), hashes: findingHashes(f) };
+}
+/**
+ * `f` (a copy whose fields were left behind) answering every fact as the original did: findingIp, findingAgent,
+ * findingUser, findingFileKey, findingPath, findingHashes and the URL facts return `facts` (findingFacts of it).
+ */
+export function withFacts(f: Finding, facts: FindingFacts): Finding {
+  factsCache.set(f, { ...facts });
+  return f;
+}
+
+function hashesOf(f: Finding): FindingHashes {
   const out: FindingHashes = {};
   const take = (k: keyof FindingHashes, v: string | null, len: number): void => {
     if (v && new RegExp(`^[0-9a-f]{${len}}$`, 'i').test(v)) out[k] = v.toLowerCase();
