@@ -26,9 +26,9 @@ function workerUrl(): URL | undefined {
 }
 
 /**
- * A worker's heap, bounded. The young generation is kept at 16 MB (V8's default lets a matching thread's heap
- * grow to ~300 MB of mostly garbage: 764 MB peak RSS against 473 MB for 2 workers on 100 MB of EVTX with all
- * SigmaHQ rules, for about 10% more CPU in garbage collection); the old generation may hold the compiled rules
+ * A worker's heap, bounded. Unbounded, V8 lets a matching thread's heap grow to ~300 MB of mostly garbage (764 MB
+ * peak RSS for 2 workers on 100 MB of EVTX with all SigmaHQ rules; 465–473 MB bounded). The young generation is
+ * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS); the old generation may hold the compiled rules
  * (about 30 KB each once matching has compiled their candidates), twice the records a job holds before it
  * writes a run (JOB_RUN_CHARS, at 2 bytes a character), and 128 MB besides. A worker past it fails, and its
  * jobs run on the main thread (SharePool.scan): slower, never lost.
