@@ -1,6 +1,7 @@
 // Scaling benchmark: the whole `exhunt scan` pipeline (hunt()) with 1 and 2 worker threads (and every core where
 // there are more) on >= 400 MB of EVTX with all SigmaHQ rules and >= 1 GB of IIS logs with our pack + SigmaHQ web.
-// Run compiled: `npm run bench:scale`. EXHUNT_BENCH_SCALE (default 1) scales both corpora; EXHUNT_BENCH_RUNS (1).
+// Run compiled: `npm run bench:scale`. EXHUNT_BENCH_SCALE (default 1) scales both corpora; EXHUNT_BENCH_RUNS (1);
+// EXHUNT_BENCH_ONLY=evtx or =iis runs one of the two (a long run at 4x on a busy machine).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { threadCpu } from './thread-cpu.js';
 const MB = 1024 * 1024;
 const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
 const RUNS = Number(process.env['EXHUNT_BENCH_RUNS'] ?? 1);
+const ONLY = process.env['EXHUNT_BENCH_ONLY'] ?? null;
 const ROOT = join(tmpdir(), 'exhunt-scale');
 const self = fileURLToPath(import.meta.url);
 
@@ -28,7 +30,7 @@ interface Run {
   bytes: number;
   findings: number;
   rules: number;
-  startup: { ms: number; cpuMs: number }[];
+  startup: { ms: number; cpuMs: number; heapMb: number; peakHeapMb: number; jobs: number }[];
 }
 
 
@@ -110,12 +112,15 @@ function table(name: string, runs: Run[][], peerLine: string): string {
     const cpu = median(rs.map((x) => x.cpuSeconds));
     const busy = median(rs.map((x) => x.busiestCpuSeconds));
     const rss = median(rs.map((x) => x.maxRssMb));
-    const start = r.startup.length ? `${(median(r.startup.map((s) => s.ms)) / 1000).toFixed(1)} s (${(median(r.startup.map((s) => s.cpuMs)) / 1000).toFixed(1)} CPU-s)` : '-';
+    const start = r.startup.length
+      ? `${(median(r.startup.map((s) => s.ms)) / 1000).toFixed(1)} s (${(median(r.startup.map((s) => s.cpuMs)) / 1000).toFixed(1)} CPU-s); ` +
+        `heap per worker, rules ready → peak: ${r.startup.map((s) => `${s.heapMb.toFixed(0)} → ${s.peakHeapMb.toFixed(0)} MB (${s.jobs} jobs)`).join(', ')}`
+      : '-';
     return { r, wall, cpu, busy, rss, start };
   });
   const one = rows[0]!;
   let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)\n`;
-  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)}  worker rules ready\n`;
+  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)}  worker rules ready; worker heaps\n`;
   for (const x of rows) {
     const perBusy = x.r.events / x.busy;
     s +=
@@ -137,6 +142,12 @@ async function main(): Promise<void> {
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(`bench:scale: scale ${SCALE}, ${RUNS} run(s) each, ${availableParallelism()} cores, load average ${load()}\n`);
 
+  if (ONLY !== 'iis') evtxPart(counts, rules, load);
+  if (ONLY !== 'evtx') await iisPart(counts, rules, load);
+  process.stdout.write('targets: per CPU-second, 2 workers >= 0.85x of 1; wall-clock speed-up with 2 workers >= 1.7x; peak RSS <= 512 MB\n');
+}
+
+function evtxPart(counts: number[], rules: string, load: () => string): void {
   const evtx = evtxCorpus(Math.round(400 * SCALE));
   const evtxRuns = counts.map((w) => Array.from({ length: RUNS }, () => measure(w, evtx, false, [rules])));
   const firstEvtx = readdirSync(evtx).find((f) => f.endsWith('.evtx'))!;
@@ -145,7 +156,9 @@ async function main(): Promise<void> {
   const evtxPeer = ee === null ? 'peer: evtxexport not installed' : `peer: evtxexport -f xml (libevtx, parsing only, 1 file, same run): ${(perFile / ee).toFixed(0)} records/s`;
   process.stdout.write(table(`EVTX, all SigmaHQ rules (${rules})`, evtxRuns, evtxPeer));
   process.stdout.write(`load average ${load()}\n`);
+}
 
+async function iisPart(counts: number[], rules: string, load: () => string): Promise<void> {
   const iis = await iisCorpus(Math.round(1024 * SCALE));
   const iisRuns = counts.map((w) => Array.from({ length: RUNS }, () => measure(w, iis, true, [join(rules, 'web')])));
   const log = join(iis, 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex261101.log');
@@ -153,7 +166,6 @@ async function main(): Promise<void> {
   const iisPeer = g === null ? '' : `peer: grep -c -F autodiscover.json, same run: ${(statSync(log).size / MB / g).toFixed(0)} MB/s`;
   process.stdout.write(table('IIS W3C, built-in pack + SigmaHQ rules/web', iisRuns, iisPeer));
   process.stdout.write(`load average ${load()}\n`);
-  process.stdout.write('targets: per CPU-second, 2 workers >= 0.85x of 1; wall-clock speed-up with 2 workers >= 1.7x; peak RSS <= 512 MB\n');
 }
 
 const argv = process.argv.slice(2);

@@ -10,14 +10,14 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { planShares, scanInThread, ShareMerger, SharePool, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { findingAux, planShares, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
-import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
-import { FindingsDigest } from './reporters/index.js';
+import { addAttackerIndicators, withFacts, type AttackerIndicators } from './engines/activity/index.js';
+import { FindingsDigest, type TimelineLines } from './reporters/index.js';
 import { SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -61,6 +61,14 @@ export interface HuntOptions {
    * slow writer holds the stream back; the findings come from a bounded spill-and-merge, never an array.
    */
   onFinding?: (f: Finding, json: string) => void | Promise<void>;
+  /**
+   * The same stream without the Finding objects: each finding's findings.jsonl line and, with `timelines`, its
+   * timeline.csv and timeline.jsonl lines — rendered where the finding was made (a worker), so the main thread
+   * parses none of them. What `exhunt scan` writes its ordered outputs from.
+   */
+  onFindingLines?: (json: string, timelines: TimelineLines | null) => void | Promise<void>;
+  /** Render the timeline lines for onFindingLines (default false). */
+  timelines?: boolean;
   onProgress?: (p: HuntProgress) => void;
   onDiagnostic?: DiagnosticSink;
 }
@@ -85,7 +93,10 @@ const LOG_KINDS = new Set(['iis-w3c', 'exchange-csv', 'json', 'evtx']);
 export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // Findings are not kept: the ordered outputs get them from a spill-and-merge at the end, and what needs
   // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
-  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+  // The log jobs' findings arrive already serialised and sorted (run files written by the workers); each
+  // carries the digest's slice of it (aux), so the merge parses a finding only for a caller that wants it.
+  const timelines = opts.timelines && opts.onFindingLines ? attackCatalog() : null;
+  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse, aux: (f) => findingAux(f, timelines) });
   // Archive members are inflated into a private temp folder that lives until every read (the second pass too) is done.
   const archives = new ArchiveSession({ password: opts.archivePassword ?? null, ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}) });
   try {
@@ -149,17 +160,27 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // ATT&CK tags are checked once per rule that fires: a tag that resolves to nothing is reported, not dropped.
   const catalog = attackCatalog();
   const tagsChecked = new Set<string>();
+  const checkTags = (key: string, tags: () => string[], source: string): void => {
+    if (tagsChecked.has(key)) return;
+    tagsChecked.add(key);
+    mapAttackTags(tags(), catalog, sink, { path: source });
+  };
   const emit = (f: Finding): void => {
     f.host = hosts.hostFor(f.evidence.path, f.host);
-    const key = `${f.engine}:${f.rule.id}`;
-    if (!tagsChecked.has(key)) {
-      tagsChecked.add(key);
-      mapAttackTags(f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), catalog, sink, { path: f.rule.source });
-    }
+    checkTags(`${f.engine}:${f.rule.id}`, () => f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), f.rule.source);
     if (fileScan) fileFindings.push(f);
     if (f.engine !== 'exposure') exposure.observeFinding(f);
     addAttackerIndicators(ind, f);
     if (levelRank(f.level) >= levelRank(minLevel)) shown.add(f);
+  };
+  /** A log job's findings: what emit does, from the facts its worker gathered (JobFindings). */
+  const adopt = (p: FoundPart): void => {
+    for (const r of p.rules) checkTags(r.key, () => r.tags, r.source);
+    exposure.mergeTraces(p.traces);
+    for (const ip of p.ips) ind.ips.add(ip);
+    for (const a of p.agents) ind.agents.add(a);
+    for (const run of p.runs) shown.adoptRun(run.path, run.count);
+    if (p.inline !== '') shown.addRecords(p.inline);
   };
   const progress: HuntProgress = {
     phase: 'files',
@@ -187,8 +208,14 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   for (const ev of evidence) if (LOG_KINDS.has(ev.kind)) coverage.file(ev);
   // The chain of custody's hashes of plain files are read while the workers read the logs.
   const hashes = hashEvidence(evidence, sink);
-  const merger = new ShareMerger({ coverage, exposure, activity, run, emit, sink, clients });
-  const ctx: ShareContext = { shells: shellFindings(fileFindings), since, until, proxies: { given: givenProxies, detected: detectedProxies } };
+  const merger = new ShareMerger({ coverage, exposure, activity, run, found: adopt, sink, clients });
+  const ctx: ShareContext = {
+    shells: shellFindings(fileFindings),
+    since,
+    until,
+    proxies: { given: givenProxies, detected: detectedProxies },
+    found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined, hosts: hosts.pathHosts() },
+  };
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -237,9 +264,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
 
   // 7. The findings in output order, through the digest to the caller's writers.
   const digest = new FindingsDigest(catalog);
-  for (const { item, line } of shown.drain()) {
-    digest.add(item);
-    await opts.onFinding?.(item, line);
+  const { onFinding, onFindingLines } = opts;
+  for (const e of shown.drain()) {
+    const [details, f, facts, csv, sketch] = JSON.parse(e.aux) as FindingAux;
+    digest.add(withFacts(f, facts), details);
+    if (onFinding) await onFinding(e.item, e.line);
+    if (onFindingLines) await onFindingLines(e.line, csv !== undefined ? { csv, sketch: sketch ?? null } : null);
   }
   const coverageEntries = coverage.entries();
   const summary: ScanSummary = {

@@ -3,7 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
-import { TIMELINE_COLUMNS, timelineRow } from './timeline-rows.js';
+import { TIMELINE_COLUMNS, timelineRow, type TimelineRow } from './timeline-rows.js';
 import { cmpStr } from '../engines/activity/index.js';
 
 /** Spreadsheet-safe cell: line breaks made visible, formula starters neutralised (OWASP CSV injection). */
@@ -26,11 +26,11 @@ export function timelineCsvHeader(): string {
 }
 /** Rows for findings already in timeline order (a batch of a stream). */
 export function timelineCsvRows(findings: readonly Finding[], catalog: AttackCatalog): string {
-  const rows = findings.map((f) => {
-    const r = timelineRow(f, catalog);
-    return TIMELINE_COLUMNS.map((c) => safeCell(r[c]));
-  });
-  return stringify(rows, CSV_OPTS);
+  return findings.map((f) => timelineCsvRow(timelineRow(f, catalog))).join('');
+}
+/** One finding's line of timeline.csv (csv-stringify writes each record and its delimiter alone). */
+export function timelineCsvRow(r: TimelineRow): string {
+  return stringify([TIMELINE_COLUMNS.map((c) => safeCell(r[c]))], CSV_OPTS);
 }
 
 /**

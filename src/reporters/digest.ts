@@ -3,7 +3,7 @@
 import type { Finding, Level, RuleRef } from '../finding.js';
 import { LEVELS, levelRank } from '../finding.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { findingIp, slimFinding } from '../engines/activity/index.js';
+import { findingFacts, findingIp, slimFinding, type FindingFacts } from '../engines/activity/index.js';
 import { RemediationTally, VerdictTally } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
 import { detailsOf } from './timeline-rows.js';
@@ -22,6 +22,17 @@ export const STORY_PER_RULE = 1000;
 export const STORY_TOTAL = 50_000;
 /** Source IPs counted one by one; findings from further IPs are counted together. */
 export const MAX_IPS = 100_000;
+
+/** What the digest reads of a finding: its report row's details, the finding without its fields, and the facts read from them. */
+export type DigestFacts = [details: string, finding: Finding, facts: FindingFacts];
+/**
+ * Made where the finding is (a worker thread) and sent as JSON: a fraction of an EVTX finding, parsed instead
+ * of it on the main thread; add(withFacts(finding, facts), details) then tallies exactly what add() of the
+ * whole finding would, without reading a field.
+ */
+export function digestFacts(f: Finding): DigestFacts {
+  return [clipDetails(detailsOf(f.fields)), { ...f, fields: {} }, findingFacts(f)];
+}
 
 export interface RuleDigest {
   engine: string;
@@ -123,8 +134,11 @@ export class FindingsDigest {
     return d;
   }
 
-  /** Findings come in the order of the outputs (findingOrderKey): "first" below means first in that order. */
-  add(f: Finding): void {
+  /**
+   * Findings come in the order of the outputs (findingOrderKey): "first" below means first in that order.
+   * `details`: the report row's details when known (digestFacts), else made from the fields.
+   */
+  add(f: Finding, details?: string): void {
     this.count++;
     this.byLevel[f.level]++;
     this.first = minT(this.first, f.time);
@@ -145,7 +159,7 @@ export class FindingsDigest {
     // Rows hold what the report shows, not the finding: an EVTX finding's fields are the whole event.
     if (r.rows.length < RULE_ROWS && this.rowCount < ROWS_TOTAL) {
       this.rowCount++;
-      r.rows.push({ time: f.time, host: f.host, evidence: f.evidence, message: f.message === undefined ? null : f.message.slice(0, 400), details: clipDetails(detailsOf(f.fields)) });
+      r.rows.push({ time: f.time, host: f.host, evidence: f.evidence, message: f.message === undefined ? null : f.message.slice(0, 400), details: details ?? clipDetails(detailsOf(f.fields)) });
     }
     if (f.host && this.hosts.length < 4 && !this.hosts.includes(f.host)) this.hosts.push(f.host);
     this.addTechniques(f);

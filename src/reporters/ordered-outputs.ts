@@ -6,8 +6,20 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
-import { timelineCsvHeader, timelineCsvRows, TIMELINE_CHUNK_ROWS } from './csv-timeline.js';
+import { timelineCsvHeader, timelineCsvRow, TIMELINE_CHUNK_ROWS } from './csv-timeline.js';
 import { timesketchLine } from './timesketch.js';
+import { timelineRow } from './timeline-rows.js';
+
+/** A finding's line in timeline.csv and in timeline.jsonl (null: left out, no usable time). */
+export interface TimelineLines {
+  csv: string;
+  sketch: string | null;
+}
+/** Made wherever the finding is (a worker thread renders them, so the main thread need not parse it). */
+export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines {
+  const row = timelineRow(f, catalog);
+  return { csv: timelineCsvRow(row), sketch: timesketchLine(f, catalog, row) };
+}
 
 class TextFile {
   private readonly out: WriteStream;
@@ -43,8 +55,10 @@ export const ORDERED_FILES = ['findings.jsonl', 'timeline.csv', 'timeline.jsonl'
 
 export class OrderedOutputs {
   private readonly files: { jsonl: TextFile | null; csv: TextFile; sketch: TextFile };
-  private batch: Finding[] = [];
+  private rows = 0;
   private jsonl: string[] = [];
+  private csv: string[] = [];
+  private sketch: string[] = [];
   /** Findings left out of timeline.jsonl for want of a usable time. */
   skipped = 0;
 
@@ -66,27 +80,26 @@ export class OrderedOutputs {
 
   /** The next finding in output order; `json` is its findings.jsonl line. */
   async write(f: Finding, json: string): Promise<void> {
-    this.batch.push(f);
-    if (this.files.jsonl) this.jsonl.push(json);
-    if (this.batch.length >= TIMELINE_CHUNK_ROWS) await this.flush();
+    await this.writeLines(json, timelineLines(f, this.catalog));
+  }
+
+  /** The same, already rendered: `json` its findings.jsonl line, `lines` its timeline lines (timelineLines). */
+  async writeLines(json: string, lines: TimelineLines): Promise<void> {
+    if (this.files.jsonl) this.jsonl.push(json + '\n');
+    this.csv.push(lines.csv);
+    if (lines.sketch === null) this.skipped++;
+    else this.sketch.push(lines.sketch + '\n');
+    if (++this.rows >= TIMELINE_CHUNK_ROWS) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length === 0) return;
-    if (this.files.jsonl) {
-      await this.files.jsonl.write(this.jsonl.join('\n') + '\n');
-      this.jsonl = [];
-    }
-    await this.files.csv.write(timelineCsvRows(batch, this.catalog));
-    const lines: string[] = [];
-    for (const f of batch) {
-      const l = timesketchLine(f, this.catalog);
-      if (l === null) this.skipped++;
-      else lines.push(l + '\n');
-    }
-    await this.files.sketch.write(lines.join(''));
+    if (this.rows === 0) return;
+    this.rows = 0;
+    const [jsonl, csv, sketch] = [this.jsonl, this.csv, this.sketch];
+    [this.jsonl, this.csv, this.sketch] = [[], [], []];
+    if (this.files.jsonl) await this.files.jsonl.write(jsonl.join(''));
+    await this.files.csv.write(csv.join(''));
+    await this.files.sketch.write(sketch.join(''));
   }
 
   /** Writes what is left and closes the files; returns their names. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Finding } from '../finding.js';
 import { levelRank } from '../finding.js';
-import { cmpStr, fieldValue, findingHashes, findingIp } from '../engines/activity/index.js';
+import { cmpStr, findingHashes, findingIp, findingUrlHost, findingUrlStem } from '../engines/activity/index.js';
 import type { ReportModel } from './model.js';
 import type { AttackCatalog } from '../attack/index.js';
 
@@ -48,9 +48,9 @@ const HOST_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/i;
 const URL_PATH_RE = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 
 function urlOf(f: Finding): string | null {
-  const stem = fieldValue(f.fields, ['cs-uri-stem', 'UrlStem']);
+  const stem = findingUrlStem(f);
   if (!stem || !URL_PATH_RE.test(stem)) return null;
-  const host = fieldValue(f.fields, ['cs-host', 'UrlHost']) ?? f.host;
+  const host = findingUrlHost(f) ?? f.host;
   if (!host || !HOST_RE.test(host)) return null;
   return `https://${host.toLowerCase()}${stem}`;
 }

@@ -2,7 +2,7 @@
 // microsecond timestamp; the rest as flat attributes. Exact values (not spreadsheet-safe, by design).
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
-import { timelineRow } from './timeline-rows.js';
+import { timelineRow, type TimelineRow } from './timeline-rows.js';
 import { cmpStr } from '../engines/activity/index.js';
 
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
@@ -15,10 +15,10 @@ const CHUNK_LINES = 1000;
  * usable timestamp are left out (Timesketch rejects them): `counts.skipped` says how many, once done.
  */
 /** One Timesketch line for a finding, or null when it has no usable timestamp (Timesketch rejects those). */
-export function timesketchLine(f: Finding, catalog: AttackCatalog): string | null {
+export function timesketchLine(f: Finding, catalog: AttackCatalog, row?: TimelineRow): string | null {
   const ms = f.time === null ? NaN : Date.parse(f.time);
   if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return null;
-  const r = timelineRow(f, catalog);
+  const r = row ?? timelineRow(f, catalog);
   const iso = new Date(ms).toISOString();
   const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
   const obj: Record<string, string | number | string[]> = {

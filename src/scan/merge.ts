@@ -2,7 +2,6 @@
 // the order one thread reading everything would give, and a text log's diagnostics are limited per file again.
 import type { Diagnostic, DiagnosticSink } from '../diagnostics.js';
 import type { CoverageTracker } from '../evidence/index.js';
-import type { Finding } from '../finding.js';
 import type { ActivityCollector } from '../engines/activity/index.js';
 import type { ExposureCollector } from '../engines/exposure/index.js';
 import type { SigmaRun } from '../engines/sigma/index.js';
@@ -10,6 +9,7 @@ import type { ClientLedger } from '../normalize/index.js';
 import { DiagnosticLimiter } from '../readers/index.js';
 import type { ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
+import type { FoundPart } from './found.js';
 
 export interface MergeTargets {
   coverage: CoverageTracker;
@@ -17,7 +17,8 @@ export interface MergeTargets {
   activity: ActivityCollector;
   /** The run that evaluates correlations (it gets every job's base matches). */
   run: SigmaRun;
-  emit: (f: Finding) => void;
+  /** Takes a job's findings (pre-serialised: run files, records, and the facts the scan's bookkeeping needs). */
+  found: (part: FoundPart) => void;
   sink: DiagnosticSink;
   clients: ClientLedger;
 }
@@ -37,7 +38,7 @@ export class ShareMerger {
     const t = this.t;
     this.merged++;
     this.diagnostics(job, r);
-    for (const f of r.findings) t.emit(f);
+    t.found(r.found);
     this.events += r.events;
     this.outside += r.outside;
     t.coverage.merge(r.coverage);

@@ -7,11 +7,17 @@ import type { SigmaRuleSet } from '../engines/sigma/index.js';
 import type { RuleSpec } from './rules.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
+import { JOB_RUN_CHARS } from './found.js';
 
-/** How long a worker took to have its rules ready (wall and CPU milliseconds). */
+/** How long a worker took to have its rules ready (wall and CPU milliseconds), and its memory (MB). */
 export interface WorkerStartup {
   ms: number;
   cpuMs: number;
+  /** Its heap (V8, as committed, plus external buffers) once the rules were ready... */
+  heapMb: number;
+  /** ...and the most it was at the end of a job. */
+  peakHeapMb: number;
+  jobs: number;
 }
 
 function workerUrl(): URL | undefined {
@@ -19,11 +25,23 @@ function workerUrl(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-type JobReply = { id: number; result: ShareResult } | { id: number; error: string };
-type Reply = JobReply | { ready: WorkerStartup } | { failed: string };
+/**
+ * A worker's heap, bounded. Unbounded, V8 lets a matching thread's heap grow to ~300 MB of mostly garbage (764 MB
+ * peak RSS for 2 workers on 100 MB of EVTX with all SigmaHQ rules; 465–473 MB bounded). The young generation is
+ * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS); the old generation may hold the compiled rules
+ * (about 30 KB each once matching has compiled their candidates), twice the records a job holds before it
+ * writes a run (JOB_RUN_CHARS, at 2 bytes a character), and 128 MB besides. A worker past it fails, and its
+ * jobs run on the main thread (SharePool.scan): slower, never lost.
+ */
+export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.ceil(128 + (2 * 2 * JOB_RUN_CHARS) / 2 ** 20 + rules * 0.03) };
+}
+
+type JobReply = { id: number; result: ShareResult; heapMb: number } | { id: number; error: string };
+type Reply = JobReply | { ready: Omit<WorkerStartup, 'peakHeapMb' | 'jobs'> } | { failed: string };
 
 export class SharePool {
-  readonly startup: WorkerStartup[] = [];
+  private readonly stats = new Map<Worker, WorkerStartup>();
   private readonly workers: Worker[] = [];
   private failure: unknown = null;
   private onReply: (w: Worker, m: JobReply) => void = () => {};
@@ -31,17 +49,29 @@ export class SharePool {
 
   private constructor(url: URL, n: number, rules: RuleSpec) {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(url, { workerData: { rules } });
+      const w = new Worker(url, { workerData: { rules }, resourceLimits: workerHeapLimits(rules.rules.length) });
       w.on('message', (m: Reply) => {
-        if ('ready' in m) this.startup.push(m.ready);
+        if ('ready' in m) this.stats.set(w, { ...m.ready, peakHeapMb: m.ready.heapMb, jobs: 0 });
         else if ('failed' in m) this.fail(new Error(m.failed));
-        else this.onReply(w, m);
+        else {
+          const s = this.stats.get(w);
+          if (s && 'heapMb' in m) {
+            s.jobs++;
+            s.peakHeapMb = Math.max(s.peakHeapMb, m.heapMb);
+          }
+          this.onReply(w, m);
+        }
       });
       w.on('error', (e) => this.fail(e));
       // Idle workers must not keep the process alive (a scan that fails before its logs are read); scan() holds them.
       w.unref();
       this.workers.push(w);
     }
+  }
+
+  /** Each worker that got its rules: startup and memory (in the order the workers were started). */
+  get startup(): WorkerStartup[] {
+    return this.workers.flatMap((w) => this.stats.get(w) ?? []);
   }
 
   /** Starts `n` workers with the rule set's data; null when n < 2, no data, or workers cannot load (run under tsx). */

@@ -12,6 +12,7 @@ import { evtxJobEvents } from '../readers/evtx/index.js';
 import { DiagnosticLimiter, readTextShare } from '../readers/index.js';
 import { ClientLedger, type ClientLedgerPart, type DetectedProxy } from '../normalize/index.js';
 import type { ShareJob } from './share.js';
+import { JobFindings, type FoundContext, type FoundPart } from './found.js';
 
 /** What every job of a scan needs besides the rules: plain data, sent to each worker once. */
 export interface ShareContext {
@@ -21,11 +22,13 @@ export interface ShareContext {
   until: string | null;
   /** Proxies in front of the server: given (--trusted-proxy) and detected; every event's client is resolved with them. */
   proxies: { given: string[]; detected: DetectedProxy[] };
+  /** The level shown and the spill folder: where a job's findings go, serialised and sorted. */
+  found: FoundContext;
 }
 
 export interface ShareResult {
-  /** In event order. */
-  findings: Finding[];
+  /** The job's findings, pre-serialised and sorted (the main thread never rebuilds them as objects). */
+  found: FoundPart;
   diagnostics: Diagnostic[];
   /**
    * A text range's diagnostic counts per code (suppressed ones included; `diagnostics` holds the first few of
@@ -52,7 +55,7 @@ export function createShareRunner(ruleSet: SigmaRuleSet, ctx: ShareContext): (jo
   const { since, until } = ctx;
   const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
   return async (job) => {
-    const findings: Finding[] = [];
+    const findings = new JobFindings(ctx.found);
     const diagnostics: Diagnostic[] = [];
     const sink = (d: Diagnostic): void => void diagnostics.push(d);
     const coverage = new CoverageTracker();
@@ -74,11 +77,11 @@ export function createShareRunner(ruleSet: SigmaRuleSet, ctx: ShareContext): (jo
       }
       activity.observe(e);
       if (isRequestLog(e)) requests = true;
-      for (const f of run.match(e)) findings.push(f);
+      for (const f of run.match(e)) findings.add(f);
       const used = shellUse(e);
-      if (used) findings.push(used);
+      if (used) findings.add(used);
       const identity = cmdletIdentityFinding(e);
-      if (identity) findings.push(identity);
+      if (identity) findings.add(identity);
     };
     let limiter: DiagnosticLimiter | null = null;
     if (job.kind === 'evtx') {
@@ -89,7 +92,7 @@ export function createShareRunner(ruleSet: SigmaRuleSet, ctx: ShareContext): (jo
       if (batches) for await (const batch of batches) for (const e of batch) onEvent(e);
     }
     return {
-      findings,
+      found: findings.part(),
       diagnostics,
       limits: limiter ? limiter.counts() : null,
       events,

@@ -1,10 +1,17 @@
 // Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
-// {id, job}, answering {id, result}; {ready} reports how long the rules took. Loaded by pool.ts only.
+// {id, job}, answering {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
+import { getHeapStatistics } from 'node:v8';
 import { rulesForWorker, type RuleSpec } from './rules.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
+
+/** This thread's memory: its V8 heap as committed, and the buffers it holds outside it (MB). */
+function heapMb(): number {
+  const h = getHeapStatistics();
+  return (h.total_heap_size + h.external_memory) / 2 ** 20;
+}
 
 const started = performance.now();
 const cpu0 = cpuUsage();
@@ -12,7 +19,7 @@ const rules = Promise.resolve().then(() => rulesForWorker((workerData as { rules
 void rules.then(
   () => {
     const cpu = cpuUsage(cpu0);
-    parentPort!.postMessage({ ready: { ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 } });
+    parentPort!.postMessage({ ready: { ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, heapMb: heapMb() } });
   },
   (e: unknown) => parentPort!.postMessage({ failed: e instanceof Error ? e.message : String(e) }),
 );
@@ -29,7 +36,7 @@ parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: S
   queue = queue.then(async () => {
     try {
       const result = await (await mine)(msg.job);
-      parentPort!.postMessage({ id: msg.id, result });
+      parentPort!.postMessage({ id: msg.id, result, heapMb: heapMb() });
     } catch (e) {
       parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
     }

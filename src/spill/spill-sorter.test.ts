@@ -76,3 +76,36 @@ test('the temp folder goes when the reader stops early, and when nothing is drai
   assert.ok(!existsSync(dir2));
   assert.deepEqual(liveTempDirs(), []);
 });
+
+test('runs written elsewhere (adoptRun) and records handed over as text (addRecords) merge as if every item were added', async () => {
+  const { encodeRecord } = await import('./index.js');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const key = (x: Item): string => `${x.t}\u0000${x.id}\t\n"`; // a key may hold anything: tabs, line breaks, quotes
+  const opts = { key, serialize: JSON.stringify, parse: JSON.parse, aux: (x: Item) => JSON.stringify([x.id]), runSize: 300 };
+  const all = shuffled(items(1200), 9);
+  const ref = new SpillSorter<Item>(opts);
+  for (const x of all) ref.add(x);
+  const expected = [...ref.drain()].map((e) => [e.line, e.aux]);
+  const s = new SpillSorter<Item>(opts);
+  const sortedRecords = (xs: Item[]): string =>
+    xs
+      .map((x) => ({ k: key(x), l: JSON.stringify(x) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.l < b.l ? -1 : a.l > b.l ? 1 : 0))
+      .map((r) => encodeRecord(r.k, r.l, JSON.stringify([(JSON.parse(r.l) as Item).id])))
+      .join('');
+  for (let i = 0; i < 3; i++) {
+    const path = join(s.tempDirFor(), `other-${i}.run`);
+    writeFileSync(path, sortedRecords(all.slice(i * 300, (i + 1) * 300)));
+    s.adoptRun(path, 300);
+  }
+  s.addRecords(sortedRecords(all.slice(900, 1000)).split('\n').filter(Boolean).reverse().join('\n') + '\n'); // any order
+  for (const x of all.slice(1000)) s.add(x);
+  assert.equal(s.size, 1200);
+  const got = [...s.drain()].map((e) => {
+    assert.deepEqual(e.item, JSON.parse(e.line), 'the item parses from its line when asked');
+    return [e.line, e.aux];
+  });
+  assert.deepEqual(got, expected);
+  assert.deepEqual(liveTempDirs(), []);
+});

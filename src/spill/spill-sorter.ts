@@ -1,4 +1,4 @@
-// Sorting more items than memory should hold (external sort): items are kept as text lines in sorted runs of
+// Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,35 +8,67 @@ import { makeTempDir, removeTempDir } from './temp-dirs.js';
 export interface SpillOptions<T> {
   /** The order: items compare by key, then by their serialised line (so the order is total). */
   key: (item: T) => string;
-  /** One line of text (no '\n' inside; JSON.stringify gives that). */
+  /** One line of text (no '\n' or tab inside; JSON.stringify gives that). */
   serialize: (item: T) => string;
   parse: (line: string) => T;
+  /** A second text carried with each item (same rules as a line; not part of the order): e.g. what a digest reads. */
+  aux?: (item: T) => string;
   /** Items per sorted run (default 5,000). */
   runSize?: number;
   /** Text per sorted run (default 16 MB of UTF-16 code units). */
   runBytes?: number;
-  /** Runs merged at once; more are merged in passes first (default 64 open files). */
+  /** Runs merged at once; more are merged in passes first (default 256 open files, a 64 KiB block each). */
   fanIn?: number;
   /** Where the temp folder is made (default os.tmpdir()). */
   tmpParent?: string;
 }
 
 export interface Sorted<T> {
-  item: T;
+  /** The item (parsed from its line when it was spilled: read it only where it is needed). */
+  readonly item: T;
   /** The item serialised, exactly as it sorted. */
-  line: string;
+  readonly line: string;
+  /** Its `aux` text ('' without one). */
+  readonly aux: string;
 }
 
 interface Entry<T> {
   key: string;
   line: string;
+  aux: string;
   item: T | undefined;
+}
+
+/**
+ * One item in a run file: its key (as a JSON string: a key may hold any character), its line, its aux text,
+ * tab-separated (JSON escapes tabs and line breaks), one per line. Whoever writes runs for adoptRun uses this.
+ */
+export function encodeRecord(key: string, line: string, aux = ''): string {
+  return `${JSON.stringify(key)}\t${line}\t${aux}\n`;
+}
+function decodeRecord<T>(rec: string): Entry<T> {
+  const i = rec.indexOf('\t');
+  const j = rec.indexOf('\t', i + 1);
+  return { key: JSON.parse(rec.slice(0, i)) as string, line: rec.slice(i + 1, j), aux: rec.slice(j + 1), item: undefined };
+}
+
+class SortedEntry<T> implements Sorted<T> {
+  constructor(private readonly e: Entry<T>, private readonly parse: (line: string) => T) {}
+  get item(): T {
+    return (this.e.item ??= this.parse(this.e.line));
+  }
+  get line(): string {
+    return this.e.line;
+  }
+  get aux(): string {
+    return this.e.aux;
+  }
 }
 
 const cmp = (a: { key: string; line: string }, b: { key: string; line: string }): number =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
 
-const BLOCK = 256 * 1024;
+const BLOCK = 64 * 1024;
 
 /** Reads a run file line by line in blocks (synchronously: one block per run is all the merge holds). */
 class RunReader {
@@ -70,7 +102,7 @@ class RunReader {
 }
 
 export class SpillSorter<T> {
-  private readonly o: Required<Omit<SpillOptions<T>, 'tmpParent'>> & { tmpParent: string | undefined };
+  private readonly o: Required<Omit<SpillOptions<T>, 'tmpParent' | 'aux'>> & { tmpParent: string | undefined; aux: ((item: T) => string) | undefined };
   private buffer: Entry<T>[] = [];
   private bufferChars = 0;
   private runs: string[] = [];
@@ -79,7 +111,7 @@ export class SpillSorter<T> {
   private drained = false;
 
   constructor(opts: SpillOptions<T>) {
-    this.o = { runSize: 5000, runBytes: 16 * 1024 * 1024, fanIn: 64, ...opts, tmpParent: opts.tmpParent };
+    this.o = { runSize: 5000, runBytes: 16 * 1024 * 1024, fanIn: 256, ...opts, tmpParent: opts.tmpParent, aux: opts.aux };
   }
 
   /** Items added so far. */
@@ -96,19 +128,44 @@ export class SpillSorter<T> {
   }
 
   add(item: T): void {
-    if (this.drained) throw new Error('SpillSorter: add after drain');
     const line = this.o.serialize(item);
-    this.buffer.push({ key: this.o.key(item), line, item });
-    this.bufferChars += line.length;
+    this.push({ key: this.o.key(item), line, aux: this.o.aux?.(item) ?? '', item });
+  }
+
+  /** Items already serialised elsewhere, as encodeRecord text (any order; e.g. a worker's few findings). */
+  addRecords(text: string): void {
+    let at = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; at = nl + 1, nl = text.indexOf('\n', at)) this.push(decodeRecord<T>(text.slice(at, nl)));
+  }
+
+  /**
+   * A run file of `count` items that someone else wrote in sorted order (encodeRecord, sorted by key then line)
+   * inside tempDirFor(): merged with the rest as it is, and removed with the folder.
+   */
+  adoptRun(path: string, count: number): void {
+    if (this.drained) throw new Error('SpillSorter: add after drain');
+    this.runs.push(path);
+    this.count += count;
+  }
+
+  /** The temp folder (made now if need be), where adoptRun's files are written. */
+  tempDirFor(): string {
+    return (this.dir ??= makeTempDir('exhunt-spill-', this.o.tmpParent));
+  }
+
+  private push(e: Entry<T>): void {
+    if (this.drained) throw new Error('SpillSorter: add after drain');
+    this.buffer.push(e);
+    this.bufferChars += e.line.length + e.aux.length;
     this.count++;
     if (this.buffer.length >= this.o.runSize || this.bufferChars >= this.o.runBytes) this.spill();
   }
 
   private spill(): void {
-    this.dir ??= makeTempDir('exhunt-spill-', this.o.tmpParent);
+    const dir = this.tempDirFor();
     this.buffer.sort(cmp);
-    const path = join(this.dir, `run-${this.runs.length}.jsonl`);
-    writeFileSync(path, this.buffer.map((e) => e.line + '\n').join(''));
+    const path = join(dir, `run-${this.runs.length}.jsonl`);
+    writeFileSync(path, this.buffer.map((e) => encodeRecord(e.key, e.line, e.aux)).join(''));
     this.runs.push(path);
     this.buffer = [];
     this.bufferChars = 0;
@@ -123,7 +180,7 @@ export class SpillSorter<T> {
         this.buffer.sort(cmp);
         const b = this.buffer;
         this.buffer = [];
-        for (const e of b) yield { item: e.item ?? this.o.parse(e.line), line: e.line };
+        for (const e of b) yield new SortedEntry(e, this.o.parse);
         return;
       }
       if (this.buffer.length > 0) this.spill();
@@ -136,20 +193,20 @@ export class SpillSorter<T> {
         let fd = openSync(path, 'w');
         try {
           for (const e of this.merge(group)) {
-            lines.push(e.line);
+            lines.push(encodeRecord(e.key, e.line, e.aux));
             if (lines.length >= 4096) {
-              writeFileSync(fd, lines.join('\n') + '\n');
+              writeFileSync(fd, lines.join(''));
               lines.length = 0;
             }
           }
-          if (lines.length) writeFileSync(fd, lines.join('\n') + '\n');
+          if (lines.length) writeFileSync(fd, lines.join(''));
         } finally {
           closeSync(fd);
           fd = -1;
         }
         this.runs.push(path);
       }
-      for (const e of this.merge(this.runs)) yield { item: e.item ?? this.o.parse(e.line), line: e.line };
+      for (const e of this.merge(this.runs)) yield new SortedEntry(e, this.o.parse);
     } finally {
       this.dispose();
     }
@@ -167,10 +224,9 @@ export class SpillSorter<T> {
     try {
       const heap: (Entry<T> & { r: number })[] = [];
       const push = (r: number): void => {
-        const line = readers[r]!.next();
-        if (line === null || line === '') return;
-        const item = this.o.parse(line);
-        heap.push({ key: this.o.key(item), line, item, r });
+        const rec = readers[r]!.next();
+        if (rec === null || rec === '') return;
+        heap.push({ ...decodeRecord<T>(rec), r });
         let i = heap.length - 1;
         while (i > 0) {
           const p = (i - 1) >> 1;

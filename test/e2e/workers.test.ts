@@ -53,6 +53,16 @@ test('example collection: findings.jsonl and --jsonl identical for --workers 1 a
     assert.ok(a.out.split('\n').length > 100);
     assert.equal(b.out, a.out);
     assert.equal(readFileSync(join(dir, '4', 'findings.jsonl'), 'utf8'), readFileSync(join(dir, '1', 'findings.jsonl'), 'utf8'));
+    // The scan's timelines are rendered where the findings are made (workers); `exhunt report` renders them from
+    // the parsed findings.jsonl: both ways give the same bytes.
+    const again = await cli(['report', join(dir, '4'), '--out', join(dir, 'r')]);
+    assert.equal(again.code, 0);
+    for (const name of ['timeline.csv', 'timeline.jsonl']) {
+      const scanned = readFileSync(join(dir, '4', name), 'utf8');
+      assert.ok(scanned.split('\n').length > 100, name);
+      assert.equal(readFileSync(join(dir, '1', name), 'utf8'), scanned, `${name}: --workers 1 and 4`);
+      assert.equal(readFileSync(join(dir, 'r', name), 'utf8'), scanned, `${name}: scan and report`);
+    }
     await same({ inputs: [example] });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -169,8 +169,10 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
       ...(flags.rangeSize !== undefined ? { rangeBytes: flags.rangeSize } : {}),
       trustedProxies: flags.trustedProxy,
       archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
-      onFinding: async (f, json) => {
-        if (outputs) await outputs.write(f, json);
+      // The lines come rendered from where the findings were made: no finding is parsed again here.
+      timelines: outputs !== null,
+      onFindingLines: async (json, lines) => {
+        if (outputs && lines) await outputs.writeLines(json, lines);
         if (flags.jsonl) await toStdout(json);
       },
       onProgress: (p) => progress.update(p),

@@ -111,10 +111,13 @@ interface Facts {
   user?: string | null;
   fileKey?: string | null;
   path?: string | null;
+  urlStem?: string | null;
+  urlHost?: string | null;
+  hashes?: FindingHashes;
 }
 // Findings are read many times (story, model, timeline, STIX); their facts are computed once each.
 const factsCache = new WeakMap<Finding, Facts>();
-function memo<K extends keyof Facts>(f: Finding, k: K, compute: () => string | null): string | null {
+function memo<K extends Exclude<keyof Facts, 'hashes'>>(f: Finding, k: K, compute: () => string | null): string | null {
   let c = factsCache.get(f);
   if (!c) {
     c = {};
@@ -182,20 +185,50 @@ export function findingPath(f: Finding): string | null {
   return memo(f, 'path', () => fieldValue(f.fields, DISPLAY_PATH_NAMES));
 }
 
+const URL_STEM_NAMES = ['cs-uri-stem', 'UrlStem'];
+const HASH_NAMES = { md5: ['md5', 'MD5'], sha1: ['sha1', 'SHA1', 'SHA-1'], sha256: ['sha256', 'SHA256', 'SHA-256'], sysmon: ['Hashes', 'hashes'] } as const;
+const URL_HOST_NAMES = ['cs-host', 'UrlHost'];
 export interface FindingHashes {
   md5?: string;
   sha1?: string;
   sha256?: string;
 }
 export function findingHashes(f: Finding): FindingHashes {
+  let c = factsCache.get(f);
+  if (!c) factsCache.set(f, (c = {}));
+  return (c.hashes ??= hashesOf(f));
+}
+/** The URL path and host a finding names (the STIX export's URL indicators). */
+export function findingUrlStem(f: Finding): string | null {
+  return memo(f, 'urlStem', () => fieldValue(f.fields, URL_STEM_NAMES));
+}
+export function findingUrlHost(f: Finding): string | null {
+  return memo(f, 'urlHost', () => fieldValue(f.fields, URL_HOST_NAMES));
+}
+
+/** Every fact of a finding read from its fields: what a worker sends instead of them (withFacts). */
+export type FindingFacts = Required<Facts>;
+export function findingFacts(f: Finding): FindingFacts {
+  return { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: findingPath(f), urlStem: findingUrlStem(f), urlHost: findingUrlHost(f), hashes: findingHashes(f) };
+}
+/**
+ * `f` (a copy whose fields were left behind) answering every fact as the original did: findingIp, findingAgent,
+ * findingUser, findingFileKey, findingPath, findingHashes and the URL facts return `facts` (findingFacts of it).
+ */
+export function withFacts(f: Finding, facts: FindingFacts): Finding {
+  factsCache.set(f, { ...facts });
+  return f;
+}
+
+function hashesOf(f: Finding): FindingHashes {
   const out: FindingHashes = {};
   const take = (k: keyof FindingHashes, v: string | null, len: number): void => {
     if (v && new RegExp(`^[0-9a-f]{${len}}$`, 'i').test(v)) out[k] = v.toLowerCase();
   };
-  take('md5', fieldValue(f.fields, ['md5', 'MD5']), 32);
-  take('sha1', fieldValue(f.fields, ['sha1', 'SHA1', 'SHA-1']), 40);
-  take('sha256', fieldValue(f.fields, ['sha256', 'SHA256', 'SHA-256']), 64);
-  const sysmon = fieldValue(f.fields, ['Hashes', 'hashes']);
+  take('md5', fieldValue(f.fields, HASH_NAMES.md5), 32);
+  take('sha1', fieldValue(f.fields, HASH_NAMES.sha1), 40);
+  take('sha256', fieldValue(f.fields, HASH_NAMES.sha256), 64);
+  const sysmon = fieldValue(f.fields, HASH_NAMES.sysmon);
   if (sysmon) {
     for (const part of sysmon.split(',')) {
       const [k, v] = part.split('=');

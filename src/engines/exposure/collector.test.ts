@@ -138,3 +138,25 @@ test('no build seen: an empty summary that says so', () => {
   assert.deepEqual([summary.builds, summary.windows, findings], [[], [], []]);
   assert.match(summary.notes.join(' '), /No Exchange build was seen/);
 });
+
+test('traces gathered in parts (worker threads) and merged equal one tally of every finding, past the sample too', async () => {
+  const { TraceTally, TRACE_SAMPLE } = await import('./findings.js');
+  const trace = (i: number): Finding => ({
+    engine: 'sigma', time: `2021-03-${String(1 + (i % 9)).padStart(2, '0')}T0${i % 10}:00:00Z`, level: 'high',
+    rule: { id: `r${i % 3}`, title: `rule ${i % 3}`, author: null, source: 's' }, cves: i % 2 ? ['CVE-2021-26855'] : ['CVE-2021-26855', 'CVE-2021-27065'],
+    attack: [], host: null, evidence: { path: `C/log-${i % 7}.log`, kind: 'iis-w3c', line: i }, fields: {},
+  });
+  const all = Array.from({ length: 3 * TRACE_SAMPLE }, (_, i) => trace(i));
+  const one = new TraceTally();
+  for (const f of all) one.add(f);
+  const merged = new TraceTally();
+  for (let p = 0; p < 5; p++) {
+    const part = new TraceTally();
+    for (const f of all.filter((_, i) => i % 5 === p)) part.add(f);
+    merged.merge(part.part());
+  }
+  assert.deepEqual(merged.part(), one.part());
+  const w = { cve: 'CVE-2021-27065', from: '2021-03-02T00:00:00Z', to: '2021-03-05T00:00:00Z' } as never;
+  assert.deepEqual(merged.hits('CVE-2021-27065', w), one.hits('CVE-2021-27065', w));
+  assert.ok(one.hits('CVE-2021-27065', w).traces.length > 0);
+});

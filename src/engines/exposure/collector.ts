@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import type { ExposureSummary, MitigationSighting } from '../../summary.js';
 import { defaultCatalogue, type Catalogue } from './catalogue.js';
-import { exposureFindings, TraceTally } from './findings.js';
+import { exposureFindings, TraceTally, type TracePart } from './findings.js';
 import { observeBuild } from './observe-event.js';
 import { observeFile } from './observe-file.js';
 import { exposureFromTallies, mergeTallies, talliesPart, tallyObservation, type BuildTally, type TallyPart } from './timeline.js';
@@ -27,6 +27,8 @@ export interface ExposureCollector {
   observeFile(ev: Evidence, sink?: DiagnosticSink): Promise<void>;
   /** Every other engine's finding, as it is made: those tagged with a CVE are traces (kept bounded). */
   observeFinding(f: Finding): void;
+  /** Folds in the traces another TraceTally gathered from findings made elsewhere (a worker's). */
+  mergeTraces(part: TracePart): void;
   /** The summary and its findings; `otherFindings` are traces too (for callers that hold them). */
   finish(otherFindings?: readonly Finding[]): { summary: ExposureSummary; findings: Finding[] };
 }
@@ -40,6 +42,9 @@ export function createExposureCollector(opts: { catalogue?: Catalogue } = {}): E
   return {
     observeFinding(f) {
       traces.add(f);
+    },
+    mergeTraces(part) {
+      traces.merge(part);
     },
     observeEvent(e) {
       const t = e.time;

@@ -14,7 +14,7 @@ function inWindow(t: string | null, w: ExposureWindow): boolean {
   return !Number.isNaN(ms) && (w.from === null || ms >= Date.parse(w.from)) && (w.to === null || ms < Date.parse(w.to));
 }
 
-interface Trace {
+export interface Trace {
   key: string;
   rule: string;
   time: string | null;
@@ -34,8 +34,32 @@ export const TRACE_SAMPLE = 1000;
  * Other engines' findings tagged with a CVE, by CVE, bounded: what exposureFindings needs to see whether a
  * window holds traces of its CVE (the windows are known only once every build was seen).
  */
+/** A TraceTally as plain data (a worker's, for the main thread's tally): by CVE, in first-seen order. */
+export type TracePart = [cve: string, sample: Trace[], total: number, days: [day: string, min: string, max: string][]][];
+
 export class TraceTally {
   private readonly byCve = new Map<string, CveTraces>();
+  part(): TracePart {
+    return [...this.byCve].map(([cve, e]) => [cve, earliest(e.sample), e.total, [...e.days].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([d, x]) => [d, x.min, x.max] as [string, string, string])]);
+  }
+  /** Folds in another tally's part: the sample stays the earliest TRACE_SAMPLE of both, counts and days add up. */
+  merge(part: TracePart): void {
+    for (const [cve, sample, total, days] of part) {
+      let e = this.byCve.get(cve);
+      if (!e) this.byCve.set(cve, (e = { sample: [], total: 0, days: new Map() }));
+      e.total += total;
+      e.sample.push(...sample);
+      if (e.sample.length >= 2 * TRACE_SAMPLE) e.sample = earliest(e.sample);
+      for (const [d, min, max] of days) {
+        const x = e.days.get(d);
+        if (!x) e.days.set(d, { min, max });
+        else {
+          if (min < x.min) x.min = min;
+          if (max > x.max) x.max = max;
+        }
+      }
+    }
+  }
   add(f: Finding): void {
     if (f.engine === 'exposure' || f.cves.length === 0) return;
     const t: Trace = { key: findingOrderKey(f), rule: f.rule.title, time: f.time, path: f.evidence.path };

@@ -18,6 +18,6 @@ export { readPeVersion, type PeVersion } from './pe-version.js';
 export { findRewriteMitigations, type RewriteMitigation } from './web-config.js';
 export { readExtendedProtection, type ExtendedProtectionState } from './extended-protection.js';
 export { buildExposure } from './timeline.js';
-export { exposureFindings } from './findings.js';
+export { exposureFindings, TraceTally, type TracePart } from './findings.js';
 export { createExposureCollector, type ExposureCollector, type ExposureEventPart } from './collector.js';
 export { probeUrl, versionsFromOwa, versionFromManifest, type ProbeResult, type ProbeOptions } from './remote.js';

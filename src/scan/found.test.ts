@@ -1,0 +1,44 @@
+// A job's findings leave it serialised and sorted: past its bound it writes several sorted runs, and whatever
+// the bound, the spill merge gives the findings in the outputs' total order with the digest's facts beside them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Finding } from '../finding.js';
+import { findingOrderKey } from '../finding.js';
+import { SpillSorter, liveTempDirs } from '../spill/index.js';
+import { JobFindings, type FindingAux } from './found.js';
+
+function finding(i: number): Finding {
+  return {
+    engine: 'sigma', time: i % 11 === 0 ? null : `2021-03-0${1 + (i % 7)}T00:00:${String(i % 60).padStart(2, '0')}Z`,
+    level: (['low', 'medium', 'high'] as const)[i % 3]!, rule: { id: `rule-${i % 5}`, title: `Rule ${i % 5}`, author: null, source: 'x.yml', tags: ['attack.t1190'] },
+    cves: i % 4 === 0 ? ['CVE-2021-26855'] : [], attack: ['T1190'], host: 'EX01', evidence: { path: `C/log-${i % 3}.log`, kind: 'iis-w3c', line: i },
+    fields: { 'c-ip': `203.0.113.${i % 9}`, 'cs(User-Agent)': 'python-requests/2.25', noise: 'n'.repeat(i % 200) },
+  };
+}
+
+test('past its bound a job writes sorted runs; merged, they are the shown findings in total order with their facts', () => {
+  const all = Array.from({ length: 600 }, (_, i) => finding((i * 37) % 600));
+  for (const bound of [1 << 30, 20_000]) {
+    const sorter = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse });
+    const job = new JobFindings({ minLevel: 'medium', spillDir: sorter.tempDirFor(), timelines: false }, bound);
+    for (const f of all) job.add(f);
+    const part = job.part();
+    if (bound < 1 << 20) assert.ok(part.runs.length > 5, `several runs (${part.runs.length})`);
+    else assert.equal(part.runs.length, 1, 'one run when the records pass the inline size');
+    for (const r of part.runs) sorter.adoptRun(r.path, r.count);
+    if (part.inline) sorter.addRecords(part.inline);
+    const shown = all.filter((f) => f.level !== 'low');
+    const expected = shown.map((f) => ({ k: findingOrderKey(f), l: JSON.stringify(f) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.l < b.l ? -1 : 1)).map((x) => x.l);
+    const got = [...sorter.drain()];
+    assert.deepEqual(got.map((e) => e.line), expected);
+    const [details, slim, facts] = JSON.parse(got[0]!.aux) as FindingAux;
+    assert.match(details, /c-ip: 203\.0\.113\./);
+    assert.deepEqual(slim.fields, {}, 'the fields stay behind...');
+    assert.match(facts.ip ?? '', /^203\.0\.113\./, '...their facts come instead');
+    assert.equal(facts.agent, 'python-requests/2.25');
+    assert.deepEqual(part.rules.map((r) => r.key), ['sigma:rule-0', 'sigma:rule-2', 'sigma:rule-4', 'sigma:rule-1', 'sigma:rule-3'], 'every rule that fired, low ones too, in first-fired order');
+    assert.equal(part.ips.length, 6, 'the addresses of medium and higher findings only (i % 3 != 0: six of the nine)');
+    assert.equal(part.traces[0]![2], all.filter((f) => f.cves.length).length, 'every CVE trace counted');
+  }
+  assert.deepEqual(liveTempDirs(), []);
+});
