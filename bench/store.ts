@@ -172,7 +172,7 @@ function startServer(dir: string, base: number, shards: boolean): { url: string;
 }
 
 /** Fills a store of each engine with EVENTS rows; the servers (Debian's 18.16) run until dispose(). */
-export async function prepareStores(engines: readonly Engine[] = ['chdb', 'node', 'cluster']): Promise<PreparedStores> {
+export async function prepareStores(engines: readonly Engine[] = ['chdb', 'node', 'cluster'], onFigure?: (f: WriteFigure) => void): Promise<PreparedStores> {
   const work = mkdtempSync(join(tmpdir(), 'exhunt-bench-store-'));
   const tpl = await templates();
   const stops: string[] = [];
@@ -192,12 +192,14 @@ export async function prepareStores(engines: readonly Engine[] = ['chdb', 'node'
       if (engine === 'chdb') {
         out.chdb = join(work, 'chdb');
         out.figures.push(await fill('chdb', out.chdb, tpl, [], []));
+        onFigure?.(out.figures.at(-1)!);
       } else {
         const dir = join(work, engine);
         const s = startServer(dir, engine === 'node' ? BASE_PORT : BASE_PORT + 500, engine === 'cluster');
         stops.push(dir);
         out[engine] = s.url;
         out.figures.push(await fill(engine, s.url, tpl, s.pids, s.shardUrls));
+        onFigure?.(out.figures.at(-1)!);
       }
     }
   } catch (e) {
@@ -228,19 +230,15 @@ async function main(): Promise<void> {
   console.log(`exhunt ingest (example, ${(evidenceBytes / 1048576).toFixed(1)} MB, ${r.events} events, scan included, chDB): ${wall.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s; ${Math.round(r.events / wall).toLocaleString('en')} events/s, ${(evidenceBytes / 1048576 / wall).toFixed(2)} MB/s of evidence`);
 
   // 2. The store's write rate at 10 M events, per engine, with ClickHouse's own floor beside it.
-  const stores = await prepareStores();
-  try {
-    console.log('engine   events       wall s  events/s   MB/s rows  CPU-s ours  CPU-s server  store MB  floor s (ClickHouse alone)  ours/floor');
-    for (const f of stores.figures) {
-      console.log(
-        `${f.engine.padEnd(8)} ${f.events.toLocaleString('en').padStart(11)} ${f.wallS.toFixed(1).padStart(8)} ${Math.round(f.events / f.wallS).toLocaleString('en').padStart(9)} ` +
-          `${(f.rowBytes / 1048576 / f.wallS).toFixed(1).padStart(9)} ${f.cpuS.toFixed(1).padStart(11)} ${f.serverCpuS.toFixed(1).padStart(13)} ${(f.storeBytes / 1048576).toFixed(0).padStart(9)} ` +
-          `${f.floorWallS.toFixed(1).padStart(26)} ${(f.wallS / f.floorWallS).toFixed(2).padStart(11)}`,
-      );
-    }
-  } finally {
-    await stores.dispose();
-  }
+  console.log('engine   events       wall s  events/s   MB/s rows  CPU-s ours  CPU-s server  store MB  floor s (ClickHouse alone)  ours/floor');
+  const stores = await prepareStores(['chdb', 'node', 'cluster'], (f) =>
+    console.log(
+      `${f.engine.padEnd(8)} ${f.events.toLocaleString('en').padStart(11)} ${f.wallS.toFixed(1).padStart(8)} ${Math.round(f.events / f.wallS).toLocaleString('en').padStart(9)} ` +
+        `${(f.rowBytes / 1048576 / f.wallS).toFixed(1).padStart(9)} ${f.cpuS.toFixed(1).padStart(11)} ${f.serverCpuS.toFixed(1).padStart(13)} ${(f.storeBytes / 1048576).toFixed(0).padStart(9)} ` +
+        `${f.floorWallS.toFixed(1).padStart(26)} ${(f.wallS / f.floorWallS).toFixed(2).padStart(11)}`,
+    ),
+  );
+  await stores.dispose();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,19 +1,14 @@
 // `exhunt ingest <collection>... --store S` and `exhunt store stats --store S [--json]`: collections' scans and
 // events kept in ClickHouse (chDB in a directory, or a server/cluster URL). Store problems: one line, exit 2.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { ingest, storeStats } from '../../ingest/index.js';
 import { ensureSchema, openStore, redact, type StoreClient } from '../../stores/index.js';
 import { collectionName } from './collections.js';
+import { parseWorkers } from './scan.js';
 import { printDiagnostic, progressView } from '../terminal.js';
 import { basename, resolve } from 'node:path';
-
-function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
-  return n;
-}
 
 interface IngestFlags {
   store: string;

@@ -48,7 +48,7 @@ function collectProxy(value: string, previous: string[]): string[] {
   }
 }
 
-function parseWorkers(value: string): number {
+export function parseWorkers(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
   return n;
