@@ -3,11 +3,11 @@
 // placement selects, and correlations over both paths' base matches — findings in the usual shape.
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
-import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlPlan, type SqlRule } from '../../engines/sigma/index.js';
+import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule } from '../../engines/sigma/index.js';
 import type { StoreClient } from '../clickhouse/client.js';
 import { stringLiteral } from '../clickhouse/literal.js';
 import { visibleEvents } from '../clickhouse/schema.js';
-import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
+import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
   ruleSet: SigmaRuleSet;
@@ -57,17 +57,24 @@ async function rejectedRegexes(client: StoreClient, plan: SqlPlan): Promise<Set<
   return out;
 }
 
-/** The SELECT of one group: its events with the indices (1-based) of the rules that match each. */
-export function groupQuery(where: string, conds: readonly string[], scope: string): string {
-  const hits = `arrayFilter(i -> i > 0, [${conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
-  return `SELECT ${STORED_EVENT_COLUMNS}, ${hits} AS hits FROM events WHERE ${scope} AND ${where} AND notEmpty(hits)`;
+/**
+ * The SELECT of one group: its events with the indices (1-based) of the rules that match each. The inner
+ * SELECT computes each field's values once (SqlGroup.columns); `extra` ends the query (SETTINGS).
+ */
+export function groupQuery(g: Pick<SqlGroup, 'where' | 'conds' | 'columns'>, scope: string, extra = ''): string {
+  const hits = `arrayFilter(i -> i > 0, [${g.conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
+  const cols = g.columns.map(([n, e]) => `, ${e} AS ${n}`).join('');
+  const inner = `SELECT ${STORED_EVENT_COLUMNS}${cols} FROM events WHERE ${scope} AND ${g.where}`;
+  return `SELECT ${STORED_COLUMN_NAMES}, ${hits} AS hits FROM (${inner}) WHERE notEmpty(hits)${extra}`;
 }
 
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
-  let plan = planSql(o.ruleSet, stringLiteral);
+  const multiSearch = client.info.major >= 20;
+  let plan = planSql(o.ruleSet, stringLiteral, { multiSearch });
   const rejected = await rejectedRegexes(client, plan);
-  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, rejected);
+  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { rejected, multiSearch });
   const scope = scopeSql(o);
+  const settings = '';
   const min = o.minLevel ? levelRank(o.minLevel) : 0;
   const corr = new Map<number, Map<string, { group: Record<string, string | null>; recs: CorrRecord[] }>>();
   let findings = 0;
@@ -99,12 +106,14 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   };
   let sqlMatches = 0;
   for (const g of plan.groups) {
-    for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g.where, g.conds, scope))) {
+    const t0 = performance.now();
+    for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
       for (const h of r.hits) {
         sqlMatches++;
         matched(g.rules[Number(h) - 1]!, r);
       }
     }
+    if (process.env['EXHUNT_HUNT_TRACE']) console.error(`${g.label}: ${g.rules.length} rules, ${Math.round(performance.now() - t0)} ms`);
   }
   const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
   for (const [ci, groups] of corr) {

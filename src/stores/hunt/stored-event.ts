@@ -31,6 +31,9 @@ export interface StoredEvent {
 export const STORED_EVENT_COLUMNS =
   'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, toUInt32(t) AS ts, us, has_time, event_host, keys, vals';
 
+/** The same columns by name, for a SELECT over a subquery of STORED_EVENT_COLUMNS. */
+export const STORED_COLUMN_NAMES = 'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, ts, us, has_time, event_host, keys, vals';
+
 export function evidenceOf(r: StoredEvent): EvidenceRef {
   const ref: EvidenceRef = { path: r.path, kind: r.kind };
   if (Number(r.line) > 0) ref.line = Number(r.line);

@@ -17,6 +17,8 @@ export type InProcessReason =
   | 'time-part-modifier'
   /** A dotted field name (`Event.System.Computer`) on Windows events: resolved as a path into the raw event. */
   | 'dotted-field-path'
+  /** One rule's SQL longer than a query may be (max_query_size, 256 KiB by default). */
+  | 'query-too-large'
   /** Anything the closure compiler itself refuses at match time (it cannot happen for a rule that loaded). */
   | 'bad-rule';
 
@@ -40,4 +42,11 @@ export interface SqlEnv extends ModifierEnv {
   regexes: Set<string>;
   /** Regexes (as given to match()) the store refused to compile. */
   rejected: ReadonlySet<string>;
+  /**
+   * The name of a column computed once per event in the group's inner SELECT (a field's values, lower-cased
+   * or not): ClickHouse analyses every lambda written out, so each field's is written once per query.
+   */
+  column(expr: string): string;
+  /** Whether the store has multiSearchAny (ClickHouse 20+, not Debian's 18.16). */
+  multiSearch: boolean;
 }

@@ -36,6 +36,8 @@ export interface SqlGroup {
   readonly rules: readonly SqlRule[];
   /** Per rule (same order), its full condition: placement, guards, detection and filters. */
   readonly conds: readonly string[];
+  /** The computed columns (SqlEnv.column) the conditions use, in dependency order: [name, expression]. */
+  readonly columns: readonly (readonly [string, string])[];
 }
 
 export interface InProcessRule {
@@ -57,13 +59,43 @@ export interface SqlPlan {
   readonly ruleCount: number;
 }
 
-/** Rules per SELECT: keeps a query's text well under the server's max_query_size and its AST small. */
+/** Rules per SELECT, and characters of their conditions: a query's text stays under the server's
+ * max_query_size (262,144 by default, and a setting the HTTP client cannot always raise) and its AST small. */
 export const GROUP_MAX = 120;
+export const QUERY_TEXT_MAX = 200_000;
+/** AST elements of one query (max_ast_elements is 50,000 by default), estimated by astSize. */
+export const QUERY_AST_MAX = 40_000;
+
+/** About how many AST elements ClickHouse makes of an expression: a node per call, argument and literal. */
+export function astSize(sql: string): number {
+  let n = 0;
+  let inStr = false;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (inStr) {
+      if (c === 0x5c) i++;
+      else if (c === 0x27) inStr = false;
+    } else if (c === 0x27) {
+      inStr = true;
+      n++;
+    } else if (c === 0x28 || c === 0x2c) n++;
+    else if (c === 0x20 && (sql.startsWith('AND ', i + 1) || sql.startsWith('OR ', i + 1) || sql.startsWith('-> ', i + 1))) n++;
+  }
+  return n * 2;
+}
 
 const WINDOWS = "source NOT IN ('w3c', 'exchange')";
 const GENERIC = "source IN ('w3c', 'exchange')";
 
-export function planSql(set: SigmaRuleSet, lit: (s: string) => string, rejected: ReadonlySet<string> = new Set()): SqlPlan {
+export interface PlanOptions {
+  /** Regexes (as given to match()) the store refused to compile. */
+  rejected?: ReadonlySet<string>;
+  /** Whether the store has multiSearchAny (from its version()). */
+  multiSearch?: boolean;
+}
+
+export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: PlanOptions = {}): SqlPlan {
+  const rejected = opts.rejected ?? new Set<string>();
   if (!(set instanceof CompiledRuleSet)) throw new TypeError('planSql needs a rule set made by loadSigma');
   const rules = set.compiled;
   const byRef = new Map<string, number>();
@@ -82,7 +114,18 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, rejected:
     }),
   );
   const regexes = new Set<string>();
-  const base = { placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected };
+  const colNames = new Map<string, string>();
+  const colExprs: [string, string][] = [];
+  const column = (expr: string): string => {
+    let n = colNames.get(expr);
+    if (n === undefined) {
+      n = `fld_${colNames.size}`;
+      colNames.set(expr, n);
+      colExprs.push([n, expr]);
+    }
+    return n;
+  };
+  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false };
   const sources = new Map<object, DetectionSource>();
   const sourceOf = (x: { data(): { source: Uint8Array } }): DetectionSource => {
     let s = sources.get(x);
@@ -115,6 +158,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, rejected:
     const where = place.kind === 'generic' ? `${GENERIC}${genericKeys(place.logsource, lit)}` : windowsBranches(place.targets, lit).where;
     try {
       cond = place.kind === 'generic' ? body(new Map(), false) : windowsCond(place.targets, body, { ...base, fieldMap: new Map(), windows: true });
+      if (cond.length > QUERY_TEXT_MAX || astSize(cond) > QUERY_AST_MAX) throw new InProcessOnly('query-too-large', `${cond.length} characters of SQL`);
     } catch (e) {
       if (!(e instanceof InProcessOnly)) throw e;
       inProcess.push({ rule, where, reason: e.reason, detail: e.detail });
@@ -128,11 +172,38 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, rejected:
   });
   const groups: SqlGroup[] = [];
   for (const [key, g] of byGroup) {
-    for (let i = 0; i < g.rules.length; i += GROUP_MAX) {
-      groups.push({ label: `${key}#${i / GROUP_MAX}`, where: g.where, rules: g.rules.slice(i, i + GROUP_MAX), conds: g.conds.slice(i, i + GROUP_MAX) });
-    }
+    let rs: SqlRule[] = [];
+    let cs: string[] = [];
+    let size = 0;
+    let ast = 0;
+    const flush = (): void => {
+      if (rs.length > 0) groups.push({ label: `${key}#${groups.length}`, where: g.where, rules: rs, conds: cs, columns: columnsOf(cs, colExprs) });
+      rs = [];
+      cs = [];
+      size = 0;
+      ast = 0;
+    };
+    g.rules.forEach((r, i) => {
+      const c = g.conds[i]!;
+      const a = astSize(c);
+      if (rs.length >= GROUP_MAX || size + c.length > QUERY_TEXT_MAX || ast + a > QUERY_AST_MAX) flush();
+      rs.push(r);
+      cs.push(c);
+      size += c.length;
+      ast += a;
+    });
+    flush();
   }
   return { groups, inProcess, correlations: set.correlations, regexes, ruleCount };
+}
+
+/** The computed columns conditions name, with those they are computed from, in definition order. */
+function columnsOf(conds: readonly string[], all: readonly [string, string][]): [string, string][] {
+  const used = new Set<string>();
+  for (const c of conds) for (const m of c.matchAll(/\bfld_\d+\b/g)) used.add(m[0]);
+  // A lower-cased column reads its raw one: walk back so every dependency is in.
+  for (let i = all.length - 1; i >= 0; i--) if (used.has(all[i]![0])) for (const m of all[i]![1].matchAll(/\bfld_\d+\b/g)) used.add(m[0]);
+  return all.filter(([n]) => used.has(n));
 }
 
 function genericKeys(ls: Logsource, lit: (s: string) => string): string {

@@ -8,8 +8,8 @@ import { InProcessOnly, type SqlEnv } from './sql-env.js';
 
 /** The values of a field (every value of the event for keywords), lower-cased when `fold`. */
 export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): string {
-  const raw = target === null ? 'vals' : `arrayFilter((v, k) -> k = ${env.lit(target)}, vals, keys)`;
-  return fold ? `arrayMap(v -> lowerUTF8(v), ${raw})` : raw;
+  const raw = target === null ? 'vals' : env.column(`arrayFilter((v, k) -> k = ${env.lit(target)}, vals, keys)`);
+  return fold ? env.column(`arrayMap(v -> lowerUTF8(v), ${raw})`) : raw;
 }
 
 /** `has(keys, F)`: the field is present (with any value, empty included) — FieldContext.strAt(id) !== undefined. */
@@ -143,6 +143,22 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
         break;
     }
   }
-  if (tests.length > 0) out.unshift(any(folded, tests.length === 1 ? tests[0]! : tests.map((t) => `(${t})`).join(' OR ')));
+  // Long value lists (hash and name IOC rules) stay compact: equalities as one hasAny, substrings as one
+  // multiSearchAny where the engine has it (not 18.16), the rest OR-ed inside one arrayExists.
+  const eq: string[] = [];
+  const within: string[] = [];
+  const other: string[] = [];
+  for (const t of tests) {
+    const m = /^x = ('(?:[^'\\]|\\.)*')$/.exec(t);
+    const c = /^position\(x, ('(?:[^'\\]|\\.)*')\) > 0$/.exec(t);
+    if (m) eq.push(m[1]!);
+    else if (c && env.multiSearch) within.push(c[1]!);
+    else other.push(t);
+  }
+  if (eq.length > 1) out.unshift(`hasAny(${folded}, [${eq.join(', ')}])`);
+  else if (eq.length === 1) other.unshift(`x = ${eq[0]!}`);
+  if (within.length > 1) other.unshift(`multiSearchAny(x, [${within.join(', ')}])`);
+  else if (within.length === 1) other.unshift(`position(x, ${within[0]!}) > 0`);
+  if (other.length > 0) out.unshift(any(folded, other.length === 1 ? other[0]! : other.map((t) => `(${t})`).join(' OR ')));
   return out.length === 1 ? out[0]! : `(${out.join(' OR ')})`;
 }
