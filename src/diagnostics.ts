@@ -63,7 +63,14 @@ export type DiagnosticCode =
   | 'EXPOSURE_FETCH'
   // ATT&CK and reporting
   | 'ATTACK_UNKNOWN_TAG'
-  | 'REPORT_BAD_INPUT';
+  | 'REPORT_BAD_INPUT'
+  // the ClickHouse store: the engine absent (chDB not installed, unsupported platform), a bad store spec, the
+  // server refusing the credentials, the server unreachable or gone, a query the store refused
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_SPEC'
+  | 'STORE_AUTH'
+  | 'STORE_UNREACHABLE'
+  | 'STORE_QUERY';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -7,6 +7,7 @@ import { register as registerRules } from './commands/rules.js';
 import { register as registerEvtx } from './commands/evtx.js';
 import { register as registerExposure } from './commands/exposure.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerIngest } from './commands/ingest.js';
 import { versionText } from './version.js';
 
 export async function main(argv: string[], io?: Partial<CommandContext>): Promise<number> {
@@ -33,7 +34,11 @@ export async function main(argv: string[], io?: Partial<CommandContext>): Promis
   registerEvtx(program, ctx);
   registerExposure(program, ctx);
   registerReport(program, ctx);
-  for (const c of program.commands) c.exitOverride();
+  registerIngest(program, ctx);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
   let versionAsked = false;
   program.on('option:version', () => {
     versionAsked = true;

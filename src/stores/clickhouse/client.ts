@@ -34,5 +34,7 @@ export interface StoreClient {
   stream<T extends object>(sql: string, params?: StoreParams): AsyncIterable<T>;
   /** Insert rows (objects keyed by column name) into a table. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /** Insert rows already serialised as JSONEachRow (one JSON object per line): the engine parses the bytes. */
+  insertJsonLines(table: string, lines: string | Buffer): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,3 +7,7 @@ export type { RowContext } from './event-row.js';
 export { findingIndicators } from './indicators.js';
 export { stringLiteral, sqlLiteral } from './literal.js';
 export type { IndicatorType, FindingIndicators } from './indicators.js';
+export { openStore, parseStoreUrl, redact, isStoreUrl } from './open.js';
+export type { OpenStoreOptions } from './open.js';
+export { substituteParams } from './params.js';
+export { ensureSchema, shardOrigins } from './ddl.js';

@@ -1,0 +1,79 @@
+// The store's tables created from schema.ts, on chDB (26.x) and Debian's server (18.16) alike: MergeTree on one
+// node; on a cluster `<t>_local` MergeTree on every shard behind `<t>` = Distributed(cluster, db, <t>_local,
+// cityHash64(host)), so a host's events, evidence and findings live on one shard.
+//
+// 18.16 here has no ZooKeeper, so `ON CLUSTER` DDL cannot run: exhunt reads the cluster's shards from
+// system.clusters and runs the DDL on each over HTTP itself — the shard the URL names (is_local), then the others
+// at the addresses given with `&shard=http://...` in shard order, or, when none are given, at the shard's host
+// with the URL's own HTTP port and scheme (one server per machine, the usual deployment).
+import { HuntError } from '../../diagnostics.js';
+import type { StoreClient } from './client.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { ServerStore } from './server.js';
+
+const TABLE_DEFS: Readonly<Record<TableName, { columns: readonly ColumnDef[]; order: readonly string[] }>> = {
+  events: { columns: EVENT_COLUMNS, order: EVENT_ORDER },
+  evidence: { columns: EVIDENCE_COLUMNS, order: ['host', 'path', 'sha256', 'ingest_id'] },
+  findings: { columns: FINDING_COLUMNS, order: ['host', 'origin', 'rule_id', 't'] },
+  scans: { columns: SCAN_COLUMNS, order: ['host', 'scan_id'] },
+};
+
+function q(name: string): string {
+  return `\`${name}\``;
+}
+
+export function mergeTreeDdl(table: string, def: (typeof TABLE_DEFS)[TableName]): string {
+  const cols = def.columns.map((c) => `${q(c.name)} ${c.type}`).join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${q(table)} (${cols}) ENGINE = MergeTree ORDER BY (${def.order.map(q).join(', ')})`;
+}
+
+export function distributedDdl(table: TableName, cluster: string, database: string, def: (typeof TABLE_DEFS)[TableName]): string {
+  const cols = def.columns.map((c) => `${q(c.name)} ${c.type}`).join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${q(table)} (${cols}) ENGINE = Distributed(${q(cluster)}, ${q(database)}, ${q(`${table}_local`)}, cityHash64(host))`;
+}
+
+interface ClusterShard {
+  shard_num: number;
+  host_name: string;
+  port: number;
+  is_local: number;
+}
+
+/** The HTTP origin of every shard of the store's cluster, in shard order (see the head of this file). */
+export async function shardOrigins(store: ServerStore): Promise<string[]> {
+  const cluster = store.info.cluster!;
+  const rows = await store.rows<ClusterShard>(
+    'SELECT shard_num, any(host_name) AS host_name, any(port) AS port, max(is_local) AS is_local FROM system.clusters WHERE cluster = {c:String} GROUP BY shard_num ORDER BY shard_num',
+    { c: cluster },
+  );
+  if (rows.length === 0) throw new HuntError('STORE_SPEC', `the server at ${store.info.where} has no cluster '${cluster}' (system.clusters; see the README for the <remote_servers> block)`);
+  const own = new URL(store.target.origin);
+  const given = [...store.target.shards];
+  return rows.map((r) => {
+    if (Number(r.is_local) === 1) return store.target.origin;
+    const next = given.shift();
+    if (next) return next;
+    return `${own.protocol}//${r.host_name.includes(':') ? `[${r.host_name}]` : r.host_name}:${own.port || (own.protocol === 'https:' ? 443 : 80)}`;
+  });
+}
+
+/** Creates the store's tables if absent (idempotent): MergeTree on chDB or one node; local + Distributed on a cluster. */
+export async function ensureSchema(store: StoreClient): Promise<void> {
+  const tables = Object.keys(TABLE_DEFS) as TableName[];
+  if (!store.info.cluster || !(store instanceof ServerStore)) {
+    for (const t of tables) await store.exec(mergeTreeDdl(t, TABLE_DEFS[t]));
+    return;
+  }
+  const cluster = store.info.cluster;
+  const origins = await shardOrigins(store);
+  for (const origin of origins) {
+    const shard: ServerStore = origin === store.target.origin ? store : await ServerStore.sibling(store.target, origin);
+    try {
+      for (const t of tables) await shard.exec(mergeTreeDdl(`${t}_local`, TABLE_DEFS[t]));
+      // Every shard gets the Distributed tables too, so any of them can answer the cluster's queries.
+      for (const t of tables) await shard.exec(distributedDdl(t, cluster, store.info.database, TABLE_DEFS[t]));
+    } finally {
+      if (shard !== store) await shard.close();
+    }
+  }
+}
