@@ -13,7 +13,7 @@ import { eventBatches, readerFor } from '../src/readers/index.js';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
 import { huntStore, type StoreHuntSummary } from '../src/stores/hunt/index.js';
-import { TestChdb } from '../src/stores/hunt/testkit.js';
+import { openTestStore, putEvents, type TestStore } from '../src/stores/hunt/testkit.js';
 import { readSidecar } from './conformance/sidecar.js';
 import { writeBehindBalancer } from './e2e/balancer-collection.js';
 
@@ -39,7 +39,7 @@ async function readCollection(paths: string[]): Promise<HuntEvent[]> {
 const key = (host: string, f: Finding): string => `${f.rule.id}\t${host}\t${f.evidence.path}\t${f.evidence.line ?? 0}\t${f.evidence.record ?? 0}`;
 
 describe('retro-hunt in SQL equals the in-process engine (chDB)', { skip: chdbMissing }, () => {
-  let db: TestChdb;
+  let db: TestStore;
   let set: SigmaRuleSet;
   let rulesLoaded = 0;
   const local = new Set<string>();
@@ -66,15 +66,15 @@ describe('retro-hunt in SQL equals the in-process engine (chDB)', { skip: chdbMi
       collections.push(['SIGMAHQ', manifest.flatMap((m) => readSidecar(join(sigma, m.json_path), m.json_path))]);
     }
     console.log(`# loaded and read in ${Date.now() - t0} ms`);
-    db = await TestChdb.open();
+    db = await openTestStore();
     for (const [host, events] of collections) {
       const run = set.createRun();
       for (const e of events) for (const f of run.match(e)) local.add(key(host, f));
       for (const f of run.finish()) local.add(key(host, f));
-      await db.putEvents(host, host, events);
+      await putEvents(db.client, host, host, events);
     }
     console.log(`# in-process and stored in ${Date.now() - t0} ms`);
-    summary = await huntStore(db, { ruleSet: set, onFinding: (f) => void sql.add(key(f.host!, f)) });
+    summary = await huntStore(db.client, { ruleSet: set, onFinding: (f) => void sql.add(key(f.host!, f)) });
   });
   after(async () => {
     console.log(`# hunted by ${Date.now() - t0} ms`);

@@ -8,6 +8,7 @@ import { register as registerEvtx } from './commands/evtx.js';
 import { register as registerExposure } from './commands/exposure.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerIngest } from './commands/ingest.js';
+import { register as registerHunt } from './commands/hunt.js';
 import { versionText } from './version.js';
 
 export async function main(argv: string[], io?: Partial<CommandContext>): Promise<number> {
@@ -35,6 +36,7 @@ export async function main(argv: string[], io?: Partial<CommandContext>): Promis
   registerExposure(program, ctx);
   registerReport(program, ctx);
   registerIngest(program, ctx);
+  registerHunt(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
 import { huntStore, type StoreHuntSummary } from './retro-hunt.js';
-import { TestChdb } from './testkit.js';
+import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
 try {
@@ -17,7 +17,7 @@ try {
 
 const key = (host: string, f: Finding): string => `${f.rule.id}|${host}|${f.evidence.path}|${f.evidence.line ?? 0}|${f.evidence.record ?? 0}`;
 
-let db: TestChdb;
+let db: TestStore;
 let hostNo = 0;
 
 /** Both paths over the same events; returns the in-process keys, the SQL keys and the hunt's summary. */
@@ -29,9 +29,9 @@ async function both(texts: string[], events: HuntEvent[], placeholders: Record<s
   const local: string[] = [];
   for (const e of events) for (const f of run.match(e)) local.push(key(host, f));
   for (const f of run.finish()) local.push(key(host, f));
-  await db.putEvents(host, 'c', events);
+  await putEvents(db.client, host, 'c', events);
   const sql: string[] = [];
-  const summary = await huntStore(db, { ruleSet: set, hosts: [host], onFinding: (f) => void sql.push(key(host, f)) });
+  const summary = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void sql.push(key(host, f)) });
   return { local: local.sort(), sql: sql.sort(), summary };
 }
 
@@ -49,7 +49,7 @@ const ev = exchangeEvent;
 
 describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: chdbMissing }, () => {
   before(async () => {
-    db = await TestChdb.open();
+    db = await openTestStore();
   });
   after(async () => {
     await db?.close();
@@ -132,7 +132,7 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       const yaml = `    s:\n        A: ${JSON.stringify(h)}\n    t:\n        A|contains: ${JSON.stringify(h)}\n    condition: s and t`;
       await same(yaml, evs);
     }
-    const [{ n }] = await db.rows<{ n: string }>('SELECT count() AS n FROM events');
+    const [{ n }] = await db.client.rows<{ n: string }>('SELECT count() AS n FROM events');
     assert.ok(Number(n) > 0);
   });
 

@@ -4,9 +4,7 @@
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule } from '../../engines/sigma/index.js';
-import type { StoreClient } from '../clickhouse/client.js';
-import { stringLiteral } from '../clickhouse/literal.js';
-import { visibleEvents } from '../clickhouse/schema.js';
+import { stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
