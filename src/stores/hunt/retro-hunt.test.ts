@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
-import { huntStore, type StoreHuntSummary } from './retro-hunt.js';
+import { huntStore, multiValuedFields, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
@@ -155,5 +155,28 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     assert.deepEqual(r.sql, r.local);
     assert.ok(r.local.filter((k) => k.startsWith('p1|')).length === 3, r.local.join('\n'));
     assert.ok(r.local.some((k) => k.startsWith('c1|')));
+  });
+
+  test('multi-valued fields: tested as arrays, every other field as one value, same matches', async () => {
+    const rule = (id: string, det: string): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    service: system\ndetection:\n${det}\n`;
+    const e = (data: Record<string, unknown>) => winEvent('System', 7045, data);
+    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] })];
+    const rules = [
+      rule('m1', '    s:\n        Tag: beta\n    condition: s'),
+      rule('m2', '    s:\n        Tag|contains: [lph, amm]\n    condition: s'),
+      rule('m3', '    s:\n        Tag: null\n    condition: s'),
+      rule('m4', "    s:\n        Tag: ''\n    condition: s"),
+      rule('m5', "    s:\n        One: ''\n    condition: s"),
+      rule('m6', '    s:\n        One: null\n    condition: s'),
+      rule('m7', '    s:\n        One|re: ^alp\n    t:\n        Tag|re: ^gam\n    condition: s or t'),
+      rule('m8', '    s:\n        Tag|cidr: 10.0.0.0/8\n    t:\n        Tag|gt: 5\n    condition: s and t'),
+      rule('m9', '    s:\n        Tag|contains|all: [alp, eta]\n    condition: s'),
+    ];
+    const r = await both([rules.join('---\n')], events);
+    assert.deepEqual(r.sql, r.local);
+    // contains|all over a multi-valued field: each value of the list may be in a different value (as the engine reads it).
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
   });
 });

@@ -56,6 +56,17 @@ async function rejectedRegexes(client: StoreClient, plan: SqlPlan): Promise<Set<
 }
 
 /**
+ * Fields some event in scope names more than once (multi-valued): only those are tested as arrays; every other
+ * field is read as one value per event, which ClickHouse plans far faster (no lambda per test). One pass over keys.
+ */
+export async function multiValuedFields(client: StoreClient, scope: string): Promise<Set<string>> {
+  const rows = await client.rows<{ k: string }>(
+    `SELECT DISTINCT arrayJoin(arrayFilter((k, i) -> indexOf(keys, k) != i, keys, arrayEnumerate(keys))) AS k FROM events WHERE ${scope} AND length(keys) > 1`,
+  );
+  return new Set(rows.map((r) => r.k));
+}
+
+/**
  * The SELECT of one group: its events with the indices (1-based) of the rules that match each. The inner
  * SELECT computes each field's values once (SqlGroup.columns); `extra` ends the query (SETTINGS).
  */
@@ -68,10 +79,11 @@ export function groupQuery(g: Pick<SqlGroup, 'where' | 'conds' | 'columns'>, sco
 
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
   const multiSearch = client.info.major >= 20;
-  let plan = planSql(o.ruleSet, stringLiteral, { multiSearch });
-  const rejected = await rejectedRegexes(client, plan);
-  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { rejected, multiSearch });
   const scope = scopeSql(o);
+  const multiValued = await multiValuedFields(client, scope);
+  let plan = planSql(o.ruleSet, stringLiteral, { multiSearch, multiValued });
+  const rejected = await rejectedRegexes(client, plan);
+  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { rejected, multiSearch, multiValued });
   const settings = '';
   const min = o.minLevel ? levelRank(o.minLevel) : 0;
   const corr = new Map<number, Map<string, { group: Record<string, string | null>; recs: CorrRecord[] }>>();

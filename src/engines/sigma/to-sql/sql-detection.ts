@@ -57,7 +57,8 @@ function itemSql(field: string | null, mods: string[], values: RawScalar[], env:
   for (const g of groups) for (const v of g) if (v.k === 'fieldref' && env.windows && (env.fieldMap.get(v.field) ?? v.field).includes('.')) {
     throw new InProcessOnly('dotted-field-path', `field '${v.field}' may name a path into the raw event`);
   }
-  const parts = groups.map((g) => groupSql(env, target, g, st));
+  // Without `all` the groups are OR-ed: one group of every value, so long lists become one hasAny/multiSearchAny.
+  const parts = st.all || groups.length === 0 ? groups.map((g) => groupSql(env, target, g, st)) : [groupSql(env, target, groups.flat(), st)];
   const p = st.all ? and(parts) : or(parts);
   if (st.neq) return target === null ? `NOT ${p}` : `(${present(env, target)} AND NOT ${p})`;
   return p;

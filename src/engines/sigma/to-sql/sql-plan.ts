@@ -92,6 +92,8 @@ export interface PlanOptions {
   rejected?: ReadonlySet<string>;
   /** Whether the store has multiSearchAny (from its version()). */
   multiSearch?: boolean;
+  /** Fields some stored event repeats (SqlEnv.multiValued); absent: all are treated as possibly repeated. */
+  multiValued?: ReadonlySet<string>;
 }
 
 export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: PlanOptions = {}): SqlPlan {
@@ -125,7 +127,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     }
     return n;
   };
-  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false };
+  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, multiValued: opts.multiValued ?? ('all' as const) };
   const sources = new Map<object, DetectionSource>();
   const sourceOf = (x: { data(): { source: Uint8Array } }): DetectionSource => {
     let s = sources.get(x);

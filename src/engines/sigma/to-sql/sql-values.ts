@@ -12,9 +12,25 @@ export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): str
   return fold ? env.column(`arrayMap(v -> lowerUTF8(v), ${raw})`) : raw;
 }
 
+/**
+ * A field no stored event names twice (SqlEnv.multiValued): its one value read once per event as a plain
+ * column, tested without a lambda (ClickHouse spends its planning time analysing every lambda written out).
+ * `at` is its position in keys (0: absent), `val` its value ('' when absent), lower-cased when `fold`.
+ */
+function scalarOf(env: SqlEnv, target: string, fold: boolean): { at: string; val: string } {
+  const at = env.column(`indexOf(keys, ${env.lit(target)})`);
+  const raw = env.column(`vals[${at}]`);
+  return { at, val: fold ? env.column(`lowerUTF8(${raw})`) : raw };
+}
+
+/** Whether a field's tests may read it as one value (never a keyword search over every value). */
+function isScalar(env: SqlEnv, target: string | null): target is string {
+  return target !== null && env.multiValued !== 'all' && !env.multiValued.has(target);
+}
+
 /** `has(keys, F)`: the field is present (with any value, empty included) — FieldContext.strAt(id) !== undefined. */
 export function present(env: SqlEnv, target: string): string {
-  return `has(keys, ${env.lit(target)})`;
+  return isScalar(env, target) ? `${scalarOf(env, target, false).at} > 0` : `has(keys, ${env.lit(target)})`;
 }
 
 const any = (arr: string, body: string): string => `arrayExists(x -> ${body}, ${arr})`;
@@ -31,17 +47,17 @@ function likePattern(parts: SigmaString['parts'], fold: boolean): string {
 }
 
 /** A Sigma string (wildcards resolved by parseSigmaString) as a test of `x`. */
-function stringTest(env: SqlEnv, s: SigmaString, fold: boolean): string {
+function stringTest(env: SqlEnv, s: SigmaString, fold: boolean, x: string): string {
   const parts = s.parts;
   const t = plainText(s);
-  if (t !== null) return `x = ${env.lit(fold ? t.toLowerCase() : t)}`;
+  if (t !== null) return `${x} = ${env.lit(fold ? t.toLowerCase() : t)}`;
   const n = parts.length;
   const l = (p: string): string => env.lit(fold ? p.toLowerCase() : p);
   if (n === 1 && parts[0] === STAR) return '1';
-  if (n === 2 && typeof parts[0] === 'string' && parts[1] === STAR) return `startsWith(x, ${l(parts[0])})`;
-  if (n === 2 && parts[0] === STAR && typeof parts[1] === 'string') return `endsWith(x, ${l(parts[1])})`;
-  if (n === 3 && parts[0] === STAR && parts[2] === STAR && typeof parts[1] === 'string') return `position(x, ${l(parts[1])}) > 0`;
-  return `x LIKE ${env.lit(likePattern(parts, fold))}`;
+  if (n === 2 && typeof parts[0] === 'string' && parts[1] === STAR) return `startsWith(${x}, ${l(parts[0])})`;
+  if (n === 2 && parts[0] === STAR && typeof parts[1] === 'string') return `endsWith(${x}, ${l(parts[1])})`;
+  if (n === 3 && parts[0] === STAR && parts[2] === STAR && typeof parts[1] === 'string') return `position(${x}, ${l(parts[1])}) > 0`;
+  return `${x} LIKE ${env.lit(likePattern(parts, fold))}`;
 }
 
 /** JS `Number(x.trim())` for what SQL can read the same way (decimal, exponent, 0x hex); NaN otherwise. */
@@ -53,19 +69,19 @@ function numberOf(x: string): string {
   );
 }
 
-function cmpSql(op: 'gt' | 'gte' | 'lt' | 'lte', n: number): string {
+function cmpSql(op: 'gt' | 'gte' | 'lt' | 'lte', n: number, x: string): string {
   const sym = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
   // A rule's number is a JS number from YAML: finite, written as SQL reads it back (sqlLiteral's rule).
   if (!Number.isFinite(n)) throw new InProcessOnly('bad-rule', `comparison with ${n}`);
-  return `${numberOf('x')} ${sym} ${String(n)}`;
+  return `${numberOf(x)} ${sym} ${String(n)}`;
 }
 
 /** An IPv4 CIDR test of `x` (parseIp + cidrContains); IPv6 ranges stay in-process. */
-function cidrSql(c: Cidr): string {
+function cidrSql(c: Cidr, x: string): string {
   if (c.bytes.length !== 4) throw new InProcessOnly('cidr-ipv6', 'IPv6 ranges: parseIp reads every IPv6 spelling (::, embedded IPv4, zones), SQL would not');
   const net = ((c.bytes[0]! << 24) >>> 0) + (c.bytes[1]! << 16) + (c.bytes[2]! << 8) + c.bytes[3]!;
   const mask = c.bits === 0 ? 0 : (0xffffffff << (32 - c.bits)) >>> 0;
-  const s = `replaceRegexpAll(x, '^\\\\s+|\\\\s+$', '')`;
+  const s = `replaceRegexpAll(${x}, '^\\\\s+|\\\\s+$', '')`;
   const num = `arraySum(arrayMap((o, m) -> toUInt64(toUInt32OrZero(o)) * m, splitByChar('.', ${s}), [16777216, 65536, 256, 1]))`;
   return (
     `(match(${s}, '^[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}$') AND ` +
@@ -81,31 +97,52 @@ export function regexForClickHouse(pattern: string, flags: { i: boolean; m: bool
   return `(?${flags.s ? 's' : '-s'})${flags.i ? '(?i)' : ''}${flags.m ? '(?m)' : ''}${pattern}`;
 }
 
+/** Needles one multiSearchAny takes (ClickHouse's limit). */
+const MULTI_SEARCH_MAX = 255;
+
+/** A test of one value `x`, kept apart by shape so long lists become one hasAny / IN / multiSearchAny. */
+type Test = { k: 'eq' | 'within'; lit: string } | { k: 'other'; sql: (x: string) => string };
+
 /** One value group (the alternatives one rule value expanded into) of an item, OR-ed. */
 export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[], st: ModState): string {
   const fold = !st.cased;
-  const folded = valuesOf(env, target, fold);
-  const raw = valuesOf(env, target, false);
-  const tests: string[] = [];
+  const scalar = isScalar(env, target);
+  // A test of the field's values: over its one value where no event repeats it, else over the array.
+  const over = (f: boolean, body: (x: string) => string): string => {
+    if (!scalar) return any(valuesOf(env, target, f), body('x'));
+    const { at, val } = scalarOf(env, target, f);
+    return `(${at} > 0 AND ${body(val)})`;
+  };
+  const tests: Test[] = [];
   const out: string[] = [];
+  const lower = (t: string): string => (fold ? t.toLowerCase() : t);
   for (const v of vals) {
     if (st.timePart) throw new InProcessOnly('time-part-modifier', `'${st.timePart}' reads dates as JavaScript's Date does`);
     switch (v.k) {
-      case 'str':
-        tests.push(stringTest(env, v.s, fold));
-        break;
-      case 'num':
-      case 'bool':
-        tests.push(`x = ${env.lit(String(v.k === 'num' ? v.n : v.b).toLowerCase())}`);
-        break;
-      case 'bytes': {
-        const t = v.b.toString('latin1');
-        tests.push(`x = ${env.lit(fold ? t.toLowerCase() : t)}`);
+      case 'str': {
+        const t = plainText(v.s);
+        const p = v.s.parts;
+        if (t !== null) tests.push({ k: 'eq', lit: env.lit(lower(t)) });
+        else if (p.length === 3 && p[0] === STAR && p[2] === STAR && typeof p[1] === 'string') tests.push({ k: 'within', lit: env.lit(lower(p[1])) });
+        else tests.push({ k: 'other', sql: (x) => stringTest(env, v.s, fold, x) });
         break;
       }
+      case 'num':
+      case 'bool':
+        tests.push({ k: 'eq', lit: env.lit(String(v.k === 'num' ? v.n : v.b).toLowerCase()) });
+        break;
+      case 'bytes':
+        tests.push({ k: 'eq', lit: env.lit(lower(v.b.toString('latin1'))) });
+        break;
       case 'null':
         if (target === null) throw new InProcessOnly('bad-rule', 'null is not a keyword');
-        out.push(`(NOT ${present(env, target)} OR (length(${raw}) = 1 AND ${raw}[1] = ''))`);
+        if (scalar) {
+          const { at, val } = scalarOf(env, target, false);
+          out.push(`(${at} = 0 OR ${val} = '')`);
+        } else {
+          const raw = valuesOf(env, target, false);
+          out.push(`(NOT ${present(env, target)} OR (length(${raw}) = 1 AND ${raw}[1] = ''))`);
+        }
         break;
       case 're': {
         const flags = st.reFlags ?? { i: false, m: false, s: false };
@@ -120,11 +157,11 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
         const sqlRe = regexForClickHouse(v.pattern, flags);
         if (env.rejected.has(sqlRe)) throw new InProcessOnly('regex-store-rejects', `the store's RE2 refuses ${v.pattern}`);
         env.regexes.add(sqlRe);
-        out.push(any(raw, `match(x, ${env.lit(sqlRe)})`));
+        out.push(over(false, (x) => `match(${x}, ${env.lit(sqlRe)})`));
         break;
       }
       case 'cidr':
-        out.push(any(raw, cidrSql(v.c)));
+        out.push(over(false, (x) => cidrSql(v.c, x)));
         break;
       case 'fieldref': {
         if (target === null) throw new InProcessOnly('bad-rule', 'fieldref needs a field');
@@ -139,26 +176,25 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
         out.push(v.b ? present(env, target) : `NOT ${present(env, target)}`);
         break;
       case 'cmp':
-        out.push(any(raw, cmpSql(v.op, v.n)));
+        out.push(over(false, (x) => cmpSql(v.op, v.n, x)));
         break;
     }
   }
-  // Long value lists (hash and name IOC rules) stay compact: equalities as one hasAny, substrings as one
-  // multiSearchAny where the engine has it (not 18.16), the rest OR-ed inside one arrayExists.
-  const eq: string[] = [];
-  const within: string[] = [];
-  const other: string[] = [];
-  for (const t of tests) {
-    const m = /^x = ('(?:[^'\\]|\\.)*')$/.exec(t);
-    const c = /^position\(x, ('(?:[^'\\]|\\.)*')\) > 0$/.exec(t);
-    if (m) eq.push(m[1]!);
-    else if (c && env.multiSearch) within.push(c[1]!);
-    else other.push(t);
-  }
-  if (eq.length > 1) out.unshift(`hasAny(${folded}, [${eq.join(', ')}])`);
-  else if (eq.length === 1) other.unshift(`x = ${eq[0]!}`);
-  if (within.length > 1) other.unshift(`multiSearchAny(x, [${within.join(', ')}])`);
-  else if (within.length === 1) other.unshift(`position(x, ${within[0]!}) > 0`);
-  if (other.length > 0) out.unshift(any(folded, other.length === 1 ? other[0]! : other.map((t) => `(${t})`).join(' OR ')));
+  // Long value lists (hash and name IOC rules) stay compact: equalities as one hasAny (IN for one value),
+  // substrings as one multiSearchAny where the engine has it (not 18.16), the rest OR-ed in one test.
+  const eq = tests.flatMap((t) => (t.k === 'eq' ? [t.lit] : []));
+  const within = tests.flatMap((t) => (t.k === 'within' ? [t.lit] : []));
+  const other = tests.flatMap((t) => (t.k === 'other' ? [t.sql] : []));
+  // multiSearchAny takes at most 255 needles: longer lists are several, OR-ed.
+  if (within.length > 1 && env.multiSearch)
+    for (let i = within.length - (within.length % MULTI_SEARCH_MAX || MULTI_SEARCH_MAX); i >= 0; i -= MULTI_SEARCH_MAX) {
+      const chunk = within.slice(i, i + MULTI_SEARCH_MAX);
+      other.unshift((x) => `multiSearchAny(${x}, [${chunk.join(', ')}])`);
+    }
+  else for (const l of within) other.push((x) => `position(${x}, ${l}) > 0`);
+  if (eq.length > 1 && !scalar) out.unshift(`hasAny(${valuesOf(env, target, fold)}, [${eq.join(', ')}])`);
+  else if (eq.length > 1) other.unshift((x) => `${x} IN (${eq.join(', ')})`);
+  else if (eq.length === 1) other.unshift((x) => `${x} = ${eq[0]!}`);
+  if (other.length > 0) out.unshift(over(fold, (x) => (other.length === 1 ? other[0]!(x) : `(${other.map((t) => t(x)).join(' OR ')})`)));
   return out.length === 1 ? out[0]! : `(${out.join(' OR ')})`;
 }
