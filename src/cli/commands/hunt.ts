@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
-import { isLevel, LEVELS, type Finding, type Level } from '../../finding.js';
+import { isLevel, LEVELS, levelRank, type Finding, type Level } from '../../finding.js';
 import { loadSigma } from '../../engines/sigma/index.js';
+import { loadIocFiles, loadIpIocs } from '../../engines/ioc/index.js';
 import { rulesDir } from '../../paths.js';
-import { huntStore, openStore, redact } from '../../stores/index.js';
+import { huntIocs, huntStore, openStore, redact, scopeSql } from '../../stores/index.js';
 
 interface HuntFlags {
   store: string;
   sigma: string[];
   builtinRules: boolean;
+  iocs: string[];
   host: string[];
   since?: Date;
   until?: Date;
@@ -38,6 +40,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .requiredOption('--store <dir|url>', 'the store: a directory (embedded, chDB) or http(s)://[user@]host:port/?database=NAME[&cluster=NAME]')
     .option('--sigma <path>', 'Sigma rule file or folder (repeatable)', collect, [])
     .option('--no-builtin-rules', "run only the rules given with --sigma, not exhunt's own packs")
+    .option('--iocs <file>', "LOKI IOC list (c2 IPs over the events' client and peer addresses; hashes and file names over the stored files), repeatable", collect, [])
     .option('--host <name>', 'only this host (repeatable)', collect, [])
     .option('--since <time>', 'only events at or after this time (ISO 8601)', parseTime)
     .option('--until <time>', 'only events before this time (ISO 8601)', parseTime)
@@ -67,6 +70,9 @@ async function runHunt(flags: HuntFlags, ctx: CommandContext): Promise<number> {
     return 2;
   }
   const loaded = await loadSigma(paths, { builtinRoot: rulesDir });
+  const diag = (d: Parameters<typeof formatDiagnostic>[0]): void => void ctx.stderr.write(`exhunt hunt: ${formatDiagnostic(d)}\n`);
+  const ips = loadIpIocs(flags.iocs, diag);
+  const fileIocs = flags.iocs.length > 0 ? loadIocFiles(flags.iocs.filter((p) => !/c2/i.test(p.split(/[\\/]/).pop() ?? '')), diag) : null;
   if (loaded.failed > 0) ctx.stderr.write(`exhunt hunt: ${loaded.failed} rule documents did not load (exhunt rules check shows why)\n`);
   const store = await openStore(flags.store);
   const files = new Map<string, WriteStream>();
@@ -99,6 +105,12 @@ async function runHunt(flags: HuntFlags, ctx: CommandContext): Promise<number> {
       `exhunt hunt: ${s.rules} rules over ${store.info.where} (${s.sqlRules} in SQL in ${s.queries} queries, ${s.inProcess.length} in-process): ${s.findings} findings\n`,
     );
     for (const r of s.inProcess) ctx.stderr.write(`  in-process only (${r.reason}): ${r.rule.meta.title} [${r.rule.meta.id}] — ${r.detail}\n`);
+    if (flags.iocs.length > 0) {
+      const min = levelRank(flags.minLevel);
+      const scope = { hosts: flags.host, since: flags.since ?? null, until: flags.until ?? null };
+      const r = await huntIocs(store, { ips, files: fileIocs, scope: scopeSql(scope), hosts: flags.host, onFinding: (f) => levelRank(f.level) >= min && onFinding(f) });
+      ctx.stderr.write(`exhunt hunt: IOCs (${ips.length} IPs, ${fileIocs?.hashIocs.size ?? 0} hashes, ${fileIocs?.filenameIocs.length ?? 0} file names): ${r.findings} findings\n`);
+    }
   } finally {
     await Promise.all([...files.values()].map((w) => new Promise((res) => w.end(res))));
     await store.close().catch(() => undefined);

@@ -34,7 +34,7 @@ export interface StoreHuntSummary {
 }
 
 /** The scope condition of a hunt (hosts, times) and visible (completely ingested) events only. */
-function scopeSql(o: StoreHuntOptions): string {
+export function scopeSql(o: Pick<StoreHuntOptions, 'hosts' | 'since' | 'until'>): string {
   const parts = [visibleEvents()];
   if (o.hosts && o.hosts.length > 0) parts.push(`host IN (${o.hosts.map(stringLiteral).join(', ')})`);
   if (o.since) parts.push(`(has_time = 1 AND t >= toDateTime(${Math.floor(o.since.getTime() / 1000)}))`);
