@@ -80,7 +80,7 @@ export function* benchEvents(base: readonly HuntEvent[], copies: number): Genera
   for (let k = 0; k < copies; k++) yield { host: hostOf(k), events: base.map((e) => copyOf(e, k)) };
 }
 
-/** INSERT … SELECT of copies [from, to) of the base rows (bench_base) into events: copyOf, in SQL. */
+/** INSERT … SELECT of copies [from, to) of the base rows (bench_base) into events: copyOf, in SQL (18.16's range takes one argument). */
 function copySql(from: number, to: number): string {
   const h = 'concat(\'BENCH\', if(k % 40 < 10, \'0\', \'\'), toString(k % 40))';
   const benign = `transform(key, [${Object.keys(BENIGN).map(stringLiteral).join(', ')}], [${Object.values(BENIGN).map(stringLiteral).join(', ')}], v)`;
@@ -93,7 +93,7 @@ function copySql(from: number, to: number): string {
     vals: `if(source IN ('w3c', 'exchange') OR k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys))`,
   };
   const cols = EVENT_COLUMNS.map((c) => c.name);
-  return `INSERT INTO events (${cols.join(', ')}) SELECT ${cols.map((c) => (over[c] ? `${over[c]} AS ${c}` : c)).join(', ')} FROM (SELECT *, arrayJoin(range(${from}, ${to})) AS k FROM bench_base)`;
+  return `INSERT INTO events (${cols.join(', ')}) SELECT ${cols.map((c) => (over[c] ? `${over[c]} AS ${c}` : c)).join(', ')} FROM (SELECT *, arrayJoin(arrayMap(i -> i + ${from}, range(${to - from}))) AS k FROM bench_base)`;
 }
 
 /**
