@@ -9,6 +9,7 @@ import { register as registerExposure } from './commands/exposure.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerIngest } from './commands/ingest.js';
 import { register as registerFleet } from './commands/fleet.js';
+import { register as registerHunt } from './commands/hunt.js';
 import { versionText } from './version.js';
 
 export async function main(argv: string[], io?: Partial<CommandContext>): Promise<number> {
@@ -37,6 +38,7 @@ export async function main(argv: string[], io?: Partial<CommandContext>): Promis
   registerReport(program, ctx);
   registerIngest(program, ctx);
   registerFleet(program, ctx);
+  registerHunt(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

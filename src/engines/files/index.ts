@@ -7,3 +7,4 @@ export { windowsPathOf, urlPathOf, placeOf, isLogPath } from './locate.js';
 export type { PlaceKind } from './locate.js';
 export { judgePath, judgeUrl, loadBaseline } from './baseline.js';
 export type { Baseline, BaselineFolder, Judgement } from './baseline.js';
+export { levelFromScore } from './file-finding.js';

@@ -4,3 +4,4 @@ export { parseFilenameIocs, parseHashIocs, DEFAULT_HASH_SCORE } from './parse.js
 export type { FilenameIoc, HashIoc, HashKind } from './parse.js';
 export { createIocSet, loadIocFiles, iocListKind } from './ioc-set.js';
 export type { IocSet, FileDigests, IocListKind } from './ioc-set.js';
+export { parseIpIocs, loadIpIocs, type IpIoc } from './c2.js';

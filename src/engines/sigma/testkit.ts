@@ -40,7 +40,7 @@ export function ruleSetFromText(texts: string[], placeholders: Record<string, st
       }
     }
   });
-  return { set: new CompiledRuleSet(rules, filters, cors), problems, inactive };
+  return { set: new CompiledRuleSet(rules, filters, cors, () => {}, ph), problems, inactive };
 }
 
 /** A rule over an Exchange HttpProxy event with the given detection (YAML text, indented by 4). */

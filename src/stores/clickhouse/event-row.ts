@@ -70,13 +70,18 @@ export function eventToRow(e: HuntEvent, ctx: RowContext): EventRow {
   if (e.source !== 'w3c' && e.source !== 'exchange') {
     const flat = flattenWinEvent(e.data);
     for (const k in flat) pushValue(keys, vals, k, flat[k]);
+    // The channel and EventID the Sigma engine places the event by (ruleset.ts eventChannel): the record's,
+    // else the Channel and EventID fields (EventID only when all digits).
+    const ch = e.channel ?? flat['Channel'];
+    const idText = e.eventId === null ? flat['EventID'] : null;
+    const id = e.eventId ?? (typeof idText === 'string' && /^\d+$/.test(idText) ? Number(idText) : typeof idText === 'number' && Number.isInteger(idText) ? idText : -1);
     return {
       ...common,
       product: 'windows',
       service: '',
       category: '',
-      channel: e.channel ?? '',
-      event_id: e.eventId ?? -1,
+      channel: typeof ch === 'string' ? ch : '',
+      event_id: id,
       provider: e.provider ?? '',
       site: '',
       log: '',

@@ -1,0 +1,234 @@
+// bench:store-hunt — the stored retro-hunt (all SigmaHQ Windows rules + the Exchange pack) over ≥ 10 M stored events
+// vs the in-process engine on the same events in the same run, per CPU-second; chDB, and servers when given.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { discover } from '../src/evidence/index.js';
+import type { HuntEvent, WinEvent } from '../src/event.js';
+import { eventBatches, readerFor } from '../src/readers/index.js';
+import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
+import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
+import { EVENT_COLUMNS, ensureSchema, eventToRow, openStore, stringLiteral, type StoreClient } from '../src/stores/clickhouse/index.js';
+import { huntStore } from '../src/stores/hunt/index.js';
+import { readSidecar } from '../test/conformance/sidecar.js';
+import { threadCpu } from './thread-cpu.js';
+
+/** Hosts the events are spread over (a cluster shards by host). */
+const HOSTS = 40;
+/** One copy in this many keeps a Windows event's attack values; the rest get everyday ones (logs are mostly benign). */
+const ATTACK_EVERY = 100;
+
+const BENIGN: Record<string, string> = {
+  Image: 'C:\\Windows\\System32\\svchost.exe',
+  CommandLine: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule',
+  ParentImage: 'C:\\Windows\\System32\\services.exe',
+  ParentCommandLine: 'C:\\Windows\\system32\\services.exe',
+  OriginalFileName: 'svchost.exe',
+  Description: 'Host Process for Windows Services',
+  TargetFilename: 'C:\\Windows\\Temp\\tmp4D2A.tmp',
+  TargetObject: 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Shell Folders\\Cache',
+  ImageLoaded: 'C:\\Windows\\System32\\kernel32.dll',
+  PipeName: '\\srvsvc',
+};
+
+/** Windows regression events weigh this many times in the base (about half the stored events are Windows'). */
+const WIN_WEIGHT = 40;
+
+/** The distinct events copies are made of: the example collection's, and SigmaHQ's regression events (weighted). */
+export async function baseEvents(): Promise<HuntEvent[]> {
+  const out: HuntEvent[] = [];
+  const sink = (): void => {};
+  for await (const ev of discover([join(projectRoot, 'examples', 'exchange-2021')], sink)) {
+    const reader = readerFor(ev.kind);
+    if (reader) for await (const batch of eventBatches(reader, ev, sink)) out.push(...batch);
+  }
+  if (hasShared) {
+    const sigma = join(sharedDir, 'sigma');
+    const manifest = JSON.parse(readFileSync(join(sigma, 'regression_manifest.json'), 'utf8')) as { json_path: string }[];
+    const win = manifest.flatMap((m) => readSidecar(join(sigma, m.json_path), m.json_path));
+    for (let w = 0; w < WIN_WEIGHT; w++) out.push(...win);
+  }
+  return out;
+}
+
+const hostOf = (k: number): string => `BENCH${String(k % HOSTS).padStart(2, '0')}`;
+
+/**
+ * Copy `k` of a base event, as copySql makes it in the store: time moved by k seconds, evidence path under the
+ * copy's host, Windows EventData values made everyday (BENIGN) except in one copy of ATTACK_EVERY.
+ */
+function copyOf(e: HuntEvent, k: number): HuntEvent {
+  const time = e.time ? new Date(Date.parse(e.time) + k * 1000).toISOString() : null;
+  const ref = { ...e.ref, path: `copy-${k % HOSTS}/${e.ref.path}` };
+  if (e.source !== 'evtx' && e.source !== 'json') return { ...e, time, ref };
+  if (k % ATTACK_EVERY === 0) return { ...e, time, ref };
+  const w = e as WinEvent;
+  const ev = (w.data as { Event?: Record<string, unknown> }).Event;
+  const ed = ev?.['EventData'] as Record<string, unknown> | undefined;
+  if (!ev || !ed || typeof ed !== 'object') return { ...w, time, ref };
+  const edCopy: Record<string, unknown> = { ...ed };
+  for (const key of Object.keys(edCopy)) if (key in BENIGN) edCopy[key] = BENIGN[key];
+  return { ...w, time, ref, data: { ...w.data, Event: { ...ev, EventData: edCopy } } };
+}
+
+/** How many copies of the base make at least `total` events. */
+export const copiesFor = (base: readonly HuntEvent[], total: number): number => Math.ceil(total / base.length);
+
+/** The stored events in JavaScript, copy by copy (the same ones copySql writes), with each copy's host. */
+export function* benchEvents(base: readonly HuntEvent[], copies: number): Generator<{ host: string; events: HuntEvent[] }> {
+  for (let k = 0; k < copies; k++) yield { host: hostOf(k), events: base.map((e) => copyOf(e, k)) };
+}
+
+/** INSERT … SELECT of copies [from, to) of the base rows (bench_base) into events: copyOf, in SQL (18.16's range takes one argument). */
+function copySql(from: number, to: number): string {
+  const h = 'concat(\'BENCH\', if(k % 40 < 10, \'0\', \'\'), toString(k % 40))';
+  const benign = `transform(key, [${Object.keys(BENIGN).map(stringLiteral).join(', ')}], [${Object.values(BENIGN).map(stringLiteral).join(', ')}], v)`;
+  const over: Record<string, string> = {
+    host: h,
+    collection: h,
+    ingest_id: `concat(${h}, '\\0bench')`,
+    path: "concat('copy-', toString(k % 40), '/', path)",
+    t: 'if(has_time = 1, toDateTime(toUInt32(t) + k), t)',
+    vals: `if(source IN ('w3c', 'exchange') OR k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys))`,
+  };
+  const cols = EVENT_COLUMNS.map((c) => c.name);
+  return `INSERT INTO events (${cols.join(', ')}) SELECT ${cols.map((c) => (over[c] ? `${over[c]} AS ${c}` : c)).join(', ')} FROM (SELECT *, arrayJoin(arrayMap(i -> i + ${from}, range(${to - from}))) AS k FROM bench_base)`;
+}
+
+/**
+ * Stores the bench's events: the base rows once (bench_base, a Memory table), then every copy made by the store
+ * itself (INSERT … SELECT, so 10 M rows do not cross JSON), each host's attempt marked complete.
+ */
+export async function fillStore(client: StoreClient, base: readonly HuntEvent[], total: number): Promise<{ events: number; wallS: number }> {
+  const t0 = performance.now();
+  const copies = copiesFor(base, total);
+  const cols = EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ');
+  await client.exec('DROP TABLE IF EXISTS bench_base');
+  await client.exec(`CREATE TABLE bench_base (${cols}) ENGINE = Memory`);
+  for (let i = 0; i < base.length; i += 20_000)
+    await client.insert('bench_base', base.slice(i, i + 20_000).map((e) => eventToRow(e, { host: 'BASE', collection: 'BASE', sha256: '', ingestId: 'base' })));
+  const step = Math.max(1, Math.floor(1_000_000 / base.length));
+  for (let k = 0; k < copies; k += step) {
+    await client.exec(copySql(k, Math.min(copies, k + step)));
+    process.stderr.write(`  stored ${(Math.min(copies, k + step) * base.length).toLocaleString('en')}\n`);
+  }
+  await client.exec('DROP TABLE bench_base');
+  const hosts = Array.from({ length: Math.min(HOSTS, copies) }, (_, k) => hostOf(k));
+  await client.insert(
+    'evidence',
+    hosts.map((host) => ({ host, collection: host, path: 'bench', kind: '', size: 0, sha256: '', ingest_id: `${host}\u0000bench`, complete: 1, events: 0, first_t: 0, last_t: 0, coverage: '', scan_id: '', ingested_at: 0 })),
+  );
+  return { events: copies * base.length, wallS: (performance.now() - t0) / 1000 };
+}
+
+/** The main thread's CPU seconds (the in-process engine runs there; chDB's own threads are left out). */
+function mainThreadCpu(): number {
+  return threadCpu().get(String(process.pid)) ?? process.cpuUsage().user / 1e6;
+}
+
+/** The in-process engine over the same events: CPU seconds of the main thread, findings. */
+export function huntInProcess(set: SigmaRuleSet, base: readonly HuntEvent[], total: number): { cpuS: number; findings: number; events: number } {
+  let cpuS = 0;
+  let findings = 0;
+  const runs = new Map<string, ReturnType<SigmaRuleSet['createRun']>>();
+  let n = 0;
+  for (const { host, events } of benchEvents(base, copiesFor(base, total))) {
+    n += events.length;
+    const run = runs.get(host) ?? runs.set(host, set.createRun()).get(host)!;
+    const c0 = mainThreadCpu();
+    for (const e of events) findings += run.match(e).length;
+    cpuS += mainThreadCpu() - c0;
+  }
+  const c0 = mainThreadCpu();
+  for (const run of runs.values()) findings += run.finish().length;
+  cpuS += mainThreadCpu() - c0;
+  return { cpuS, findings, events: n };
+}
+
+/** CPU seconds (utime + stime) of the server processes, from /proc/<pid>/stat. */
+function serverCpu(pids: readonly number[]): number {
+  let s = 0;
+  // clickhouse-local.sh's pid file may name the shell that runs the server: count its children too.
+  const all = pids.flatMap((p) => {
+    try {
+      return [p, ...readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+    } catch {
+      return [p];
+    }
+  });
+  for (const pid of all) {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    s += (Number(f[11]) + Number(f[12])) / 100;
+  }
+  return s;
+}
+
+/**
+ * The stored hunt: wall seconds, CPU seconds (process.cpuUsage covers chDB's in-process threads; a server's
+ * from /proc/<pid>/stat of its processes, plus ours for reading the results), findings and queries.
+ */
+export async function huntStored(client: StoreClient, set: SigmaRuleSet, serverPids: readonly number[] = []): Promise<{ wallS: number; cpuS: number; findings: number; queries: number }> {
+  const s0 = serverCpu(serverPids);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let findings = 0;
+  const sum = await huntStore(client, { ruleSet: set, onFinding: () => void findings++ });
+  const c = process.cpuUsage(c0);
+  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  if (!hasShared) {
+    console.log('bench:store-hunt needs ../shared (SigmaHQ rules and regression events); skipped');
+    return;
+  }
+  const total = Number(process.env['BENCH_STORE_EVENTS'] ?? 10_000_000);
+  const runs = Number(process.env['BENCH_STORE_RUNS'] ?? 1);
+  const loaded = await loadSigma([join(sharedDir, 'sigma', 'rules', 'windows'), join(rulesDir, 'sigma')], { builtinRoot: rulesDir });
+  const set = loaded.ruleSet;
+  const base = await baseEvents();
+  console.log(`rules: ${set.size} (SigmaHQ rules/windows + the Exchange pack); ${base.length} distinct events, ${total.toLocaleString('en')} stored; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  const local = huntInProcess(set, base, total);
+  console.log(`in-process: ${local.events} events, ${local.cpuS.toFixed(1)} CPU-s (main thread), ${(local.events / local.cpuS).toFixed(0)} events per CPU-s, ${local.findings} findings`);
+  const targets: { label: string; spec: string; pids: number[] }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-bench-store-'));
+  targets.push({ label: 'chDB', spec: dir, pids: [] });
+  for (const [label, url, chDir] of [
+    ['one node', process.env['BENCH_CLICKHOUSE'], process.env['BENCH_CLICKHOUSE_DIR']],
+    ['two shards', process.env['BENCH_CLICKHOUSE_CLUSTER'], process.env['BENCH_CLICKHOUSE_CLUSTER_DIR']],
+  ] as const) {
+    if (!url) continue;
+    const pids = chDir ? ['node1', 'node2'].flatMap((n) => { try { return [Number(readFileSync(join(chDir, n, 'pid'), 'utf8'))]; } catch { return []; } }) : [];
+    targets.push({ label, spec: url, pids });
+  }
+  try {
+    for (const t of targets) {
+      const client = await openStore(t.spec);
+      try {
+        await ensureSchema(client);
+        if (t.pids.length === 0 && t.spec !== dir) console.log(`${t.label}: no server pid (BENCH_CLICKHOUSE*_DIR), server CPU not counted`);
+        const fill = await fillStore(client, base, total);
+        console.log(`${t.label}: stored ${fill.events.toLocaleString('en')} events in ${fill.wallS.toFixed(0)} s wall`);
+        const res = [];
+        for (let i = 0; i < runs; i++) res.push(await huntStored(client, set, t.pids));
+        const cpu = median(res.map((r) => r.cpuS));
+        console.log(
+          `${t.label}: hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ${res[0]!.queries} queries, ${res[0]!.findings} findings; ` +
+            `${(fill.events / cpu).toFixed(0)} events per CPU-s = ${(local.cpuS / cpu).toFixed(2)}x the in-process engine per CPU-second`,
+        );
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`load after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+}
+
+// Run when executed (bench/store.ts imports the functions above).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,182 @@
+// The SQL backend against chDB, modifier by modifier: each rule runs in-process (closures) and in SQL over
+// the same stored events, and both must give the same (rule, event) pairs — and at least one, so both ran.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { HuntEvent } from '../../event.js';
+import type { Finding } from '../../finding.js';
+import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
+import { huntStore, multiValuedFields, type StoreHuntSummary } from './retro-hunt.js';
+import { openTestStore, putEvents, type TestStore } from './testkit.js';
+
+let chdbMissing: string | false = false;
+try {
+  await import('chdb');
+} catch {
+  chdbMissing = 'chdb (optional dependency) is not installed';
+}
+
+const key = (host: string, f: Finding): string => `${f.rule.id}|${host}|${f.evidence.path}|${f.evidence.line ?? 0}|${f.evidence.record ?? 0}`;
+
+let db: TestStore;
+let hostNo = 0;
+
+/** Both paths over the same events; returns the in-process keys, the SQL keys and the hunt's summary. */
+async function both(texts: string[], events: HuntEvent[], placeholders: Record<string, string[]> = {}): Promise<{ local: string[]; sql: string[]; summary: StoreHuntSummary }> {
+  const { set, problems } = ruleSetFromText(texts, placeholders);
+  assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
+  const host = `H${++hostNo}`;
+  const run = set.createRun();
+  const local: string[] = [];
+  for (const e of events) for (const f of run.match(e)) local.push(key(host, f));
+  for (const f of run.finish()) local.push(key(host, f));
+  await putEvents(db.client, host, 'c', events);
+  const sql: string[] = [];
+  const summary = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void sql.push(key(host, f)) });
+  return { local: local.sort(), sql: sql.sort(), summary };
+}
+
+async function same(detection: string, events: HuntEvent[], opts: { placeholders?: Record<string, string[]>; min?: number; inProcess?: string } = {}): Promise<void> {
+  const r = await both([exchangeRule(detection)], events, opts.placeholders);
+  assert.deepEqual(r.sql, r.local);
+  assert.ok(r.local.length >= (opts.min ?? 1), `expected matches, got ${r.local.length}`);
+  assert.deepEqual(
+    r.summary.inProcess.map((x) => x.reason),
+    opts.inProcess ? [opts.inProcess] : [],
+  );
+}
+
+const ev = exchangeEvent;
+
+describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: chdbMissing }, () => {
+  before(async () => {
+    db = await openTestStore();
+  });
+  after(async () => {
+    await db?.close();
+  });
+
+  test('plain, contains, startswith, endswith: case-insensitive, non-ASCII too', async () => {
+    const evs = [ev({ UrlStem: '/ECP/Default.FLT' }), ev({ UrlStem: '/owa/auth/x.aspx' }), ev({ UrlStem: 'ÜBER/Straße' }), ev({ UrlStem: 'other' }), ev({})];
+    await same('    s:\n        UrlStem: /ecp/default.flt\n    condition: s', evs);
+    await same('    s:\n        UrlStem|contains: AUTH/\n    condition: s', evs);
+    await same('    s:\n        UrlStem|startswith: über\n    condition: s', evs);
+    await same('    s:\n        UrlStem|endswith: STRASSE\n    t:\n        UrlStem|endswith: straße\n    condition: s or t', evs);
+  });
+
+  test('wildcards: ? and several stars, escaped ones, LIKE metacharacters literal', async () => {
+    const evs = [ev({ A: 'ab_c%d' }), ev({ A: 'abXc%d' }), ev({ A: 'a*b' }), ev({ A: 'a1b2c3' }), ev({ A: 'a\\b' })];
+    await same("    s:\n        A: 'ab_c%d'\n    condition: s", evs);
+    await same("    s:\n        A: 'a?b*c*'\n    condition: s", evs, { min: 1 });
+    await same("    s:\n        A: 'a\\*b'\n    condition: s", evs);
+    await same("    s:\n        A: 'a\\b'\n    condition: s", evs);
+  });
+
+  test('all, cased, neq, exists, null and empty', async () => {
+    const evs = [ev({ A: 'foo bar', B: '' }), ev({ A: 'FOO', B: 'x' }), ev({ A: 'bar foo' }), ev({ B: 'y' })];
+    await same('    s:\n        A|contains|all: [foo, bar]\n    condition: s', evs);
+    await same('    s:\n        A|cased: FOO\n    condition: s', evs);
+    await same('    s:\n        A|neq: FOO\n    condition: s', evs, { min: 2 });
+    await same('    s:\n        B|exists: true\n    condition: s', evs);
+    await same('    s:\n        B|exists: false\n    condition: s', evs);
+    await same('    s:\n        B: null\n    condition: s', evs);
+    await same("    s:\n        B: ''\n    condition: s", evs);
+  });
+
+  test('re with i, m and s; RE2 classes; lookaround stays in-process', async () => {
+    const evs = [ev({ A: 'Line1\nline2' }), ev({ A: 'abc123' }), ev({ A: 'ABC123' })];
+    await same("    s:\n        A|re: '^abc\\d+$'\n    condition: s", evs);
+    await same("    s:\n        A|re|i: '^abc\\d+$'\n    condition: s", evs, { min: 2 });
+    await same("    s:\n        A|re: '^line2'\n    t:\n        A|re|m: '^line2'\n    condition: s or t", evs);
+    await same("    s:\n        A|re: 'Line1.line2'\n    t:\n        A|re|s: 'e1.l'\n    condition: s or t", evs);
+    await same("    s:\n        A|re: 'abc(?=1)'\n    condition: s", evs, { inProcess: 'regex-lookaround' });
+  });
+
+  test('base64, base64offset, wide, windash', async () => {
+    const b = Buffer.from('whoami /all').toString('base64');
+    const wide = Buffer.from('Invoke-X', 'utf16le').toString('base64');
+    const evs = [ev({ A: `x ${b} y` }), ev({ A: `pre ${wide}` }), ev({ A: 'net user –add' }), ev({ A: 'net user /add' })];
+    await same('    s:\n        A|base64|contains: whoami /all\n    condition: s', evs);
+    await same('    s:\n        A|wide|base64offset|contains: Invoke\n    condition: s', evs);
+    await same('    s:\n        A|windash|contains: net user -add\n    condition: s', evs, { min: 2 });
+  });
+
+  test('cidr (IPv4 in SQL, IPv6 in-process), lt/gt on numbers', async () => {
+    const evs = [ev({ Ip: '10.1.2.3', N: '42' }), ev({ Ip: ' 192.168.0.1 ', N: '0x10' }), ev({ Ip: '10.1.2', N: 'x' }), ev({ Ip: '2001:db8::1', N: '1e3' })];
+    await same('    s:\n        Ip|cidr: [10.0.0.0/8, 192.168.0.0/16]\n    condition: s', evs, { min: 2 });
+    await same("    s:\n        Ip|cidr: '2001:db8::/32'\n    condition: s", evs, { inProcess: 'cidr-ipv6' });
+    await same('    s:\n        N|gt: 15\n    condition: s', evs, { min: 3 });
+    await same('    s:\n        N|lte: 16\n    condition: s', evs);
+  });
+
+  test('fieldref, keywords, expand placeholders', async () => {
+    const evs = [ev({ A: 'Same', B: 'same' }), ev({ A: 'x', B: 'y' }), ev({ A: 'mimikatz here' })];
+    await same('    s:\n        A|fieldref: B\n    condition: s', evs);
+    await same('    kw:\n        - MIMIKATZ\n    condition: kw', evs);
+    await same('    s:\n        A|expand: \'%who%\'\n    condition: s', evs, { placeholders: { who: ['x', 'same'] }, min: 2 });
+  });
+
+  test('the condition grammar: not, 1 of, all of, them, patterns', async () => {
+    const evs = [ev({ A: 'a', B: 'b' }), ev({ A: 'a' }), ev({ B: 'b' }), ev({ C: 'c' })];
+    const det = '    sel_a:\n        A: a\n    sel_b:\n        B: b\n    _c:\n        C: c\n';
+    await same(`${det}    condition: all of sel_*`, evs);
+    await same(`${det}    condition: 1 of them and not sel_b`, evs);
+    await same(`${det}    condition: all of them`, evs.slice(0, 1).concat(ev({ A: 'a', B: 'b', C: 'c' })));
+    await same(`${det}    condition: not (sel_a or sel_b)`, evs);
+    await same(`${det}    condition: 2 of sel_*`, evs);
+  });
+
+  test('hostile rule values match literally and harm nothing', async () => {
+    const hostile = ["'); DROP TABLE events; --", 'back\\slash', 'quote\'"', 'nul\u0000byte', '{placeholder}', '{p:String}'];
+    const evs = hostile.map((h) => ev({ A: h }));
+    for (const h of hostile) {
+      const yaml = `    s:\n        A: ${JSON.stringify(h)}\n    t:\n        A|contains: ${JSON.stringify(h)}\n    condition: s and t`;
+      await same(yaml, evs);
+    }
+    const [{ n }] = await db.client.rows<{ n: string }>('SELECT count() AS n FROM events');
+    assert.ok(Number(n) > 0);
+  });
+
+  test('Windows: logsource placement, field mappings, filters, correlations', async () => {
+    const rule = (id: string, det: string): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n${det}\n`;
+    const sysmon = (img: string, time: string) => winEvent('Microsoft-Windows-Sysmon/Operational', 1, { Image: img, CommandLine: `${img} -x` }, { time });
+    const sec = (img: string) => winEvent('Security', 4688, { NewProcessName: img, CommandLine: img });
+    const other = winEvent('Security', 4624, { Image: 'C:\\w3wp.exe' });
+    const filter = 'title: f\nfilter:\n    rules: [p1]\n    sel:\n        CommandLine|contains: skip\n    condition: not sel\nlogsource:\n    product: windows\n    category: process_creation\n';
+    const corr = 'title: c\nid: c1\ncorrelation:\n    type: event_count\n    rules: [p1]\n    group-by: [Computer]\n    timespan: 1h\n    generate: true\n    condition:\n        gte: 2\n';
+    const events = [
+      sysmon('C:\\Windows\\w3wp.exe', '2024-01-01T00:00:00Z'),
+      sysmon('C:\\x\\W3WP.EXE', '2024-01-01T00:10:00Z'),
+      sysmon('C:\\skip\\w3wp.exe', '2024-01-01T00:20:00Z'),
+      sec('C:\\Windows\\w3wp.exe'),
+      other,
+    ];
+    const r = await both([rule('p1', '    s:\n        Image|endswith: \\w3wp.exe\n    condition: s') + '---\n' + filter + '---\n' + corr], events);
+    assert.deepEqual(r.sql, r.local);
+    assert.ok(r.local.filter((k) => k.startsWith('p1|')).length === 3, r.local.join('\n'));
+    assert.ok(r.local.some((k) => k.startsWith('c1|')));
+  });
+
+  test('multi-valued fields: tested as arrays, every other field as one value, same matches', async () => {
+    const rule = (id: string, det: string): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    service: system\ndetection:\n${det}\n`;
+    const e = (data: Record<string, unknown>) => winEvent('System', 7045, data);
+    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] })];
+    const rules = [
+      rule('m1', '    s:\n        Tag: beta\n    condition: s'),
+      rule('m2', '    s:\n        Tag|contains: [lph, amm]\n    condition: s'),
+      rule('m3', '    s:\n        Tag: null\n    condition: s'),
+      rule('m4', "    s:\n        Tag: ''\n    condition: s"),
+      rule('m5', "    s:\n        One: ''\n    condition: s"),
+      rule('m6', '    s:\n        One: null\n    condition: s'),
+      rule('m7', '    s:\n        One|re: ^alp\n    t:\n        Tag|re: ^gam\n    condition: s or t'),
+      rule('m8', '    s:\n        Tag|cidr: 10.0.0.0/8\n    t:\n        Tag|gt: 5\n    condition: s and t'),
+      rule('m9', '    s:\n        Tag|contains|all: [alp, eta]\n    condition: s'),
+    ];
+    const r = await both([rules.join('---\n')], events);
+    assert.deepEqual(r.sql, r.local);
+    // contains|all over a multi-valued field: each value of the list may be in a different value (as the engine reads it).
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
+  });
+});

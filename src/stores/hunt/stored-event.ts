@@ -1,0 +1,93 @@
+// A stored event row read back: its fields as the Sigma engine resolved them, its evidence reference, and a
+// HuntEvent rebuilt from it for the rules that stay in-process (the fields it was flattened to, as EventData).
+import type { EvidenceRef, HuntEvent } from '../../event.js';
+
+/** The columns a retro-hunt reads of each matching event. */
+export interface StoredEvent {
+  host: string;
+  path: string;
+  line: number | string;
+  record: number | string;
+  offset: number | string;
+  kind: string;
+  source: string;
+  channel: string;
+  event_id: number | string;
+  provider: string;
+  site: string;
+  log: string;
+  protocol: string;
+  version: string;
+  /** Seconds since the epoch (toUInt32(t): a DateTime's JSON text differs between versions). */
+  ts: number | string;
+  us: number | string;
+  has_time: number | string;
+  event_host: string;
+  keys: string[];
+  vals: string[];
+}
+
+/** The select list of StoredEvent (t as seconds since the epoch on every ClickHouse version). */
+export const STORED_EVENT_COLUMNS =
+  'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, toUInt32(t) AS ts, us, has_time, event_host, keys, vals';
+
+/** The same columns by name, for a SELECT over a subquery of STORED_EVENT_COLUMNS. */
+export const STORED_COLUMN_NAMES = 'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, ts, us, has_time, event_host, keys, vals';
+
+export function evidenceOf(r: StoredEvent): EvidenceRef {
+  const ref: EvidenceRef = { path: r.path, kind: r.kind };
+  if (Number(r.line) > 0) ref.line = Number(r.line);
+  if (Number(r.record) > 0) ref.record = Number(r.record);
+  if (Number(r.offset) > 0) ref.offset = Number(r.offset);
+  return ref;
+}
+
+/** UTC ISO 8601 with microseconds (the store keeps seconds + microseconds, not the reader's text). */
+export function timeOf(r: StoredEvent): string | null {
+  if (Number(r.has_time) !== 1) return null;
+  const iso = new Date(Number(r.ts) * 1000).toISOString();
+  return `${iso.slice(0, 19)}.${String(r.us).padStart(6, '0')}Z`;
+}
+
+/** Milliseconds since the epoch, as Date.parse reads the reader's time (correlation windows). */
+export function msOf(r: StoredEvent): number {
+  return Number(r.ts) * 1000 + Math.floor(Number(r.us) / 1000);
+}
+
+/** The flattened fields: a field named more than once (a multi-valued one) becomes an array. */
+export function fieldsOf(r: StoredEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < r.keys.length; i++) {
+    const k = r.keys[i]!;
+    const v = r.vals[i]!;
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[k] = [prev, v];
+  }
+  return out;
+}
+
+/** ctx.str(field) as the correlation engine reads a group-by or value field: absent → null, many → joined with ','. */
+export function fieldText(r: StoredEvent, field: string): string | null {
+  let out: string | null = null;
+  for (let i = 0; i < r.keys.length; i++) if (r.keys[i] === field) out = out === null ? r.vals[i]! : `${out},${r.vals[i]!}`;
+  return out;
+}
+
+/** The event rebuilt for in-process matching: Windows fields as EventData, others as the reader's fields. */
+export function huntEventOf(r: StoredEvent): HuntEvent {
+  const common = { time: timeOf(r), host: r.event_host || null, ref: evidenceOf(r) };
+  if (r.source === 'w3c') return { ...common, source: 'w3c', site: r.site || null, fields: fieldsOf(r) as Record<string, string> };
+  if (r.source === 'exchange')
+    return { ...common, source: 'exchange', log: r.log, protocol: r.protocol || null, version: r.version || null, fields: fieldsOf(r) as Record<string, string> };
+  const id = Number(r.event_id);
+  return {
+    ...common,
+    source: r.source === 'json' ? 'json' : 'evtx',
+    channel: r.channel || null,
+    eventId: id >= 0 ? id : null,
+    provider: r.provider || null,
+    data: { Event: { EventData: fieldsOf(r) } },
+  };
+}

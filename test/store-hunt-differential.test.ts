@@ -1,0 +1,116 @@
+// Differential test of the retro-hunt (issue 14): SigmaHQ's regression events (when ../shared is there), the
+// example collection and a generated second server are stored in chDB; for every rule the (rule, host, evidence
+// path, line, record) set from SQL equals the in-process engine's. Counts the rules, proves both paths ran.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { discover } from '../src/evidence/index.js';
+import type { HuntEvent } from '../src/event.js';
+import type { Finding } from '../src/finding.js';
+import { eventBatches, readerFor } from '../src/readers/index.js';
+import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
+import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
+import { huntStore, type StoreHuntSummary } from '../src/stores/hunt/index.js';
+import { openTestStore, putEvents, type TestStore } from '../src/stores/hunt/testkit.js';
+import { readSidecar } from './conformance/sidecar.js';
+import { writeBehindBalancer } from './e2e/balancer-collection.js';
+
+let chdbMissing: string | false = false;
+try {
+  await import('chdb');
+} catch {
+  chdbMissing = 'chdb (optional dependency) is not installed';
+}
+if (!hasShared) console.log('# store-hunt differential: ../shared absent, SigmaHQ rules and regression events left out');
+
+async function readCollection(paths: string[]): Promise<HuntEvent[]> {
+  const out: HuntEvent[] = [];
+  const sink = (): void => {};
+  for await (const ev of discover(paths, sink)) {
+    const reader = readerFor(ev.kind);
+    if (!reader) continue;
+    for await (const batch of eventBatches(reader, ev, sink)) out.push(...batch);
+  }
+  return out;
+}
+
+const key = (host: string, f: Finding): string => `${f.rule.id}\t${host}\t${f.evidence.path}\t${f.evidence.line ?? 0}\t${f.evidence.record ?? 0}`;
+
+function differential(label: string, skip: string | false, url?: string): void {
+  describe(`retro-hunt in SQL equals the in-process engine (${label})`, { skip }, () => {
+    let db: TestStore;
+    let set: SigmaRuleSet;
+    let rulesLoaded = 0;
+    const local = new Set<string>();
+    const sql = new Set<string>();
+    let summary: StoreHuntSummary;
+    let t0 = 0;
+    const gen = mkdtempSync(join(tmpdir(), 'exhunt-diff-'));
+
+    before(async () => {
+      const sigma = join(sharedDir, 'sigma');
+      const manifest = hasShared ? (JSON.parse(readFileSync(join(sigma, 'regression_manifest.json'), 'utf8')) as { json_path: string; rule_path: string }[]) : [];
+      // exhunt's packs and the rules SigmaHQ's regression events test (all SigmaHQ Windows rules: bench/store-hunt.ts).
+      const paths = [join(rulesDir, 'sigma'), ...new Set(manifest.map((m) => join(sigma, m.rule_path)))];
+      t0 = Date.now();
+      const loaded = await loadSigma(paths, { builtinRoot: rulesDir });
+      set = loaded.ruleSet;
+      rulesLoaded = set.size;
+      writeBehindBalancer(gen);
+      const collections: [string, HuntEvent[]][] = [
+        ['EXCH2021', await readCollection([join(projectRoot, 'examples', 'exchange-2021')])],
+        ['EXCH-GEN', [...(await readCollection([gen])), ...(await readCollection([join(projectRoot, 'test', 'fixtures', 'exchange')]))]],
+      ];
+      if (hasShared) {
+        collections.push(['SIGMAHQ', manifest.flatMap((m) => readSidecar(join(sigma, m.json_path), m.json_path))]);
+      }
+      console.log(`# loaded and read in ${Date.now() - t0} ms`);
+      db = await openTestStore(url);
+      for (const [host, events] of collections) {
+        const run = set.createRun();
+        for (const e of events) for (const f of run.match(e)) local.add(key(host, f));
+        for (const f of run.finish()) local.add(key(host, f));
+        await putEvents(db.client, host, host, events);
+      }
+      console.log(`# in-process and stored in ${Date.now() - t0} ms`);
+      summary = await huntStore(db.client, { ruleSet: set, onFinding: (f) => void sql.add(key(f.host!, f)) });
+    });
+    after(async () => {
+      console.log(`# hunted by ${Date.now() - t0} ms`);
+      await db?.close();
+      rmSync(gen, { recursive: true, force: true });
+    });
+
+    test('every rule gives the same (rule, host, path, line, record) set on both paths', () => {
+      const missing = [...local].filter((k) => !sql.has(k));
+      const extra = [...sql].filter((k) => !local.has(k));
+      assert.deepEqual({ missing: missing.slice(0, 20), extra: extra.slice(0, 20) }, { missing: [], extra: [] });
+      const rules = new Set([...local].map((k) => k.split('\t')[0]));
+      console.log(
+        `# rules loaded ${rulesLoaded}, compared ${summary.rules} (SQL ${summary.sqlRules}, in-process ${summary.inProcess.length}) in ${summary.queries} queries; ` +
+          `${local.size} findings from ${rules.size} rules; base matches SQL ${summary.sqlMatches}, in-process ${summary.inProcessMatches}`,
+      );
+      assert.ok(summary.rules > (hasShared ? 250 : 50), `${summary.rules} rules`);
+      assert.ok(summary.sqlMatches > 0 && local.size > 0, 'both paths ran and matched');
+    });
+
+    test('the in-process-only set is small and named', () => {
+      const byReason = new Map<string, number>();
+      for (const r of summary.inProcess) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+      console.log(`# in-process only: ${JSON.stringify(Object.fromEntries(byReason))}`);
+      for (const r of summary.inProcess) console.log(`#   ${r.reason}: ${r.rule.meta.id} ${r.rule.meta.title} — ${r.detail.slice(0, 120)}`);
+      assert.ok(summary.inProcess.length <= summary.rules / 50, `${summary.inProcess.length} of ${summary.rules}`);
+      for (const r of summary.inProcess) assert.ok(['regex-lookaround', 'regex-store-rejects', 'cidr-ipv6', 'time-part-modifier', 'dotted-field-path', 'query-too-large'].includes(r.reason), r.detail);
+    });
+  });
+}
+
+differential('chDB', chdbMissing);
+// Debian's clickhouse-server 18.16 (no multiSearchAny, its own lowerUTF8): one node, and two shards behind
+// Distributed tables, as .ci/run starts them (scripts/clickhouse-local.sh).
+const single = process.env['EXHUNT_TEST_CLICKHOUSE'];
+const cluster = process.env['EXHUNT_TEST_CLICKHOUSE_CLUSTER'];
+differential('one ClickHouse server', single ? false : 'EXHUNT_TEST_CLICKHOUSE is not set (a ClickHouse server URL)', single);
+differential('two-shard cluster', cluster ? false : 'EXHUNT_TEST_CLICKHOUSE_CLUSTER is not set (the first shard\'s URL with &cluster=)', cluster);
