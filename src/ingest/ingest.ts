@@ -8,6 +8,7 @@ import { hunt, type HuntOptions, type HuntProgress } from '../hunt.js';
 import type { Evidence } from '../evidence/evidence.js';
 import { ArchiveSession, CollectionRecords, discover } from '../evidence/index.js';
 import type { Finding } from '../finding.js';
+import type { ScanSummary } from '../summary.js';
 import { detectProxies } from '../readers/index.js';
 import { ensureSchema, findingIndicators, type StoreClient } from '../stores/index.js';
 import { buildModel } from '../reporters/index.js';
@@ -24,7 +25,7 @@ export interface IngestCollection {
 export interface IngestOptions {
   store: StoreClient;
   collection: IngestCollection;
-  /** --host; else the collection's host (FALLBACK until src/evidence/host.ts lands: the collection name). */
+  /** --host; else the host the collection names (client_info.json, KAPE's folder, EVTX Computer, log fields). */
   host?: string;
   /** Options of the scan run on the collection (rules, workers, passwords...). */
   scan?: Omit<HuntOptions, 'inputs' | 'onFinding' | 'onProgress' | 'onDiagnostic'>;
@@ -45,9 +46,15 @@ export interface IngestResult {
   verdictFindings: number;
 }
 
-/** The host of a collection: --host, else (FALLBACK, to be wired to evidence/host.ts) the collection's name. */
-export function collectionHost(c: IngestCollection, given?: string): string {
-  return given && given.trim() !== '' ? given.trim() : c.name;
+/**
+ * The host of a collection: --host; else the host its scan found (summary.hosts: Velociraptor's client_info.json,
+ * KAPE's machine folder, EVTX Computer, Exchange and IIS fields naming the server — the collection with the most
+ * files where one input holds several); else the collection's name, the only name left.
+ */
+export function collectionHost(c: IngestCollection, given?: string, summary?: Pick<ScanSummary, 'hosts'>): string {
+  if (given && given.trim() !== '') return given.trim();
+  const found = (summary?.hosts ?? []).filter((h) => h.host !== null).sort((a, b) => b.files - a.files)[0]?.host?.name;
+  return found && found.trim() !== '' ? found.trim() : c.name;
 }
 
 const SECS = (iso: string | null | undefined): number => {
@@ -87,7 +94,6 @@ function findingRow(f: Finding, json: string, scanId: string, host: string, coll
 /** Ingests one collection; see the head of this file for the guarantees. */
 export async function ingest(opts: IngestOptions): Promise<IngestResult> {
   const { store, collection } = opts;
-  const host = collectionHost(collection, opts.host);
   await ensureSchema(store);
 
   // 1. The usual scan. Its findings are kept for one insert (a scan's findings are few next to its events).
@@ -101,6 +107,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
     ...(opts.onDiagnostic ? { onDiagnostic: opts.onDiagnostic } : {}),
   });
   const summary = result.summary;
+  const host = collectionHost(collection, opts.host, summary);
   const hashes = new Map((summary.custody?.evidence ?? []).map((e) => [e.path, e.sha256 ?? '']));
   // The scan's identity: the same host, files (by hash), exhunt and rules give the same scan, stored once.
   const key = createHash('sha256');

@@ -36,6 +36,11 @@ test('chDB: the example ingested twice; every count unchanged; hosts, evidence, 
   const s = await ingestTwice(store);
   assert.deepEqual(s, { hosts: 1, collections: 1, evidence: 219, events: s['events'], findings: s['findings'] });
   assert.ok(s['events']! > 10_000 && s['findings']! > 100, JSON.stringify(s));
+  // No --host: the host is the one the collection names (its EVTX Computer and Exchange logs), not the folder name.
+  for (const table of ['scans', 'events', 'evidence', 'findings']) {
+    const hosts = queryStore<{ host: string }>(store, `SELECT DISTINCT host FROM ${table}`).map((r) => r.host);
+    assert.deepEqual(hosts, ['EXCH01.corp.example.com'], table);
+  }
   exampleCounts = s;
 });
 
