@@ -53,8 +53,9 @@ test('two shards: the same counts as chDB, events spread over both shards', { sk
   const store = freshDb(CLUSTER!);
   const s = await ingestTwice(store);
   if (exampleCounts) assert.deepEqual(s, exampleCounts);
-  // A second host lands on a shard by its name's hash: cityHash64 puts 'exchange-2021' on shard 1, 'EXCH02' on 2.
-  const r = await cli(['ingest', join(projectRoot, 'test', 'fixtures', 'exchange', 'benign'), '--store', store, '--host', 'EXCH02', '--no-rule-cache', '-q']);
+  // A second host lands on a shard by its name's hash: cityHash64 % 2 puts 'EXCH01.corp.example.com' (the example's
+  // host) on the second shard and 'EXCH02.corp.example.com' on the first.
+  const r = await cli(['ingest', join(projectRoot, 'test', 'fixtures', 'exchange', 'benign'), '--store', store, '--host', 'EXCH02.corp.example.com', '--no-rule-cache', '-q']);
   assert.equal(r.code, 0, r.err);
   assert.equal((await stats(store))['hosts'], 2);
   // Sharded by host: the first shard's local table holds one host's events, the Distributed table both.
