@@ -41,8 +41,8 @@ export function register(program: Command, ctx: CommandContext): void {
         for (const name of r.files) ctx.stdout.write(join(opts.out, name) + '\n');
         const c = r.model.counts;
         ctx.stderr.write(
-          `exhunt fleet: ${r.model.hosts.length} servers: ${c.compromised} compromised, ${c['exploitation-attempted']} exploitation attempted, ${c.blind} blind, ${c.exposed} exposed only, ${c['no-evidence']} no evidence; ` +
-            `${r.model.sharedIndicators.length} indicators on more than one server; reports of ${r.hostDirs} servers in ${join(opts.out, 'hosts')}\n`,
+          `exhunt fleet: ${plural(r.model.hosts.length, 'server')}: ${c.compromised} compromised, ${c['exploitation-attempted']} exploitation attempted, ${c.blind} blind, ${c.exposed} exposed only, ${c['no-evidence']} no evidence; ` +
+            `${plural(r.model.sharedIndicators.length, 'indicator')} on more than one server; reports of ${plural(r.hostDirs, 'server')} in ${join(opts.out, 'hosts')}\n`,
         );
         if (problems.length > 0) ctx.setExit(1);
       } catch (e) {
@@ -56,3 +56,5 @@ export function register(program: Command, ctx: CommandContext): void {
       }
     });
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
