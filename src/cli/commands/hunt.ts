@@ -1,6 +1,6 @@
 // `exhunt hunt --store S`: retro-hunt the stored events with Sigma rules compiled to SQL; findings as
 // findings.jsonl lines (stdout with --jsonl, per host under --out DIR), the in-process-only rules named.
-import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
@@ -10,6 +10,8 @@ import { loadSigma } from '../../engines/sigma/index.js';
 import { loadIocFiles, loadIpIocs } from '../../engines/ioc/index.js';
 import { rulesDir } from '../../paths.js';
 import { huntIocs, huntStore, openStore, redact, scopeSql } from '../../stores/index.js';
+import { FindingsLoader, OrderedOutputs, hostDirs, summaryFromFindings, writeReports } from '../../reporters/index.js';
+import { attackCatalog } from '../../attack/index.js';
 
 interface HuntFlags {
   store: string;
@@ -30,9 +32,6 @@ function parseTime(v: string): Date {
   return d;
 }
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-/** A host name as a folder name: nothing that leaves the output folder. */
-const hostDir = (h: string): string => (h.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_');
-
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('hunt')
@@ -51,7 +50,7 @@ export function register(program: Command, ctx: CommandContext): void {
       }),
     )
     .option('--jsonl', 'print one finding per line (JSON) on stdout')
-    .option('--out <dir>', 'write <dir>/<host>/findings.jsonl per host')
+    .option('--out <dir>', "write each host's usual outputs (findings.jsonl, report.html, timelines, ATT&CK layer, STIX) to <dir>/<host>/")
     .action(async (flags: HuntFlags) => {
       try {
         ctx.setExit(await runHunt(flags, ctx));
@@ -75,22 +74,19 @@ async function runHunt(flags: HuntFlags, ctx: CommandContext): Promise<number> {
   const fileIocs = flags.iocs.length > 0 ? loadIocFiles(flags.iocs.filter((p) => !/c2/i.test(p.split(/[\\/]/).pop() ?? '')), diag) : null;
   if (loaded.failed > 0) ctx.stderr.write(`exhunt hunt: ${loaded.failed} rule documents did not load (exhunt rules check shows why)\n`);
   const store = await openStore(flags.store);
-  const files = new Map<string, WriteStream>();
+  // --out: each host's findings sorted into output order through the same spill-and-merge as a scan (any number).
+  const perHost = new Map<string, FindingsLoader>();
   let found = 0;
   try {
     const onFinding = (f: Finding): void => {
       found++;
-      const line = JSON.stringify(f) + '\n';
-      if (flags.jsonl) ctx.stdout.write(line);
+      const line = JSON.stringify(f);
+      if (flags.jsonl) ctx.stdout.write(line + '\n');
       if (flags.out) {
-        const host = f.host ?? '_';
-        let w = files.get(host);
-        if (!w) {
-          const dir = join(flags.out, hostDir(host));
-          mkdirSync(dir, { recursive: true });
-          files.set(host, (w = createWriteStream(join(dir, 'findings.jsonl'))));
-        }
-        w.write(line);
+        const host = f.host ?? '';
+        let l = perHost.get(host);
+        if (!l) perHost.set(host, (l = new FindingsLoader()));
+        l.add(line, store.info.where, found);
       }
     };
     const s = await huntStore(store, {
@@ -111,9 +107,34 @@ async function runHunt(flags: HuntFlags, ctx: CommandContext): Promise<number> {
       const r = await huntIocs(store, { ips, files: fileIocs, scope: scopeSql(scope), hosts: flags.host, onFinding: (f) => levelRank(f.level) >= min && onFinding(f) });
       ctx.stderr.write(`exhunt hunt: IOCs (${ips.length} IPs, ${fileIocs?.hashIocs.size ?? 0} hashes, ${fileIocs?.filenameIocs.length ?? 0} file names): ${r.findings} findings\n`);
     }
+    if (flags.out) await writeHostOutputs(flags.out, perHost, ctx);
   } finally {
-    await Promise.all([...files.values()].map((w) => new Promise((res) => w.end(res))));
+    for (const l of perHost.values()) l.dispose();
     await store.close().catch(() => undefined);
   }
   return found > 0 ? 1 : 0;
+}
+
+/**
+ * Each host's usual outputs under <out>/<host>/ (a folder name that cannot leave <out>, whatever the host holds),
+ * as `exhunt report` builds them from findings alone: the summary is made from the hunt's findings (the stored
+ * scan's coverage and exposure are in `exhunt fleet`'s per-host reports).
+ */
+async function writeHostOutputs(out: string, perHost: Map<string, FindingsLoader>, ctx: CommandContext): Promise<void> {
+  const dirs = hostDirs([...perHost.keys()].map((h) => h || 'unknown-host'));
+  const catalog = attackCatalog();
+  for (const [host, loader] of perHost) {
+    const dir = join(out, dirs.get(host || 'unknown-host')!);
+    mkdirSync(dir, { recursive: true });
+    const outputs = await OrderedOutputs.open(dir, catalog, true);
+    try {
+      const digest = await loader.finish((f, json) => outputs.write(f, json));
+      await outputs.close();
+      await writeReports(dir, digest, summaryFromFindings(digest, `${host || 'unknown host'} (retro-hunt of the store)`), null);
+    } catch (e) {
+      outputs.destroy();
+      throw e;
+    }
+    ctx.stderr.write(`exhunt hunt: ${host || 'unknown host'}: outputs in ${dir}\n`);
+  }
 }
