@@ -136,6 +136,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
       started: SECS(summary.startedAt),
       finished: SECS(summary.finishedAt),
       summary: JSON.stringify(summary),
+      taken: result.taken ? JSON.stringify(result.taken) : '',
     }]);
   }
 

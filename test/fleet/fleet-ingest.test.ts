@@ -47,6 +47,10 @@ test('exhunt fleet after exhunt ingest of three collections: verdicts, the opera
       assert.ok(page.includes(`href="${h.report}"`));
       assert.ok(existsSync(join(out, h.report)));
     }
+    // "what was taken" is stored with the scan: the rebuilt report of a compromised server has it
+    const exaReport = readFileSync(join(out, exa!.report), 'utf8');
+    assert.match(exaReport, /<h2>What was taken<\/h2>/);
+    assert.doesNotMatch(exaReport, /No activity summary \(taken\.json\) was available/);
     // a second ingest changes nothing the fleet shows
     assert.equal((await runCli(['ingest', a, '--host', 'EXA', '--store', store])).code, 0);
     const again = join(dir, 'again');

@@ -40,11 +40,13 @@ export interface ScanRow {
   build: string;
   verdict: string;
   summary: string;
+  /** taken.json of the newest scan, '' when none. */
+  taken: string;
   finished_at: number;
 }
 export function scanRows(c: StoreClient, s: FleetScope): Promise<ScanRow[]> {
   return c.rows<ScanRow>(
-    `SELECT host, collection, argMax(build, finished) AS build, argMax(verdict, finished) AS verdict, argMax(summary, finished) AS summary,
+    `SELECT host, collection, argMax(build, finished) AS build, argMax(verdict, finished) AS verdict, argMax(summary, finished) AS summary, argMax(taken, finished) AS taken,
        toUnixTimestamp(max(finished)) AS finished_at
      FROM scans WHERE ${HOSTS} GROUP BY host, collection ORDER BY host, collection`,
     scopeParams(s),

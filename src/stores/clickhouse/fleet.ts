@@ -9,6 +9,7 @@ import {
   buildModel, fleetHtml, fleetJson, fleetLayer, fleetStix, FindingsLoader, hostDirs, OrderedOutputs, summaryFromFindings, writeModelReports, type FleetModel,
 } from '../../reporters/index.js';
 import type { StoreClient } from './client.js';
+import type { TakenSummary } from '../../engines/activity/index.js';
 import { findingsByHost, findingsByTime, scanRows, hostFindingRows, type FleetScope } from './fleet-queries.js';
 import { buildFleetModel, parseSummary, type HostReportFacts } from './fleet-model.js';
 
@@ -45,7 +46,7 @@ async function writeHostReports(c: StoreClient, outDir: string, scope: FleetScop
       await out.close();
       const row = newest.get(host);
       const summary = (row && parseSummary(row)) || summaryFromFindings(digest, host);
-      const model = buildModel(digest, summary, null);
+      const model = buildModel(digest, summary, row ? parseTaken(row.taken) : null);
       await writeModelReports(dir, model);
       facts.set(host, { episodes: model.episodes.length, verdict: model.verdict.kind });
     } catch (e) {
@@ -120,4 +121,15 @@ export async function writeFleet(c: StoreClient, outDir: string, opts: FleetOpti
   await writeFile(join(outDir, 'attack-layer.json'), JSON.stringify(fleetLayer(model, catalog), null, 2) + '\n', 'utf8');
   await writeFile(join(outDir, 'stix.json'), JSON.stringify(fleetStix(model), null, 2) + '\n', 'utf8');
   return { model, files: [...FLEET_FILES], hostDirs: reports?.size ?? 0 };
+}
+
+/** The stored "what was taken" of a host's newest scan, or null (none made, or not readable as one). */
+function parseTaken(text: string): TakenSummary | null {
+  if (!text) return null;
+  try {
+    const t = JSON.parse(text) as TakenSummary;
+    return t && typeof t === 'object' && Array.isArray(t.mailboxes) ? t : null;
+  } catch {
+    return null;
+  }
 }

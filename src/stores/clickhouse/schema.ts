@@ -163,4 +163,6 @@ export const SCAN_COLUMNS: readonly ColumnDef[] = [
   { name: 'finished', type: 'DateTime' },
   /** summary.json of the scan. */
   { name: 'summary', type: 'String' },
+  /** taken.json of the scan ("what was taken"), '' when the scan made none. */
+  { name: 'taken', type: 'String' },
 ];
