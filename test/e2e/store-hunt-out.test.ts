@@ -38,6 +38,15 @@ test('hunt --out: every host gets its usual outputs, findings in output order, h
   const example = dirs.find((d) => d.startsWith('EXCH01'))!;
   const n = readFileSync(join(out, example, 'findings.jsonl'), 'utf8').trim().split('\n').length;
   assert.equal(n, 187, "the example's Sigma findings, as exhunt scan gives them");
+  // the same findings as the scan's, at the same time text (the store keeps the reader's time as written)
+  const scanned = join(work, 'scan');
+  await cli(['scan', join(projectRoot, 'examples', 'exchange-2021'), '--out', scanned, '--no-rule-cache', '-q']);
+  const at = (file: string): Map<string, string | null> =>
+    new Map(
+      readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Finding).filter((f) => f.engine === 'sigma')
+        .map((f) => [`${f.rule.id} ${f.evidence.path} ${f.evidence.line ?? f.evidence.record}`, f.time]),
+    );
+  assert.deepEqual(at(join(out, example, 'findings.jsonl')), at(join(scanned, 'findings.jsonl')));
   const other = dirs.find((d) => d !== example)!;
   assert.ok(!other.includes('/') && !other.includes('..') && !other.includes('<'), other);
   assert.ok(!readFileSync(join(out, other, 'report.html'), 'utf8').includes('<script>alert(1)'), 'the host name is escaped in the report');

@@ -63,6 +63,7 @@ export function eventToRow(e: HuntEvent, ctx: RowContext): EventRow {
     t,
     us,
     has_time: has,
+    time_text: has ? (e.time ?? '') : '',
     event_host: e.host ?? '',
     keys,
     vals,

@@ -46,6 +46,8 @@ export interface EventRow {
   t: number;
   us: number;
   has_time: number;
+  /** The event's time exactly as the reader gave it ('' when none): findings from the store read as the scan's. */
+  time_text: string;
   /** The event's host as the evidence states it (EVTX Computer), '' when none. */
   event_host: string;
   /**
@@ -85,6 +87,7 @@ export const EVENT_COLUMNS: readonly ColumnDef[] = [
   { name: 't', type: 'DateTime' },
   { name: 'us', type: 'UInt32' },
   { name: 'has_time', type: 'UInt8' },
+  { name: 'time_text', type: 'String' },
   { name: 'event_host', type: 'String' },
   { name: 'keys', type: 'Array(String)' },
   { name: 'vals', type: 'Array(String)' },

@@ -22,6 +22,8 @@ export interface StoredEvent {
   ts: number | string;
   us: number | string;
   has_time: number | string;
+  /** The event's time exactly as the reader gave it ('' when none). */
+  time_text: string;
   event_host: string;
   keys: string[];
   vals: string[];
@@ -29,10 +31,10 @@ export interface StoredEvent {
 
 /** The select list of StoredEvent (t as seconds since the epoch on every ClickHouse version). */
 export const STORED_EVENT_COLUMNS =
-  'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, toUInt32(t) AS ts, us, has_time, event_host, keys, vals';
+  'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, toUInt32(t) AS ts, us, has_time, time_text, event_host, keys, vals';
 
 /** The same columns by name, for a SELECT over a subquery of STORED_EVENT_COLUMNS. */
-export const STORED_COLUMN_NAMES = 'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, ts, us, has_time, event_host, keys, vals';
+export const STORED_COLUMN_NAMES = 'host, path, line, record, offset, kind, source, channel, event_id, provider, site, log, protocol, version, ts, us, has_time, time_text, event_host, keys, vals';
 
 export function evidenceOf(r: StoredEvent): EvidenceRef {
   const ref: EvidenceRef = { path: r.path, kind: r.kind };
@@ -42,9 +44,13 @@ export function evidenceOf(r: StoredEvent): EvidenceRef {
   return ref;
 }
 
-/** UTC ISO 8601 with microseconds (the store keeps seconds + microseconds, not the reader's text). */
+/**
+ * The event's time as the reader gave it (so a stored finding's time reads as the scan's does); rebuilt as UTC ISO
+ * 8601 with microseconds from the stored seconds + microseconds where the text is missing.
+ */
 export function timeOf(r: StoredEvent): string | null {
   if (Number(r.has_time) !== 1) return null;
+  if (typeof r.time_text === 'string' && r.time_text !== '') return r.time_text;
   const iso = new Date(Number(r.ts) * 1000).toISOString();
   return `${iso.slice(0, 19)}.${String(r.us).padStart(6, '0')}Z`;
 }
