@@ -82,7 +82,9 @@ function cidrSql(c: Cidr, x: string): string {
   const net = ((c.bytes[0]! << 24) >>> 0) + (c.bytes[1]! << 16) + (c.bytes[2]! << 8) + c.bytes[3]!;
   const mask = c.bits === 0 ? 0 : (0xffffffff << (32 - c.bits)) >>> 0;
   const s = `replaceRegexpAll(${x}, '^\\\\s+|\\\\s+$', '')`;
-  const num = `arraySum(arrayMap((o, m) -> toUInt64(toUInt32OrZero(o)) * m, splitByChar('.', ${s}), [16777216, 65536, 256, 1]))`;
+  // Four parts whatever the value: the hunt runs without short-circuit evaluation, so this is computed for
+  // values the match() below refuses too, and arrayMap needs arrays of equal size.
+  const num = `arraySum(arrayMap((o, m) -> toUInt64(toUInt32OrZero(o)) * m, arrayResize(splitByChar('.', ${s}), 4, ''), [16777216, 65536, 256, 1]))`;
   return (
     `(match(${s}, '^[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}$') AND ` +
     `arrayAll(o -> toUInt32OrZero(o) <= 255, splitByChar('.', ${s})) AND bitAnd(${num}, ${mask}) = ${(net & mask) >>> 0})`
