@@ -10,7 +10,7 @@ import { ArchiveSession, CollectionRecords, discover } from '../evidence/index.j
 import type { Finding } from '../finding.js';
 import type { ScanSummary } from '../summary.js';
 import { detectProxies } from '../readers/index.js';
-import { ensureSchema, findingIndicators, type StoreClient } from '../stores/index.js';
+import { ensureSchema, findingRow, timeParts, type StoreClient } from '../stores/index.js';
 import { buildModel } from '../reporters/index.js';
 import type { FileDone, FileTask } from './file-rows.js';
 import { readFiles } from './pool.js';
@@ -57,39 +57,7 @@ export function collectionHost(c: IngestCollection, given?: string, summary?: Pi
   return found && found.trim() !== '' ? found.trim() : c.name;
 }
 
-const SECS = (iso: string | null | undefined): number => {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms / 1000) : 0;
-};
-
-function findingRow(f: Finding, json: string, scanId: string, host: string, collection: string): object {
-  const ms = f.time ? Date.parse(f.time) : NaN;
-  const frac = f.time ? /\.(\d{1,6})/.exec(f.time) : null;
-  const ind = findingIndicators(f);
-  return {
-    scan_id: scanId,
-    host,
-    collection,
-    origin: 'scan',
-    engine: f.engine,
-    level: f.level,
-    rule_id: f.rule.id,
-    rule_title: f.rule.title,
-    t: Number.isFinite(ms) && ms >= 0 ? Math.floor(ms / 1000) : 0,
-    us: frac ? Number(frac[1]!.padEnd(6, '0')) : 0,
-    has_time: Number.isFinite(ms) && ms >= 0 ? 1 : 0,
-    path: f.evidence.path,
-    line: f.evidence.line ?? 0,
-    record: f.evidence.record ?? 0,
-    kind: f.evidence.kind,
-    cves: f.cves,
-    attack: f.attack,
-    ind_types: ind.types,
-    ind_values: ind.values,
-    message: f.message ?? '',
-    json,
-  };
-}
+const SECS = (iso: string | null | undefined): number => timeParts(iso).t;
 
 /** Ingests one collection; see the head of this file for the guarantees. */
 export async function ingest(opts: IngestOptions): Promise<IngestResult> {
@@ -114,7 +82,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
   for (const part of [host, collection.name, summary.tool.version, summary.custody?.sigmaRulesSha256 ?? '']) key.update(part + '\0');
   for (const [p, h] of [...hashes].sort((a, b) => (a[0] < b[0] ? -1 : 1))) key.update(`${p}\0${h}\0`);
   const scanId = key.digest('hex').slice(0, 32);
-  for (const { f, json } of pending) findings.push(findingRow(f, json, scanId, host, collection.name));
+  for (const { f, json } of pending) findings.push(findingRow(f, json, { scanId, host, collection: collection.name }));
 
   const seen = await store.rows<{ n: number }>('SELECT count() AS n FROM scans WHERE scan_id = {s:String}', { s: scanId });
   const scanStored = Number(seen[0]?.n ?? 0) === 0;

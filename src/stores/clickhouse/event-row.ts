@@ -36,7 +36,8 @@ function pushValue(keys: string[], vals: string[], k: string, v: unknown): void 
   }
 }
 
-function seconds(iso: string | null): { t: number; us: number; has: number } {
+/** A time as the store keeps it: seconds since the epoch, microseconds (from the text's fraction), and whether known. */
+export function timeParts(iso: string | null | undefined): { t: number; us: number; has: number } {
   if (!iso) return { t: 0, us: 0, has: 0 };
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms) || ms < 0) return { t: 0, us: 0, has: 0 };
@@ -48,7 +49,7 @@ function seconds(iso: string | null): { t: number; us: number; has: number } {
 export function eventToRow(e: HuntEvent, ctx: RowContext): EventRow {
   const keys: string[] = [];
   const vals: string[] = [];
-  const { t, us, has } = seconds(e.time);
+  const { t, us, has } = timeParts(e.time);
   const common = {
     host: ctx.host,
     collection: ctx.collection,

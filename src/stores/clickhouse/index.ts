@@ -2,7 +2,9 @@
 export type { StoreClient, StoreInfo, StoreKind, StoreParams } from './client.js';
 export { TABLES, EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, visibleEvents } from './schema.js';
 export type { TableName, EventRow, ColumnDef } from './schema.js';
-export { eventToRow } from './event-row.js';
+export { eventToRow, timeParts } from './event-row.js';
+export { findingRow } from './finding-row.js';
+export type { FindingRowContext } from './finding-row.js';
 export type { RowContext } from './event-row.js';
 export { findingIndicators } from './indicators.js';
 export { stringLiteral, sqlLiteral } from './literal.js';
