@@ -171,14 +171,19 @@ function serverCpu(pids: readonly number[]): number {
  * The stored hunt: wall seconds, CPU seconds (process.cpuUsage covers chDB's in-process threads; a server's
  * from /proc/<pid>/stat of its processes, plus ours for reading the results), findings and queries.
  */
-export async function huntStored(client: StoreClient, set: SigmaRuleSet, serverPids: readonly number[] = []): Promise<{ wallS: number; cpuS: number; findings: number; queries: number }> {
+export async function huntStored(
+  client: StoreClient,
+  set: SigmaRuleSet,
+  serverPids: readonly number[] = [],
+  hotColumns = true,
+): Promise<{ wallS: number; cpuS: number; findings: number; queries: number; hotFields: number }> {
   const s0 = serverCpu(serverPids);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let findings = 0;
-  const sum = await huntStore(client, { ruleSet: set, onFinding: () => void findings++ });
+  const sum = await huntStore(client, { ruleSet: set, hotColumns, onFinding: () => void findings++ });
   const c = process.cpuUsage(c0);
-  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries };
+  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries, hotFields: sum.hotFields };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -215,13 +220,18 @@ async function main(): Promise<void> {
         if (t.pids.length === 0 && t.spec !== dir) console.log(`${t.label}: no server pid (BENCH_CLICKHOUSE*_DIR), server CPU not counted`);
         const fill = await fillStore(client, base, total);
         console.log(`${t.label}: stored ${fill.events.toLocaleString('en')} events in ${fill.wallS.toFixed(0)} s wall`);
-        const res = [];
-        for (let i = 0; i < runs; i++) res.push(await huntStored(client, set, t.pids));
-        const cpu = median(res.map((r) => r.cpuS));
-        console.log(
-          `${t.label}: hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ${res[0]!.queries} queries, ${res[0]!.findings} findings; ` +
-            `${(fill.events / cpu).toFixed(0)} events per CPU-s = ${(local.cpuS / cpu).toFixed(2)}x the in-process engine per CPU-second`,
-        );
+        // Hot fields from their own columns where the store keeps them; BENCH_STORE_ARRAYS=1 also reads every field
+        // from keys/vals (the plan without them), for the comparison.
+        for (const hot of process.env['BENCH_STORE_ARRAYS'] === '1' ? [true, false] : [true]) {
+          const res = [];
+          for (let i = 0; i < runs; i++) res.push(await huntStored(client, set, t.pids, hot));
+          const cpu = median(res.map((r) => r.cpuS));
+          const same = res.every((r) => r.findings === local.findings) ? 'as many as in-process' : `FINDINGS DIFFER from in-process (${local.findings})`;
+          console.log(
+            `${t.label} (${res[0]!.hotFields} fields from their own columns): hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ` +
+              `${res[0]!.queries} queries, ${res[0]!.findings} findings, ${same}; ${(fill.events / cpu).toFixed(0)} events per CPU-s = ${(local.cpuS / cpu).toFixed(2)}x the in-process engine per CPU-second`,
+          );
+        }
       } finally {
         await client.close();
       }

@@ -13,6 +13,7 @@ import { eventBatches, readerFor } from '../src/readers/index.js';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
 import { huntStore, type StoreHuntSummary } from '../src/stores/hunt/index.js';
+import { keepsHotColumns } from '../src/stores/clickhouse/index.js';
 import { openTestStore, putEvents, type TestStore } from '../src/stores/hunt/testkit.js';
 import { readSidecar } from './conformance/sidecar.js';
 import { writeBehindBalancer } from './e2e/balancer-collection.js';
@@ -89,11 +90,13 @@ function differential(label: string, skip: string | false, url?: string): void {
       assert.deepEqual({ missing: missing.slice(0, 20), extra: extra.slice(0, 20) }, { missing: [], extra: [] });
       const rules = new Set([...local].map((k) => k.split('\t')[0]));
       console.log(
-        `# rules loaded ${rulesLoaded}, compared ${summary.rules} (SQL ${summary.sqlRules}, in-process ${summary.inProcess.length}) in ${summary.queries} queries; ` +
+        `# rules loaded ${rulesLoaded}, compared ${summary.rules} (SQL ${summary.sqlRules}, in-process ${summary.inProcess.length}) in ${summary.queries} queries, ${summary.hotFields} fields from their own columns; ` +
           `${local.size} findings from ${rules.size} rules; base matches SQL ${summary.sqlMatches}, in-process ${summary.inProcessMatches}`,
       );
       assert.ok(summary.rules > (hasShared ? 250 : 50), `${summary.rules} rules`);
       assert.ok(summary.sqlMatches > 0 && local.size > 0, 'both paths ran and matched');
+      // chDB and single servers of 19.x+ read the hot fields from their own columns; 18.16 and clusters from keys/vals.
+      assert.equal(summary.hotFields > 0, keepsHotColumns(db.client.info), `hot fields read from columns: ${summary.hotFields}`);
     });
 
     test('the in-process-only set is small and named', () => {

@@ -7,6 +7,6 @@ export type { SigmaRuleSet, SigmaRun, CorrelationMatches } from './ruleset.js';
 export { flattenWinEvent } from './fields.js';
 export type { SafeRegex } from './regex.js';
 export { DEFAULT_LEVEL } from './compile.js';
-export { planSql, subsetRuleSet, type SqlPlan, type SqlGroup, type SqlRule, type InProcessRule, type InProcessReason } from './to-sql/index.js';
+export { planSql, subsetRuleSet, type SqlPlan, type SqlGroup, type SqlRule, type InProcessRule, type InProcessReason, type HotField, type PlaceExprs } from './to-sql/index.js';
 export { evaluateGroup, type CompiledCorrelation, type CorrRecord } from './correlation.js';
 export type { RuleMeta } from './compile.js';

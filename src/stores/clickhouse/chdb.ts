@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HuntError } from '../../diagnostics.js';
-import type { StoreClient, StoreInfo, StoreParams } from './client.js';
+import { clipMessage, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
 
 type ChdbModule = typeof import('chdb');
 type ChdbSession = InstanceType<ChdbModule['Session']>;
@@ -34,8 +34,8 @@ function jsonLines<T>(text: string): T[] {
 
 function queryError(e: unknown, sql: string): HuntError {
   if (e instanceof HuntError) return e;
-  const msg = (e as Error).message ?? String(e);
-  return new HuntError('STORE_QUERY', `the embedded store refused a query: ${msg.split('\n')[0]} (${sql.slice(0, 120).replace(/\s+/g, ' ')})`, undefined, { cause: e });
+  const msg = clipMessage(((e as Error).message ?? String(e)).split('\n')[0]!);
+  return new HuntError('STORE_QUERY', `the embedded store refused a query: ${msg} (${sql.slice(0, 120).replace(/\s+/g, ' ')})`, undefined, { cause: e });
 }
 
 export class ChdbStore implements StoreClient {

@@ -38,3 +38,8 @@ export interface StoreClient {
   insertJsonLines(table: string, lines: string | Buffer): Promise<void>;
   close(): Promise<void>;
 }
+
+/** ClickHouse quotes a failed expression whole (megabytes for a big rule group): a message keeps its head and tail. */
+export function clipMessage(msg: string, max = 600): string {
+  return msg.length <= max ? msg : `${msg.slice(0, max - 200)} … ${msg.slice(-180)}`;
+}

@@ -8,7 +8,8 @@
 // with the URL's own HTTP port and scheme (one server per machine, the usual deployment).
 import { HuntError } from '../../diagnostics.js';
 import type { StoreClient } from './client.js';
-import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { stringLiteral } from './literal.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASK, hotColumn, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
 import { ServerStore } from './server.js';
 
 const TABLE_DEFS: Readonly<Record<TableName, { columns: readonly ColumnDef[]; order: readonly string[] }>> = {
@@ -57,11 +58,39 @@ export async function shardOrigins(store: ServerStore): Promise<string[]> {
   });
 }
 
+/** Whether the store keeps HOT_FIELDS as columns: chDB and single servers with LowCardinality (19.x and later). */
+export function keepsHotColumns(info: StoreClient['info']): boolean {
+  return info.cluster === null && info.major >= 19;
+}
+
+/**
+ * Adds the hot-field columns (schema.ts HOT_FIELDS) the events table lacks: MATERIALIZED from keys/vals, so rows
+ * already stored read them computed and new rows store them. On a cluster they are left out (a Distributed
+ * table forwarding inserts to MATERIALIZED columns on its shards is not something every version does alike).
+ */
+export async function ensureHotColumns(store: StoreClient): Promise<void> {
+  if (!keepsHotColumns(store.info)) return;
+  const have = new Set((await store.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+  const add: string[] = [];
+  HOT_FIELDS.forEach((f, i) => {
+    const k = stringLiteral(f);
+    if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} LowCardinality(String) MATERIALIZED if(countEqual(keys, ${k}) = 1, vals[indexOf(keys, ${k})], '')`);
+  });
+  if (!have.has(HOT_MASK)) {
+    const bits = HOT_FIELDS.map((f, i) => `toUInt64(countEqual(keys, ${stringLiteral(f)}) = 1) * ${(1n << BigInt(i)).toString()}`).join(' + ');
+    add.push(`ADD COLUMN ${q(HOT_MASK)} UInt64 MATERIALIZED ${bits}`);
+  }
+  if (!have.has(PLACE_KEY)) add.push(`ADD COLUMN ${q(PLACE_KEY)} LowCardinality(String) MATERIALIZED concat(lowerUTF8(channel), '|', toString(event_id))`);
+  if (!have.has(PLACE_CHANNEL)) add.push(`ADD COLUMN ${q(PLACE_CHANNEL)} LowCardinality(String) MATERIALIZED lowerUTF8(channel)`);
+  if (add.length > 0) await store.exec(`ALTER TABLE events ${add.join(', ')}`);
+}
+
 /** Creates the store's tables if absent (idempotent): MergeTree on chDB or one node; local + Distributed on a cluster. */
 export async function ensureSchema(store: StoreClient): Promise<void> {
   const tables = Object.keys(TABLE_DEFS) as TableName[];
   if (!store.info.cluster || !(store instanceof ServerStore)) {
     for (const t of tables) await store.exec(mergeTreeDdl(t, TABLE_DEFS[t]));
+    await ensureHotColumns(store);
     return;
   }
   const cluster = store.info.cluster;

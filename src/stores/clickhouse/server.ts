@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { HuntError } from '../../diagnostics.js';
-import type { StoreClient, StoreInfo, StoreParams } from './client.js';
+import { clipMessage, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
 import { substituteParams } from './params.js';
 
 /** Where a server is and how to log in; the password is never part of `where`. */
@@ -27,7 +27,7 @@ const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|E
 export function serverError(e: unknown, where: string, sql?: string): HuntError {
   if (e instanceof HuntError) return e;
   const err = e as Error & { code?: string };
-  const msg = (err.message ?? String(e)).split('\n')[0]!;
+  const msg = clipMessage((err.message ?? String(e)).split('\n')[0]!);
   // ClickHouse's own errors: "Code: 193, e.displayText() = DB::Exception: ..." (18.16, which the client does not
   // parse into a ClickHouseError) or a ClickHouseError with `code` (newer servers).
   const code = /^\d+$/.test(err.code ?? '') ? err.code! : (/^Code: (\d+)/.exec(msg)?.[1] ?? null);

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
+import { ensureSchema } from '../clickhouse/index.js';
 import { huntStore, multiValuedFields, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
@@ -179,4 +180,47 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
     assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
   });
+
+  test('fields kept as their own columns: read from there, the same matches; a store made before them gains them', async () => {
+    const rule = (id: string, det: string): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n${det}\n`;
+    const e = (data: Record<string, unknown>) => winEvent('Microsoft-Windows-Sysmon/Operational', 1, data);
+    const events = [
+      e({ Image: 'C:\\Windows\\System32\\CMD.exe', CommandLine: 'cmd /c whoami', User: 'NT AUTHORITY\\SYSTEM' }),
+      e({ Image: 'C:\\x\\cmd.exe', CommandLine: '', User: 'alice' }),
+      e({ Image: 'C:\\x\\powershell.exe' }),
+      e({ CommandLine: 'WHOAMI /all', ParentImage: 'C:\\inetpub\\w3wp.exe' }),
+      winEvent('Security', 4688, { NewProcessName: 'C:\\Windows\\cmd.exe', CommandLine: 'cmd.exe /c whoami' }),
+    ];
+    const rules = [
+      rule('h1', '    s:\n        Image|endswith: \\cmd.exe\n    condition: s'),
+      rule('h2', '    s:\n        CommandLine|contains: whoami\n    condition: s'),
+      rule('h3', "    s:\n        CommandLine: ''\n    condition: s"),
+      rule('h4', '    s:\n        CommandLine: null\n    condition: s'),
+      rule('h5', '    s:\n        ParentImage|endswith: \\w3wp.exe\n    f:\n        User|contains: system\n    condition: s and not f'),
+      rule('h6', '    s:\n        Image|endswith: \\cmd.exe\n    f:\n        CommandLine|contains: whoami\n    condition: s and not f'),
+    ];
+    const hot = await both([rules.join('---\n')], events);
+    assert.ok(hot.summary.hotFields > 0, 'chDB keeps hot columns');
+    assert.deepEqual(hot.sql, hot.local);
+    for (const id of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6']) assert.ok(hot.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    // A store made before the hot columns: they are dropped, the events stored again, and ensureSchema adds them
+    // back, computed for the rows already there.
+    const cols = (await db.client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND (name LIKE 'h\\_%' OR name IN ('hot_mask', 'place_key', 'place_channel'))")).map((r) => r.name);
+    assert.ok(cols.length >= 59, `hot columns: ${cols.length}`);
+    await db.client.exec(`ALTER TABLE events ${cols.map((c) => `DROP COLUMN \`${c}\``).join(', ')}`);
+    const { set } = ruleSetFromText([rules.join('---\n')]);
+    const host = `H${++hostNo}`;
+    await putEvents(db.client, host, 'c', events);
+    const before: string[] = [];
+    const plain = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void before.push(key(host, f)) });
+    assert.equal(plain.hotFields, 0);
+    await ensureSchema(db.client);
+    const after: string[] = [];
+    const again = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void after.push(key(host, f)) });
+    assert.ok(again.hotFields > 0);
+    assert.deepEqual(after.sort(), before.sort());
+    assert.deepEqual(after.map((k) => k.replace(`|${host}|`, '|')), hot.local.map((k) => k.replace(/\|H\d+\|/, '|')));
+  });
 });
+

@@ -3,8 +3,8 @@
 // placement selects, and correlations over both paths' base matches — findings in the usual shape.
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
-import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule } from '../../engines/sigma/index.js';
-import { stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
+import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
+import { HOT_FIELDS, HOT_MASK, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -17,6 +17,8 @@ export interface StoreHuntOptions {
   /** Findings below this level are dropped. */
   minLevel?: Level;
   onFinding(f: Finding): void;
+  /** Read the fields the store keeps as columns from there (hotFields); default true. false: from keys/vals. */
+  hotColumns?: boolean;
 }
 
 export interface StoreHuntSummary {
@@ -27,6 +29,8 @@ export interface StoreHuntSummary {
   inProcess: readonly InProcessRule[];
   /** SELECTs run for the SQL rules. */
   queries: number;
+  /** Fields read from their own columns (hotFields) rather than from keys/vals. */
+  hotFields: number;
   /** Base matches (rule, event) found by SQL and by the in-process path. */
   sqlMatches: number;
   inProcessMatches: number;
@@ -89,13 +93,28 @@ export function huntSettings(info: { major: number; minor: number }): string {
   return info.major > 21 || (info.major === 21 && info.minor >= 9) ? " SETTINGS short_circuit_function_evaluation = 'disable'" : '';
 }
 
+/** The fields this store keeps as their own columns (schema.ts HOT_FIELDS), as the SQL plan reads them. */
+export async function hotFields(client: StoreClient): Promise<Map<string, HotField>> {
+  const out = new Map<string, HotField>();
+  if (!keepsHotColumns(client.info)) return out;
+  const have = new Set((await client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+  if (!have.has(HOT_MASK) || !have.has(PLACE_KEY) || !have.has(PLACE_CHANNEL)) return out;
+  HOT_FIELDS.forEach((f, i) => {
+    if (have.has(hotColumn(i))) out.set(f, { column: hotColumn(i), mask: HOT_MASK, bit: (1n << BigInt(i)).toString() });
+  });
+  return out;
+}
+
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
   const multiSearch = client.info.major >= 20;
   const scope = scopeSql(o);
   const multiValued = await multiValuedFields(client, scope);
-  let plan = planSql(o.ruleSet, stringLiteral, { multiSearch, multiValued });
+  const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
+  const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
+  const opts = { multiSearch, multiValued, hot, ...(place ? { place } : {}) };
+  let plan = planSql(o.ruleSet, stringLiteral, opts);
   const rejected = await rejectedRegexes(client, plan);
-  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { rejected, multiSearch, multiValued });
+  if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { ...opts, rejected });
   const settings = huntSettings(client.info);
   const min = o.minLevel ? levelRank(o.minLevel) : 0;
   const corr = new Map<number, Map<string, { group: Record<string, string | null>; recs: CorrRecord[] }>>();
@@ -150,6 +169,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     sqlRules: plan.ruleCount - plan.inProcess.length,
     inProcess: plan.inProcess,
     queries: plan.groups.length,
+    hotFields: hot.size,
     sqlMatches,
     inProcessMatches,
     findings,

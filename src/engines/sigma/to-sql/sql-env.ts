@@ -54,4 +54,27 @@ export interface SqlEnv extends ModifierEnv {
    * every other field is read as one value per event, without lambdas. 'all': nothing is known, all are arrays.
    */
   multiValued: ReadonlySet<string> | 'all';
+  /**
+   * Fields the store also keeps as their own column (schema.ts HOT_FIELDS): the column, and the bit of the mask
+   * column that says the event names the field exactly once. Used for fields no event repeats (multiValued).
+   */
+  hot?: ReadonlyMap<string, HotField>;
+  /**
+   * Columns the store keeps with a Windows event's placement, lower-cased: its `channel|EventID` key and its
+   * channel (LowCardinality, so a rule's IN test runs once per distinct key of a block). Absent: computed.
+   */
+  place?: PlaceExprs;
+}
+
+/** How a Windows event's placement reads: its lower-cased `channel|EventID` key and channel (columns or expressions). */
+export interface PlaceExprs {
+  readonly key: string;
+  readonly channel: string;
+}
+
+/** A field kept as its own column: `column` holds its value when `mask` has `bit` set ('' otherwise). */
+export interface HotField {
+  readonly column: string;
+  readonly mask: string;
+  readonly bit: string;
 }

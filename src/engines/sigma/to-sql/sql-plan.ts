@@ -10,7 +10,7 @@ import { filterFits } from '../placement.js';
 import type { CompiledFilter, SigmaRuleSet } from '../ruleset.js';
 import { CompiledRuleSet } from '../ruleset.js';
 import { conditionSql, searchSql, usedIds } from './sql-detection.js';
-import { InProcessOnly, type InProcessReason, type SqlEnv } from './sql-env.js';
+import { InProcessOnly, type HotField, type InProcessReason, type PlaceExprs, type SqlEnv } from './sql-env.js';
 
 /** A detection's source as compile.ts serialises it (DetectionData.source). */
 interface DetectionSource {
@@ -94,6 +94,10 @@ export interface PlanOptions {
   multiSearch?: boolean;
   /** Fields some stored event repeats (SqlEnv.multiValued); absent: all are treated as possibly repeated. */
   multiValued?: ReadonlySet<string>;
+  /** Fields the store keeps as their own columns (SqlEnv.hot). */
+  hot?: ReadonlyMap<string, HotField>;
+  /** The store's placement columns (SqlEnv.place). */
+  place?: PlaceExprs;
 }
 
 export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: PlanOptions = {}): SqlPlan {
@@ -127,7 +131,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     }
     return n;
   };
-  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, multiValued: opts.multiValued ?? ('all' as const) };
+  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, multiValued: opts.multiValued ?? ('all' as const), ...(opts.hot ? { hot: opts.hot } : {}), ...(opts.place ? { place: opts.place } : {}) };
   const sources = new Map<object, DetectionSource>();
   const sourceOf = (x: { data(): { source: Uint8Array } }): DetectionSource => {
     let s = sources.get(x);
@@ -157,7 +161,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
       return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
     };
     let cond: string;
-    const where = place.kind === 'generic' ? `${GENERIC}${genericKeys(place.logsource, lit)}` : windowsBranches(place.targets, lit).where;
+    const where = place.kind === 'generic' ? `${GENERIC}${genericKeys(place.logsource, lit)}` : windowsBranches(place.targets, lit, opts.place ?? PLACE_COMPUTED).where;
     try {
       cond = place.kind === 'generic' ? body(new Map(), false) : windowsCond(place.targets, body, { ...base, fieldMap: new Map(), windows: true });
       if (cond.length > QUERY_TEXT_MAX || astSize(cond) > QUERY_AST_MAX) throw new InProcessOnly('query-too-large', `${cond.length} characters of SQL`);
@@ -232,7 +236,9 @@ interface Branch {
  * of the first target filling it and guarded by the OR of those targets' extra conditions. Slots sharing a
  * target and guards are one branch.
  */
-function windowsBranches(targets: readonly WinTarget[], lit: (s: string) => string): { branches: Branch[]; where: string } {
+const PLACE_COMPUTED: PlaceExprs = { key: "concat(lowerUTF8(channel), '|', toString(event_id))", channel: 'lowerUTF8(channel)' };
+
+function windowsBranches(targets: readonly WinTarget[], lit: (s: string) => string, place: PlaceExprs = PLACE_COMPUTED): { branches: Branch[]; where: string } {
   const perKey = new Map<string, { target: number; guards: Guard[] }>();
   targets.forEach((t, ti) => {
     const guard = Object.keys(t.conditions).length > 0 ? t.conditions : null;
@@ -260,8 +266,8 @@ function windowsBranches(targets: readonly WinTarget[], lit: (s: string) => stri
         b.rank === 2
           ? '1'
           : b.rank === 1
-            ? `lowerUTF8(channel) IN (${b.keys.map((k) => lit(k.slice(0, -2))).join(', ')})`
-            : `concat(lowerUTF8(channel), '|', toString(event_id)) IN (${b.keys.map(lit).join(', ')})`,
+            ? `${place.channel} IN (${b.keys.map((k) => lit(k.slice(0, -2))).join(', ')})`
+            : `${place.key} IN (${b.keys.map(lit).join(', ')})`,
     }));
   const tests = branches.map((b) => b.test);
   return { branches, where: tests.includes('1') ? WINDOWS : `${WINDOWS} AND (${tests.join(' OR ')})` };
@@ -269,7 +275,10 @@ function windowsBranches(targets: readonly WinTarget[], lit: (s: string) => stri
 
 function windowsCond(targets: readonly WinTarget[], body: (fieldMap: ReadonlyMap<string, string>, windows: boolean) => string, guardEnv: SqlEnv): string {
   const arms: string[] = [];
-  for (const b of windowsBranches(targets, guardEnv.lit).branches) {
+  // Where the store keeps the placement as LowCardinality columns (hot), they are read: a rule's IN test is then
+  // made once per distinct key of a block, not once per event.
+  const place = guardEnv.place ? { key: guardEnv.column(guardEnv.place.key), channel: guardEnv.column(guardEnv.place.channel) } : PLACE_COMPUTED;
+  for (const b of windowsBranches(targets, guardEnv.lit, place).branches) {
     const guard = b.guards.includes(null) ? null : `(${b.guards.map((g) => searchSql(g, guardEnv)).join(' OR ')})`;
     const inner = body(targets[b.target]!.fieldMap, true);
     arms.push(b.test, guard ? `(${guard} AND ${inner})` : inner);

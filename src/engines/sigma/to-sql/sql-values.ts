@@ -15,12 +15,19 @@ export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): str
 /**
  * A field no stored event names twice (SqlEnv.multiValued): its one value read once per event as a plain
  * column, tested without a lambda (ClickHouse spends its planning time analysing every lambda written out).
- * `at` is its position in keys (0: absent), `val` its value ('' when absent), lower-cased when `fold`.
+ * `present` tests that the event has it, `val` is its value ('' when absent), lower-cased when `fold`. A field the
+ * store keeps as its own column (SqlEnv.hot) is read from there: a LowCardinality column, whose tests ClickHouse
+ * evaluates once per distinct value of a block rather than once per event.
  */
-function scalarOf(env: SqlEnv, target: string, fold: boolean): { at: string; val: string } {
+function scalarOf(env: SqlEnv, target: string, fold: boolean): { present: string; val: string } {
+  const hot = env.hot?.get(target);
+  if (hot !== undefined) {
+    const raw = env.column(hot.column);
+    return { present: `${env.column(`bitAnd(${hot.mask}, ${hot.bit})`)} != 0`, val: fold ? env.column(`lowerUTF8(${raw})`) : raw };
+  }
   const at = env.column(`indexOf(keys, ${env.lit(target)})`);
   const raw = env.column(`vals[${at}]`);
-  return { at, val: fold ? env.column(`lowerUTF8(${raw})`) : raw };
+  return { present: `${at} > 0`, val: fold ? env.column(`lowerUTF8(${raw})`) : raw };
 }
 
 /** Whether a field's tests may read it as one value (never a keyword search over every value). */
@@ -30,7 +37,7 @@ function isScalar(env: SqlEnv, target: string | null): target is string {
 
 /** `has(keys, F)`: the field is present (with any value, empty included) — FieldContext.strAt(id) !== undefined. */
 export function present(env: SqlEnv, target: string): string {
-  return isScalar(env, target) ? `${scalarOf(env, target, false).at} > 0` : `has(keys, ${env.lit(target)})`;
+  return isScalar(env, target) ? scalarOf(env, target, false).present : `has(keys, ${env.lit(target)})`;
 }
 
 const any = (arr: string, body: string): string => `arrayExists(x -> ${body}, ${arr})`;
@@ -112,8 +119,8 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
   // A test of the field's values: over its one value where no event repeats it, else over the array.
   const over = (f: boolean, body: (x: string) => string): string => {
     if (!scalar) return any(valuesOf(env, target, f), body('x'));
-    const { at, val } = scalarOf(env, target, f);
-    return `(${at} > 0 AND ${body(val)})`;
+    const { present: has, val } = scalarOf(env, target, f);
+    return `(${has} AND ${body(val)})`;
   };
   const tests: Test[] = [];
   const out: string[] = [];
@@ -139,8 +146,8 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
       case 'null':
         if (target === null) throw new InProcessOnly('bad-rule', 'null is not a keyword');
         if (scalar) {
-          const { at, val } = scalarOf(env, target, false);
-          out.push(`(${at} = 0 OR ${val} = '')`);
+          const { present: has, val } = scalarOf(env, target, false);
+          out.push(`(NOT ${has} OR ${val} = '')`);
         } else {
           const raw = valuesOf(env, target, false);
           out.push(`(NOT ${present(env, target)} OR (length(${raw}) = 1 AND ${raw}[1] = ''))`);
