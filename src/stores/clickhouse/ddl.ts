@@ -74,10 +74,10 @@ export async function ensureHotColumns(store: StoreClient): Promise<void> {
   const add: string[] = [];
   HOT_FIELDS.forEach((f, i) => {
     const k = stringLiteral(f);
-    if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} LowCardinality(String) MATERIALIZED if(countEqual(keys, ${k}) = 1, vals[indexOf(keys, ${k})], '')`);
+    if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} LowCardinality(String) MATERIALIZED vals[indexOf(keys, ${k})]`);
   });
   if (!have.has(HOT_MASK)) {
-    const bits = HOT_FIELDS.map((f, i) => `toUInt64(countEqual(keys, ${stringLiteral(f)}) = 1) * ${(1n << BigInt(i)).toString()}`).join(' + ');
+    const bits = HOT_FIELDS.map((f, i) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${(1n << BigInt(i)).toString()}`).join(' + ');
     add.push(`ADD COLUMN ${q(HOT_MASK)} UInt64 MATERIALIZED ${bits}`);
   }
   if (!have.has(PLACE_KEY)) add.push(`ADD COLUMN ${q(PLACE_KEY)} LowCardinality(String) MATERIALIZED concat(lowerUTF8(channel), '|', toString(event_id))`);

@@ -95,9 +95,10 @@ export const EVENT_COLUMNS: readonly ColumnDef[] = [
 /**
  * Fields the store also keeps as their own columns, `h_<i>` in this order (append only: a column's meaning is its
  * index): the fields SigmaHQ's Windows and web rules and our pack test most (counted over the retro-hunt's SQL,
- * CommandLine 5,417 tests … AnchorMailbox 11). Each is MATERIALIZED by the store from keys/vals — the value when
- * the event names the field exactly once, else '' — with bit i of `hot_mask` set in the first case, so ingest
- * writes nothing more and a store made before them gains them on read. LowCardinality: ClickHouse tests a
+ * CommandLine 5,417 tests … sc-status 13). Each is MATERIALIZED by the store from keys/vals — the field's first
+ * value, '' when absent — with bit i of `hot_mask` set when present (one indexOf per field, shared by both), so
+ * ingest writes nothing more and a store made before them gains them on read. The retro-hunt reads a field from
+ * its column only where no event in scope names it twice (multiValuedFields), where first means only. LowCardinality: ClickHouse tests a
  * block's distinct values once each, and log values repeat (the same service started daily, the same page
  * polled). Only on chDB and single servers of 19.x and later (LowCardinality; see ddl.ts ensureHotColumns).
  */
