@@ -74,9 +74,13 @@ export class SharePool {
     return this.workers.flatMap((w) => this.stats.get(w) ?? []);
   }
 
-  /** Starts `n` workers with the rule set's data; null when n < 2, no data, or workers cannot load (run under tsx). */
+  /**
+   * Starts `n` workers with the rule set's data; null when n < 1, no data, or workers cannot load (run under tsx).
+   * One worker too: the main thread's heap cannot be bounded from inside (resourceLimits are for workers only),
+   * and matching in it left a heap of 200-450 MB, mostly garbage, that the final merge then grew on.
+   */
   static start(n: number, rules: RuleSpec | null): SharePool | null {
-    const url = n > 1 && rules !== null ? workerUrl() : undefined;
+    const url = n > 0 && rules !== null ? workerUrl() : undefined;
     return url && rules !== null ? new SharePool(url, n, rules) : null;
   }
 
@@ -153,7 +157,7 @@ export class SharePool {
   }
 }
 
-/** The results of `jobs` in this thread, one after another (--workers 1: the reference the workers must equal). */
+/** The results of `jobs` in this thread, one after another (--workers 0: the reference the workers must equal). */
 export async function* scanInThread(jobs: readonly ShareJob[], ctx: ShareContext, ruleSet: SigmaRuleSet): AsyncGenerator<ShareResult> {
   const run = createShareRunner(ruleSet, ctx);
   for (const job of jobs) yield await run(job);
