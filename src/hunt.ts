@@ -4,13 +4,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
-import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, collectionHosts, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
-import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { findingAux, planShares, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { detectProxies } from './readers/index.js';
+import { findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -118,7 +117,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   const minLevel = opts.minLevel ?? 'medium';
   const since = opts.since ?? null;
   const until = opts.until ?? null;
-  const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
 
   // 1. Rules: compiled once, before any evidence is read.
   const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
@@ -217,6 +215,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     proxies: { given: givenProxies, detected: detectedProxies },
     found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined, hosts: hosts.pathHosts() },
   };
+  let exp: ReturnType<typeof exposure.finish>;
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -226,40 +225,29 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (job.kind === 'evtx') progress.phase = 'event logs';
       opts.onProgress?.(progress);
     }
+    const hashed = await hashes;
+    for (const f of integrityFindings(evidence, hashed)) emit(f);
+    for (const f of run.finish()) emit(f);
+
+    // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
+    exp = exposure.finish();
+    for (const f of exp.findings) emit(f);
+
+    // 6. What the attacker's addresses touched: their requests, read again from the web, HttpProxy, EWS and
+    // MapiHttp logs — the same jobs, on the workers — and replayed here in job order (diagnostics were given
+    // by the first read).
+    if (ind.ips.size + ind.agents.size > 0) {
+      progress.phase = 'attacker requests';
+      const who = { ips: [...ind.ips], agents: [...ind.agents] };
+      const again = jobs.filter((j) => j.kind === 'text' && merger.requestFiles.has(j.evidence.path));
+      for await (const hits of pool ? pool.revisit(again, ctx, who) : revisitInThread(again, ctx, who)) for (const h of hits) activity.replay(h);
+    }
   } finally {
     await pool?.close();
   }
   opts.onWorkers?.(pool?.startup ?? []);
-  const { events, outside, requestFiles } = merger;
+  const { events, outside } = merger;
   const hashed = await hashes;
-  for (const f of integrityFindings(evidence, hashed)) emit(f);
-  for (const f of run.finish()) emit(f);
-
-  // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
-  const exp = exposure.finish();
-  for (const f of exp.findings) emit(f);
-
-  // 6. What the attacker's addresses touched: their requests, read again from the web logs (diagnostics
-  // were given by the first read).
-  if (ind.ips.size + ind.agents.size > 0) {
-    progress.phase = 'attacker requests';
-    const quiet: DiagnosticSink = () => {};
-    // IIS lines are split only when they hold one of the attackers' IPs or agents (as logged: '+' for a space).
-    const agentForms = [...ind.agents].flatMap((a) => [a, a.replace(/\+/g, ' '), a.replace(/ /g, '+')]);
-    const lines = new LiteralLines([...ind.ips, ...agentForms]);
-    const select: LineSelection = { keep: (text, start, end) => lines.keep(text, start, end), skipped: () => {} };
-    for (const ev of evidence) {
-      if (!requestFiles.has(ev.path)) continue;
-      const reader = readerFor(ev.kind);
-      if (!reader) continue;
-      const revisit = (e: HuntEvent): void => {
-        clients.mark(e, false);
-        if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
-      };
-      const batches = ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, { select }) : eventBatches(reader, ev, quiet);
-      for await (const batch of batches) for (const e of batch) revisit(e);
-    }
-  }
   const taken = activity.finish(ind.ips, ind.agents);
 
 

@@ -188,6 +188,10 @@ test('a big IIS log read in byte ranges while #Fields: changes: identical for --
     assert.ok(ranged.findings > 20);
     assert.equal(ranged.jsonl, whole.jsonl);
     assert.equal(ranged.summary, whole.summary);
+    // The attackers' requests are read again in the same ranges, on the workers, and replayed in job order.
+    const taken = JSON.parse(ranged.taken) as { actors: unknown[]; mailboxes: unknown[] };
+    assert.ok(taken.actors.length > 0 && taken.mailboxes.length > 0, 'the second read found the attackers\' requests');
+    assert.equal(ranged.taken, whole.taken);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
