@@ -4,13 +4,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { DiagnosticCollector, HuntError } from './diagnostics.js';
-import type { HuntEvent } from './event.js';
 import type { Evidence } from './evidence/evidence.js';
 import { discover, CoverageTracker, coverageWarnings, ArchiveSession, CollectionRecords, hashEvidence, integrityFindings, collectionHosts, type ArchiveLimits } from './evidence/index.js';
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
-import { detectProxies, eventBatches, LiteralLines, readerFor, readW3cBatches, type LineSelection } from './readers/index.js';
-import { findingAux, planShares, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { detectProxies } from './readers/index.js';
+import { findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -47,7 +46,8 @@ export interface HuntOptions {
   /** Proxies in front of the server (--trusted-proxy): CIDRs or addresses whose forwarded headers name the client. */
   trustedProxies?: string[];
   /**
-   * Worker threads that read and match the logs (default: the number of cores); 1 runs everything in this thread.
+   * Worker threads that read and match the logs (default: the number of cores). 1 is one worker: the matching's
+   * heap stays bounded and this thread only merges; 0 reads and matches in this thread (no worker at all).
    * The findings are the same, in the same order, for every value.
    */
   workers?: number;
@@ -117,7 +117,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   const minLevel = opts.minLevel ?? 'medium';
   const since = opts.since ?? null;
   const until = opts.until ?? null;
-  const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
 
   // 1. Rules: compiled once, before any evidence is read.
   const sigmaPaths = [...(opts.builtinRules !== false ? [join(rulesDir, 'sigma')] : []), ...(opts.sigma ?? [])];
@@ -125,7 +124,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // Workers get the compiled set as data (a structured clone, about 50 ms here, against 1.7 s to compile it again),
   // so every thread matches with the same set and no worker compiles a rule (bench:rules).
   const workers = opts.workers ?? availableParallelism();
-  const pool = SharePool.start(workers, workers > 1 ? ruleSetToData(sigma.ruleSet) : null);
+  const pool = SharePool.start(workers, workers > 0 ? ruleSetToData(sigma.ruleSet) : null);
   for (const p of sigma.problems) sink(p);
   const run = sigma.ruleSet.createRun();
   const files = await createFileScanner(
@@ -216,6 +215,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     proxies: { given: givenProxies, detected: detectedProxies },
     found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined, hosts: hosts.pathHosts() },
   };
+  let exp: ReturnType<typeof exposure.finish>;
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -225,40 +225,29 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (job.kind === 'evtx') progress.phase = 'event logs';
       opts.onProgress?.(progress);
     }
+    const hashed = await hashes;
+    for (const f of integrityFindings(evidence, hashed)) emit(f);
+    for (const f of run.finish()) emit(f);
+
+    // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
+    exp = exposure.finish();
+    for (const f of exp.findings) emit(f);
+
+    // 6. What the attacker's addresses touched: their requests, read again from the web, HttpProxy, EWS and
+    // MapiHttp logs — the same jobs, on the workers — and replayed here in job order (diagnostics were given
+    // by the first read).
+    if (ind.ips.size + ind.agents.size > 0) {
+      progress.phase = 'attacker requests';
+      const who = { ips: [...ind.ips], agents: [...ind.agents] };
+      const again = jobs.filter((j) => j.kind === 'text' && merger.requestFiles.has(j.evidence.path));
+      for await (const hits of pool ? pool.revisit(again, ctx, who) : revisitInThread(again, ctx, who)) for (const h of hits) activity.replay(h);
+    }
   } finally {
     await pool?.close();
   }
   opts.onWorkers?.(pool?.startup ?? []);
-  const { events, outside, requestFiles } = merger;
+  const { events, outside } = merger;
   const hashed = await hashes;
-  for (const f of integrityFindings(evidence, hashed)) emit(f);
-  for (const f of run.finish()) emit(f);
-
-  // 5. Exposure: the builds seen, the windows they left open, and the traces found inside them.
-  const exp = exposure.finish();
-  for (const f of exp.findings) emit(f);
-
-  // 6. What the attacker's addresses touched: their requests, read again from the web logs (diagnostics
-  // were given by the first read).
-  if (ind.ips.size + ind.agents.size > 0) {
-    progress.phase = 'attacker requests';
-    const quiet: DiagnosticSink = () => {};
-    // IIS lines are split only when they hold one of the attackers' IPs or agents (as logged: '+' for a space).
-    const agentForms = [...ind.agents].flatMap((a) => [a, a.replace(/\+/g, ' '), a.replace(/ /g, '+')]);
-    const lines = new LiteralLines([...ind.ips, ...agentForms]);
-    const select: LineSelection = { keep: (text, start, end) => lines.keep(text, start, end), skipped: () => {} };
-    for (const ev of evidence) {
-      if (!requestFiles.has(ev.path)) continue;
-      const reader = readerFor(ev.kind);
-      if (!reader) continue;
-      const revisit = (e: HuntEvent): void => {
-        clients.mark(e, false);
-        if (inWindow(e.time)) activity.revisit(e, ind.ips, ind.agents);
-      };
-      const batches = ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, { select }) : eventBatches(reader, ev, quiet);
-      for await (const batch of batches) for (const e of batch) revisit(e);
-    }
-  }
   const taken = activity.finish(ind.ips, ind.agents);
 
 

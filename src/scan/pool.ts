@@ -8,6 +8,8 @@ import type { RuleSpec } from './rules.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
 import { JOB_RUN_CHARS } from './found.js';
+import type { RevisitHit } from '../engines/activity/index.js';
+import { createRevisitRunner, type Attackers } from './revisit.js';
 
 /** How long a worker took to have its rules ready (wall and CPU milliseconds), and its memory (MB). */
 export interface WorkerStartup {
@@ -37,13 +39,15 @@ export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: num
   return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.ceil(128 + (2 * 2 * JOB_RUN_CHARS) / 2 ** 20 + rules * 0.03) };
 }
 
-type JobReply = { id: number; result: ShareResult; heapMb: number } | { id: number; error: string };
+type JobReply = { id: number; result: unknown; heapMb: number } | { id: number; error: string };
 type Reply = JobReply | { ready: Omit<WorkerStartup, 'peakHeapMb' | 'jobs'> } | { failed: string };
 
 export class SharePool {
   private readonly stats = new Map<Worker, WorkerStartup>();
   private readonly workers: Worker[] = [];
   private failure: unknown = null;
+  /** The context the workers were last given. */
+  private context: ShareContext | null = null;
   private onReply: (w: Worker, m: JobReply) => void = () => {};
   private onFailure: () => void = () => {};
 
@@ -74,9 +78,13 @@ export class SharePool {
     return this.workers.flatMap((w) => this.stats.get(w) ?? []);
   }
 
-  /** Starts `n` workers with the rule set's data; null when n < 2, no data, or workers cannot load (run under tsx). */
+  /**
+   * Starts `n` workers with the rule set's data; null when n < 1, no data, or workers cannot load (run under tsx).
+   * One worker too: the main thread's heap cannot be bounded from inside (resourceLimits are for workers only),
+   * and matching in it left a heap of 200-450 MB, mostly garbage, that the final merge then grew on.
+   */
   static start(n: number, rules: RuleSpec | null): SharePool | null {
-    const url = n > 1 && rules !== null ? workerUrl() : undefined;
+    const url = n > 0 && rules !== null ? workerUrl() : undefined;
     return url && rules !== null ? new SharePool(url, n, rules) : null;
   }
 
@@ -89,8 +97,20 @@ export class SharePool {
    * The results of `jobs`, in job order. `fallback` (the main thread's rule set) runs any job a worker could not:
    * a crashed worker must not lose evidence.
    */
-  async *scan(jobs: readonly ShareJob[], ctx: ShareContext, fallback: SigmaRuleSet): AsyncGenerator<ShareResult> {
-    const results = new Map<number, ShareResult>();
+  scan(jobs: readonly ShareJob[], ctx: ShareContext, fallback: SigmaRuleSet): AsyncGenerator<ShareResult> {
+    return this.run<ShareResult>(jobs, ctx, null, () => createShareRunner(fallback, ctx));
+  }
+
+  /** The second read of `jobs` (after scan(), same context): the attackers' requests in each, in job order. */
+  revisit(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers): AsyncGenerator<RevisitHit[]> {
+    return this.run<RevisitHit[]>(jobs, ctx, who, () => {
+      const run = createRevisitRunner(ctx);
+      return (job) => run(job, who);
+    });
+  }
+
+  private async *run<R>(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers | null, fallback: () => (job: ShareJob) => Promise<R>): AsyncGenerator<R> {
+    const results = new Map<number, R>();
     const inflight = new Map<Worker, number>();
     let wake: (() => void) | null = null;
     const poke = (): void => {
@@ -106,13 +126,13 @@ export class SharePool {
       while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
         const id = next++;
         inflight.set(w, (inflight.get(w) ?? 0) + 1);
-        w.postMessage({ id, job: jobs[id] });
+        w.postMessage({ id, job: jobs[id], who });
       }
     };
     const errors = new Map<number, string>();
     this.onReply = (w, m) => {
       inflight.set(w, inflight.get(w)! - 1);
-      if ('result' in m) results.set(m.id, m.result);
+      if ('result' in m) results.set(m.id, m.result as R);
       else errors.set(m.id, m.error);
       dispatch(w);
       poke();
@@ -120,10 +140,11 @@ export class SharePool {
     this.onFailure = poke;
     for (const w of this.workers) {
       w.ref();
-      w.postMessage({ context: ctx });
+      if (this.context !== ctx) w.postMessage({ context: ctx });
     }
+    this.context = ctx;
     for (const w of this.workers) dispatch(w);
-    let local: ((job: ShareJob) => Promise<ShareResult>) | null = null;
+    let local: ((job: ShareJob) => Promise<R>) | null = null;
     try {
       for (let id = 0; id < jobs.length; id++) {
         let r = results.get(id);
@@ -131,7 +152,7 @@ export class SharePool {
           if (this.failure !== null || errors.has(id) || id >= next) {
             // This job's worker failed (or never got it): run it here.
             if (id >= next) next = id + 1;
-            local ??= createShareRunner(fallback, ctx);
+            local ??= fallback();
             r = await local(jobs[id]!);
             break;
           }
@@ -153,7 +174,7 @@ export class SharePool {
   }
 }
 
-/** The results of `jobs` in this thread, one after another (--workers 1: the reference the workers must equal). */
+/** The results of `jobs` in this thread, one after another (--workers 0: the reference the workers must equal). */
 export async function* scanInThread(jobs: readonly ShareJob[], ctx: ShareContext, ruleSet: SigmaRuleSet): AsyncGenerator<ShareResult> {
   const run = createShareRunner(ruleSet, ctx);
   for (const job of jobs) yield await run(job);

@@ -2,7 +2,8 @@
 // really spilled and merged in passes, and the temp folder gone afterwards, also when the reader stops early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SpillSorter, liveTempDirs } from './index.js';
 
 interface Item {
@@ -107,5 +108,24 @@ test('runs written elsewhere (adoptRun) and records handed over as text (addReco
     return [e.line, e.aux];
   });
   assert.deepEqual(got, expected);
+  assert.deepEqual(liveTempDirs(), []);
+});
+
+test('run files read as bytes: records longer than a block, characters cut at block ends, a last record without its newline, merge passes', () => {
+  const s = new SpillSorter<Item>({ key: (x) => `${x.t}\u0000${x.id}`, serialize: JSON.stringify, parse: JSON.parse, aux: (x) => `aux-${x.id}-${'✓'.repeat(x.id % 7)}`, runSize: 3, fanIn: 2 });
+  // 'é✓' are 2 and 3 bytes in UTF-8: with lines of 40-200 KB, block ends (64 KiB) fall inside them
+  const input = Array.from({ length: 20 }, (_, i) => ({ t: `2021-03-0${i % 4}`, id: (i * 13) % 17, note: 'é✓'.repeat(7000 + ((i * 7919) % 30000)) }));
+  const dir = s.tempDirFor();
+  // a run written elsewhere, sorted, whose last record has no newline
+  const adopted = [{ t: '2021-03-00', id: 99, note: '✓'.repeat(30000) }, { t: '2021-03-09', id: 1, note: 'x' }];
+  const text = adopted.map((x) => `${JSON.stringify(`${x.t}\u0000${x.id}`)}\t${JSON.stringify(x)}\taux-adopted`).join('\n');
+  writeFileSync(join(dir, 'adopted.run'), text);
+  s.adoptRun(join(dir, 'adopted.run'), adopted.length);
+  for (const x of input) s.add(x);
+  const all = [...input, ...adopted];
+  const expected = all.map((x) => ({ k: `${x.t}\u0000${x.id}`, l: JSON.stringify(x) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+  const got = [...s.drain()];
+  assert.deepEqual(got.map((e) => e.line), expected.map((e) => e.l), 'every line, whole, in order (entries kept past the next one stay readable)');
+  for (const e of got) assert.equal(e.aux, e.item.id === 99 || e.item.note === 'x' ? 'aux-adopted' : `aux-${e.item.id}-${'✓'.repeat(e.item.id % 7)}`);
   assert.deepEqual(liveTempDirs(), []);
 });

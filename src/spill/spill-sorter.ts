@@ -2,7 +2,6 @@
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
 export interface SpillOptions<T> {
@@ -32,12 +31,43 @@ export interface Sorted<T> {
   readonly aux: string;
 }
 
-interface Entry<T> {
-  key: string;
-  line: string;
-  aux: string;
-  item: T | undefined;
+/**
+ * One item: its key, and its line and aux text — as strings, or (read back from a run file) as the bytes of the
+ * block they were read in, decoded only when read: a merge that nobody asks for lines (or aux) decodes none, and
+ * a block is a buffer outside the JS heap, not a string that lives until its last record is merged.
+ */
+class Entry<T> {
+  item: T | undefined = undefined;
+  constructor(
+    readonly key: string,
+    private text: string | undefined,
+    private auxText: string | undefined,
+    /** The block, where the record starts, its line's first byte and end (the aux follows the tab), the record's end. */
+    private readonly block: Buffer | null = null,
+    private readonly at = 0,
+    private readonly lineAt = 0,
+    private readonly lineEnd = 0,
+    private readonly end = 0,
+  ) {}
+  get line(): string {
+    return (this.text ??= this.block!.toString('utf8', this.lineAt, this.lineEnd));
+  }
+  get aux(): string {
+    return (this.auxText ??= this.block!.toString('utf8', this.lineEnd + 1, this.end));
+  }
+  /** Characters held in memory (what a run's size is counted in). */
+  get chars(): number {
+    return this.line.length + this.aux.length;
+  }
+  /** The record as encodeRecord writes it, newline included (bytes as read, for a merge pass). */
+  encoded(): string | Buffer {
+    if (this.block === null || this.block[this.end] !== NL) return encodeRecord(this.key, this.line, this.aux);
+    return this.block.subarray(this.at, this.end + 1);
+  }
 }
+
+const NL = 0x0a;
+const TAB = 0x09;
 
 /**
  * One item in a run file: its key (as a JSON string: a key may hold any character), its line, its aux text,
@@ -49,7 +79,14 @@ export function encodeRecord(key: string, line: string, aux = ''): string {
 function decodeRecord<T>(rec: string): Entry<T> {
   const i = rec.indexOf('\t');
   const j = rec.indexOf('\t', i + 1);
-  return { key: JSON.parse(rec.slice(0, i)) as string, line: rec.slice(i + 1, j), aux: rec.slice(j + 1), item: undefined };
+  return new Entry<T>(JSON.parse(rec.slice(0, i)) as string, rec.slice(i + 1, j), rec.slice(j + 1));
+}
+/** The record in block[at, end) (end: its newline, or the end of the data): only its key is decoded now. */
+function recordAt<T>(block: Buffer, at: number, end: number): Entry<T> {
+  const i = block.indexOf(TAB, at);
+  const j = i === -1 || i >= end ? -1 : block.indexOf(TAB, i + 1);
+  if (j === -1 || j >= end) return decodeRecord<T>(block.toString('utf8', at, end)); // not ours: fails as before
+  return new Entry<T>(JSON.parse(block.toString('utf8', at, i)) as string, undefined, undefined, block, at, i + 1, j, end);
 }
 
 class SortedEntry<T> implements Sorted<T> {
@@ -65,35 +102,50 @@ class SortedEntry<T> implements Sorted<T> {
   }
 }
 
+// Keys rarely tie (the same event, engine and rule): only then are the two lines decoded and compared.
 const cmp = (a: { key: string; line: string }, b: { key: string; line: string }): number =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
 
 const BLOCK = 64 * 1024;
 
-/** Reads a run file line by line in blocks (synchronously: one block per run is all the merge holds). */
-class RunReader {
+/**
+ * Reads a run file record by record, in blocks (synchronously: one block per run is all the merge holds). Each
+ * block is a fresh buffer, so the records already handed out keep theirs; a record cut at a block's end starts
+ * the next one.
+ */
+class RunReader<T> {
   private readonly fd: number;
-  private readonly buf = Buffer.allocUnsafe(BLOCK);
-  private readonly decoder = new StringDecoder('utf8');
-  private text = '';
+  private block: Buffer = Buffer.alloc(0);
   private pos = 0;
-  private done = false;
+  private end = 0;
+  private eof = false;
   constructor(path: string) {
     this.fd = openSync(path, 'r');
   }
-  next(): string | null {
+  next(): Entry<T> | null {
     for (;;) {
-      const nl = this.text.indexOf('\n', this.pos);
-      if (nl >= 0) {
-        const line = this.text.slice(this.pos, nl);
+      const nl = this.pos < this.end ? this.block.indexOf(NL, this.pos) : -1;
+      if (nl !== -1 && nl < this.end) {
+        const at = this.pos;
         this.pos = nl + 1;
-        return line;
+        if (nl === at) continue; // an empty line
+        return recordAt<T>(this.block, at, nl);
       }
-      if (this.done) return null;
-      const n = readSync(this.fd, this.buf, 0, BLOCK, null);
-      this.text = this.text.slice(this.pos) + (n > 0 ? this.decoder.write(this.buf.subarray(0, n)) : this.decoder.end());
+      if (this.eof) {
+        if (this.pos >= this.end) return null;
+        const at = this.pos;
+        this.pos = this.end;
+        return recordAt<T>(this.block, at, this.end); // the last record, without its newline
+      }
+      const left = this.end - this.pos;
+      const size = Math.max(BLOCK, 2 * left);
+      const b = Buffer.allocUnsafe(size);
+      this.block.copy(b, 0, this.pos, this.end);
+      const n = readSync(this.fd, b, left, size - left, null);
+      this.block = b;
       this.pos = 0;
-      if (n === 0) this.done = true;
+      this.end = left + n;
+      if (n === 0) this.eof = true;
     }
   }
   close(): void {
@@ -129,7 +181,9 @@ export class SpillSorter<T> {
 
   add(item: T): void {
     const line = this.o.serialize(item);
-    this.push({ key: this.o.key(item), line, aux: this.o.aux?.(item) ?? '', item });
+    const e = new Entry<T>(this.o.key(item), line, this.o.aux?.(item) ?? '');
+    e.item = item;
+    this.push(e);
   }
 
   /** Items already serialised elsewhere, as encodeRecord text (any order; e.g. a worker's few findings). */
@@ -156,7 +210,7 @@ export class SpillSorter<T> {
   private push(e: Entry<T>): void {
     if (this.drained) throw new Error('SpillSorter: add after drain');
     this.buffer.push(e);
-    this.bufferChars += e.line.length + e.aux.length;
+    this.bufferChars += e.chars;
     this.count++;
     if (this.buffer.length >= this.o.runSize || this.bufferChars >= this.o.runBytes) this.spill();
   }
@@ -189,17 +243,23 @@ export class SpillSorter<T> {
       while (this.runs.length > this.o.fanIn) {
         const group = this.runs.splice(0, this.o.fanIn);
         const path = join(this.dir!, `merged-${merged++}.jsonl`);
-        const lines: string[] = [];
+        // records are copied as the bytes they were read as: a pass decodes nothing but keys
+        const parts: Buffer[] = [];
+        let bytes = 0;
         let fd = openSync(path, 'w');
         try {
           for (const e of this.merge(group)) {
-            lines.push(encodeRecord(e.key, e.line, e.aux));
-            if (lines.length >= 4096) {
-              writeFileSync(fd, lines.join(''));
-              lines.length = 0;
+            const r = e.encoded();
+            const b = typeof r === 'string' ? Buffer.from(r) : r;
+            parts.push(b);
+            bytes += b.length;
+            if (bytes >= 1 << 20) {
+              writeFileSync(fd, Buffer.concat(parts, bytes));
+              parts.length = 0;
+              bytes = 0;
             }
           }
-          if (lines.length) writeFileSync(fd, lines.join(''));
+          if (parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
         } finally {
           closeSync(fd);
           fd = -1;
@@ -220,17 +280,17 @@ export class SpillSorter<T> {
 
   /** k-way merge of sorted run files with a binary heap of their current lines. */
   private *merge(paths: string[]): Generator<Entry<T>> {
-    const readers = paths.map((p) => new RunReader(p));
+    const readers = paths.map((p) => new RunReader<T>(p));
     try {
-      const heap: (Entry<T> & { r: number })[] = [];
+      const heap: { e: Entry<T>; r: number }[] = [];
       const push = (r: number): void => {
-        const rec = readers[r]!.next();
-        if (rec === null || rec === '') return;
-        heap.push({ ...decodeRecord<T>(rec), r });
+        const e = readers[r]!.next();
+        if (e === null) return;
+        heap.push({ e, r });
         let i = heap.length - 1;
         while (i > 0) {
           const p = (i - 1) >> 1;
-          if (cmp(heap[i]!, heap[p]!) >= 0) break;
+          if (cmp(heap[i]!.e, heap[p]!.e) >= 0) break;
           [heap[i], heap[p]] = [heap[p]!, heap[i]!];
           i = p;
         }
@@ -246,14 +306,14 @@ export class SpillSorter<T> {
             const l = 2 * i + 1;
             const rr = l + 1;
             let m = i;
-            if (l < heap.length && cmp(heap[l]!, heap[m]!) < 0) m = l;
-            if (rr < heap.length && cmp(heap[rr]!, heap[m]!) < 0) m = rr;
+            if (l < heap.length && cmp(heap[l]!.e, heap[m]!.e) < 0) m = l;
+            if (rr < heap.length && cmp(heap[rr]!.e, heap[m]!.e) < 0) m = rr;
             if (m === i) break;
             [heap[i], heap[m]] = [heap[m]!, heap[i]!];
             i = m;
           }
         }
-        yield top;
+        yield top.e;
         push(top.r);
       }
     } finally {

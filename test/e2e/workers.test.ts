@@ -1,4 +1,4 @@
-// --workers 1 (everything in the main thread) and --workers 4 (worker threads) give byte-identical findings.jsonl,
+// --workers 0 (everything in the main thread), 1 and 4 (worker threads) give byte-identical findings.jsonl,
 // --jsonl and summaries: on the example, on correlations whose base matches lie in several files, and on a big IIS
 // log read in byte ranges while its #Fields: changes; each run proves its workers (and ranges) were used.
 import test from 'node:test';
@@ -24,15 +24,19 @@ async function scan(opts: HuntOptions): Promise<{ jsonl: string; summary: string
 }
 
 async function same(opts: HuntOptions): Promise<Awaited<ReturnType<typeof scan>>> {
+  const zero = await scan({ ...opts, workers: 0 });
   const one = await scan({ ...opts, workers: 1 });
   const four = await scan({ ...opts, workers: 4 });
-  assert.equal(one.workers, 0, '--workers 1 starts no worker');
+  assert.equal(zero.workers, 0, '--workers 0 starts no worker');
+  assert.equal(one.workers, 1, '--workers 1 matches in one worker');
   assert.ok(four.workers >= 2, '--workers 4: workers loaded the rules (those given no job may not have said so yet)');
-  assert.ok(one.findings > 0);
-  assert.equal(four.jsonl, one.jsonl);
-  assert.equal(four.summary, one.summary);
-  assert.equal(four.taken, one.taken);
-  return one;
+  assert.ok(zero.findings > 0);
+  for (const [n, r] of [['1', one], ['4', four]] as const) {
+    assert.equal(r.jsonl, zero.jsonl, `findings: --workers ${n} and 0`);
+    assert.equal(r.summary, zero.summary, `summary: --workers ${n} and 0`);
+    assert.equal(r.taken, zero.taken, `taken: --workers ${n} and 0`);
+  }
+  return zero;
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
@@ -43,16 +47,20 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out };
 }
 
-test('example collection: findings.jsonl and --jsonl identical for --workers 1 and --workers 4', { skip: !existsSync(example) && 'examples/exchange-2021 not generated' }, async () => {
+test('example collection: findings.jsonl and --jsonl identical for --workers 0, 1 and 4', { skip: !existsSync(example) && 'examples/exchange-2021 not generated' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-workers-'));
   try {
-    const a = await cli(['scan', example, '--workers', '1', '--out', join(dir, '1'), '--jsonl', '-q']);
+    const a = await cli(['scan', example, '--workers', '0', '--out', join(dir, '1'), '--jsonl', '-q']);
     const b = await cli(['scan', example, '--workers', '4', '--out', join(dir, '4'), '--jsonl', '-q']);
+    const c = await cli(['scan', example, '--workers', '1', '--out', join(dir, 'one'), '--jsonl', '-q']);
     assert.equal(a.code, 1);
     assert.equal(b.code, 1);
+    assert.equal(c.code, 1);
     assert.ok(a.out.split('\n').length > 100);
     assert.equal(b.out, a.out);
+    assert.equal(c.out, a.out);
     assert.equal(readFileSync(join(dir, '4', 'findings.jsonl'), 'utf8'), readFileSync(join(dir, '1', 'findings.jsonl'), 'utf8'));
+    assert.equal(readFileSync(join(dir, 'one', 'findings.jsonl'), 'utf8'), readFileSync(join(dir, '1', 'findings.jsonl'), 'utf8'));
     // The scan's timelines are rendered where the findings are made (workers); `exhunt report` renders them from
     // the parsed findings.jsonl: both ways give the same bytes.
     const again = await cli(['report', join(dir, '4'), '--out', join(dir, 'r')]);
@@ -60,7 +68,7 @@ test('example collection: findings.jsonl and --jsonl identical for --workers 1 a
     for (const name of ['timeline.csv', 'timeline.jsonl']) {
       const scanned = readFileSync(join(dir, '4', name), 'utf8');
       assert.ok(scanned.split('\n').length > 100, name);
-      assert.equal(readFileSync(join(dir, '1', name), 'utf8'), scanned, `${name}: --workers 1 and 4`);
+      assert.equal(readFileSync(join(dir, '1', name), 'utf8'), scanned, `${name}: --workers 0 and 4`);
       assert.equal(readFileSync(join(dir, 'r', name), 'utf8'), scanned, `${name}: scan and report`);
     }
     await same({ inputs: [example] });
@@ -180,6 +188,10 @@ test('a big IIS log read in byte ranges while #Fields: changes: identical for --
     assert.ok(ranged.findings > 20);
     assert.equal(ranged.jsonl, whole.jsonl);
     assert.equal(ranged.summary, whole.summary);
+    // The attackers' requests are read again in the same ranges, on the workers, and replayed in job order.
+    const taken = JSON.parse(ranged.taken) as { actors: unknown[]; mailboxes: unknown[] };
+    assert.ok(taken.actors.length > 0 && taken.mailboxes.length > 0, 'the second read found the attackers\' requests');
+    assert.equal(ranged.taken, whole.taken);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

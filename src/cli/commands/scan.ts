@@ -50,7 +50,7 @@ function collectProxy(value: string, previous: string[]): string[] {
 
 export function parseWorkers(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (1-64)`);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError(`'${value}' is not a worker count (0-64)`);
   return n;
 }
 
@@ -97,7 +97,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--since <date>', 'only events at or after this time (UTC)', parseWhen)
     .option('--until <date>', 'only events at or before this time (UTC)', parseWhen)
     .option('--trusted-proxy <cidr>', 'a balancer or reverse proxy in front of the server (address or CIDR, repeatable): its forwarded header names the client', collectProxy, [])
-    .option('--workers <n>', 'worker threads that read and match the logs; 1: all in the main thread (default: the number of cores)', parseWorkers)
+    .option('--workers <n>', 'worker threads that read and match the logs; 0: all in the main thread (default: the number of cores)', parseWorkers)
     // For tests and benchmarks: text logs bigger than this are read in byte ranges of about this size.
     .addOption(new Option('--range-size <size>', 'byte range per job for big text logs').argParser(parseSize).hideHelp())
     .option('--password <password>', 'password of encrypted ZIP collections (AES or ZipCrypto; safer: EXHUNT_ARCHIVE_PASSWORD, which ps does not show); never echoed')

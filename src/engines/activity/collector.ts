@@ -15,11 +15,25 @@ export interface ActivityCollector {
    * its client IP or user agent is theirs (other events are ignored).
    */
   revisit(event: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void;
+  /**
+   * revisit() in two halves, for a second pass read on worker threads: revisitHit() is what revisit() would
+   * record (plain data; null: nothing), read wherever the event is; replay() records it. Replayed in the order
+   * one thread would have read them, the result equals revisit()'s.
+   */
+  revisitHit(event: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): RevisitHit | null;
+  replay(hit: RevisitHit): void;
   finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary;
   /** 'second-pass' mode: what observe() gathered (counts, exports), as plain data for another collector. */
   part(): ActivityPart;
   /** Folds in another collector's part(); merged in scan order, the result equals one collector's. */
   merge(part: ActivityPart): void;
+}
+
+/** A request of the attackers' that revisit() records: its facts, and its event's time and evidence. */
+export interface RevisitHit {
+  f: RequestFacts & { operation?: string | null };
+  time: string | null;
+  ref: EvidenceRef;
 }
 
 /** What a second-pass collector's observe() gathered. */
@@ -145,7 +159,7 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
   const seen = { web: 0, httpproxy: 0, commands: 0, ews: 0, mapi: 0, cmdletLog: 0, messageTracking: 0 };
   let anyBytes = false;
 
-  function record(f: RequestFacts & { operation?: string | null }, e: HuntEvent): void {
+  function record(f: RequestFacts & { operation?: string | null }, e: { time: string | null; ref: EvidenceRef }): void {
     if (!f.via || (!f.mailbox && !f.addressBook)) return;
     let byAgent = actors.get(f.ip ?? '');
     let a = byAgent?.get(f.agent ?? '');
@@ -241,15 +255,25 @@ export function createActivityCollector(limits: Partial<ActivityLimits> = {}, op
     },
 
     revisit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): void {
-      if (!secondPass) return;
+      const hit = this.revisitHit(e, attackerIps, attackerAgents);
+      if (hit) record(hit.f, hit);
+    },
+
+    revisitHit(e: HuntEvent, attackerIps: ReadonlySet<string>, attackerAgents: ReadonlySet<string>): RevisitHit | null {
+      if (!secondPass) return null;
       if (revisitAgents === null || revisitAgents.from !== attackerAgents) revisitAgents = { from: attackerAgents, all: agentVariants(attackerAgents) };
       const agents = revisitAgents.all;
       // A look at the raw columns first (a superset of the facts' IP and agent): most requests stop here.
       const [ip, client, agent, agent2] = rawClient(e);
-      if (!has(attackerIps, ip) && !has(attackerIps, client) && !has(agents, agent) && !has(agents, agent2)) return;
+      if (!has(attackerIps, ip) && !has(attackerIps, client) && !has(agents, agent) && !has(agents, agent2)) return null;
       const f = requestFacts(e);
-      if (f === null) return;
-      if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) record(f, e);
+      if (f === null || !f.via || (!f.mailbox && !f.addressBook)) return null; // what record() would skip
+      if ((f.ip !== null && attackerIps.has(f.ip)) || (f.agent !== null && agents.has(f.agent))) return { f, time: e.time, ref: e.ref };
+      return null;
+    },
+
+    replay(hit: RevisitHit): void {
+      if (secondPass) record(hit.f, hit);
     },
 
     finish(attackerIps: Set<string>, attackerAgents: Set<string>): TakenSummary {

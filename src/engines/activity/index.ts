@@ -1,7 +1,7 @@
 // The activity engine's only door: the "what was taken" collector and its TakenSummary output, the
 // attacker indicators that select the attacker's share, and the finding-field readers other engines share.
 export { createActivityCollector, isRequestLog } from './collector.js';
-export type { ActivityCollector, ActivityLimits, ActivityPart } from './collector.js';
+export type { ActivityCollector, ActivityLimits, ActivityPart, RevisitHit } from './collector.js';
 export type { TakenSummary, TakenAccess, TakenExport, TakenMail, ActorTotals, AccessVia } from './taken.js';
 export { mailboxFromAnchor } from './fields.js';
 export { attackerIndicators, addAttackerIndicators } from './indicators.js';
