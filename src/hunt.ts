@@ -216,6 +216,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined, hosts: hosts.pathHosts() },
   };
   let exp: ReturnType<typeof exposure.finish>;
+  let hashed: Awaited<typeof hashes>;
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -225,7 +226,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (job.kind === 'evtx') progress.phase = 'event logs';
       opts.onProgress?.(progress);
     }
-    const hashed = await hashes;
+    hashed = await hashes;
     for (const f of integrityFindings(evidence, hashed)) emit(f);
     for (const f of run.finish()) emit(f);
 
@@ -247,7 +248,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   }
   opts.onWorkers?.(pool?.startup ?? []);
   const { events, outside } = merger;
-  const hashed = await hashes;
   const taken = activity.finish(ind.ips, ind.agents);
 
 

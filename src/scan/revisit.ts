@@ -21,15 +21,16 @@ export function createRevisitRunner(ctx: ShareContext): (job: ShareJob, who: Att
   const inWindow = (t: string | null): boolean => t === null || ((since === null || t >= since) && (until === null || t <= until));
   const clients = new ClientLedger(ctx.proxies.given, ctx.proxies.detected);
   const activity = createActivityCollector({}, { mode: 'second-pass' });
-  let known: { key: string; ips: Set<string>; agents: Set<string>; literals: string[] } | null = null;
+  let known: { key: string; ips: Set<string>; agents: Set<string>; select: LineSelection } | null = null;
   return async (job, who) => {
     const key = `${who.ips.join('\n')}\u0000${who.agents.join('\n')}`;
     if (known?.key !== key) {
       // IIS lines are split only when they hold one of the attackers' IPs or agents (as logged: '+' for a space).
       const agentForms = who.agents.flatMap((a) => [a, a.replace(/\+/g, ' '), a.replace(/ /g, '+')]);
-      known = { key, ips: new Set(who.ips), agents: new Set(who.agents), literals: [...who.ips, ...agentForms] };
+      const lines = new LiteralLines([...who.ips, ...agentForms]);
+      known = { key, ips: new Set(who.ips), agents: new Set(who.agents), select: { keep: (text, start, end) => lines.keep(text, start, end), skipped: () => {} } };
     }
-    const { ips, agents, literals } = known;
+    const { ips, agents, select } = known;
     const hits: RevisitHit[] = [];
     const revisit = (e: HuntEvent): void => {
       clients.mark(e, false);
@@ -40,8 +41,6 @@ export function createRevisitRunner(ctx: ShareContext): (job: ShareJob, who: Att
     const ev = job.evidence;
     const reader = readerFor(ev.kind);
     if (job.kind !== 'text' || !reader) return hits;
-    const lines = new LiteralLines(literals);
-    const select: LineSelection = { keep: (text, start, end) => lines.keep(text, start, end), skipped: () => {} };
     const part = job.range ? { range: job.range, limiter: new DiagnosticLimiter(quiet, ev.path) } : null;
     const batches =
       ev.kind === 'iis-w3c' ? readW3cBatches(ev, quiet, part ? { select, part } : { select }) : part ? readTextShare(ev, quiet, part) : eventBatches(reader, ev, quiet);

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HuntError } from '../../diagnostics.js';
-import { clipMessage, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
+import { clipMessage, jsonEachRow, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
 
 type ChdbModule = typeof import('chdb');
 type ChdbSession = InstanceType<ChdbModule['Session']>;
@@ -110,7 +110,7 @@ export class ChdbStore implements StoreClient {
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.insertJsonLines(table, rows.map((r) => JSON.stringify(r)).join('\n'));
+    await this.insertJsonLines(table, jsonEachRow(rows));
   }
 
   async insertJsonLines(table: string, lines: string | Buffer): Promise<void> {

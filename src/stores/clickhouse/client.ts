@@ -39,6 +39,11 @@ export interface StoreClient {
   close(): Promise<void>;
 }
 
+/** Rows as JSONEachRow text (one JSON object per line), what insert() hands to insertJsonLines(). */
+export function jsonEachRow(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
 /** ClickHouse quotes a failed expression whole (megabytes for a big rule group): a message keeps its head and tail. */
 export function clipMessage(msg: string, max = 600): string {
   return msg.length <= max ? msg : `${msg.slice(0, max - 200)} … ${msg.slice(-180)}`;

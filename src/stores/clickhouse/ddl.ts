@@ -9,7 +9,7 @@
 import { HuntError } from '../../diagnostics.js';
 import type { StoreClient } from './client.js';
 import { stringLiteral } from './literal.js';
-import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASK, hotColumn, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
 import { ServerStore } from './server.js';
 
 const TABLE_DEFS: Readonly<Record<TableName, { columns: readonly ColumnDef[]; order: readonly string[] }>> = {
@@ -58,6 +58,11 @@ export async function shardOrigins(store: ServerStore): Promise<string[]> {
   });
 }
 
+/** The columns of the store's events table, MATERIALIZED ones included. */
+export async function eventColumnNames(store: StoreClient): Promise<Set<string>> {
+  return new Set((await store.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+}
+
 /** Whether the store keeps HOT_FIELDS as columns: chDB and single servers with LowCardinality (19.x and later). */
 export function keepsHotColumns(info: StoreClient['info']): boolean {
   return info.cluster === null && info.major >= 19;
@@ -70,14 +75,14 @@ export function keepsHotColumns(info: StoreClient['info']): boolean {
  */
 export async function ensureHotColumns(store: StoreClient): Promise<void> {
   if (!keepsHotColumns(store.info)) return;
-  const have = new Set((await store.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+  const have = await eventColumnNames(store);
   const add: string[] = [];
   HOT_FIELDS.forEach((f, i) => {
     const k = stringLiteral(f);
     if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} LowCardinality(String) MATERIALIZED vals[indexOf(keys, ${k})]`);
   });
   if (!have.has(HOT_MASK)) {
-    const bits = HOT_FIELDS.map((f, i) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${(1n << BigInt(i)).toString()}`).join(' + ');
+    const bits = HOT_FIELDS.map((f, i) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${hotBit(i)}`).join(' + ');
     add.push(`ADD COLUMN ${q(HOT_MASK)} UInt64 MATERIALIZED ${bits}`);
   }
   if (!have.has(PLACE_KEY)) add.push(`ADD COLUMN ${q(PLACE_KEY)} LowCardinality(String) MATERIALIZED concat(lowerUTF8(channel), '|', toString(event_id))`);

@@ -114,6 +114,8 @@ export const HOT_FIELDS: readonly string[] = [
 /** The column holding bit i for HOT_FIELDS[i]: the event names the field exactly once. */
 export const HOT_MASK = 'hot_mask';
 export const hotColumn = (i: number): string => `h_${i}`;
+/** HOT_FIELDS[i]'s bit in HOT_MASK, as SQL reads it (a UInt64 literal). */
+export const hotBit = (i: number): string => (1n << BigInt(i)).toString();
 /** Beside them, a Windows event's placement, lower-cased (LowCardinality, MATERIALIZED): `channel|EventID` and channel. */
 export const PLACE_KEY = 'place_key';
 export const PLACE_CHANNEL = 'place_channel';

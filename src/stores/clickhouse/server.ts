@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { HuntError } from '../../diagnostics.js';
-import { clipMessage, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
+import { clipMessage, jsonEachRow, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
 import { substituteParams } from './params.js';
 
 /** Where a server is and how to log in; the password is never part of `where`. */
@@ -147,7 +147,7 @@ export class ServerStore implements StoreClient {
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.insertJsonLines(table, rows.map((r) => JSON.stringify(r)).join('\n'));
+    await this.insertJsonLines(table, jsonEachRow(rows));
   }
 
   async insertJsonLines(table: string, lines: string | Buffer): Promise<void> {

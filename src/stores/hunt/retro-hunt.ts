@@ -4,7 +4,7 @@
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
-import { HOT_FIELDS, HOT_MASK, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
+import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -97,10 +97,10 @@ export function huntSettings(info: { major: number; minor: number }): string {
 export async function hotFields(client: StoreClient): Promise<Map<string, HotField>> {
   const out = new Map<string, HotField>();
   if (!keepsHotColumns(client.info)) return out;
-  const have = new Set((await client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+  const have = await eventColumnNames(client);
   if (!have.has(HOT_MASK) || !have.has(PLACE_KEY) || !have.has(PLACE_CHANNEL)) return out;
   HOT_FIELDS.forEach((f, i) => {
-    if (have.has(hotColumn(i))) out.set(f, { column: hotColumn(i), mask: HOT_MASK, bit: (1n << BigInt(i)).toString() });
+    if (have.has(hotColumn(i))) out.set(f, { column: hotColumn(i), mask: HOT_MASK, bit: hotBit(i) });
   });
   return out;
 }
