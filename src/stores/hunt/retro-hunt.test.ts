@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
 import { ensureSchema } from '../clickhouse/index.js';
-import { huntStore, multiValuedFields, type StoreHuntSummary } from './retro-hunt.js';
+import { huntStore, multiValuedFields, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
@@ -22,7 +22,12 @@ let db: TestStore;
 let hostNo = 0;
 
 /** Both paths over the same events; returns the in-process keys, the SQL keys and the hunt's summary. */
-async function both(texts: string[], events: HuntEvent[], placeholders: Record<string, string[]> = {}): Promise<{ local: string[]; sql: string[]; summary: StoreHuntSummary }> {
+async function both(
+  texts: string[],
+  events: HuntEvent[],
+  placeholders: Record<string, string[]> = {},
+  extra: Partial<StoreHuntOptions> = {},
+): Promise<{ local: string[]; sql: string[]; summary: StoreHuntSummary }> {
   const { set, problems } = ruleSetFromText(texts, placeholders);
   assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
   const host = `H${++hostNo}`;
@@ -32,7 +37,7 @@ async function both(texts: string[], events: HuntEvent[], placeholders: Record<s
   for (const f of run.finish()) local.push(key(host, f));
   await putEvents(db.client, host, 'c', events);
   const sql: string[] = [];
-  const summary = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void sql.push(key(host, f)) });
+  const summary = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void sql.push(key(host, f)), ...extra });
   return { local: local.sort(), sql: sql.sort(), summary };
 }
 
@@ -221,6 +226,40 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     assert.ok(again.hotFields > 0);
     assert.deepEqual(after.sort(), before.sort());
     assert.deepEqual(after.map((k) => k.replace(`|${host}|`, '|')), hot.local.map((k) => k.replace(/\|H\d+\|/, '|')));
+  });
+
+  test('value sets: each distinct set of the values a logsource reads is tested once; the same matches as event by event', async () => {
+    const rule = (id: string, det: string, category = 'process_creation'): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    category: ${category}\ndetection:\n${det}\n`;
+    const e = (data: Record<string, unknown>, id = 1) => winEvent('Microsoft-Windows-Sysmon/Operational', id, data);
+    // Many events, few value sets: the same process started again and again (only ProcessId differs, which no
+    // rule reads), a repeated field (keyword rules read every value), a Security 4688 beside Sysmon 1.
+    const events: HuntEvent[] = [];
+    for (let i = 0; i < 30; i++) {
+      events.push(e({ Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', ProcessId: String(1000 + i) }));
+      events.push(e({ Image: 'C:\\Windows\\System32\\svchost.exe', CommandLine: 'svchost -k netsvcs', ProcessId: String(2000 + i) }));
+      events.push(e({ TargetFilename: i % 2 ? 'C:\\inetpub\\wwwroot\\aspnet_client\\x.aspx' : 'C:\\Temp\\a.tmp', Tag: ['a', 'b'] }, 11));
+    }
+    events.push(winEvent('Security', 4688, { NewProcessName: 'C:\\Windows\\cmd.exe', CommandLine: 'cmd.exe /c whoami' }));
+    const rules = [
+      rule('v1', '    s:\n        Image|endswith: \\cmd.exe\n    condition: s'),
+      rule('v2', '    s:\n        CommandLine|contains: whoami\n    f:\n        Image|endswith: \\svchost.exe\n    condition: s and not f'),
+      rule('v3', '    s:\n        TargetFilename|contains: \\aspnet_client\\\n    condition: s', 'file_event'),
+      rule('v4', '    s:\n        Tag: b\n    condition: s', 'file_event'),
+      rule('v5', '    keywords:\n        - netsvcs\n    condition: keywords'),
+    ];
+    const sets = await both([rules.join('---\n')], events);
+    assert.deepEqual(sets.sql, sets.local);
+    for (const id of ['v1', 'v2', 'v3', 'v4', 'v5']) assert.ok(sets.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    assert.equal(sets.summary.valueSets.logsources, 2, 'process_creation and file_event ran over value sets');
+    assert.equal(sets.summary.valueSets.events, events.length);
+    assert.ok(sets.summary.valueSets.sets < events.length / 2, `${sets.summary.valueSets.sets} value sets for ${events.length} events`);
+    // Event by event (asked for; or where a logsource has more value sets than allowed): the same matches.
+    for (const extra of [{ valueSets: false }, { valueSetsMax: 1 }]) {
+      const rows = await both([rules.join('---\n')], events, {}, extra);
+      assert.equal(rows.summary.valueSets.logsources, 0, JSON.stringify(extra));
+      assert.deepEqual(rows.sql.map((k) => k.replace(/\|H\d+\|/, '|')), sets.sql.map((k) => k.replace(/\|H\d+\|/, '|')));
+    }
   });
 });
 

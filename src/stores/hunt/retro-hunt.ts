@@ -5,6 +5,7 @@ import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
 import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
+import { huntValueSets, partitionForValueSets } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -19,6 +20,10 @@ export interface StoreHuntOptions {
   onFinding(f: Finding): void;
   /** Read the fields the store keeps as columns from there (hotFields); default true. false: from keys/vals. */
   hotColumns?: boolean;
+  /** With hot columns, evaluate each logsource's rules once per distinct value set (value-sets.ts); default true. */
+  valueSets?: boolean;
+  /** Value sets a logsource may have before it is hunted event by event (VALUE_SETS_MAX; smaller in tests). */
+  valueSetsMax?: number;
 }
 
 export interface StoreHuntSummary {
@@ -31,6 +36,8 @@ export interface StoreHuntSummary {
   queries: number;
   /** Fields read from their own columns (hotFields) rather than from keys/vals. */
   hotFields: number;
+  /** Logsources whose rules ran over distinct value sets (value-sets.ts), those sets, and the events they stand for. */
+  valueSets: { logsources: number; sets: number; events: number };
   /** Base matches (rule, event) found by SQL and by the in-process path. */
   sqlMatches: number;
   inProcessMatches: number;
@@ -146,15 +153,33 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     }
   };
   let sqlMatches = 0;
-  for (const g of plan.groups) {
+  const sets = { logsources: 0, sets: 0, events: 0 };
+  const trace = (label: string, t0: number): void => void (process.env['EXHUNT_HUNT_TRACE'] && console.error(`${label}: ${Math.round(performance.now() - t0)} ms`));
+  // A logsource's SELECTs share their placement: over its distinct value sets where the store keeps hot columns
+  // (value-sets.ts), else (or where it has too many) event by event.
+  const byWhere = new Map<string, SqlGroup[]>();
+  for (const g of plan.groups) (byWhere.get(g.where) ?? byWhere.set(g.where, []).get(g.where)!).push(g);
+  for (const family of byWhere.values()) {
     const t0 = performance.now();
-    for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
-      for (const h of r.hits) {
-        sqlMatches++;
-        matched(g.rules[Number(h) - 1]!, r);
-      }
+    const part = o.valueSets !== false && hot.size > 0 ? partitionForValueSets(family) : { sets: [], rows: family };
+    const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetsMax) : null;
+    if (run) {
+      sets.logsources++;
+      sets.sets += run.sets;
+      sets.events += run.events;
+      sqlMatches += run.matches;
+      trace(`${family[0]!.label}: ${part.sets.reduce((n, g) => n + g.rules.length, 0)} rules over ${run.sets} value sets of ${run.events} events`, t0);
     }
-    if (process.env['EXHUNT_HUNT_TRACE']) console.error(`${g.label}: ${g.rules.length} rules, ${Math.round(performance.now() - t0)} ms`);
+    for (const g of run ? part.rows : family) {
+      const t1 = performance.now();
+      for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
+        for (const h of r.hits) {
+          sqlMatches++;
+          matched(g.rules[Number(h) - 1]!, r);
+        }
+      }
+      trace(`${g.label}: ${g.rules.length} rules`, t1);
+    }
   }
   const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
   for (const [ci, groups] of corr) {
@@ -170,6 +195,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     inProcess: plan.inProcess,
     queries: plan.groups.length,
     hotFields: hot.size,
+    valueSets: sets,
     sqlMatches,
     inProcessMatches,
     findings,

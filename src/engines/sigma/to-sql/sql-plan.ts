@@ -277,7 +277,8 @@ function windowsCond(targets: readonly WinTarget[], body: (fieldMap: ReadonlyMap
   const arms: string[] = [];
   // Where the store keeps the placement as LowCardinality columns (hot), they are read: a rule's IN test is then
   // made once per distinct key of a block, not once per event.
-  const place = guardEnv.place ? { key: guardEnv.column(guardEnv.place.key), channel: guardEnv.column(guardEnv.place.channel) } : PLACE_COMPUTED;
+  const from = guardEnv.place ?? PLACE_COMPUTED;
+  const place = { key: guardEnv.column(from.key), channel: guardEnv.column(from.channel) };
   for (const b of windowsBranches(targets, guardEnv.lit, place).branches) {
     const guard = b.guards.includes(null) ? null : `(${b.guards.map((g) => searchSql(g, guardEnv)).join(' OR ')})`;
     const inner = body(targets[b.target]!.fieldMap, true);

@@ -8,7 +8,7 @@ import { InProcessOnly, type SqlEnv } from './sql-env.js';
 
 /** The values of a field (every value of the event for keywords), lower-cased when `fold`. */
 export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): string {
-  const raw = target === null ? 'vals' : env.column(`arrayFilter((v, k) -> k = ${env.lit(target)}, vals, keys)`);
+  const raw = env.column(target === null ? 'vals' : `arrayFilter((v, k) -> k = ${env.lit(target)}, vals, keys)`);
   return fold ? env.column(`arrayMap(v -> lowerUTF8(v), ${raw})`) : raw;
 }
 
@@ -37,7 +37,7 @@ function isScalar(env: SqlEnv, target: string | null): target is string {
 
 /** `has(keys, F)`: the field is present (with any value, empty included) — FieldContext.strAt(id) !== undefined. */
 export function present(env: SqlEnv, target: string): string {
-  return isScalar(env, target) ? scalarOf(env, target, false).present : `has(keys, ${env.lit(target)})`;
+  return isScalar(env, target) ? scalarOf(env, target, false).present : env.column(`has(keys, ${env.lit(target)})`);
 }
 
 const any = (arr: string, body: string): string => `arrayExists(x -> ${body}, ${arr})`;

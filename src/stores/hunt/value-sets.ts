@@ -1,0 +1,156 @@
+// The SQL rules of one logsource evaluated once per distinct set of the values they read, not once per event:
+// logs repeat, so a store of millions of events holds far fewer value sets; the events of the matching sets are then read.
+import { randomBytes } from 'node:crypto';
+import type { SqlGroup, SqlRule } from '../../engines/sigma/index.js';
+import { EVENT_COLUMNS, HOT_FIELDS, HOT_MASK, hotColumn, PLACE_CHANNEL, PLACE_KEY, type StoreClient } from '../clickhouse/index.js';
+import { STORED_EVENT_COLUMNS, type StoredEvent } from './stored-event.js';
+
+/**
+ * Value sets one logsource may have before it is hunted event by event instead: the sets are held in memory
+ * (a Memory table) while its rules run, and a set per event or so gains nothing.
+ */
+export const VALUE_SETS_MAX = 1_000_000;
+
+export interface ValueSetRun {
+  /** Distinct value sets the rules were evaluated over, and the events they stand for. */
+  sets: number;
+  events: number;
+  /** Base matches (rule, event). */
+  matches: number;
+}
+
+const FLD = /\bfld_\d+\b/g;
+/** What names the stored event: its columns, and the columns the store keeps beside them (schema.ts). */
+const EVENT_NAMES = new Set([...EVENT_COLUMNS.map((c) => c.name), HOT_MASK, PLACE_KEY, PLACE_CHANNEL, ...HOT_FIELDS.map((_, i) => hotColumn(i))]);
+
+/** SQL without its string literals (ClickHouse's '…' with backslash escapes), to look at identifiers only. */
+function withoutLiterals(sql: string): string {
+  return sql.replace(/'(?:[^'\\]|\\.)*'/gs, "''");
+}
+
+/** Whether SQL names a column of the stored event (outside its string literals). */
+export function readsEvent(sql: string): boolean {
+  for (const m of withoutLiterals(sql).matchAll(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)) if (EVENT_NAMES.has(m[0])) return true;
+  return false;
+}
+
+/**
+ * The columns of one logsource's SELECTs, split: those read from the event (its value set; each with its
+ * expression written out in full, without the names of other columns), and those computed from them.
+ */
+export function splitColumns(groups: readonly Pick<SqlGroup, 'columns'>[]): { base: [string, string][]; derived: [string, string][] } {
+  const all = new Map<string, string>();
+  for (const g of groups) for (const [n, e] of g.columns) all.set(n, e);
+  // Definition order (fld_N's number) puts a column after those it is computed from.
+  const sorted = [...all].sort((a, b) => Number(a[0].slice(4)) - Number(b[0].slice(4)));
+  const full = new Map<string, string>();
+  const base: [string, string][] = [];
+  const derived: [string, string][] = [];
+  for (const [n, e] of sorted) {
+    const inlined = e.replace(FLD, (m) => `(${full.get(m) ?? m})`);
+    full.set(n, inlined);
+    if (readsEvent(e)) base.push([n, inlined]);
+    else derived.push([n, e]);
+  }
+  return { base, derived };
+}
+
+/** Columns that hold every value of the event (keyword searches): a value set made of them is the whole event. */
+const WHOLE = new Set(['vals', 'keys']);
+
+/** The columns a group's conditions name, with those they are computed from. */
+function columnsUsed(conds: readonly string[], columns: readonly (readonly [string, string])[]): [string, string][] {
+  const used = new Set<string>();
+  for (const c of conds) for (const m of c.matchAll(FLD)) used.add(m[0]);
+  for (let i = columns.length - 1; i >= 0; i--) if (used.has(columns[i]![0])) for (const m of columns[i]![1].matchAll(FLD)) used.add(m[0]);
+  return columns.filter(([n]) => used.has(n)).map(([n, e]) => [n, e]);
+}
+
+/**
+ * One logsource's SELECTs split into what runs over value sets and what runs event by event: a rule whose
+ * condition reads the event only through named columns (SqlEnv.column), none of them every value of the event
+ * (a keyword search), is a function of a few values and goes to value sets; the others stay with the events.
+ */
+export function partitionForValueSets(groups: readonly SqlGroup[]): { sets: SqlGroup[]; rows: SqlGroup[] } {
+  const sets: SqlGroup[] = [];
+  const rows: SqlGroup[] = [];
+  for (const g of groups) {
+    const whole = new Set(g.columns.filter(([, e]) => WHOLE.has(e.trim())).map(([n]) => n));
+    const fits = g.conds.map((c) => !readsEvent(c) && columnsUsed([c], g.columns).every(([n]) => !whole.has(n)));
+    for (const [want, out] of [[true, sets], [false, rows]] as const) {
+      const idx = fits.flatMap((f, i) => (f === want ? [i] : []));
+      if (idx.length === 0) continue;
+      const conds = idx.map((i) => g.conds[i]!);
+      out.push({ ...g, label: want === fits.every(Boolean) ? g.label : `${g.label}${want ? '/sets' : '/rows'}`, rules: idx.map((i) => g.rules[i]!), conds, columns: columnsUsed(conds, g.columns) });
+    }
+  }
+  return { sets, rows };
+}
+
+/**
+ * Runs one logsource's SELECTs (`groups`, all with the same placement) over its value sets: null where the
+ * logsource has more than VALUE_SETS_MAX of them, or two sets share a hash (then the caller hunts event by event).
+ * 1. The distinct sets of the base columns, each with its hash, into a Memory table (one pass over the events).
+ * 2. Each SELECT's conditions over the sets: which sets each rule matches.
+ * 3. The events whose set matched something (one more pass; hashes are checked unique among the sets in step 1,
+ *    and every event in scope has its set there), each with the rules of its set.
+ */
+export async function huntValueSets(
+  client: StoreClient,
+  groups: readonly SqlGroup[],
+  scope: string,
+  settings: string,
+  matched: (rule: SqlRule, r: StoredEvent) => void,
+  max = VALUE_SETS_MAX,
+): Promise<ValueSetRun | null> {
+  const where = groups[0]!.where;
+  const { base, derived } = splitColumns(groups);
+  if (base.length === 0) return null;
+  const names = base.map(([n]) => n).join(', ');
+  const hashOf = `cityHash64(${base.map(([, e]) => e).join(', ')})`;
+  const table = `exhunt_sets_${randomBytes(6).toString('hex')}`;
+  const matching = `${table}_matching`;
+  try {
+    try {
+      await client.exec(
+        `CREATE TABLE ${table} ENGINE = Memory AS SELECT ${base.map(([n, e]) => `${e} AS ${n}`).join(', ')}, cityHash64(${names}) AS th, count() AS n ` +
+          `FROM events WHERE ${scope} AND ${where} GROUP BY ${names} SETTINGS max_rows_to_group_by = ${max}, group_by_overflow_mode = 'throw'`,
+      );
+    } catch (e) {
+      if (/TOO_MANY_ROWS|max_rows_to_group_by|Limit for rows/i.test((e as Error).message)) return null;
+      throw e;
+    }
+    const [stats] = await client.rows<{ sets: number | string; hashes: number | string; events: number | string }>(`SELECT count() AS sets, uniqExact(th) AS hashes, sum(n) AS events FROM ${table}`);
+    const sets = Number(stats?.sets ?? 0);
+    if (sets !== Number(stats?.hashes ?? 0)) return null;
+    const run: ValueSetRun = { sets, events: Number(stats?.events ?? 0), matches: 0 };
+    if (sets === 0) return run;
+    // 2. Rules per matching set (hash as text: UInt64 comes back as a string).
+    const bySet = new Map<string, SqlRule[]>();
+    for (const g of groups) {
+      const cols = derived.filter(([n]) => g.columns.some(([m]) => m === n)).map(([n, e]) => `, ${e} AS ${n}`).join('');
+      const conds = `arrayFilter(i -> i > 0, [${g.conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
+      const sql = `SELECT toString(th) AS set_hash, ${conds} AS hits FROM (SELECT th, ${names}${cols} FROM ${table}) WHERE notEmpty(hits)${settings}`;
+      for (const r of await client.rows<{ set_hash: string; hits: (number | string)[] }>(sql)) {
+        const rules = bySet.get(r.set_hash) ?? bySet.set(r.set_hash, []).get(r.set_hash)!;
+        for (const h of r.hits) rules.push(g.rules[Number(h) - 1]!);
+      }
+    }
+    if (bySet.size === 0) return run;
+    // 3. The events of the matching sets.
+    await client.exec(`CREATE TABLE ${matching} (th UInt64) ENGINE = Memory`);
+    const keys = [...bySet.keys()];
+    for (let i = 0; i < keys.length; i += 50_000) await client.insert(matching, keys.slice(i, i + 50_000).map((th) => ({ th })));
+    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events WHERE ${scope} AND ${where} AND ${hashOf} IN (SELECT th FROM ${matching})`;
+    for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
+      for (const rule of bySet.get(r.set_hash) ?? []) {
+        run.matches++;
+        matched(rule, r);
+      }
+    }
+    return run;
+  } finally {
+    await client.exec(`DROP TABLE IF EXISTS ${matching}`).catch(() => undefined);
+    await client.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  }
+}
