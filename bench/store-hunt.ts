@@ -176,14 +176,14 @@ export async function huntStored(
   set: SigmaRuleSet,
   serverPids: readonly number[] = [],
   hotColumns = true,
-): Promise<{ wallS: number; cpuS: number; findings: number; queries: number; hotFields: number }> {
+): Promise<{ wallS: number; cpuS: number; findings: number; queries: number; hotFields: number; valueSets: { logsources: number; sets: number; events: number } }> {
   const s0 = serverCpu(serverPids);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let findings = 0;
-  const sum = await huntStore(client, { ruleSet: set, hotColumns, onFinding: () => void findings++ });
+  const sum = await huntStore(client, { ruleSet: set, hotColumns, valueSets: hotColumns && process.env['BENCH_STORE_VALUE_SETS'] !== '0', onFinding: () => void findings++ });
   const c = process.cpuUsage(c0);
-  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries, hotFields: sum.hotFields };
+  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries, hotFields: sum.hotFields, valueSets: sum.valueSets };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
           const cpu = median(res.map((r) => r.cpuS));
           const same = res.every((r) => r.findings === local.findings) ? 'as many as in-process' : `FINDINGS DIFFER from in-process (${local.findings})`;
           console.log(
-            `${t.label} (${res[0]!.hotFields} fields from their own columns): hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ` +
+            `${t.label} (${res[0]!.hotFields} fields from their own columns; ${res[0]!.valueSets.logsources} logsources over ${res[0]!.valueSets.sets.toLocaleString('en')} value sets of ${res[0]!.valueSets.events.toLocaleString('en')} events): hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ` +
               `${res[0]!.queries} queries, ${res[0]!.findings} findings, ${same}; ${(fill.events / cpu).toFixed(0)} events per CPU-s = ${(local.cpuS / cpu).toFixed(2)}x the in-process engine per CPU-second`,
           );
         }

@@ -68,11 +68,12 @@ async function rejectedRegexes(client: StoreClient, plan: SqlPlan): Promise<Set<
 
 /**
  * Fields some event in scope names more than once (multi-valued): only those are tested as arrays; every other
- * field is read as one value per event, which ClickHouse plans far faster (no lambda per test). One pass over keys.
+ * field is read as one value per event, which ClickHouse plans far faster (no lambda per test). One pass over keys:
+ * a hashed count of distinct keys per event, and the quadratic search for the repeated ones only where it is short.
  */
 export async function multiValuedFields(client: StoreClient, scope: string): Promise<Set<string>> {
   const rows = await client.rows<{ k: string }>(
-    `SELECT DISTINCT arrayJoin(arrayFilter((k, i) -> indexOf(keys, k) != i, keys, arrayEnumerate(keys))) AS k FROM events WHERE ${scope} AND length(keys) > 1`,
+    `SELECT DISTINCT arrayJoin(arrayFilter((k, i) -> indexOf(keys, k) != i, keys, arrayEnumerate(keys))) AS k FROM events WHERE ${scope} AND length(keys) > 1 AND arrayUniq(keys) < length(keys)`,
   );
   return new Set(rows.map((r) => r.k));
 }
@@ -113,14 +114,21 @@ export async function hotFields(client: StoreClient): Promise<Map<string, HotFie
 }
 
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
+  const trace = (label: string, t0: number): void => void (process.env['EXHUNT_HUNT_TRACE'] && console.error(`${label}: ${Math.round(performance.now() - t0)} ms`));
   const multiSearch = client.info.major >= 20;
   const scope = scopeSql(o);
+  let t0 = performance.now();
   const multiValued = await multiValuedFields(client, scope);
   const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
+  trace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
   const opts = { multiSearch, multiValued, hot, ...(place ? { place } : {}) };
+  t0 = performance.now();
   let plan = planSql(o.ruleSet, stringLiteral, opts);
+  trace('plan', t0);
+  t0 = performance.now();
   const rejected = await rejectedRegexes(client, plan);
+  trace(`regexes (${plan.regexes.size})`, t0);
   if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { ...opts, rejected });
   const settings = huntSettings(client.info);
   const min = o.minLevel ? levelRank(o.minLevel) : 0;
@@ -154,7 +162,6 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   };
   let sqlMatches = 0;
   const sets = { logsources: 0, sets: 0, events: 0 };
-  const trace = (label: string, t0: number): void => void (process.env['EXHUNT_HUNT_TRACE'] && console.error(`${label}: ${Math.round(performance.now() - t0)} ms`));
   // A logsource's SELECTs share their placement: over its distinct value sets where the store keeps hot columns
   // (value-sets.ts), else (or where it has too many) event by event.
   const byWhere = new Map<string, SqlGroup[]>();
@@ -181,7 +188,9 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
       trace(`${g.label}: ${g.rules.length} rules`, t1);
     }
   }
+  t0 = performance.now();
   const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
+  trace(`in-process (${plan.inProcess.length} rules)`, t0);
   for (const [ci, groups] of corr) {
     const c = plan.correlations[ci]!;
     const out: Finding[] = [];

@@ -21,14 +21,21 @@ test('splitColumns: columns reading the event form the value set, written out in
     ['fld_2', 'vals[fld_1]'],
     ['fld_3', 'lowerUTF8(fld_2)'],
     ['fld_4', 'h_0'],
+    ['fld_7', 'bitAnd(hot_mask, 4)'],
+    ['fld_8', 'bitAnd(hot_mask, 1024)'],
   ];
   const { base, derived } = splitColumns([{ columns }]);
   assert.deepEqual(base, [
     ['fld_1', "indexOf(keys, 'Image')"],
     ['fld_2', "vals[(indexOf(keys, 'Image'))]"],
     ['fld_4', 'h_0'],
+    ['set_mask', 'bitAnd(hot_mask, 1028)'],
   ]);
-  assert.deepEqual(derived, [['fld_3', 'lowerUTF8(fld_2)']]);
+  assert.deepEqual(derived, [
+    ['fld_7', 'bitAnd(set_mask, 4)'],
+    ['fld_8', 'bitAnd(set_mask, 1024)'],
+    ['fld_3', 'lowerUTF8(fld_2)'],
+  ]);
   // A rule reading every value of the event (a keyword search), or the row itself, stays with the events.
   const all: [string, string][] = [...columns, ['fld_5', 'vals'], ['fld_6', 'arrayMap(v -> lowerUTF8(v), fld_5)']];
   const group = { label: 'g', where: '1', rules: [1, 2, 3, 4].map((index) => ({ index })), conds: ["endsWith(fld_3, 'x')", "has(keys, 'Image')", "hasAny(fld_6, ['a'])", 'fld_4 = 1'], columns: all } as unknown as SqlGroup;
