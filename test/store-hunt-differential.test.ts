@@ -47,6 +47,8 @@ function differential(label: string, skip: string | false, url?: string): void {
     const local = new Set<string>();
     const sql = new Set<string>();
     let summary: StoreHuntSummary;
+    const rowSql = new Set<string>();
+    let rowSummary: StoreHuntSummary | null = null;
     let t0 = 0;
     const gen = mkdtempSync(join(tmpdir(), 'exhunt-diff-'));
 
@@ -77,6 +79,8 @@ function differential(label: string, skip: string | false, url?: string): void {
       }
       console.log(`# in-process and stored in ${Date.now() - t0} ms`);
       summary = await huntStore(db.client, { ruleSet: set, onFinding: (f) => void sql.add(key(f.host!, f)) });
+      // Where the hunt ran over value sets, once more event by event: both SQL paths are compared.
+      if (summary.valueSets.logsources > 0) rowSummary = await huntStore(db.client, { ruleSet: set, valueSets: false, onFinding: (f) => void rowSql.add(key(f.host!, f)) });
     });
     after(async () => {
       console.log(`# hunted by ${Date.now() - t0} ms`);
@@ -97,6 +101,13 @@ function differential(label: string, skip: string | false, url?: string): void {
       assert.ok(summary.sqlMatches > 0 && local.size > 0, 'both paths ran and matched');
       // chDB and single servers of 19.x+ read the hot fields from their own columns; 18.16 and clusters from keys/vals.
       assert.equal(summary.hotFields > 0, keepsHotColumns(db.client.info), `hot fields read from columns: ${summary.hotFields}`);
+      // With them, each logsource's rules run over its distinct value sets; the same hunt event by event agrees.
+      assert.equal(summary.valueSets.logsources > 0, keepsHotColumns(db.client.info), `value sets: ${JSON.stringify(summary.valueSets)}`);
+      if (rowSummary) {
+        assert.equal(rowSummary.valueSets.logsources, 0);
+        assert.deepEqual([...rowSql].sort(), [...sql].sort());
+        console.log(`# value sets: ${summary.valueSets.logsources} logsources, ${summary.valueSets.sets} sets of ${summary.valueSets.events} events; event by event: the same ${rowSql.size} findings`);
+      }
     });
 
     test('the in-process-only set is small and named', () => {

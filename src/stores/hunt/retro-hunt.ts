@@ -5,7 +5,7 @@ import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
 import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
-import { huntValueSets, partitionForValueSets } from './value-sets.js';
+import { huntValueSets, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -22,8 +22,8 @@ export interface StoreHuntOptions {
   hotColumns?: boolean;
   /** With hot columns, evaluate each logsource's rules once per distinct value set (value-sets.ts); default true. */
   valueSets?: boolean;
-  /** Value sets a logsource may have before it is hunted event by event (VALUE_SETS_MAX; smaller in tests). */
-  valueSetsMax?: number;
+  /** How many value sets a logsource may have (value-sets.ts; smaller in tests). */
+  valueSetLimits?: ValueSetLimits;
 }
 
 export interface StoreHuntSummary {
@@ -169,7 +169,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   for (const family of byWhere.values()) {
     const t0 = performance.now();
     const part = o.valueSets !== false && hot.size > 0 ? partitionForValueSets(family) : { sets: [], rows: family };
-    const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetsMax) : null;
+    const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetLimits) : null;
     if (run) {
       sets.logsources++;
       sets.sets += run.sets;

@@ -10,6 +10,14 @@ import { STORED_EVENT_COLUMNS, type StoredEvent } from './stored-event.js';
  * (a Memory table) while its rules run, and a set per event or so gains nothing.
  */
 export const VALUE_SETS_MAX = 1_000_000;
+/** Up to this many value sets every set comes back with a column per rule; above, only the matching ones. */
+export const ALL_SETS_MAX = 50_000;
+
+/** The limits above (smaller in tests, to take every path). */
+export interface ValueSetLimits {
+  max?: number;
+  allSets?: number;
+}
 
 export interface ValueSetRun {
   /** Distinct value sets the rules were evaluated over, and the events they stand for. */
@@ -114,8 +122,9 @@ export async function huntValueSets(
   scope: string,
   settings: string,
   matched: (rule: SqlRule, r: StoredEvent) => void,
-  max = VALUE_SETS_MAX,
+  limits: ValueSetLimits = {},
 ): Promise<ValueSetRun | null> {
+  const max = limits.max ?? VALUE_SETS_MAX;
   const where = groups[0]!.where;
   const { base, derived } = splitColumns(groups);
   if (base.length === 0) return null;
@@ -146,11 +155,17 @@ export async function huntValueSets(
     const bySet = new Map<string, SqlRule[]>();
     for (const g of groups) {
       const cols = derived.filter(([n]) => g.columns.some(([m]) => m === n)).map(([n, e]) => `, ${e} AS ${n}`).join('');
-      const conds = `arrayFilter(i -> i > 0, [${g.conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
-      const sql = `SELECT toString(th) AS set_hash, ${conds} AS hits FROM (SELECT th, ${names}${cols} FROM ${table}) WHERE notEmpty(hits)${settings}`;
-      for (const r of await client.rows<{ set_hash: string; hits: (number | string)[] }>(sql)) {
-        const rules = bySet.get(r.set_hash) ?? bySet.set(r.set_hash, []).get(r.set_hash)!;
-        for (const h of r.hits) rules.push(g.rules[Number(h) - 1]!);
+      const from = `FROM (SELECT th, ${names}${cols} FROM ${table})`;
+      const add = (setHash: string, i: number): void => void (bySet.get(setHash) ?? bySet.set(setHash, []).get(setHash)!).push(g.rules[i]!);
+      if (sets <= (limits.allSets ?? ALL_SETS_MAX)) {
+        // Each rule's result as a column of every set: ClickHouse plans this about a third faster than an array
+        // of the matching rules (bench:store-hunt, 1,183 process-creation rules: 6.1 → 4.4 CPU-s).
+        const sql = `SELECT toString(th) AS set_hash, ${g.conds.map((c, i) => `${c} AS r${i}`).join(', ')} ${from}${settings}`;
+        for (const r of await client.rows<Record<string, string | number>>(sql)) g.conds.forEach((_, i) => Number(r[`r${i}`]) !== 0 && add(String(r['set_hash']), i));
+      } else {
+        const conds = `arrayFilter(i -> i > 0, [${g.conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
+        const sql = `SELECT toString(th) AS set_hash, ${conds} AS hits ${from} WHERE notEmpty(hits)${settings}`;
+        for (const r of await client.rows<{ set_hash: string; hits: (number | string)[] }>(sql)) for (const h of r.hits) add(r.set_hash, Number(h) - 1);
       }
     }
     trace('rules', t0);

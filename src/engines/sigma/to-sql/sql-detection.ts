@@ -51,10 +51,13 @@ function itemSql(field: string | null, mods: string[], values: RawScalar[], env:
     throw e;
   }
   const target = field === null ? null : (env.fieldMap.get(field) ?? field);
-  if (target !== null && env.windows && target.includes('.')) {
-    throw new InProcessOnly('dotted-field-path', `field '${target}' may name a path into the raw event`);
+  // A merged rule's fields resolve per arm (SqlEnv.merged): each arm's name is checked.
+  const maps = env.merged ? env.merged.map((a) => a.fieldMap) : [env.fieldMap];
+  const named = (f: string): string[] => maps.map((m) => m.get(f) ?? f);
+  if (field !== null && env.windows && named(field).some((t) => t.includes('.'))) {
+    throw new InProcessOnly('dotted-field-path', `field '${named(field).find((t) => t.includes('.'))}' may name a path into the raw event`);
   }
-  for (const g of groups) for (const v of g) if (v.k === 'fieldref' && env.windows && (env.fieldMap.get(v.field) ?? v.field).includes('.')) {
+  for (const g of groups) for (const v of g) if (v.k === 'fieldref' && env.windows && named(v.field).some((t) => t.includes('.'))) {
     throw new InProcessOnly('dotted-field-path', `field '${v.field}' may name a path into the raw event`);
   }
   // Without `all` the groups are OR-ed: one group of every value, so long lists become one hasAny/multiSearchAny.

@@ -66,6 +66,18 @@ export interface SqlEnv extends ModifierEnv {
    * channel (LowCardinality, so a rule's IN test runs once per distinct key of a block). Absent: computed.
    */
   place?: PlaceExprs;
+  /**
+   * A Windows rule placed on several targets (Sysmon 1 and Security 4688, say), compiled once: a field is read
+   * through each arm's mapping under that arm's placement test (a column), so the body is written once, not per
+   * target. fieldMap is then empty: fields are resolved per arm.
+   */
+  merged?: readonly MergedArm[];
+}
+
+/** One target of a merged Windows rule: its placement test (a column name, or '1') and its field mapping. */
+export interface MergedArm {
+  readonly test: string;
+  readonly fieldMap: ReadonlyMap<string, string>;
 }
 
 /** How a Windows event's placement reads: its lower-cased `channel|EventID` key and channel (columns or expressions). */

@@ -10,7 +10,7 @@ import { filterFits } from '../placement.js';
 import type { CompiledFilter, SigmaRuleSet } from '../ruleset.js';
 import { CompiledRuleSet } from '../ruleset.js';
 import { conditionSql, searchSql, usedIds } from './sql-detection.js';
-import { InProcessOnly, type HotField, type InProcessReason, type PlaceExprs, type SqlEnv } from './sql-env.js';
+import { InProcessOnly, type HotField, type InProcessReason, type MergedArm, type PlaceExprs, type SqlEnv } from './sql-env.js';
 
 /** A detection's source as compile.ts serialises it (DetectionData.source). */
 interface DetectionSource {
@@ -155,8 +155,8 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     const myFilters = set.filters.filter(
       (f) => (f.rules === 'any' || f.rules.includes(meta.id) || (meta.name !== null && f.rules.includes(meta.name))) && filterFits(f.logsource, meta.logsource),
     );
-    const body = (fieldMap: ReadonlyMap<string, string>, windows: boolean): string => {
-      const env: SqlEnv = { ...base, fieldMap, windows };
+    const body = (fieldMap: ReadonlyMap<string, string>, windows: boolean, merged?: readonly MergedArm[]): string => {
+      const env: SqlEnv = { ...base, fieldMap, windows, ...(merged ? { merged } : {}) };
       const parts = [detection(sourceOf(r), env), ...myFilters.map((f: CompiledFilter) => detection(sourceOf(f), env))];
       return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
     };
@@ -273,14 +273,28 @@ function windowsBranches(targets: readonly WinTarget[], lit: (s: string) => stri
   return { branches, where: tests.includes('1') ? WINDOWS : `${WINDOWS} AND (${tests.join(' OR ')})` };
 }
 
-function windowsCond(targets: readonly WinTarget[], body: (fieldMap: ReadonlyMap<string, string>, windows: boolean) => string, guardEnv: SqlEnv): string {
+function windowsCond(
+  targets: readonly WinTarget[],
+  body: (fieldMap: ReadonlyMap<string, string>, windows: boolean, merged?: readonly MergedArm[]) => string,
+  guardEnv: SqlEnv,
+): string {
   const arms: string[] = [];
   // Where the store keeps the placement as LowCardinality columns (hot), they are read: a rule's IN test is then
   // made once per distinct key of a block, not once per event.
   const from = guardEnv.place ?? PLACE_COMPUTED;
   const place = { key: guardEnv.column(from.key), channel: guardEnv.column(from.channel) };
-  for (const b of windowsBranches(targets, guardEnv.lit, place).branches) {
-    const guard = b.guards.includes(null) ? null : `(${b.guards.map((g) => searchSql(g, guardEnv)).join(' OR ')})`;
+  const branches = windowsBranches(targets, guardEnv.lit, place).branches;
+  const guardOf = (b: Branch): string | null => (b.guards.includes(null) ? null : `(${b.guards.map((g) => searchSql(g, guardEnv)).join(' OR ')})`);
+  // On a store with placement columns (ClickHouse 19+), a rule on several targets is written once: its fields
+  // read through each target's mapping under that target's test (SqlEnv.merged), the tests and guards apart.
+  // ClickHouse plans a query in time about proportional to its text, and most Windows rules have two targets.
+  if (guardEnv.place && branches.length > 1) {
+    const merged = branches.map((b) => ({ test: b.test, fieldMap: targets[b.target]!.fieldMap }));
+    const gate = branches.flatMap((b) => [b.test, guardOf(b) ?? '1']);
+    return `(multiIf(${gate.join(', ')}, 0) AND ${body(new Map(), true, merged)})`;
+  }
+  for (const b of branches) {
+    const guard = guardOf(b);
     const inner = body(targets[b.target]!.fieldMap, true);
     arms.push(b.test, guard ? `(${guard} AND ${inner})` : inner);
   }

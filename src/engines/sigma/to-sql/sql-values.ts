@@ -4,10 +4,25 @@ import type { Cidr } from '../cidr.js';
 import { compileRegex, RegexError } from '../regex.js';
 import type { ModState, Val } from '../modifiers.js';
 import { ONE, plainText, STAR, type SigmaString } from '../values.js';
-import { InProcessOnly, type SqlEnv } from './sql-env.js';
+import { InProcessOnly, type MergedArm, type SqlEnv } from './sql-env.js';
+
+/**
+ * A merged rule's field (SqlEnv.merged): `part` of it under each arm's mapping, chosen by the arm's placement
+ * test, as one column; `none` where no arm applies (the rule's guard is false there).
+ */
+function perArm(env: SqlEnv & { merged: readonly MergedArm[] }, target: string, none: string, part: (armEnv: SqlEnv, armTarget: string) => string): string {
+  const arms = env.merged.flatMap((a) => {
+    const armEnv: SqlEnv = { ...env, fieldMap: a.fieldMap, merged: undefined };
+    return [a.test, part(armEnv, a.fieldMap.get(target) ?? target)];
+  });
+  return env.column(`multiIf(${arms.join(', ')}, ${none})`);
+}
+
+const isMerged = (env: SqlEnv): env is SqlEnv & { merged: readonly MergedArm[] } => env.merged !== undefined;
 
 /** The values of a field (every value of the event for keywords), lower-cased when `fold`. */
 export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): string {
+  if (target !== null && isMerged(env)) return perArm(env, target, '[]', (e, t) => valuesOf(e, t, fold));
   const raw = env.column(target === null ? 'vals' : `arrayFilter((v, k) -> k = ${env.lit(target)}, vals, keys)`);
   return fold ? env.column(`arrayMap(v -> lowerUTF8(v), ${raw})`) : raw;
 }
@@ -20,6 +35,9 @@ export function valuesOf(env: SqlEnv, target: string | null, fold: boolean): str
  * evaluates once per distinct value of a block rather than once per event.
  */
 function scalarOf(env: SqlEnv, target: string, fold: boolean): { present: string; val: string } {
+  if (isMerged(env)) {
+    return { present: perArm(env, target, '0', (e, t) => scalarOf(e, t, false).present), val: perArm(env, target, "''", (e, t) => scalarOf(e, t, fold).val) };
+  }
   const hot = env.hot?.get(target);
   if (hot !== undefined) {
     const raw = env.column(hot.column);
@@ -32,11 +50,13 @@ function scalarOf(env: SqlEnv, target: string, fold: boolean): { present: string
 
 /** Whether a field's tests may read it as one value (never a keyword search over every value). */
 function isScalar(env: SqlEnv, target: string | null): target is string {
+  if (target !== null && isMerged(env)) return env.merged.every((a) => isScalar({ ...env, merged: undefined }, a.fieldMap.get(target) ?? target));
   return target !== null && env.multiValued !== 'all' && !env.multiValued.has(target);
 }
 
 /** `has(keys, F)`: the field is present (with any value, empty included) — FieldContext.strAt(id) !== undefined. */
 export function present(env: SqlEnv, target: string): string {
+  if (isMerged(env) && !isScalar(env, target)) return perArm(env, target, '0', (e, t) => present(e, t));
   return isScalar(env, target) ? scalarOf(env, target, false).present : env.column(`has(keys, ${env.lit(target)})`);
 }
 
