@@ -32,6 +32,13 @@ const BENIGN: Record<string, string> = {
   PipeName: '\\srvsvc',
 };
 
+/**
+ * BENCH_STORE_UNIQUE=1: every copy's command lines end with the copy's number, as a real server's differ by
+ * their arguments — each process start its own value set, the value sets' worst case (issue 14's honest bound).
+ */
+const UNIQUE = process.env['BENCH_STORE_UNIQUE'] === '1';
+const UNIQUE_KEYS = ['CommandLine', 'ParentCommandLine'];
+
 /** Windows regression events weigh this many times in the base (about half the stored events are Windows'). */
 const WIN_WEIGHT = 40;
 
@@ -62,13 +69,16 @@ function copyOf(e: HuntEvent, k: number): HuntEvent {
   const time = e.time ? new Date(Date.parse(e.time) + k * 1000).toISOString() : null;
   const ref = { ...e.ref, path: `copy-${k % HOSTS}/${e.ref.path}` };
   if (e.source !== 'evtx' && e.source !== 'json') return { ...e, time, ref };
-  if (k % ATTACK_EVERY === 0) return { ...e, time, ref };
+  if (k % ATTACK_EVERY === 0 && !UNIQUE) return { ...e, time, ref };
   const w = e as WinEvent;
   const ev = (w.data as { Event?: Record<string, unknown> }).Event;
   const ed = ev?.['EventData'] as Record<string, unknown> | undefined;
   if (!ev || !ed || typeof ed !== 'object') return { ...w, time, ref };
   const edCopy: Record<string, unknown> = { ...ed };
-  for (const key of Object.keys(edCopy)) if (key in BENIGN) edCopy[key] = BENIGN[key];
+  for (const key of Object.keys(edCopy)) {
+    if (key in BENIGN && k % ATTACK_EVERY !== 0) edCopy[key] = BENIGN[key];
+    if (UNIQUE && UNIQUE_KEYS.includes(key) && typeof edCopy[key] === 'string') edCopy[key] = `${String(edCopy[key])} ${k}`;
+  }
   return { ...w, time, ref, data: { ...w.data, Event: { ...ev, EventData: edCopy } } };
 }
 
@@ -92,7 +102,10 @@ function copySql(from: number, to: number): string {
     t: 'if(has_time = 1, toDateTime(toUInt32(t) + k), t)',
     // a shifted copy's time text would disagree with its shifted t: empty, so findings rebuild it from t and us
     time_text: "if(k = 0, time_text, '')",
-    vals: `if(source IN ('w3c', 'exchange') OR k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys))`,
+    vals: UNIQUE
+      ? `if(source IN ('w3c', 'exchange'), vals, arrayMap((x, key) -> if(key IN (${UNIQUE_KEYS.map(stringLiteral).join(', ')}), concat(x, ' ', toString(k)), x), ` +
+        `if(k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys)), keys))`
+      : `if(source IN ('w3c', 'exchange') OR k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys))`,
   };
   const cols = EVENT_COLUMNS.map((c) => c.name);
   return `INSERT INTO events (${cols.join(', ')}) SELECT ${cols.map((c) => (over[c] ? `${over[c]} AS ${c}` : c)).join(', ')} FROM (SELECT *, arrayJoin(arrayMap(i -> i + ${from}, range(${to - from}))) AS k FROM bench_base)`;

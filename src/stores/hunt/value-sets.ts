@@ -175,7 +175,11 @@ export async function huntValueSets(
     await client.exec(`CREATE TABLE ${matching} (th UInt64) ENGINE = Memory`);
     const keys = [...bySet.keys()];
     for (let i = 0; i < keys.length; i += 50_000) await client.insert(matching, keys.slice(i, i + 50_000).map((th) => ({ th })));
-    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events WHERE ${scope} AND ${where} AND ${hashOf} IN (SELECT th FROM ${matching})`;
+    // The columns read without keys/vals first (LowCardinality, cheap; ClickHouse reads PREWHERE conditions step by
+    // step): only events that pass are read further and hashed.
+    const cheap = base.filter(([, e]) => !/\b(keys|vals)\b/.test(withoutLiterals(e)));
+    const first = cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN (SELECT ${cheap.map(([n]) => n).join(', ')} FROM ${table} WHERE th IN (SELECT th FROM ${matching})) AND `;
+    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events WHERE ${scope} AND ${where} AND ${first}${hashOf} IN (SELECT th FROM ${matching})`;
     for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
       for (const rule of bySet.get(r.set_hash) ?? []) {
         run.matches++;
