@@ -138,7 +138,7 @@ export async function huntValueSets(
     try {
       await client.exec(
         `CREATE TABLE ${table} ENGINE = Memory AS SELECT ${base.map(([n, e]) => `${e} AS ${n}`).join(', ')}, cityHash64(${names}) AS th, count() AS n ` +
-          `FROM events WHERE ${scope} AND ${where} GROUP BY ${names} SETTINGS max_rows_to_group_by = ${max}, group_by_overflow_mode = 'throw'`,
+          `FROM events PREWHERE ${where} AND ${scope} GROUP BY ${names} SETTINGS max_rows_to_group_by = ${max}, group_by_overflow_mode = 'throw'`,
       );
     } catch (e) {
       if (/TOO_MANY_ROWS|max_rows_to_group_by|Limit for rows/i.test((e as Error).message)) return null;
@@ -179,7 +179,7 @@ export async function huntValueSets(
     // step): only events that pass are read further and hashed.
     const cheap = base.filter(([, e]) => !/\b(keys|vals)\b/.test(withoutLiterals(e)));
     const first = cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN (SELECT ${cheap.map(([n]) => n).join(', ')} FROM ${table} WHERE th IN (SELECT th FROM ${matching})) AND `;
-    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events WHERE ${scope} AND ${where} AND ${first}${hashOf} IN (SELECT th FROM ${matching})`;
+    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${first}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
     for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
       for (const rule of bySet.get(r.set_hash) ?? []) {
         run.matches++;
