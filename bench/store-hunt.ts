@@ -33,8 +33,8 @@ const BENIGN: Record<string, string> = {
 };
 
 /**
- * BENCH_STORE_UNIQUE=1: every copy's command lines end with the copy's number, as a real server's differ by
- * their arguments — each process start its own value set, the value sets' worst case (issue 14's honest bound).
+ * BENCH_STORE_UNIQUE=1: every event's command lines end with the copy's number and the event's place in the base,
+ * as a real server's differ by their arguments — each process start its own value set, the value sets' worst case.
  */
 const UNIQUE = process.env['BENCH_STORE_UNIQUE'] === '1';
 const UNIQUE_KEYS = ['CommandLine', 'ParentCommandLine'];
@@ -65,7 +65,7 @@ const hostOf = (k: number): string => `BENCH${String(k % HOSTS).padStart(2, '0')
  * Copy `k` of a base event, as copySql makes it in the store: time moved by k seconds, evidence path under the
  * copy's host, Windows EventData values made everyday (BENIGN) except in one copy of ATTACK_EVERY.
  */
-function copyOf(e: HuntEvent, k: number): HuntEvent {
+function copyOf(e: HuntEvent, k: number, i: number): HuntEvent {
   const time = e.time ? new Date(Date.parse(e.time) + k * 1000).toISOString() : null;
   const ref = { ...e.ref, path: `copy-${k % HOSTS}/${e.ref.path}` };
   if (e.source !== 'evtx' && e.source !== 'json') return { ...e, time, ref };
@@ -77,7 +77,7 @@ function copyOf(e: HuntEvent, k: number): HuntEvent {
   const edCopy: Record<string, unknown> = { ...ed };
   for (const key of Object.keys(edCopy)) {
     if (key in BENIGN && k % ATTACK_EVERY !== 0) edCopy[key] = BENIGN[key];
-    if (UNIQUE && UNIQUE_KEYS.includes(key) && typeof edCopy[key] === 'string') edCopy[key] = `${String(edCopy[key])} ${k}`;
+    if (UNIQUE && UNIQUE_KEYS.includes(key) && typeof edCopy[key] === 'string') edCopy[key] = `${String(edCopy[key])} ${k}.${i}`;
   }
   return { ...w, time, ref, data: { ...w.data, Event: { ...ev, EventData: edCopy } } };
 }
@@ -87,7 +87,7 @@ export const copiesFor = (base: readonly HuntEvent[], total: number): number => 
 
 /** The stored events in JavaScript, copy by copy (the same ones copySql writes), with each copy's host. */
 export function* benchEvents(base: readonly HuntEvent[], copies: number): Generator<{ host: string; events: HuntEvent[] }> {
-  for (let k = 0; k < copies; k++) yield { host: hostOf(k), events: base.map((e) => copyOf(e, k)) };
+  for (let k = 0; k < copies; k++) yield { host: hostOf(k), events: base.map((e, i) => copyOf(e, k, i)) };
 }
 
 /** INSERT … SELECT of copies [from, to) of the base rows (bench_base) into events: copyOf, in SQL (18.16's range takes one argument). */
@@ -103,7 +103,7 @@ function copySql(from: number, to: number): string {
     // a shifted copy's time text would disagree with its shifted t: empty, so findings rebuild it from t and us
     time_text: "if(k = 0, time_text, '')",
     vals: UNIQUE
-      ? `if(source IN ('w3c', 'exchange'), vals, arrayMap((x, key) -> if(key IN (${UNIQUE_KEYS.map(stringLiteral).join(', ')}), concat(x, ' ', toString(k)), x), ` +
+      ? `if(source IN ('w3c', 'exchange'), vals, arrayMap((x, key) -> if(key IN (${UNIQUE_KEYS.map(stringLiteral).join(', ')}), concat(x, ' ', toString(k), '.', toString(bench_i)), x), ` +
         `if(k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys)), keys))`
       : `if(source IN ('w3c', 'exchange') OR k % ${ATTACK_EVERY} = 0, vals, arrayMap((v, key) -> ${benign}, vals, keys))`,
   };
@@ -120,9 +120,9 @@ export async function fillStore(client: StoreClient, base: readonly HuntEvent[],
   const copies = copiesFor(base, total);
   const cols = EVENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ');
   await client.exec('DROP TABLE IF EXISTS bench_base');
-  await client.exec(`CREATE TABLE bench_base (${cols}) ENGINE = Memory`);
+  await client.exec(`CREATE TABLE bench_base (${cols}, bench_i UInt32) ENGINE = Memory`);
   for (let i = 0; i < base.length; i += 20_000)
-    await client.insert('bench_base', base.slice(i, i + 20_000).map((e) => eventToRow(e, { host: 'BASE', collection: 'BASE', sha256: '', ingestId: 'base' })));
+    await client.insert('bench_base', base.slice(i, i + 20_000).map((e, j) => ({ ...eventToRow(e, { host: 'BASE', collection: 'BASE', sha256: '', ingestId: 'base' }), bench_i: i + j })));
   const step = Math.max(1, Math.floor(1_000_000 / base.length));
   for (let k = 0; k < copies; k += step) {
     await client.exec(copySql(k, Math.min(copies, k + step)));

@@ -98,7 +98,8 @@ async function runHunt(flags: HuntFlags, ctx: CommandContext): Promise<number> {
       onFinding,
     });
     ctx.stderr.write(
-      `exhunt hunt: ${s.rules} rules over ${store.info.where} (${s.sqlRules} in SQL in ${s.queries} queries, ${s.inProcess.length} in-process): ${s.findings} findings\n`,
+      `exhunt hunt: ${s.rules} rules over ${store.info.where} (${s.sqlRules} in SQL in ${s.queries} queries, ${s.inProcess.length} in-process): ${s.findings} findings\n` +
+        (s.valueSets.logsources > 0 ? `exhunt hunt: ${s.valueSets.logsources} logsources evaluated over ${s.valueSets.sets} distinct value sets of ${s.valueSets.events} events\n` : ''),
     );
     for (const r of s.inProcess) ctx.stderr.write(`  in-process only (${r.reason}): ${r.rule.meta.title} [${r.rule.meta.id}] — ${r.detail}\n`);
     if (flags.iocs.length > 0) {
