@@ -129,8 +129,8 @@ export class FindingsDigest {
   }
 
   /**
-   * The same, from a finding's view (what a scan's spill records carry instead of the fields): its whole finding
-   * is asked for only by what keeps a sample (the rules' first rows, the story, the web-shell paths).
+   * The same, from a finding's view (what a scan's spill records carry instead of the fields): the whole finding
+   * is asked for only by the rules' first rows and the web-shell paths, its sample copy by the story.
    */
   addView(f: FindingView): void {
     this.count++;

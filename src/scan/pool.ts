@@ -30,8 +30,8 @@ function workerUrl(): URL | undefined {
  * A worker's heap, bounded. Unbounded, V8 lets a matching thread's heap grow to ~300 MB of mostly garbage (764 MB
  * peak RSS for 2 workers on 100 MB of EVTX with all SigmaHQ rules; 465–473 MB bounded). The young generation is
  * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS); the old generation may hold the compiled rules
- * (about 30 KB each once matching has compiled their candidates), 64 MB (the room twice the 16 M characters a job
- * held before it wrote a run took; its records are bytes outside the heap now, JOB_RUN_BYTES) and 128 MB besides.
+ * (about 30 KB each once matching has compiled their candidates), 64 MB (what twice the 16 M characters of records
+ * a job held as strings took; its records are bytes outside the heap now, JOB_RUN_BYTES) and 128 MB besides.
  * A worker past it fails, and its jobs run on the main thread (SharePool.scan): slower, never lost.
  */
 export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
