@@ -9,14 +9,14 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies } from './readers/index.js';
-import { findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FindingAux, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
-import { addAttackerIndicators, withFacts, type AttackerIndicators } from './engines/activity/index.js';
-import { FindingsDigest, type TimelineLines } from './reporters/index.js';
+import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
+import { FindingsDigest, ShapeBook, type TimelineLines } from './reporters/index.js';
 import { SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -108,6 +108,8 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
 }
 
 async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives: ArchiveSession): Promise<HuntResult> {
+  /** The rule shapes the log jobs' digest records name, as each job's thread sent them. */
+  const shapes = new ShapeBook();
   const startedAt = new Date().toISOString();
   const diags = new DiagnosticCollector();
   const sink: DiagnosticSink = (d: Diagnostic) => {
@@ -178,6 +180,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     exposure.mergeTraces(p.traces);
     for (const ip of p.ips) ind.ips.add(ip);
     for (const a of p.agents) ind.agents.add(a);
+    shapes.learn(p.shapes);
     for (const run of p.runs) shown.adoptRun(run.path, run.count);
     if (p.inline !== '') shown.addRecords(p.inline);
   };
@@ -254,11 +257,13 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // 7. The findings in output order, through the digest to the caller's writers.
   const digest = new FindingsDigest(catalog);
   const { onFinding, onFindingLines } = opts;
+  // A record's aux is its digest record: the finding itself is parsed only for the rows the report shows (the
+  // digest asks for it) or for onFinding.
   for (const e of shown.drain()) {
-    const [details, f, facts, csv, sketch] = JSON.parse(e.aux) as FindingAux;
-    digest.add(withFacts(f, facts), details);
+    const { view, lines } = shapes.read(e.aux, () => e.item);
+    digest.addView(view);
     if (onFinding) await onFinding(e.item, e.line);
-    if (onFindingLines) await onFindingLines(e.line, csv !== undefined ? { csv, sketch: sketch ?? null } : null);
+    if (onFindingLines) await onFindingLines(e.line, lines);
   }
   const coverageEntries = coverage.entries();
   const summary: ScanSummary = {

@@ -3,7 +3,7 @@
 import type { Finding, Level, RuleRef } from '../finding.js';
 import { LEVELS, levelRank } from '../finding.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { findingFacts, findingIp, slimFinding, type FindingFacts } from '../engines/activity/index.js';
+import { findingView, wantsSample, type FindingView } from '../engines/activity/index.js';
 import { RemediationTally, VerdictTally } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
 import { detailsOf } from './timeline-rows.js';
@@ -22,17 +22,6 @@ export const STORY_PER_RULE = 1000;
 export const STORY_TOTAL = 50_000;
 /** Source IPs counted one by one; findings from further IPs are counted together. */
 export const MAX_IPS = 100_000;
-
-/** What the digest reads of a finding: its report row's details, the finding without its fields, and the facts read from them. */
-export type DigestFacts = [details: string, finding: Finding, facts: FindingFacts];
-/**
- * Made where the finding is (a worker thread) and sent as JSON: a fraction of an EVTX finding, parsed instead
- * of it on the main thread; add(withFacts(finding, facts), details) then tallies exactly what add() of the
- * whole finding would, without reading a field.
- */
-export function digestFacts(f: Finding): DigestFacts {
-  return [clipDetails(detailsOf(f.fields)), { ...f, fields: {} }, findingFacts(f)];
-}
 
 export interface RuleDigest {
   engine: string;
@@ -134,11 +123,16 @@ export class FindingsDigest {
     return d;
   }
 
+  /** Findings come in the order of the outputs (findingOrderKey): "first" below means first in that order. */
+  add(f: Finding): void {
+    this.addView(findingView(f));
+  }
+
   /**
-   * Findings come in the order of the outputs (findingOrderKey): "first" below means first in that order.
-   * `details`: the report row's details when known (digestFacts), else made from the fields.
+   * The same, from a finding's view (what a scan's spill records carry instead of the fields): the whole finding
+   * is asked for only by the rules' first rows and the web-shell paths, its sample copy by the story.
    */
-  add(f: Finding, details?: string): void {
+  addView(f: FindingView): void {
     this.count++;
     this.byLevel[f.level]++;
     this.first = minT(this.first, f.time);
@@ -159,7 +153,8 @@ export class FindingsDigest {
     // Rows hold what the report shows, not the finding: an EVTX finding's fields are the whole event.
     if (r.rows.length < RULE_ROWS && this.rowCount < ROWS_TOTAL) {
       this.rowCount++;
-      r.rows.push({ time: f.time, host: f.host, evidence: f.evidence, message: f.message === undefined ? null : f.message.slice(0, 400), details: details ?? clipDetails(detailsOf(f.fields)) });
+      const w = f.whole();
+      r.rows.push({ time: f.time, host: f.host, evidence: w.evidence, message: w.message === undefined ? null : w.message.slice(0, 400), details: clipDetails(detailsOf(w.fields)) });
     }
     if (f.host && this.hosts.length < 4 && !this.hosts.includes(f.host)) this.hosts.push(f.host);
     this.addTechniques(f);
@@ -170,11 +165,11 @@ export class FindingsDigest {
         if (!this.firstExploit && f.cves.length > 0) this.firstExploit = { time: f.time, title: f.rule.title };
         if (!this.firstPost && levelRank(f.level) >= levelRank('high') && f.attack.some((t) => t.startsWith('T1505') || t.startsWith('T1003'))) this.firstPost = { time: f.time, title: f.rule.title };
       }
-      if (levelRank(f.level) >= levelRank('low')) this.addStory(r, f);
+      if (wantsSample(f)) this.addStory(r, f);
     }
   }
 
-  private addTechniques(f: Finding): void {
+  private addTechniques(f: FindingView): void {
     for (const raw of new Set(f.attack)) {
       const id = this.catalog.resolve(raw);
       if (!id) {
@@ -195,8 +190,8 @@ export class FindingsDigest {
     }
   }
 
-  private addIp(f: Finding): void {
-    const ip = findingIp(f);
+  private addIp(f: FindingView): void {
+    const ip = f.ip;
     if (!ip) return;
     let s = this.ips.get(ip);
     if (!s) {
@@ -213,7 +208,7 @@ export class FindingsDigest {
     s.last = maxT(s.last, f.time);
   }
 
-  private addActivity(f: Finding): void {
+  private addActivity(f: FindingView): void {
     if (f.time === null) return;
     const ms = Date.parse(f.time);
     if (Number.isNaN(ms)) return;
@@ -226,7 +221,7 @@ export class FindingsDigest {
     hours.set(h, (hours.get(h) ?? 0) + 1);
   }
 
-  private addStory(r: RuleDigest, f: Finding): void {
+  private addStory(r: RuleDigest, f: FindingView): void {
     if (r.storyCount++ === 0) {
       this.storyRules++;
       const cap = Math.min(this.caps.perRule, Math.max(RULE_ROWS, Math.floor(this.caps.total / this.storyRules)));
@@ -237,7 +232,7 @@ export class FindingsDigest {
       }
     }
     // One RuleRef per rule is shared by its sample (a finding read back from findings.jsonl brings its own copy).
-    if (r.story.length < this.storyCap) r.story.push({ seq: this.seq++, f: slimFinding(f, r.rule) });
+    if (r.story.length < this.storyCap) r.story.push({ seq: this.seq++, f: f.sample(r.rule) });
   }
 
   /** The story's findings in output order (every one when no rule passed its cap). */

@@ -2,9 +2,7 @@
 // a sighting of each on the scanned host, ATT&CK attack-patterns they indicate, and a grouping for the run.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Finding } from '../finding.js';
-import { levelRank } from '../finding.js';
-import { cmpStr, findingHashes, findingIp, findingUrlHost, findingUrlStem } from '../engines/activity/index.js';
+import { cmpStr, wantsHashes, wantsUrl, type FindingView } from '../engines/activity/index.js';
 import type { ReportModel } from './model.js';
 import type { AttackCatalog } from '../attack/index.js';
 
@@ -47,10 +45,10 @@ interface Sighted {
 const HOST_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/i;
 const URL_PATH_RE = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 
-function urlOf(f: Finding): string | null {
-  const stem = findingUrlStem(f);
+function urlOf(f: FindingView): string | null {
+  const stem = f.urlStem;
   if (!stem || !URL_PATH_RE.test(stem)) return null;
-  const host = findingUrlHost(f) ?? f.host;
+  const host = f.urlHost ?? f.host;
   if (!host || !HOST_RE.test(host)) return null;
   return `https://${host.toLowerCase()}${stem}`;
 }
@@ -68,14 +66,14 @@ export class StixTally {
   dropped = 0;
   constructor(private readonly catalog: AttackCatalog) {}
 
-  add(f: Finding): void {
-    if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return;
-    const ip = findingIp(f);
+  add(f: FindingView): void {
+    if (!wantsHashes(f)) return;
+    const ip = f.ip;
     if (ip && isIP(ip)) {
       const type = isIP(ip) === 4 ? 'ipv4-addr' : 'ipv6-addr';
       this.sight(`ip:${ip}`, `[${type}:value = ${patternString(ip)}]`, `Attacker address ${ip}`, f);
     }
-    const h = findingHashes(f);
+    const h = f.hashes ?? {};
     if (h.sha256 || h.sha1 || h.md5) {
       const parts: string[] = [];
       if (h.sha256) parts.push(`file:hashes.'SHA-256' = '${h.sha256}'`);
@@ -84,13 +82,13 @@ export class StixTally {
       const name = f.evidence.path.split('/').pop() ?? 'file';
       this.sight(`file:${h.sha256 ?? h.sha1 ?? h.md5}`, `[${parts.join(' OR ')}]`, `Malicious file ${name}`, f);
     }
-    if (levelRank(f.level) >= levelRank('high') && (f.attack.includes('T1505.003') || f.cves.length > 0)) {
+    if (wantsUrl(f)) {
       const url = urlOf(f);
       if (url) this.sight(`url:${url}`, `[url:value = ${patternString(url)}]`, `Malicious URL ${url}`, f);
     }
   }
 
-  private sight(key: string, pattern: string, name: string, f: Finding): void {
+  private sight(key: string, pattern: string, name: string, f: FindingView): void {
     let s = this.sighted.get(key);
     if (!s) {
       if (this.sighted.size >= MAX_INDICATORS) {

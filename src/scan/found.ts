@@ -1,15 +1,14 @@
 // What a job found, handed over pre-serialised: the findings shown (at or above minLevel) as spill records sorted
 // in the outputs' total order, and the few facts the main thread's bookkeeping needs — never Finding objects.
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Finding, Level } from '../finding.js';
 import { findingOrderKey, levelRank } from '../finding.js';
-import { addAttackerIndicators, type AttackerIndicators, type FindingFacts } from '../engines/activity/index.js';
+import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { digestFacts, timelineLines } from '../reporters/index.js';
-import { encodeRecord } from '../spill/index.js';
+import { digestRecord, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
 import { chooseHost } from '../evidence/index.js';
 
 /** Where a job's findings go: the level shown, and the scan's spill folder (null: every record inline). */
@@ -22,15 +21,9 @@ export interface FoundContext {
   hosts?: Record<string, string>;
 }
 
-/** A record's aux text, parsed: the digest's facts (digestFacts), then the timeline lines when they were asked for. */
-export type FindingAux = [details: string, finding: Finding, facts: FindingFacts, csv?: string, sketch?: string | null];
-
-/** The aux text of a finding's spill record (JSON of FindingAux), wherever the finding was made. */
+/** The aux text of a finding's spill record (digestRecord, with its timeline lines when they were asked for), wherever the finding was made. */
 export function findingAux(f: Finding, timelines: AttackCatalog | null): string {
-  const facts = digestFacts(f);
-  if (!timelines) return JSON.stringify(facts);
-  const t = timelineLines(f, timelines);
-  return JSON.stringify([...facts, t.csv, t.sketch]);
+  return digestRecord(f, timelines ? timelineLines(f, timelines) : null);
 }
 
 /** A rule that fired in a job: its `engine:id` and what its ATT&CK tags are checked from. */
@@ -52,25 +45,33 @@ export interface FoundPart {
   /** The attackers' addresses and agents the findings name (addAttackerIndicators), in first-seen order. */
   ips: string[];
   agents: string[];
+  /** The rule shapes this thread numbered since its last part (what the digest records name). */
+  shapes: ShapeDelta;
 }
 
-/** Text a job holds before it writes a sorted run (about 2 bytes a character in the heap)... */
-export const JOB_RUN_CHARS = 16 << 20;
+/** Record bytes a job holds (outside the JS heap) before it writes a sorted run... */
+export const JOB_RUN_BYTES = 16 << 20;
 /** ...and below which its last records go inline instead of to a file. */
-const INLINE_CHARS = 256 << 10;
+const INLINE_BYTES = 256 << 10;
 
+/** A record in the job's buffer: its key, and where its bytes (encodeRecord's) and its line are. */
 interface Rec {
   key: string;
-  line: string;
-  aux: string;
+  at: number;
+  lineAt: number;
+  lineEnd: number;
+  end: number;
 }
-const cmp = (a: Rec, b: Rec): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0);
 let seq = 0;
+const TAB = 0x09;
+const NL = 0x0a;
 
 /** One job's findings as they are made; part() ends it. */
 export class JobFindings {
   private recs: Rec[] = [];
-  private chars = 0;
+  /** The records' bytes as encodeRecord writes them, in the order they came (a run sorts an index of them). */
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
   private readonly runs: FoundPart['runs'] = [];
   private readonly rules = new Map<string, FiredRule>();
   private readonly traces = new TraceTally();
@@ -78,7 +79,7 @@ export class JobFindings {
   private readonly min: number;
   private readonly catalog: AttackCatalog | null;
 
-  constructor(private readonly ctx: FoundContext, private readonly maxChars = JOB_RUN_CHARS) {
+  constructor(private readonly ctx: FoundContext, private readonly maxBytes = JOB_RUN_BYTES) {
     this.min = levelRank(ctx.minLevel);
     this.catalog = ctx.timelines ? attackCatalog() : null;
   }
@@ -90,29 +91,83 @@ export class JobFindings {
     this.traces.add(f);
     addAttackerIndicators(this.ind, f);
     if (levelRank(f.level) < this.min) return;
-    const r: Rec = { key: findingOrderKey(f), line: JSON.stringify(f), aux: findingAux(f, this.catalog) };
-    this.recs.push(r);
-    this.chars += r.line.length + r.aux.length + r.key.length;
-    if (this.chars >= this.maxChars && this.ctx.spillDir !== null) this.writeRun(this.ctx.spillDir);
+    const order = findingOrderKey(f);
+    this.write(order, JSON.stringify(f), findingAux(f, this.catalog));
+    if (this.used >= this.maxBytes && this.ctx.spillDir !== null) this.writeRun(this.ctx.spillDir);
   }
+
+  /** Appends encodeRecord(key, line, aux) to the buffer, straight from the strings (no record string is built). */
+  private write(key: string, line: string, aux: string): void {
+    const k = JSON.stringify(key);
+    const need = 3 * (k.length + line.length + aux.length) + 3;
+    if (this.used + need > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + need));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    const b = this.bytes;
+    const at = this.used;
+    let p = at + b.write(k, at, 'utf8');
+    b[p++] = TAB;
+    const lineAt = p;
+    p += b.write(line, p, 'utf8');
+    const lineEnd = p;
+    b[p++] = TAB;
+    p += b.write(aux, p, 'utf8');
+    b[p++] = NL;
+    this.used = p;
+    this.recs.push({ key, at, lineAt, lineEnd, end: p });
+  }
+
+  // Keys rarely tie (the same event, engine and rule): only then are the two lines decoded and compared, as the merge compares them.
+  private readonly cmp = (a: Rec, b: Rec): number => {
+    if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+    const x = this.bytes.toString('utf8', a.lineAt, a.lineEnd);
+    const y = this.bytes.toString('utf8', b.lineAt, b.lineEnd);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 
   /** Sorts what is held and writes it as one run file (a worker's memory stays bounded however much a job finds). */
   private writeRun(dir: string): void {
-    this.recs.sort(cmp);
+    this.recs.sort(this.cmp);
     const path = join(dir, `job-${threadId}-${seq++}.run`);
-    writeFileSync(path, this.recs.map((r) => encodeRecord(r.key, r.line, r.aux)).join(''));
+    const fd = openSync(path, 'w');
+    try {
+      const parts: Buffer[] = [];
+      for (const r of this.recs) {
+        parts.push(this.bytes.subarray(r.at, r.end));
+        if (parts.length === 1024) writeAll(fd, parts.splice(0));
+      }
+      writeAll(fd, parts);
+    } finally {
+      closeSync(fd);
+    }
     this.runs.push({ path, count: this.recs.length });
     this.recs = [];
-    this.chars = 0;
+    this.used = 0;
   }
 
   part(): FoundPart {
     let inline = '';
     if (this.recs.length > 0) {
-      if (this.ctx.spillDir !== null && (this.chars >= INLINE_CHARS || this.runs.length > 0)) this.writeRun(this.ctx.spillDir);
-      else inline = this.recs.map((r) => encodeRecord(r.key, r.line, r.aux)).join('');
+      if (this.ctx.spillDir !== null && (this.used >= INLINE_BYTES || this.runs.length > 0)) this.writeRun(this.ctx.spillDir);
+      else inline = this.bytes.toString('utf8', 0, this.used);
     }
     this.recs = [];
-    return { runs: this.runs, inline, rules: [...this.rules.values()], traces: this.traces.part(), ips: [...this.ind.ips], agents: [...this.ind.agents] };
+    this.used = 0;
+    this.bytes = Buffer.alloc(0);
+    return { runs: this.runs, inline, rules: [...this.rules.values()], traces: this.traces.part(), ips: [...this.ind.ips], agents: [...this.ind.agents], shapes: shapeDelta() };
+  }
+}
+
+/** writev until every byte of `parts` is written (writev may write less than asked). */
+function writeAll(fd: number, parts: Buffer[]): void {
+  let left = parts;
+  while (left.length > 0) {
+    let n = writevSync(fd, left);
+    let i = 0;
+    while (i < left.length && n >= left[i]!.length) n -= left[i++]!.length;
+    left = left.slice(i);
+    if (n > 0) left[0] = left[0]!.subarray(n);
   }
 }

@@ -6,4 +6,4 @@ export { SharePool, scanInThread, type WorkerStartup } from './pool.js';
 export { rulesForWorker, type RuleSpec } from './rules.js';
 export { ShareMerger, type MergeTargets } from './merge.js';
 export { createRevisitRunner, revisitInThread, type Attackers } from './revisit.js';
-export { JobFindings, JOB_RUN_CHARS, findingAux, type FindingAux, type FoundContext, type FoundPart, type FiredRule } from './found.js';
+export { JobFindings, JOB_RUN_BYTES, findingAux, type FoundContext, type FoundPart, type FiredRule } from './found.js';

@@ -7,7 +7,6 @@ import type { SigmaRuleSet } from '../engines/sigma/index.js';
 import type { RuleSpec } from './rules.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
-import { JOB_RUN_CHARS } from './found.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
 
@@ -31,12 +30,12 @@ function workerUrl(): URL | undefined {
  * A worker's heap, bounded. Unbounded, V8 lets a matching thread's heap grow to ~300 MB of mostly garbage (764 MB
  * peak RSS for 2 workers on 100 MB of EVTX with all SigmaHQ rules; 465–473 MB bounded). The young generation is
  * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS); the old generation may hold the compiled rules
- * (about 30 KB each once matching has compiled their candidates), twice the records a job holds before it
- * writes a run (JOB_RUN_CHARS, at 2 bytes a character), and 128 MB besides. A worker past it fails, and its
- * jobs run on the main thread (SharePool.scan): slower, never lost.
+ * (about 30 KB each once matching has compiled their candidates), 64 MB (what twice the 16 M characters of records
+ * a job held as strings took; its records are bytes outside the heap now, JOB_RUN_BYTES) and 128 MB besides.
+ * A worker past it fails, and its jobs run on the main thread (SharePool.scan): slower, never lost.
  */
 export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
-  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.ceil(128 + (2 * 2 * JOB_RUN_CHARS) / 2 ** 20 + rules * 0.03) };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.ceil(128 + 64 + rules * 0.03) };
 }
 
 type JobReply = { id: number; result: unknown; heapMb: number } | { id: number; error: string };

@@ -10,7 +10,7 @@ export interface SpillOptions<T> {
   /** One line of text (no '\n' or tab inside; JSON.stringify gives that). */
   serialize: (item: T) => string;
   parse: (line: string) => T;
-  /** A second text carried with each item (same rules as a line; not part of the order): e.g. what a digest reads. */
+  /** A second text carried with each item (no line break; tabs are allowed, it is a record's last field; not part of the order): e.g. what a digest reads. */
   aux?: (item: T) => string;
   /** Items per sorted run (default 5,000). */
   runSize?: number;

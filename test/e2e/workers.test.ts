@@ -10,17 +10,31 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { HuntOptions } from '../../src/hunt.js';
 import { huntAll } from './hunt-all.js';
+import { FindingsDigest } from '../../src/reporters/index.js';
+import type { Finding } from '../../src/finding.js';
 import { projectRoot } from '../../src/paths.js';
 
 const example = join(projectRoot, 'examples', 'exchange-2021');
 const fixtures = join(projectRoot, 'test', 'fixtures', 'exchange');
 
-/** findings.jsonl as the CLI writes it, the summary without its clock times, and how many workers loaded rules. */
-async function scan(opts: HuntOptions): Promise<{ jsonl: string; summary: string; taken: string; workers: number; findings: number }> {
+/** Everything a digest holds (what report.html, the layer and STIX are made of), its Maps and Sets in their order. */
+function digestText(d: FindingsDigest): string {
+  return JSON.stringify({ ...d, catalog: null, story: d.storySample() }, (_k, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v));
+}
+
+/**
+ * findings.jsonl as the CLI writes it, the summary without its clock times, the digest, and how many workers
+ * loaded rules. The digest (made from the workers' digest records) must equal the one `exhunt report` makes
+ * from the findings.jsonl lines.
+ */
+async function scan(opts: HuntOptions): Promise<{ jsonl: string; summary: string; taken: string; digest: string; workers: number; findings: number }> {
   let workers = 0;
   const r = await huntAll({ ...opts, onWorkers: (s) => (workers = s.length) });
   const { startedAt: _s, finishedAt: _f, ...summary } = r.summary;
-  return { jsonl: r.findings.map((f) => JSON.stringify(f) + '\n').join(''), summary: JSON.stringify(summary), taken: JSON.stringify(r.taken), workers, findings: r.findings.length };
+  const jsonl = r.findings.map((f) => JSON.stringify(f) + '\n').join('');
+  const digest = digestText(r.digest);
+  assert.equal(digest, digestText(FindingsDigest.of(r.findings.map((f) => JSON.parse(JSON.stringify(f)) as Finding))), `digest from records = digest from the lines (--workers ${opts.workers})`);
+  return { jsonl, summary: JSON.stringify(summary), taken: JSON.stringify(r.taken), digest, workers, findings: r.findings.length };
 }
 
 async function same(opts: HuntOptions): Promise<Awaited<ReturnType<typeof scan>>> {
@@ -35,6 +49,7 @@ async function same(opts: HuntOptions): Promise<Awaited<ReturnType<typeof scan>>
     assert.equal(r.jsonl, zero.jsonl, `findings: --workers ${n} and 0`);
     assert.equal(r.summary, zero.summary, `summary: --workers ${n} and 0`);
     assert.equal(r.taken, zero.taken, `taken: --workers ${n} and 0`);
+    assert.equal(r.digest, zero.digest, `digest: --workers ${n} and 0`);
   }
   return zero;
 }

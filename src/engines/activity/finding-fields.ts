@@ -1,6 +1,7 @@
 // Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
-import type { Finding } from '../../finding.js';
+import type { Finding, Level, RuleRef } from '../../finding.js';
+import { levelRank } from '../../finding.js';
 import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
 const IP_NAMES = ['c-ip', 'ClientIpAddress', 'ClientIp', 'original-client-ip', 'IpAddress', 'SourceAddress', 'SourceIp', 'src_ip', 'clientIp', 'ip'];
@@ -206,18 +207,43 @@ export function findingUrlHost(f: Finding): string | null {
   return memo(f, 'urlHost', () => fieldValue(f.fields, URL_HOST_NAMES));
 }
 
-/** Every fact of a finding read from its fields: what a worker sends instead of them (withFacts). */
-export type FindingFacts = Required<Facts>;
-export function findingFacts(f: Finding): FindingFacts {
-  return { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: findingPath(f), urlStem: findingUrlStem(f), urlHost: findingUrlHost(f), hashes: findingHashes(f) };
-}
 /**
- * `f` (a copy whose fields were left behind) answering every fact as the original did: findingIp, findingAgent,
- * findingUser, findingFileKey, findingPath, findingHashes and the URL facts return `facts` (findingFacts of it).
+ * A finding as the report's tallies read it (the digest, the verdict, remediation and STIX): without its fields,
+ * with the facts they read from them — the client IP always; the hashes and URL only where STIX may make an
+ * indicator of them (wantsHashes, wantsUrl), else null — and the whole finding on demand, for the few that a
+ * capped sample keeps. A worker sends these facts instead of the fields (reporters' digest records).
  */
-export function withFacts(f: Finding, facts: FindingFacts): Finding {
-  factsCache.set(f, { ...facts });
-  return f;
+export interface FindingView {
+  engine: Finding['engine'];
+  time: string | null;
+  level: Level;
+  rule: RuleRef;
+  cves: string[];
+  attack: string[];
+  host: string | null;
+  evidence: { path: string; kind: string };
+  ip: string | null;
+  hashes: FindingHashes | null;
+  urlStem: string | null;
+  urlHost: string | null;
+  whole(): Finding;
+  /** The finding as a capped sample keeps it (slimFinding), sharing `rule`. */
+  sample(rule: RuleRef): Finding;
+}
+/** STIX reads a finding's hashes and URL only at these levels (and never an exposure finding's). */
+export const wantsHashes = (f: Pick<Finding, 'engine' | 'level'>): boolean => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('medium');
+export const wantsUrl = (f: Pick<Finding, 'engine' | 'level' | 'attack' | 'cves'>): boolean =>
+  f.engine !== 'exposure' && levelRank(f.level) >= levelRank('high') && (f.attack.includes('T1505.003') || f.cves.length > 0);
+/** The story samples findings of level low and up, exposure aside (FindingsDigest): only they need a sample copy. */
+export const wantsSample = (f: Pick<Finding, 'engine' | 'level'>): boolean => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('low');
+export function findingView(f: Finding): FindingView {
+  const url = wantsUrl(f);
+  return {
+    engine: f.engine, time: f.time, level: f.level, rule: f.rule, cves: f.cves, attack: f.attack, host: f.host, evidence: f.evidence,
+    ip: findingIp(f), hashes: wantsHashes(f) ? findingHashes(f) : null, urlStem: url ? findingUrlStem(f) : null, urlHost: url ? findingUrlHost(f) : null,
+    whole: () => f,
+    sample: (rule) => slimFinding(f, rule),
+  };
 }
 
 function hashesOf(f: Finding): FindingHashes {
@@ -254,5 +280,19 @@ export function slimFinding(f: Finding, rule: Finding['rule'] = f.rule): Finding
   const facts: Facts = { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: path !== null && path.length > SLIM_PATH ? path.slice(0, SLIM_PATH) : path };
   const slim: Finding = { ...f, rule, fields: {} };
   factsCache.set(slim, facts);
+  return slim;
+}
+
+/** slimFinding's copy and facts as JSON, its rule left out (the sample gives its own): for a finding sampled elsewhere. */
+export function slimText(f: Finding): string {
+  const slim = slimFinding(f);
+  const c = factsCache.get(slim)!;
+  return JSON.stringify([{ ...slim, rule: 0 }, c.ip, c.agent, c.user, c.fileKey, c.path]);
+}
+/** The copy slimText wrote, with `rule`: what slimFinding(finding, rule) gave where the text was made. */
+export function slimFromText(text: string, rule: RuleRef): Finding {
+  const [slim, ip, agent, user, fileKey, path] = JSON.parse(text) as [Finding, ...(string | null)[]];
+  slim.rule = rule;
+  factsCache.set(slim, { ip: ip ?? null, agent: agent ?? null, user: user ?? null, fileKey: fileKey ?? null, path: path ?? null });
   return slim;
 }

@@ -4,7 +4,7 @@ import type { Finding } from '../../finding.js';
 import type { ScanSummary } from '../../summary.js';
 import type { AttackCatalog } from '../../attack/index.js';
 import type { TakenSummary } from '../activity/index.js';
-import { findingPath, findingFileKey, findingIp } from '../activity/index.js';
+import { findingPath, findingFileKey, findingView, type FindingView } from '../activity/index.js';
 import { levelRank } from '../../finding.js';
 import type { Verdict } from './verdict.js';
 
@@ -52,18 +52,21 @@ export class RemediationTally {
   constructor(private readonly catalog: AttackCatalog) {}
   static of(findings: readonly Finding[], catalog: AttackCatalog): RemediationTally {
     const t = new RemediationTally(catalog);
-    for (const f of findings) t.add(f);
+    for (const f of findings) t.add(findingView(f));
     return t;
   }
-  add(f: Finding): void {
+  add(f: FindingView): void {
     for (const a of f.attack) this.techs.add(this.catalog.resolve(a) ?? a);
     for (const c of f.cves) this.cves.add(c);
     // files on disk only: a file engine also reports log lines (requests to a shell) and configuration (fixed, not deleted)
     if (FILE_ENGINES.has(f.engine) && !/^(?:iis-|exchange-|evtx|json|w3c)/.test(f.evidence.kind)) this.shellFiles.offer(f.evidence.path);
-    if (f.attack.includes('T1505.003')) this.shellPaths.offer(findingPath(f) ?? findingFileKey(f) ?? f.evidence.path);
+    if (f.attack.includes('T1505.003')) {
+      const w = f.whole();
+      this.shellPaths.offer(findingPath(w) ?? findingFileKey(w) ?? f.evidence.path);
+    }
     // the attacker's addresses as attackerIndicators() picks them: medium and above, exposure aside
     if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return;
-    const ip = findingIp(f);
+    const ip = f.ip;
     if (ip === null) return;
     this.anyIp = true;
     this.ips.add(ip);

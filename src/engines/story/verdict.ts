@@ -23,7 +23,10 @@ const HEADLINES: Record<VerdictKind, string> = {
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 const PRE_EXPLOIT = new Set(['reconnaissance', 'resource-development', 'initial-access']);
 
-function isPostExploitation(f: Finding, catalog: AttackCatalog): boolean {
+/** What the verdict reads of a finding (a Finding, or the digest's view of one). */
+type Tallied = Pick<Finding, 'engine' | 'level' | 'attack' | 'cves' | 'rule' | 'time'>;
+
+function isPostExploitation(f: Tallied, catalog: AttackCatalog): boolean {
   if (f.engine === 'exposure' || levelRank(f.level) < levelRank('high')) return false;
   if (FILE_ENGINES.has(f.engine)) return true;
   return f.attack.some((t) => {
@@ -31,7 +34,7 @@ function isPostExploitation(f: Finding, catalog: AttackCatalog): boolean {
     return tech !== undefined && tech.tactics.some((s) => !PRE_EXPLOIT.has(s));
   });
 }
-function isExploitation(f: Finding, catalog: AttackCatalog): boolean {
+function isExploitation(f: Tallied, catalog: AttackCatalog): boolean {
   if (f.engine === 'exposure' || levelRank(f.level) < levelRank('medium')) return false;
   // a probe (reconnaissance only, e.g. a version scan tagged with the CVE it looks for) is not an exploitation attempt
   const techs = f.attack.map((t) => catalog.technique(catalog.resolve(t) ?? t)).filter((t) => t !== undefined);
@@ -60,14 +63,14 @@ export class VerdictTally {
     for (const f of findings) t.add(f);
     return t;
   }
-  add(f: Finding): void {
+  add(f: Tallied): void {
     if (isPostExploitation(f, this.catalog)) tally(this.post, f);
     if (isExploitation(f, this.catalog)) tally(this.expl, f);
     if (f.engine === 'exposure' && levelRank(f.level) >= levelRank('medium')) tally(this.exposure, f);
   }
 }
 
-function tally(byRule: Map<string, RuleLine>, f: Finding): void {
+function tally(byRule: Map<string, RuleLine>, f: Tallied): void {
   const r = byRule.get(f.rule.id);
   if (r) {
     r.count++;

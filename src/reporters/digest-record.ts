@@ -1,0 +1,106 @@
+// A finding's digest record: what FindingsDigest reads of it, as short JSON made where the finding is (a worker),
+// so the scan's final merge parses neither the finding nor its fields, except for the few rows a report shows.
+import { threadId } from 'node:worker_threads';
+import type { Finding, FindingEngine, Level, RuleRef } from '../finding.js';
+import { findingView, slimFromText, slimText, wantsSample, type FindingHashes, type FindingView } from '../engines/activity/index.js';
+import type { TimelineLines } from './ordered-outputs.js';
+
+/** What many findings share: their rule, engine, level, techniques, CVEs and kind of evidence. */
+interface Shape {
+  engine: FindingEngine;
+  level: Level;
+  rule: RuleRef;
+  cves: string[];
+  attack: string[];
+  kind: string;
+}
+
+/** The shapes a thread numbered since it last sent its table (ShapeTable.delta). */
+export interface ShapeDelta {
+  thread: number;
+  from: number;
+  shapes: Shape[];
+}
+
+/** [thread, shape number, time, host, evidence path, ip, hashes, URL stem, URL host]: the view's own values. */
+type Head = [number, number, string | null, string | null, string, string | null, FindingHashes | null, string | null, string | null];
+
+/**
+ * This thread's numbered shapes. A shape keeps its rule as JSON gives it back (what a finding read from its
+ * line would carry), so every thread and --workers value gives the digest equal rules.
+ */
+class ShapeTable {
+  readonly shapes: Shape[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly ruleText = new WeakMap<RuleRef, string>();
+  private readonly ruleNums = new Map<string, number>();
+  private sent = 0;
+
+  id(f: Finding): number {
+    let text = this.ruleText.get(f.rule);
+    if (text === undefined) this.ruleText.set(f.rule, (text = JSON.stringify(f.rule)));
+    let rule = this.ruleNums.get(text);
+    if (rule === undefined) this.ruleNums.set(text, (rule = this.ruleNums.size));
+    const key = `${rule}\u0000${f.engine}\u0000${f.level}\u0000${f.evidence.kind}\u0000${JSON.stringify(f.attack)}\u0000${JSON.stringify(f.cves)}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.shapes.length;
+      this.shapes.push({ engine: f.engine, level: f.level, rule: JSON.parse(text) as RuleRef, cves: [...f.cves], attack: [...f.attack], kind: f.evidence.kind });
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  delta(): ShapeDelta {
+    const d = { thread: threadId, from: this.sent, shapes: this.shapes.slice(this.sent) };
+    this.sent = this.shapes.length;
+    return d;
+  }
+}
+
+const local = new ShapeTable();
+
+/**
+ * The digest record of a finding: its view's own values (Head) as JSON, a tab, its sample copy (slimText; 0
+ * for a finding no story samples), and with `lines` a tab and its timeline lines — JSON has no tab or line break.
+ */
+export function digestRecord(f: Finding, lines: TimelineLines | null): string {
+  const v = findingView(f);
+  const head: Head = [threadId, local.id(f), v.time, v.host, v.evidence.path, v.ip, v.hashes, v.urlStem, v.urlHost];
+  const record = `${JSON.stringify(head)}\t${wantsSample(f) ? slimText(f) : '0'}`;
+  return lines ? `${record}\t${JSON.stringify([lines.csv, lines.sketch])}` : record;
+}
+
+/** The shapes this thread numbered since it last sent them, for the thread that merges its records. */
+export function shapeDelta(): ShapeDelta {
+  return local.delta();
+}
+
+/** Where records are merged: every thread's shapes, and the records read back as views. */
+export class ShapeBook {
+  private readonly byThread = new Map<number, Shape[]>();
+
+  learn(d: ShapeDelta): void {
+    if (d.thread === threadId) return; // this thread's own table is read directly
+    let shapes = this.byThread.get(d.thread);
+    if (!shapes) this.byThread.set(d.thread, (shapes = []));
+    for (let i = 0; i < d.shapes.length; i++) shapes[d.from + i] = d.shapes[i]!;
+  }
+
+  /** A record as the digest reads it, and its timeline lines; `whole` gives the finding itself (parsed from its line) when asked. */
+  read(record: string, whole: () => Finding): { view: FindingView; lines: TimelineLines | null } {
+    const a = record.indexOf('\t');
+    const b = record.indexOf('\t', a + 1);
+    const [thread, id, time, host, path, ip, hashes, urlStem, urlHost] = JSON.parse(record.slice(0, a)) as Head;
+    const s = thread === threadId ? local.shapes[id] : this.byThread.get(thread)?.[id];
+    if (s === undefined) throw new Error(`a digest record names shape ${id} of thread ${thread}, which was never sent`);
+    const slim = b === -1 ? record.slice(a + 1) : record.slice(a + 1, b);
+    const sample = (rule: RuleRef): Finding => {
+      if (slim === '0') throw new Error(`a ${s.level} ${s.engine} finding has no sample copy`);
+      return slimFromText(slim, rule);
+    };
+    const view: FindingView = { engine: s.engine, time, level: s.level, rule: s.rule, cves: s.cves, attack: s.attack, host, evidence: { path, kind: s.kind }, ip, hashes, urlStem, urlHost, whole, sample };
+    const t = b === -1 ? null : (JSON.parse(record.slice(b + 1)) as [string, string | null]);
+    return { view, lines: t ? { csv: t[0], sketch: t[1] } : null };
+  }
+}
