@@ -178,7 +178,7 @@ export async function huntValueSets(
     // The columns read without keys/vals first (LowCardinality, cheap; ClickHouse reads PREWHERE conditions step by
     // step): only events that pass are read further and hashed.
     const cheap = base.filter(([, e]) => !/\b(keys|vals)\b/.test(withoutLiterals(e)));
-    const first = cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN (SELECT ${cheap.map(([n]) => n).join(', ')} FROM ${table} WHERE th IN (SELECT th FROM ${matching})) AND `;
+    const first = cheap.map(([n, e]) => `${e} IN (SELECT ${n} FROM ${table} WHERE th IN (SELECT th FROM ${matching})) AND `).join('');
     const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${first}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
     for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
       for (const rule of bySet.get(r.set_hash) ?? []) {
