@@ -1,17 +1,12 @@
 // A finding's digest record: what FindingsDigest reads of it, as short JSON made where the finding is (a worker),
 // so the scan's final merge parses neither the finding nor its fields, except for the few rows a report shows.
 import { threadId } from 'node:worker_threads';
-import type { Finding, FindingEngine, Level, RuleRef } from '../finding.js';
+import type { Finding, RuleRef } from '../finding.js';
 import { findingView, slimFromText, slimText, wantsSample, type FindingHashes, type FindingView } from '../engines/activity/index.js';
 import type { TimelineLines } from './ordered-outputs.js';
 
 /** What many findings share: their rule, engine, level, techniques, CVEs and kind of evidence. */
-interface Shape {
-  engine: FindingEngine;
-  level: Level;
-  rule: RuleRef;
-  cves: string[];
-  attack: string[];
+interface Shape extends Pick<Finding, 'engine' | 'level' | 'rule' | 'cves' | 'attack'> {
   kind: string;
 }
 

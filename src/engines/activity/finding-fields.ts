@@ -1,6 +1,6 @@
 // Reading facts out of a Finding's loosely shaped `fields` (flat Sigma fields, nested evtx_dump JSON, file
 // hashes): client IP, user agent, user, file/URL paths and hashes, whatever the engine that produced it.
-import type { Finding, Level, RuleRef } from '../../finding.js';
+import type { Finding, RuleRef } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { clientOf, PROXY_IP } from '../../normalize/index.js';
 
@@ -213,14 +213,7 @@ export function findingUrlHost(f: Finding): string | null {
  * indicator of them (wantsHashes, wantsUrl), else null — and the whole finding on demand, for the few that a
  * capped sample keeps. A worker sends these facts instead of the fields (reporters' digest records).
  */
-export interface FindingView {
-  engine: Finding['engine'];
-  time: string | null;
-  level: Level;
-  rule: RuleRef;
-  cves: string[];
-  attack: string[];
-  host: string | null;
+export interface FindingView extends Pick<Finding, 'engine' | 'time' | 'level' | 'rule' | 'cves' | 'attack' | 'host'> {
   evidence: { path: string; kind: string };
   ip: string | null;
   hashes: FindingHashes | null;

@@ -5,7 +5,7 @@ import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
 import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
-import { huntValueSets, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
+import { huntTrace, huntValueSets, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -114,21 +114,20 @@ export async function hotFields(client: StoreClient): Promise<Map<string, HotFie
 }
 
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
-  const trace = (label: string, t0: number): void => void (process.env['EXHUNT_HUNT_TRACE'] && console.error(`${label}: ${Math.round(performance.now() - t0)} ms`));
   const multiSearch = client.info.major >= 20;
   const scope = scopeSql(o);
   let t0 = performance.now();
   const multiValued = await multiValuedFields(client, scope);
   const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
-  trace('fields', t0);
+  huntTrace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
   const opts = { multiSearch, multiValued, hot, ...(place ? { place } : {}) };
   t0 = performance.now();
   let plan = planSql(o.ruleSet, stringLiteral, opts);
-  trace('plan', t0);
+  huntTrace('plan', t0);
   t0 = performance.now();
   const rejected = await rejectedRegexes(client, plan);
-  trace(`regexes (${plan.regexes.size})`, t0);
+  huntTrace(`regexes (${plan.regexes.size})`, t0);
   if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { ...opts, rejected });
   const settings = huntSettings(client.info);
   const min = o.minLevel ? levelRank(o.minLevel) : 0;
@@ -175,7 +174,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
       sets.sets += run.sets;
       sets.events += run.events;
       sqlMatches += run.matches;
-      trace(`${family[0]!.label}: ${part.sets.reduce((n, g) => n + g.rules.length, 0)} rules over ${run.sets} value sets of ${run.events} events`, t0);
+      huntTrace(`${family[0]!.label}: ${part.sets.reduce((n, g) => n + g.rules.length, 0)} rules over ${run.sets} value sets of ${run.events} events`, t0);
     }
     for (const g of run ? part.rows : family) {
       const t1 = performance.now();
@@ -185,12 +184,12 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
           matched(g.rules[Number(h) - 1]!, r);
         }
       }
-      trace(`${g.label}: ${g.rules.length} rules`, t1);
+      huntTrace(`${g.label}: ${g.rules.length} rules`, t1);
     }
   }
   t0 = performance.now();
   const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
-  trace(`in-process (${plan.inProcess.length} rules)`, t0);
+  huntTrace(`in-process (${plan.inProcess.length} rules)`, t0);
   for (const [ci, groups] of corr) {
     const c = plan.correlations[ci]!;
     const out: Finding[] = [];

@@ -44,6 +44,11 @@ const SET_MASK = 'set_mask';
 /** What names the stored event: its columns, and the columns the store keeps beside them (schema.ts). */
 const EVENT_NAMES = new Set([...EVENT_COLUMNS.map((c) => c.name), HOT_MASK, PLACE_KEY, PLACE_CHANNEL, ...HOT_FIELDS.map((_, i) => hotColumn(i))]);
 
+/** With EXHUNT_HUNT_TRACE set, how long a step of the retro-hunt took since `t0`, on stderr. */
+export function huntTrace(label: string, t0: number): void {
+  if (process.env['EXHUNT_HUNT_TRACE']) console.error(`${label}: ${Math.round(performance.now() - t0)} ms`);
+}
+
 /** SQL without its string literals (ClickHouse's '…' with backslash escapes), to look at identifiers only. */
 function withoutLiterals(sql: string): string {
   return sql.replace(/'(?:[^'\\]|\\.)*'/gs, "''");
@@ -142,7 +147,7 @@ export async function huntValueSets(
   const hashOf = `cityHash64(${base.map(([, e]) => e).join(', ')})`;
   const table = `exhunt_sets_${randomBytes(6).toString('hex')}`;
   const matching = `${table}_matching`;
-  const trace = (what: string, t0: number): void => void (process.env['EXHUNT_HUNT_TRACE'] && console.error(`  ${groups[0]!.label} ${what}: ${Math.round(performance.now() - t0)} ms`));
+  const trace = (what: string, t0: number): void => huntTrace(`  ${groups[0]!.label} ${what}`, t0);
   let t0 = performance.now();
   try {
     try {

@@ -46,7 +46,7 @@ export interface SqlEnv extends ModifierEnv {
    * The name of a column computed once per event in the group's inner SELECT (a field's values, lower-cased
    * or not): ClickHouse analyses every lambda written out, so each field's is written once per query. Every read
    * of the event goes through one, so a condition is a function of its columns alone: the retro-hunt may then
-   * evaluate it once per distinct set of their values (retro-hunt.ts, value sets).
+   * evaluate it once per distinct set of their values (stores/hunt/value-sets.ts).
    */
   column(expr: string): string;
   /** Whether the store has multiSearchAny (ClickHouse 20+, not Debian's 18.16). */
