@@ -44,3 +44,32 @@ test('past its bound a job writes sorted runs; merged, they are the shown findin
   }
   assert.deepEqual(liveTempDirs(), []);
 });
+
+test("a thread's jobs reuse record buffers: a job's records are its own, whether jobs follow or overlap", () => {
+  const ctx = { minLevel: 'low' as const, spillDir: null, timelines: false };
+  // A record is `key \t line \t aux \n` (JSON escapes tabs and newlines inside them): the finding is its second field.
+  const linesOf = (inline: string): string[] => inline.split('\n').filter((r) => r !== '').map((r) => r.split('\t')[1]!).sort();
+  const own = (fs: Finding[]): string[] => fs.map((f) => JSON.stringify(f)).sort();
+  const batch = (from: number, n: number): Finding[] => Array.from({ length: n }, (_, i) => finding(from + i));
+  // A big job first, so its grown buffer is the one handed on.
+  const first = new JobFindings(ctx);
+  const a = batch(0, 3000);
+  for (const f of a) first.add(f);
+  assert.deepEqual(linesOf(first.part().inline), own(a));
+  // Two jobs at once (a worker's text jobs await their reads), then one after both.
+  const x = new JobFindings(ctx);
+  const y = new JobFindings(ctx);
+  const bx = batch(5000, 700);
+  const by = batch(9000, 500);
+  for (let i = 0; i < 700; i++) {
+    x.add(bx[i]!);
+    if (i < 500) y.add(by[i]!);
+  }
+  const px = x.part();
+  const z = new JobFindings(ctx);
+  const bz = batch(20_000, 40);
+  for (const f of bz) z.add(f);
+  assert.deepEqual(linesOf(y.part().inline), own(by), 'the overlapping job kept its own records');
+  assert.deepEqual(linesOf(px.inline), own(bx));
+  assert.deepEqual(linesOf(z.part().inline), own(bz), 'a job on a reused buffer holds its records and no earlier bytes');
+});

@@ -63,6 +63,14 @@ interface Rec {
   end: number;
 }
 let seq = 0;
+/**
+ * Record buffers this thread's finished jobs gave back, for the next jobs: a job's buffer grows to several MB,
+ * and a fresh one per job (allocated outside the heap, doubling as it grows) made V8 collect the old generation
+ * far more often for the external memory it saw come and go. Jobs of a thread may overlap (async reads): each
+ * takes its own buffer, so a free list rather than one buffer.
+ */
+const spare: Buffer[] = [];
+const SPARE_MAX = 2;
 const TAB = 0x09;
 const NL = 0x0a;
 
@@ -70,7 +78,7 @@ const NL = 0x0a;
 export class JobFindings {
   private recs: Rec[] = [];
   /** The records' bytes as encodeRecord writes them, in the order they came (a run sorts an index of them). */
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes = spare.pop() ?? Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private readonly runs: FoundPart['runs'] = [];
   private readonly rules = new Map<string, FiredRule>();
@@ -155,6 +163,7 @@ export class JobFindings {
     }
     this.recs = [];
     this.used = 0;
+    if (spare.length < SPARE_MAX && this.bytes.length <= 2 * this.maxBytes) spare.push(this.bytes);
     this.bytes = Buffer.alloc(0);
     return { runs: this.runs, inline, rules: [...this.rules.values()], traces: this.traces.part(), ips: [...this.ind.ips], agents: [...this.ind.agents], shapes: shapeDelta() };
   }

@@ -29,13 +29,17 @@ function workerUrl(): URL | undefined {
 /**
  * A worker's heap, bounded. Unbounded, V8 lets a matching thread's heap grow to ~300 MB of mostly garbage (764 MB
  * peak RSS for 2 workers on 100 MB of EVTX with all SigmaHQ rules; 465–473 MB bounded). The young generation is
- * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS); the old generation may hold the compiled rules
- * (about 30 KB each once matching has compiled their candidates), 64 MB (what twice the 16 M characters of records
- * a job held as strings took; its records are bytes outside the heap now, JOB_RUN_BYTES) and 128 MB besides.
- * A worker past it fails, and its jobs run on the main thread (SharePool.scan): slower, never lost.
+ * kept at 16 MB (48 MB used the same CPU there and 50 MB more RSS; 32 MB with reused record buffers: 20 against
+ * 50 old-generation collections on 404 MB of EVTX, ~1 CPU-s, +65 MB RSS). The old generation's bound is a ceiling
+ * against a runaway, not a working size: V8 lets a heap grow between collections by a factor that it lowers with
+ * the bound (about 1.3 under 256 MB), and at the 200–290 MB the rules needed, the old generation was collected
+ * over and over at half its bound — one 1 GB IIS scan in two spent 157 collections and 44.7 CPU-s where the other
+ * spent 10 and 22.9; at 512 MB, 39–42 every time; at 1 GB, 8–11 (bench:scale, session 9). Peak RSS stays where it
+ * was (EVTX 404 MB, 2 workers: 442 MB). A worker past it fails, and its jobs run on the main thread
+ * (SharePool.scan): slower, never lost.
  */
 export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
-  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.ceil(128 + 64 + rules * 0.03) };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.max(1024, Math.ceil(128 + 64 + rules * 0.03)) };
 }
 
 type JobReply = { id: number; result: unknown; heapMb: number } | { id: number; error: string };
