@@ -53,6 +53,8 @@ export interface HuntOptions {
   workers?: number;
   /** Text logs bigger than this are read in byte ranges of about this size, one job each (default 32 MiB). */
   rangeBytes?: number;
+  /** Run files the final merge of the findings holds open at once (default 256; tests make it small to force merge passes). */
+  mergeFanIn?: number;
   /** Told, once the logs are read, how long each worker took to load its rules (empty with one thread). */
   onWorkers?: (startup: WorkerStartup[]) => void;
   /**
@@ -96,7 +98,13 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // The log jobs' findings arrive already serialised and sorted (run files written by the workers); each
   // carries the digest's slice of it (aux), so the merge parses a finding only for a caller that wants it.
   const timelines = opts.timelines && opts.onFindingLines ? attackCatalog() : null;
-  const shown = new SpillSorter<Finding>({ key: findingOrderKey, serialize: JSON.stringify, parse: JSON.parse, aux: (f) => findingAux(f, timelines) });
+  const shown = new SpillSorter<Finding>({
+    key: findingOrderKey,
+    serialize: JSON.stringify,
+    parse: JSON.parse,
+    aux: (f) => findingAux(f, timelines),
+    ...(opts.mergeFanIn !== undefined ? { fanIn: opts.mergeFanIn } : {}),
+  });
   // Archive members are inflated into a private temp folder that lives until every read (the second pass too) is done.
   const archives = new ArchiveSession({ password: opts.archivePassword ?? null, ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}) });
   try {
@@ -245,6 +253,19 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       const who = { ips: [...ind.ips], agents: [...ind.agents] };
       const again = jobs.filter((j) => j.kind === 'text' && merger.requestFiles.has(j.evidence.path));
       for await (const hits of pool ? pool.revisit(again, ctx, who) : revisitInThread(again, ctx, who)) for (const h of hits) activity.replay(h);
+    }
+    // More run files than one merge holds open: the passes before the last merge run on the workers, in parallel.
+    const groups = pool ? shown.passGroups(workers) : null;
+    if (pool && groups) {
+      progress.phase = 'merging findings';
+      opts.onProgress?.(progress);
+      const dir = shown.tempDirFor();
+      const merges = groups.map((paths, i) => ({ paths, out: join(dir, `pass-${i}.run`) }));
+      let done = 0;
+      for await (const _ of pool.mergeRuns(merges)) {
+        const m = merges[done++]!;
+        shown.replaceRuns(m.paths, m.out);
+      }
     }
   } finally {
     await pool?.close();

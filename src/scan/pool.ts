@@ -9,6 +9,13 @@ import { createShareRunner, type ShareContext, type ShareResult } from './run-sh
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
+import { mergeRunFiles } from '../spill/index.js';
+
+/** One merge pass's job: sorted run files merged into `out` (all in the findings' spill folder). */
+export interface MergeGroup {
+  paths: string[];
+  out: string;
+}
 
 /** How long a worker took to have its rules ready (wall and CPU milliseconds), and its memory (MB). */
 export interface WorkerStartup {
@@ -101,18 +108,30 @@ export class SharePool {
    * a crashed worker must not lose evidence.
    */
   scan(jobs: readonly ShareJob[], ctx: ShareContext, fallback: SigmaRuleSet): AsyncGenerator<ShareResult> {
-    return this.run<ShareResult>(jobs, ctx, null, () => createShareRunner(fallback, ctx));
+    return this.run<ShareJob, ShareResult>(jobs, (id, job) => ({ id, job, who: null }), ctx, () => createShareRunner(fallback, ctx));
   }
 
   /** The second read of `jobs` (after scan(), same context): the attackers' requests in each, in job order. */
   revisit(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers): AsyncGenerator<RevisitHit[]> {
-    return this.run<RevisitHit[]>(jobs, ctx, who, () => {
+    return this.run<ShareJob, RevisitHit[]>(jobs, (id, job) => ({ id, job, who }), ctx, () => {
       const run = createRevisitRunner(ctx);
       return (job) => run(job, who);
     });
   }
 
-  private async *run<R>(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers | null, fallback: () => (job: ShareJob) => Promise<R>): AsyncGenerator<R> {
+  /**
+   * The findings' merge passes (SpillSorter.passGroups), a group of run files per job, on the workers at once:
+   * with more runs than one merge holds open (EVTX past ~800 MB), the passes before the last merge were the main
+   * thread's, serial, after the workers had stopped.
+   */
+  mergeRuns(groups: readonly MergeGroup[]): AsyncGenerator<null> {
+    return this.run<MergeGroup, null>(groups, (id, merge) => ({ id, merge }), null, () => async (g) => {
+      mergeRunFiles(g.paths, g.out);
+      return null;
+    });
+  }
+
+  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>): AsyncGenerator<R> {
     const results = new Map<number, R>();
     const inflight = new Map<Worker, number>();
     let wake: (() => void) | null = null;
@@ -129,7 +148,7 @@ export class SharePool {
       while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
         const id = next++;
         inflight.set(w, (inflight.get(w) ?? 0) + 1);
-        w.postMessage({ id, job: jobs[id], who });
+        w.postMessage(message(id, jobs[id]!));
       }
     };
     const errors = new Map<number, string>();
@@ -143,11 +162,11 @@ export class SharePool {
     this.onFailure = poke;
     for (const w of this.workers) {
       w.ref();
-      if (this.context !== ctx) w.postMessage({ context: ctx });
+      if (ctx !== null && this.context !== ctx) w.postMessage({ context: ctx });
     }
-    this.context = ctx;
+    if (ctx !== null) this.context = ctx;
     for (const w of this.workers) dispatch(w);
-    let local: ((job: ShareJob) => Promise<R>) | null = null;
+    let local: ((job: J) => Promise<R>) | null = null;
     try {
       for (let id = 0; id < jobs.length; id++) {
         let r = results.get(id);

@@ -1,5 +1,6 @@
 // Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
-// {id, job, who} (who: the attackers, for a job of the second read), answering {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
+// {id, job, who} (who: the attackers, for a job of the second read) and {id, merge} (a merge pass of the findings' runs), answering
+// {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
 import { getHeapStatistics } from 'node:v8';
@@ -8,6 +9,8 @@ import { createShareRunner, type ShareContext, type ShareResult } from './run-sh
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
+import { mergeRunFiles } from '../spill/index.js';
+import type { MergeGroup } from './pool.js';
 
 /** This thread's memory: its V8 heap as committed, and the buffers it holds outside it (MB). */
 function heapMb(): number {
@@ -30,10 +33,23 @@ let revisit: ((job: ShareJob, who: Attackers) => Promise<RevisitHit[]>) | null =
 // Jobs run one at a time, in the order they came: a result is posted before the next job starts.
 let queue: Promise<void> = Promise.resolve();
 
-parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null }) => {
+parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null } | { id: number; merge: MergeGroup }) => {
   if ('context' in msg) {
     runner = rules.then((set) => createShareRunner(set, msg.context));
     revisit = createRevisitRunner(msg.context);
+    return;
+  }
+  if ('merge' in msg) {
+    // A merge pass of the findings' runs (after the scan): no rules needed.
+    const { id, merge } = msg;
+    queue = queue.then(() => {
+      try {
+        mergeRunFiles(merge.paths, merge.out);
+        parentPort!.postMessage({ id, result: null, heapMb: heapMb() });
+      } catch (e) {
+        parentPort!.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
+      }
+    });
     return;
   }
   const mine = runner!;

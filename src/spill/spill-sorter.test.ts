@@ -129,3 +129,34 @@ test('run files read as bytes: records longer than a block, characters cut at bl
   for (const e of got) assert.equal(e.aux, e.item.id === 99 || e.item.note === 'x' ? 'aux-adopted' : `aux-${e.item.id}-${'✓'.repeat(e.item.id % 7)}`);
   assert.deepEqual(liveTempDirs(), []);
 });
+
+test('merge passes done by someone else (passGroups, mergeRunFiles, replaceRuns) give what drain gives alone', async () => {
+  const { mergeRunFiles } = await import('./index.js');
+  const opts = { key: (x: Item) => `${x.t}\u0000${x.id}`, serialize: JSON.stringify, parse: JSON.parse, aux: (x: Item) => `a${x.id}`, runSize: 40, fanIn: 8 };
+  const all = shuffled(items(1500), 3);
+  const ref = new SpillSorter<Item>(opts);
+  for (const x of all) ref.add(x);
+  const expected = [...ref.drain()].map((e) => [e.line, e.aux]);
+  for (const minGroups of [1, 2, 5]) {
+    const s = new SpillSorter<Item>(opts);
+    for (const x of all) s.add(x);
+    const groups = s.passGroups(minGroups)!;
+    assert.ok(groups !== null && s.spilledRuns === 37, `37 runs of 40, more than the fan-in: passes are due (${s.spilledRuns}); 20 items stay in memory`);
+    assert.ok(groups.length >= minGroups && groups.length % minGroups === 0, `groups by the ${minGroups} asked for (${groups.length})`);
+    assert.equal(new Set(groups.flat()).size, groups.flat().length, 'no run in two groups');
+    assert.equal(groups.flat().length - groups.length, 37 - 8, 'as few runs rewritten as leave the fan-in for the last merge');
+    assert.ok(groups.every((g) => g.length >= 2 && g.length <= 8), 'a group is a merge, and fits one');
+    groups.forEach((g, i) => {
+      const out = join(s.tempDirFor(), `pass-${i}.run`);
+      mergeRunFiles(g, out);
+      s.replaceRuns(g, out);
+    });
+    assert.equal(s.spilledRuns, 8, 'the last merge holds the fan-in');
+    assert.equal(s.passGroups(), null, 'no pass left to do');
+    assert.throws(() => s.replaceRuns(groups[0]!, 'x'), /does not hold/);
+    const got = [...s.drain()].map((e) => [e.line, e.aux]);
+    assert.deepEqual(got, expected, `same records in the same order (minGroups ${minGroups})`);
+  }
+  assert.deepEqual(liveTempDirs(), []);
+  assert.equal(expected.length, 1500);
+});

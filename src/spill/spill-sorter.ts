@@ -202,6 +202,40 @@ export class SpillSorter<T> {
     this.count += count;
   }
 
+  /**
+   * The merge passes drain() would need first, as groups of run files for someone else to merge at once
+   * (mergeRunFiles, then replaceRuns); null when the runs fit one merge. The groups rewrite as few runs as leave
+   * fanIn for the last merge, in at least `minGroups` groups (one per worker: they run in parallel), a multiple of
+   * it where more are needed, each of at most fanIn runs.
+   */
+  passGroups(minGroups = 1): string[][] | null {
+    const runs = this.runs.length;
+    const fanIn = this.o.fanIn;
+    if (runs <= fanIn) return null;
+    // k groups of sizes summing to `need + k` leave runs - need runs: fanIn.
+    const need = runs - fanIn;
+    const min = Math.max(1, minGroups);
+    let k = Math.max(min, Math.ceil(need / (fanIn - 1)));
+    k = Math.min(Math.ceil(k / min) * min, need);
+    const total = need + k;
+    const groups: string[][] = [];
+    for (let g = 0, at = 0; g < k; g++) {
+      const size = Math.floor(total / k) + (g < total % k ? 1 : 0);
+      groups.push(this.runs.slice(at, at + size));
+      at += size;
+    }
+    return groups;
+  }
+
+  /** The runs of `group` were merged into `merged` (a file in tempDirFor()): it takes their place. */
+  replaceRuns(group: readonly string[], merged: string): void {
+    if (this.drained) throw new Error('SpillSorter: add after drain');
+    const gone = new Set(group);
+    const kept = this.runs.filter((r) => !gone.has(r));
+    if (kept.length !== this.runs.length - gone.size) throw new Error('SpillSorter: replaceRuns with runs it does not hold');
+    this.runs = [...kept, merged];
+  }
+
   /** The temp folder (made now if need be), where adoptRun's files are written. */
   tempDirFor(): string {
     return (this.dir ??= makeTempDir('exhunt-spill-', this.o.tmpParent));
@@ -243,30 +277,10 @@ export class SpillSorter<T> {
       while (this.runs.length > this.o.fanIn) {
         const group = this.runs.splice(0, this.o.fanIn);
         const path = join(this.dir!, `merged-${merged++}.jsonl`);
-        // records are copied as the bytes they were read as: a pass decodes nothing but keys
-        const parts: Buffer[] = [];
-        let bytes = 0;
-        let fd = openSync(path, 'w');
-        try {
-          for (const e of this.merge(group)) {
-            const r = e.encoded();
-            const b = typeof r === 'string' ? Buffer.from(r) : r;
-            parts.push(b);
-            bytes += b.length;
-            if (bytes >= 1 << 20) {
-              writeFileSync(fd, Buffer.concat(parts, bytes));
-              parts.length = 0;
-              bytes = 0;
-            }
-          }
-          if (parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
-        } finally {
-          closeSync(fd);
-          fd = -1;
-        }
+        mergeRunFiles(group, path);
         this.runs.push(path);
       }
-      for (const e of this.merge(this.runs)) yield new SortedEntry(e, this.o.parse);
+      for (const e of mergeRuns<T>(this.runs)) yield new SortedEntry(e, this.o.parse);
     } finally {
       this.dispose();
     }
@@ -277,47 +291,74 @@ export class SpillSorter<T> {
     this.buffer = [];
     if (this.dir) removeTempDir(this.dir);
   }
+}
 
-  /** k-way merge of sorted run files with a binary heap of their current lines. */
-  private *merge(paths: string[]): Generator<Entry<T>> {
-    const readers = paths.map((p) => new RunReader<T>(p));
-    try {
-      const heap: { e: Entry<T>; r: number }[] = [];
-      const push = (r: number): void => {
-        const e = readers[r]!.next();
-        if (e === null) return;
-        heap.push({ e, r });
-        let i = heap.length - 1;
-        while (i > 0) {
-          const p = (i - 1) >> 1;
-          if (cmp(heap[i]!.e, heap[p]!.e) >= 0) break;
-          [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-          i = p;
-        }
-      };
-      for (let r = 0; r < readers.length; r++) push(r);
-      while (heap.length > 0) {
-        const top = heap[0]!;
-        const last = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = last;
-          let i = 0;
-          for (;;) {
-            const l = 2 * i + 1;
-            const rr = l + 1;
-            let m = i;
-            if (l < heap.length && cmp(heap[l]!.e, heap[m]!.e) < 0) m = l;
-            if (rr < heap.length && cmp(heap[rr]!.e, heap[m]!.e) < 0) m = rr;
-            if (m === i) break;
-            [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-            i = m;
-          }
-        }
-        yield top.e;
-        push(top.r);
+/** k-way merge of sorted run files with a binary heap of their current lines. */
+function* mergeRuns<T>(paths: readonly string[]): Generator<Entry<T>> {
+  const readers = paths.map((p) => new RunReader<T>(p));
+  try {
+    const heap: { e: Entry<T>; r: number }[] = [];
+    const push = (r: number): void => {
+      const e = readers[r]!.next();
+      if (e === null) return;
+      heap.push({ e, r });
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (cmp(heap[i]!.e, heap[p]!.e) >= 0) break;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
       }
-    } finally {
-      for (const r of readers) r.close();
+    };
+    for (let r = 0; r < readers.length; r++) push(r);
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          const rr = l + 1;
+          let m = i;
+          if (l < heap.length && cmp(heap[l]!.e, heap[m]!.e) < 0) m = l;
+          if (rr < heap.length && cmp(heap[rr]!.e, heap[m]!.e) < 0) m = rr;
+          if (m === i) break;
+          [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+          i = m;
+        }
+      }
+      yield top.e;
+      push(top.r);
     }
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+/**
+ * One merge pass: the sorted run files `paths` merged into one sorted run file at `out` (records are copied as the
+ * bytes they were read as: a pass decodes nothing but keys). What drain() does before its last merge when there
+ * are more runs than it holds open at once — and what a scan's workers do for it, in parallel (passGroups).
+ */
+export function mergeRunFiles(paths: readonly string[], out: string): void {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  const fd = openSync(out, 'w');
+  try {
+    for (const e of mergeRuns<unknown>(paths)) {
+      const r = e.encoded();
+      const b = typeof r === 'string' ? Buffer.from(r) : r;
+      parts.push(b);
+      bytes += b.length;
+      if (bytes >= 1 << 20) {
+        writeFileSync(fd, Buffer.concat(parts, bytes));
+        parts.length = 0;
+        bytes = 0;
+      }
+    }
+    if (parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
+  } finally {
+    closeSync(fd);
   }
 }

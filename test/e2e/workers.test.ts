@@ -211,3 +211,41 @@ test('a big IIS log read in byte ranges while #Fields: changes: identical for --
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("more run files than one merge holds: the workers' merge passes give the findings one merge gives", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-passes-'));
+  try {
+    const logs = join(dir, 'C', 'inetpub', 'logs', 'LogFiles', 'W3SVC1');
+    mkdirSync(logs, { recursive: true });
+    const fields = ['date', 'time', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'c-ip', 'sc-status'];
+    // Every request matches; each file's findings pass the size a job keeps inline, so each job writes a run file.
+    for (let f = 0; f < 10; f++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const sec = (f * 400 + i) * 3;
+        const t = `2021-03-03 ${String(Math.floor(sec / 3600) % 24).padStart(2, '0')}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
+        lines.push(`${t} GET /ecp/x${(i * 7 + f) % 13}.js q=${String(f * 1000 + i).repeat(60)} 203.0.113.${(i % 9) + 1} 200`);
+      }
+      writeFileSync(join(logs, `u_ex2103${String(f + 10)}.log`), w3c(fields, lines));
+    }
+    const rules = join(dir, 'every.yml');
+    writeFileSync(rules, CORRELATIONS.split('\n---\n')[0]!);
+    const base = { inputs: [join(dir, 'C')], sigma: [rules], builtinRules: false, minLevel: 'low' as const };
+    const phases = (w: number): { seen: Set<string>; opts: HuntOptions } => {
+      const seen = new Set<string>();
+      return { seen, opts: { ...base, workers: w, mergeFanIn: 3, onProgress: (p) => void seen.add(p.phase) } };
+    };
+    const zero = await scan({ ...base, workers: 0 });
+    assert.equal(zero.findings, 4000);
+    for (const w of [1, 4]) {
+      const p = phases(w);
+      const r = await scan(p.opts);
+      assert.ok(p.seen.has('merging findings'), `--workers ${w}: the merge passes ran on the workers`);
+      assert.equal(r.jsonl, zero.jsonl, `findings: --workers ${w} with passes and --workers 0 without`);
+      assert.equal(r.summary, zero.summary, `summary: --workers ${w}`);
+      assert.equal(r.digest, zero.digest, `digest: --workers ${w}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
