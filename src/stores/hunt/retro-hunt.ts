@@ -5,7 +5,7 @@ import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
 import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
-import { huntTrace, huntValueSets, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
+import { huntTrace, huntValueSets, traceMark, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
@@ -116,16 +116,16 @@ export async function hotFields(client: StoreClient): Promise<Map<string, HotFie
 export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promise<StoreHuntSummary> {
   const multiSearch = client.info.major >= 20;
   const scope = scopeSql(o);
-  let t0 = performance.now();
+  let t0 = traceMark();
   const multiValued = await multiValuedFields(client, scope);
   const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
   huntTrace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
   const opts = { multiSearch, multiValued, hot, ...(place ? { place } : {}) };
-  t0 = performance.now();
+  t0 = traceMark();
   let plan = planSql(o.ruleSet, stringLiteral, opts);
   huntTrace('plan', t0);
-  t0 = performance.now();
+  t0 = traceMark();
   const rejected = await rejectedRegexes(client, plan);
   huntTrace(`regexes (${plan.regexes.size})`, t0);
   if (rejected.size > 0) plan = planSql(o.ruleSet, stringLiteral, { ...opts, rejected });
@@ -166,7 +166,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   const byWhere = new Map<string, SqlGroup[]>();
   for (const g of plan.groups) (byWhere.get(g.where) ?? byWhere.set(g.where, []).get(g.where)!).push(g);
   for (const family of byWhere.values()) {
-    const t0 = performance.now();
+    const t0 = traceMark();
     const part = o.valueSets !== false && hot.size > 0 ? partitionForValueSets(family) : { sets: [], rows: family };
     const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetLimits) : null;
     if (run) {
@@ -177,7 +177,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
       huntTrace(`${family[0]!.label}: ${part.sets.reduce((n, g) => n + g.rules.length, 0)} rules over ${run.sets} value sets of ${run.events} events`, t0);
     }
     for (const g of run ? part.rows : family) {
-      const t1 = performance.now();
+      const t1 = traceMark();
       for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
         for (const h of r.hits) {
           sqlMatches++;
@@ -187,7 +187,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
       huntTrace(`${g.label}: ${g.rules.length} rules`, t1);
     }
   }
-  t0 = performance.now();
+  t0 = traceMark();
   const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
   huntTrace(`in-process (${plan.inProcess.length} rules)`, t0);
   for (const [ci, groups] of corr) {

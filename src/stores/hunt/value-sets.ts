@@ -44,9 +44,22 @@ const SET_MASK = 'set_mask';
 /** What names the stored event: its columns, and the columns the store keeps beside them (schema.ts). */
 const EVENT_NAMES = new Set([...EVENT_COLUMNS.map((c) => c.name), HOT_MASK, PLACE_KEY, PLACE_CHANNEL, ...HOT_FIELDS.map((_, i) => hotColumn(i))]);
 
-/** With EXHUNT_HUNT_TRACE set, how long a step of the retro-hunt took since `t0`, on stderr. */
-export function huntTrace(label: string, t0: number): void {
-  if (process.env['EXHUNT_HUNT_TRACE']) console.error(`${label}: ${Math.round(performance.now() - t0)} ms`);
+/** When a step of the retro-hunt began: wall clock and the process's CPU time (every thread: chDB's too), in ms. */
+export interface TraceMark {
+  wall: number;
+  cpu: number;
+}
+
+export function traceMark(): TraceMark {
+  const c = process.cpuUsage();
+  return { wall: performance.now(), cpu: (c.user + c.system) / 1000 };
+}
+
+/** With EXHUNT_HUNT_TRACE set, how long a step of the retro-hunt took since `t0` (wall and CPU), on stderr. */
+export function huntTrace(label: string, t0: TraceMark): void {
+  if (!process.env['EXHUNT_HUNT_TRACE']) return;
+  const now = traceMark();
+  console.error(`${label}: ${Math.round(now.wall - t0.wall)} ms, ${Math.round(now.cpu - t0.cpu)} ms CPU`);
 }
 
 /** SQL without its string literals (ClickHouse's '…' with backslash escapes), to look at identifiers only. */
@@ -147,8 +160,8 @@ export async function huntValueSets(
   const hashOf = `cityHash64(${base.map(([, e]) => e).join(', ')})`;
   const table = `exhunt_sets_${randomBytes(6).toString('hex')}`;
   const matching = `${table}_matching`;
-  const trace = (what: string, t0: number): void => huntTrace(`  ${groups[0]!.label} ${what}`, t0);
-  let t0 = performance.now();
+  const trace = (what: string, t0: TraceMark): void => huntTrace(`  ${groups[0]!.label} ${what}`, t0);
+  let t0 = traceMark();
   try {
     try {
       await client.exec(
@@ -164,7 +177,7 @@ export async function huntValueSets(
     if (sets !== Number(stats?.hashes ?? 0)) return null;
     const run: ValueSetRun = { sets, events: Number(stats?.events ?? 0), matches: 0 };
     trace('value sets', t0);
-    t0 = performance.now();
+    t0 = traceMark();
     if (sets === 0) return run;
     // 2. Rules per matching set (hash as text: UInt64 comes back as a string).
     const bySet = new Map<string, SqlRule[]>();
@@ -184,7 +197,7 @@ export async function huntValueSets(
       }
     }
     trace('rules', t0);
-    t0 = performance.now();
+    t0 = traceMark();
     if (bySet.size === 0) return run;
     // 3. The events of the matching sets.
     await client.exec(`CREATE TABLE ${matching} (th UInt64) ENGINE = Memory`);
