@@ -121,6 +121,26 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     await same('    s:\n        A|expand: \'%who%\'\n    condition: s', evs, { placeholders: { who: ['x', 'same'] }, min: 2 });
   });
 
+  test('keywords and multi-valued fields: only values that may match are lower-cased, the same matches', async () => {
+    // K (KELVIN SIGN) lower-cases to ASCII 'k': an ASCII-case-insensitive search alone would miss it, so a value
+    // that is not ASCII is always kept for lowerUTF8 and the exact test.
+    const evs = [
+      ev({ A: 'run KERBEROS::Golden now' }),
+      ev({ A: '\u212Aerberos::golden' }),
+      ev({ A: 'ÜBER kerberos::golden' }),
+      ev({ A: 'İSTANBUL' }),
+      ev({ A: 'kerberos', B: '::golden' }),
+      ev({ A: 'nothing' }),
+      ev({ A: 'EXACT' }),
+    ];
+    await same('    kw:\n        - kerberos::golden\n        - lsadump::\n    condition: kw', evs, { min: 3 });
+    await same('    kw:\n        - \'*exact\'\n        - \'kerberos::golden\'\n    condition: kw', evs, { min: 4 });
+    await same('    kw:\n        - \'\'\n        - nothing\n    condition: kw', evs, { min: 1 });
+    const r = await both([exchangeRule('    kw:\n        - kerberos::golden\n    condition: kw')], evs);
+    assert.deepEqual(r.sql, r.local);
+    assert.equal(r.local.length, 3, r.local.join('\n'));
+  });
+
   test('the condition grammar: not, 1 of, all of, them, patterns', async () => {
     const evs = [ev({ A: 'a', B: 'b' }), ev({ A: 'a' }), ev({ B: 'b' }), ev({ C: 'c' })];
     const det = '    sel_a:\n        A: a\n    sel_b:\n        B: b\n    _c:\n        C: c\n';
