@@ -114,6 +114,32 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     await same('    s:\n        N|lte: 16\n    condition: s', evs);
   });
 
+  test('in-process rules read only the events that pass what SQL can say of them (IPv6 ranges taken as passing)', async () => {
+    const evs = [
+      ev({ A: 'x', Ip: 'fd00::1' }),
+      ev({ A: 'x', Ip: '2001:db8::1' }),
+      ev({ A: 'x', Ip: '10.0.0.1' }),
+      ev({ A: 'y', Ip: '2001:db8::2' }),
+      ev({ A: 'y', Ip: 'fd00::2' }),
+      ev({ A: 'z' }),
+    ];
+    const det = "    sel:\n        A: x\n    v6:\n        Ip|cidr: 'fc00::/7'\n    other:\n        A: y\n";
+    for (const [condition, read] of [
+      ['sel and not v6', 3],
+      ['sel and v6', 3],
+      ['not (sel and not v6) and not other', 4],
+      ['1 of sel* or (other and v6)', 5],
+      ['v6 or other', 6],
+      ['not v6 and other', 2],
+    ] as const) {
+      const r = await both([exchangeRule(`${det}    condition: ${condition}`)], evs);
+      assert.deepEqual(r.sql, r.local, condition);
+      assert.ok(r.local.length >= 1, `${condition}: expected matches`);
+      assert.deepEqual(r.summary.inProcess.map((x) => x.reason), ['cidr-ipv6']);
+      assert.equal(r.summary.inProcessEvents, read, condition);
+    }
+  });
+
   test('fieldref, keywords, expand placeholders', async () => {
     const evs = [ev({ A: 'Same', B: 'same' }), ev({ A: 'x', B: 'y' }), ev({ A: 'mimikatz here' })];
     await same('    s:\n        A|fieldref: B\n    condition: s', evs);

@@ -41,6 +41,8 @@ export interface StoreHuntSummary {
   /** Base matches (rule, event) found by SQL and by the in-process path. */
   sqlMatches: number;
   inProcessMatches: number;
+  /** Events read for the in-process rules (their placement and prefilters passed). */
+  inProcessEvents: number;
   findings: number;
 }
 
@@ -188,7 +190,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     }
   }
   t0 = traceMark();
-  const inProcessMatches = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, matched);
+  const { matches: inProcessMatches, events: inProcessEvents } = await huntInProcess(client, o.ruleSet, plan.inProcess, scope, settings, matched);
   huntTrace(`in-process (${plan.inProcess.length} rules)`, t0);
   for (const [ci, groups] of corr) {
     const c = plan.correlations[ci]!;
@@ -206,25 +208,43 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     valueSets: sets,
     sqlMatches,
     inProcessMatches,
+    inProcessEvents,
     findings,
   };
 }
 
-/** The in-process rules over the rows their placement selects, by the closure compiler. */
-async function huntInProcess(client: StoreClient, set: SigmaRuleSet, rules: readonly InProcessRule[], scope: string, matched: (rule: SqlRule, r: StoredEvent) => void): Promise<number> {
-  if (rules.length === 0) return 0;
+/**
+ * The SELECT of the in-process rules' events: those their placement selects and, where a rule has one, its
+ * prefilter passes (what SQL can say of it; the SigmaHQ network-connection rules whose only IPv6 part is a filter
+ * of private ranges read the few events of their processes rather than every connection).
+ */
+export function inProcessQuery(rules: readonly Pick<InProcessRule, 'where' | 'prefilter'>[], scope: string, settings = ''): string {
+  const wheres = [...new Set(rules.map((x) => x.where))];
+  const base = `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE ${scope} AND ((${wheres.join(') OR (')}))`;
+  if (rules.every((x) => x.prefilter === null)) return base;
+  const cols = new Map<string, string>();
+  for (const x of rules) for (const [n, e] of x.prefilter?.columns ?? []) cols.set(n, e);
+  const tests = [...new Set(rules.map((x) => (x.prefilter ? `(${x.where} AND ${x.prefilter.cond})` : `(${x.where})`)))];
+  const inner = `SELECT ${STORED_EVENT_COLUMNS}${[...cols].map(([n, e]) => `, ${e} AS ${n}`).join('')}, (${tests.join(' OR ')}) AS keep FROM events WHERE ${scope} AND ((${wheres.join(') OR (')}))`;
+  return `SELECT ${STORED_COLUMN_NAMES} FROM (${inner}) WHERE keep${settings}`;
+}
+
+/** The in-process rules over the rows their placement and prefilters select, by the closure compiler. */
+async function huntInProcess(client: StoreClient, set: SigmaRuleSet, rules: readonly InProcessRule[], scope: string, settings: string, matched: (rule: SqlRule, r: StoredEvent) => void): Promise<{ matches: number; events: number }> {
+  if (rules.length === 0) return { matches: 0, events: 0 };
   const sub = subsetRuleSet(set, rules.map((x) => x.rule.index));
   const byRef = new Map(rules.map((x) => [x.rule.meta.ref, x.rule]));
   const run = sub.createRun();
-  const wheres = [...new Set(rules.map((x) => x.where))];
-  let n = 0;
-  for await (const r of client.stream<StoredEvent>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE ${scope} AND ((${wheres.join(') OR (')}))`)) {
+  let matches = 0;
+  let events = 0;
+  for await (const r of client.stream<StoredEvent>(inProcessQuery(rules, scope, settings))) {
+    events++;
     for (const f of run.match(huntEventOf(r))) {
       const rule = byRef.get(f.rule);
       if (!rule) continue;
-      n++;
+      matches++;
       matched(rule, r);
     }
   }
-  return n;
+  return { matches, events };
 }
