@@ -123,7 +123,11 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
   huntTrace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
-  const opts = { multiSearch, multiValued, hot, ...(place ? { place } : {}) };
+  const validAscii = await client.rows(`SELECT isValidASCII('') AS a`).then(
+    () => true,
+    () => false,
+  );
+  const opts = { multiSearch, validAscii, multiValued, hot, ...(place ? { place } : {}) };
   t0 = traceMark();
   let plan = planSql(o.ruleSet, stringLiteral, opts);
   huntTrace('plan', t0);

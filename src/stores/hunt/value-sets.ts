@@ -213,13 +213,15 @@ export async function huntValueSets(
     // keys/vals for those alone.
     if (cheap.length > 1) first += `(${cheap.map(([, e]) => e).join(', ')}) IN ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `;
     const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${first}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
+    let read = 0;
     for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
+      read++;
       for (const rule of bySet.get(r.set_hash) ?? []) {
         run.matches++;
         matched(rule, r);
       }
     }
-    trace(`events (${bySet.size} matching sets)`, t0);
+    trace(`events (${bySet.size} matching sets, ${read} events)`, t0);
     return run;
   } finally {
     await client.exec(`DROP TABLE IF EXISTS ${matching}`).catch(() => undefined);

@@ -97,6 +97,8 @@ export interface PlanOptions {
   rejected?: ReadonlySet<string>;
   /** Whether the store has multiSearchAny (from its version()). */
   multiSearch?: boolean;
+  /** Whether the store has isValidASCII (SqlEnv.validAscii). */
+  validAscii?: boolean;
   /** Fields some stored event repeats (SqlEnv.multiValued); absent: all are treated as possibly repeated. */
   multiValued?: ReadonlySet<string>;
   /** Fields the store keeps as their own columns (SqlEnv.hot). */
@@ -136,7 +138,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     }
     return n;
   };
-  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, multiValued: opts.multiValued ?? ('all' as const), ...(opts.hot ? { hot: opts.hot } : {}), ...(opts.place ? { place: opts.place } : {}) };
+  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, validAscii: opts.validAscii ?? false, multiValued: opts.multiValued ?? ('all' as const), ...(opts.hot ? { hot: opts.hot } : {}), ...(opts.place ? { place: opts.place } : {}) };
   const sources = new Map<object, DetectionSource>();
   const sourceOf = (x: { data(): { source: Uint8Array } }): DetectionSource => {
     let s = sources.get(x);
