@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
 import { ensureSchema } from '../clickhouse/index.js';
-import { huntStore, multiValuedFields, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
+import { huntStore, multiValuedFields, placementsInScope, scopeSql, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
@@ -138,6 +138,19 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       assert.deepEqual(r.summary.inProcess.map((x) => x.reason), ['cidr-ipv6']);
       assert.equal(r.summary.inProcessEvents, read, condition);
     }
+  });
+
+  test('placements without events in scope are known before the hunt (their logsources cost nothing)', async () => {
+    const host = `H${++hostNo}`;
+    await putEvents(db.client, host, 'c', [winEvent('Microsoft-Windows-Sysmon/Operational', 1, { Image: 'a' }), winEvent('Security', 4688, { NewProcessName: 'b' })]);
+    const sysmon1 = "source NOT IN ('w3c', 'exchange') AND (place_key IN ('microsoft-windows-sysmon/operational|1'))";
+    const sysmon11 = "source NOT IN ('w3c', 'exchange') AND (place_key IN ('microsoft-windows-sysmon/operational|11'))";
+    const security = "source NOT IN ('w3c', 'exchange') AND (place_channel IN ('security'))";
+    const web = "source IN ('w3c', 'exchange') AND category = 'webserver'";
+    const scope = scopeSql({ hosts: [host] });
+    assert.deepEqual(await placementsInScope(db.client, [sysmon1, sysmon11, security, web], scope, true), new Set([sysmon1, security]));
+    // A placement reading a column it does not group by: not known, every logsource is hunted.
+    assert.equal(await placementsInScope(db.client, [sysmon1, "path = 'x'"], scope, true), null);
   });
 
   test('fieldref, keywords, expand placeholders', async () => {

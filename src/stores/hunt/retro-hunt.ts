@@ -103,6 +103,25 @@ export function huntSettings(info: { major: number; minor: number }): string {
   return info.major > 21 || (info.major === 21 && info.minor >= 9) ? " SETTINGS short_circuit_function_evaluation = 'disable'" : '';
 }
 
+/**
+ * Which placements (SqlGroup.where) select some event in scope, from one GROUP BY over the columns placements read
+ * (a few hundred distinct rows): a logsource no event has costs nothing then, where its passes cost a scan of the
+ * sort key each (41 of the bench's 80 placements, 3.8 of its 70 CPU-s at 10 M events). null where it cannot tell.
+ */
+export async function placementsInScope(client: StoreClient, wheres: readonly string[], scope: string, placeColumns: boolean): Promise<Set<string> | null> {
+  if (wheres.length === 0) return new Set();
+  const cols = ['source', 'product', 'service', 'category', 'channel', 'event_id', ...(placeColumns ? [PLACE_KEY, PLACE_CHANNEL] : [])].join(', ');
+  try {
+    const [r] = await client.rows<Record<string, number | string>>(
+      `SELECT ${wheres.map((w, i) => `sumIf(n, ${w}) AS w${i}`).join(', ')} FROM (SELECT ${cols}, count() AS n FROM events WHERE ${scope} GROUP BY ${cols})`,
+    );
+    return r ? new Set(wheres.filter((_, i) => Number(r[`w${i}`]) > 0)) : null;
+  } catch {
+    // A placement reading another column: every logsource is hunted.
+    return null;
+  }
+}
+
 /** The fields this store keeps as their own columns (schema.ts HOT_FIELDS), as the SQL plan reads them. */
 export async function hotFields(client: StoreClient): Promise<Map<string, HotField>> {
   const out = new Map<string, HotField>();
@@ -171,7 +190,11 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   // (value-sets.ts), else (or where it has too many) event by event.
   const byWhere = new Map<string, SqlGroup[]>();
   for (const g of plan.groups) (byWhere.get(g.where) ?? byWhere.set(g.where, []).get(g.where)!).push(g);
+  t0 = traceMark();
+  const placed = await placementsInScope(client, [...byWhere.keys()], scope, hot.size > 0);
+  huntTrace(`placements (${placed ? `${placed.size} of ${byWhere.size} with events` : 'not known'})`, t0);
   for (const family of byWhere.values()) {
+    if (placed && !placed.has(family[0]!.where)) continue;
     const t0 = traceMark();
     const part = o.valueSets !== false && hot.size > 0 ? partitionForValueSets(family) : { sets: [], rows: family };
     const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetLimits) : null;
