@@ -226,7 +226,7 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     const rule = (id: string, det: string): string =>
       `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    service: system\ndetection:\n${det}\n`;
     const e = (data: Record<string, unknown>) => winEvent('System', 7045, data);
-    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] })];
+    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] }), e({ Tag: 'Same', One: 'same' })];
     const rules = [
       rule('m1', '    s:\n        Tag: beta\n    condition: s'),
       rule('m2', '    s:\n        Tag|contains: [lph, amm]\n    condition: s'),
@@ -237,11 +237,13 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       rule('m7', '    s:\n        One|re: ^alp\n    t:\n        Tag|re: ^gam\n    condition: s or t'),
       rule('m8', '    s:\n        Tag|cidr: 10.0.0.0/8\n    t:\n        Tag|gt: 5\n    condition: s and t'),
       rule('m9', '    s:\n        Tag|contains|all: [alp, eta]\n    condition: s'),
+      // fieldref between a multi-valued field (its values joined) and a single one (its one value).
+      rule('m10', '    s:\n        Tag|fieldref: One\n    condition: s'),
     ];
     const r = await both([rules.join('---\n')], events);
     assert.deepEqual(r.sql, r.local);
     // contains|all over a multi-valued field: each value of the list may be in a different value (as the engine reads it).
-    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
     assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
   });
 

@@ -223,6 +223,14 @@ export function groupSql(env: SqlEnv, target: string | null, vals: readonly Val[
       case 'fieldref': {
         if (target === null) throw new InProcessOnly('bad-rule', 'fieldref needs a field');
         const other = env.fieldMap.get(v.field) ?? v.field;
+        // Two fields no event repeats: their one values (a hot column's where kept), not arrays filtered out of
+        // keys/vals per event (process creation's value sets at 10 M bench events: 3.4 → 2.5 CPU-s).
+        if (isScalar(env, target) && isScalar(env, other)) {
+          const a = scalarOf(env, target, fold);
+          const b = scalarOf(env, other, fold);
+          out.push(`(${a.present} AND ${b.present} AND ${a.val} = ${b.val})`);
+          break;
+        }
         out.push(
           `(${present(env, target)} AND ${present(env, other)} AND arrayStringConcat(${valuesOf(env, target, fold)}, ',') = arrayStringConcat(${valuesOf(env, other, fold)}, ','))`,
         );
