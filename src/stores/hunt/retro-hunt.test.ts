@@ -6,7 +6,7 @@ import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
 import { ensureSchema } from '../clickhouse/index.js';
-import { huntStore, multiValuedFields, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
+import { huntStore, multiValuedFields, placementsInScope, scopeSql, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
@@ -114,11 +114,70 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     await same('    s:\n        N|lte: 16\n    condition: s', evs);
   });
 
+  test('in-process rules read only the events that pass what SQL can say of them (IPv6 ranges taken as passing)', async () => {
+    const evs = [
+      ev({ A: 'x', Ip: 'fd00::1' }),
+      ev({ A: 'x', Ip: '2001:db8::1' }),
+      ev({ A: 'x', Ip: '10.0.0.1' }),
+      ev({ A: 'y', Ip: '2001:db8::2' }),
+      ev({ A: 'y', Ip: 'fd00::2' }),
+      ev({ A: 'z' }),
+    ];
+    const det = "    sel:\n        A: x\n    v6:\n        Ip|cidr: 'fc00::/7'\n    other:\n        A: y\n";
+    for (const [condition, read] of [
+      ['sel and not v6', 3],
+      ['sel and v6', 3],
+      ['not (sel and not v6) and not other', 4],
+      ['1 of sel* or (other and v6)', 5],
+      ['v6 or other', 6],
+      ['not v6 and other', 2],
+    ] as const) {
+      const r = await both([exchangeRule(`${det}    condition: ${condition}`)], evs);
+      assert.deepEqual(r.sql, r.local, condition);
+      assert.ok(r.local.length >= 1, `${condition}: expected matches`);
+      assert.deepEqual(r.summary.inProcess.map((x) => x.reason), ['cidr-ipv6']);
+      assert.equal(r.summary.inProcessEvents, read, condition);
+    }
+  });
+
+  test('placements without events in scope are known before the hunt (their logsources cost nothing)', async () => {
+    const host = `H${++hostNo}`;
+    await putEvents(db.client, host, 'c', [winEvent('Microsoft-Windows-Sysmon/Operational', 1, { Image: 'a' }), winEvent('Security', 4688, { NewProcessName: 'b' })]);
+    const sysmon1 = "source NOT IN ('w3c', 'exchange') AND (place_key IN ('microsoft-windows-sysmon/operational|1'))";
+    const sysmon11 = "source NOT IN ('w3c', 'exchange') AND (place_key IN ('microsoft-windows-sysmon/operational|11'))";
+    const security = "source NOT IN ('w3c', 'exchange') AND (place_channel IN ('security'))";
+    const web = "source IN ('w3c', 'exchange') AND category = 'webserver'";
+    const scope = scopeSql({ hosts: [host] });
+    assert.deepEqual(await placementsInScope(db.client, [sysmon1, sysmon11, security, web], scope, true), new Set([sysmon1, security]));
+    // A placement reading a column it does not group by: not known, every logsource is hunted.
+    assert.equal(await placementsInScope(db.client, [sysmon1, "path = 'x'"], scope, true), null);
+  });
+
   test('fieldref, keywords, expand placeholders', async () => {
     const evs = [ev({ A: 'Same', B: 'same' }), ev({ A: 'x', B: 'y' }), ev({ A: 'mimikatz here' })];
     await same('    s:\n        A|fieldref: B\n    condition: s', evs);
     await same('    kw:\n        - MIMIKATZ\n    condition: kw', evs);
     await same('    s:\n        A|expand: \'%who%\'\n    condition: s', evs, { placeholders: { who: ['x', 'same'] }, min: 2 });
+  });
+
+  test('keywords and multi-valued fields: only values that may match are lower-cased, the same matches', async () => {
+    // K (KELVIN SIGN) lower-cases to ASCII 'k': an ASCII-case-insensitive search alone would miss it, so a value
+    // that is not ASCII is always kept for lowerUTF8 and the exact test.
+    const evs = [
+      ev({ A: 'run KERBEROS::Golden now' }),
+      ev({ A: '\u212Aerberos::golden' }),
+      ev({ A: 'ÜBER kerberos::golden' }),
+      ev({ A: 'İSTANBUL' }),
+      ev({ A: 'kerberos', B: '::golden' }),
+      ev({ A: 'nothing' }),
+      ev({ A: 'EXACT' }),
+    ];
+    await same('    kw:\n        - kerberos::golden\n        - lsadump::\n    condition: kw', evs, { min: 3 });
+    await same('    kw:\n        - \'*exact\'\n        - \'kerberos::golden\'\n    condition: kw', evs, { min: 4 });
+    await same('    kw:\n        - \'\'\n        - nothing\n    condition: kw', evs, { min: 1 });
+    const r = await both([exchangeRule('    kw:\n        - kerberos::golden\n    condition: kw')], evs);
+    assert.deepEqual(r.sql, r.local);
+    assert.equal(r.local.length, 3, r.local.join('\n'));
   });
 
   test('the condition grammar: not, 1 of, all of, them, patterns', async () => {
@@ -167,7 +226,7 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     const rule = (id: string, det: string): string =>
       `title: ${id}\nid: ${id}\nlogsource:\n    product: windows\n    service: system\ndetection:\n${det}\n`;
     const e = (data: Record<string, unknown>) => winEvent('System', 7045, data);
-    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] })];
+    const events = [e({ Tag: ['alpha', 'Beta'], One: 'x' }), e({ Tag: 'beta', One: '' }), e({ Tag: ['', 'gamma'] }), e({ One: 'alphabet' }), e({ Tag: ['10.1.2.3', '7'] }), e({ Tag: 'Same', One: 'same' })];
     const rules = [
       rule('m1', '    s:\n        Tag: beta\n    condition: s'),
       rule('m2', '    s:\n        Tag|contains: [lph, amm]\n    condition: s'),
@@ -178,11 +237,13 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       rule('m7', '    s:\n        One|re: ^alp\n    t:\n        Tag|re: ^gam\n    condition: s or t'),
       rule('m8', '    s:\n        Tag|cidr: 10.0.0.0/8\n    t:\n        Tag|gt: 5\n    condition: s and t'),
       rule('m9', '    s:\n        Tag|contains|all: [alp, eta]\n    condition: s'),
+      // fieldref between a multi-valued field (its values joined) and a single one (its one value).
+      rule('m10', '    s:\n        Tag|fieldref: One\n    condition: s'),
     ];
     const r = await both([rules.join('---\n')], events);
     assert.deepEqual(r.sql, r.local);
     // contains|all over a multi-valued field: each value of the list may be in a different value (as the engine reads it).
-    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
     assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
   });
 

@@ -60,8 +60,19 @@ export function msOf(r: StoredEvent): number {
   return Number(r.ts) * 1000 + Math.floor(Number(r.us) / 1000);
 }
 
-/** The flattened fields: a field named more than once (a multi-valued one) becomes an array. */
+const flatOf = new WeakMap<StoredEvent, Record<string, unknown>>();
+
+/**
+ * The flattened fields: a field named more than once (a multi-valued one) becomes an array. Made once per row:
+ * the findings of one event share them, as the in-process engine's do (EventFields.flat()).
+ */
 export function fieldsOf(r: StoredEvent): Record<string, unknown> {
+  let out = flatOf.get(r);
+  if (out === undefined) flatOf.set(r, (out = flatten(r)));
+  return out;
+}
+
+function flatten(r: StoredEvent): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < r.keys.length; i++) {
     const k = r.keys[i]!;

@@ -83,6 +83,26 @@ export function conditionSql(node: ResolvedNode, searches: ReadonlyMap<string, s
   }
 }
 
+/**
+ * The condition with the identifiers SQL cannot express (null in `searches`) taken as whatever lets it pass: true
+ * where they count for the match (an even number of `not` above them), false under `not`. Every event the exact
+ * condition matches passes it, so it narrows what an in-process rule reads without losing a match.
+ */
+export function relaxedConditionSql(node: ResolvedNode, searches: ReadonlyMap<string, string | null>, positive = true): string {
+  switch (node.t) {
+    case 'id':
+      return searches.get(node.name) ?? (positive ? '1' : '0');
+    case 'and':
+      return and(node.args.map((a) => relaxedConditionSql(a, searches, positive)));
+    case 'or':
+      return or(node.args.map((a) => relaxedConditionSql(a, searches, positive)));
+    case 'not':
+      return `(NOT ${relaxedConditionSql(node.arg, searches, !positive)})`;
+    case 'atleast':
+      return `((${node.args.map((a) => `toUInt32(${relaxedConditionSql(a, searches, positive)})`).join(' + ')}) >= ${node.n})`;
+  }
+}
+
 /** Names the condition uses (only those are compiled, as compile.ts does). */
 export function usedIds(node: ResolvedNode, out = new Set<string>()): Set<string> {
   if (node.t === 'id') out.add(node.name);

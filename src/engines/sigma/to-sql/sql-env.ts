@@ -51,6 +51,8 @@ export interface SqlEnv extends ModifierEnv {
   column(expr: string): string;
   /** Whether the store has multiSearchAny (ClickHouse 20+, not Debian's 18.16). */
   multiSearch: boolean;
+  /** Whether the store has isValidASCII (asked before the hunt): the cheaper test that a value is ASCII. */
+  validAscii?: boolean;
   /**
    * Fields some stored event names more than once (a multi-valued field), tested over their array of values;
    * every other field is read as one value per event, without lambdas. 'all': nothing is known, all are arrays.

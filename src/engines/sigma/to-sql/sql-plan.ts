@@ -9,7 +9,7 @@ import { placeLogsource, type Logsource, type WinTarget } from '../logsource.js'
 import { filterFits } from '../placement.js';
 import type { CompiledFilter, SigmaRuleSet } from '../ruleset.js';
 import { CompiledRuleSet } from '../ruleset.js';
-import { conditionSql, searchSql, usedIds } from './sql-detection.js';
+import { conditionSql, relaxedConditionSql, searchSql, usedIds } from './sql-detection.js';
 import { InProcessOnly, type HotField, type InProcessReason, type MergedArm, type PlaceExprs, type SqlEnv } from './sql-env.js';
 
 /** A detection's source as compile.ts serialises it (DetectionData.source). */
@@ -46,6 +46,11 @@ export interface InProcessRule {
   readonly where: string;
   readonly reason: InProcessReason;
   readonly detail: string;
+  /**
+   * A condition every event the rule matches passes (its searches SQL cannot express taken as passing, see
+   * relaxedConditionSql), over `columns` as SqlGroup's; null where even that cannot be written (then `where` alone).
+   */
+  readonly prefilter: { readonly cond: string; readonly columns: readonly (readonly [string, string])[] } | null;
 }
 
 export interface SqlPlan {
@@ -92,6 +97,8 @@ export interface PlanOptions {
   rejected?: ReadonlySet<string>;
   /** Whether the store has multiSearchAny (from its version()). */
   multiSearch?: boolean;
+  /** Whether the store has isValidASCII (SqlEnv.validAscii). */
+  validAscii?: boolean;
   /** Fields some stored event repeats (SqlEnv.multiValued); absent: all are treated as possibly repeated. */
   multiValued?: ReadonlySet<string>;
   /** Fields the store keeps as their own columns (SqlEnv.hot). */
@@ -131,17 +138,25 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     }
     return n;
   };
-  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, multiValued: opts.multiValued ?? ('all' as const), ...(opts.hot ? { hot: opts.hot } : {}), ...(opts.place ? { place: opts.place } : {}) };
+  const base = { column, placeholders: set.placeholders, missing: new Set<string>(), lit, regexes, rejected, multiSearch: opts.multiSearch ?? false, validAscii: opts.validAscii ?? false, multiValued: opts.multiValued ?? ('all' as const), ...(opts.hot ? { hot: opts.hot } : {}), ...(opts.place ? { place: opts.place } : {}) };
   const sources = new Map<object, DetectionSource>();
   const sourceOf = (x: { data(): { source: Uint8Array } }): DetectionSource => {
     let s = sources.get(x);
     if (!s) sources.set(x, (s = deserialize(x.data().source) as DetectionSource));
     return s;
   };
-  const detection = (src: DetectionSource, env: SqlEnv): string => {
-    const searches = new Map<string, string>();
-    for (const n of usedIds(src.ast)) searches.set(n, searchSql(src.searches[n], env));
-    return conditionSql(src.ast, searches);
+  // `relax`: searches SQL cannot express pass (relaxedConditionSql) instead of sending the rule in-process.
+  const detection = (src: DetectionSource, env: SqlEnv, relax = false): string => {
+    const searches = new Map<string, string | null>();
+    for (const n of usedIds(src.ast)) {
+      try {
+        searches.set(n, searchSql(src.searches[n], env));
+      } catch (e) {
+        if (!relax || !(e instanceof InProcessOnly)) throw e;
+        searches.set(n, null);
+      }
+    }
+    return relax ? relaxedConditionSql(src.ast, searches) : conditionSql(src.ast, searches as Map<string, string>);
   };
   const byGroup = new Map<string, { where: string; rules: SqlRule[]; conds: string[] }>();
   const inProcess: InProcessRule[] = [];
@@ -155,11 +170,12 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     const myFilters = set.filters.filter(
       (f) => (f.rules === 'any' || f.rules.includes(meta.id) || (meta.name !== null && f.rules.includes(meta.name))) && filterFits(f.logsource, meta.logsource),
     );
-    const body = (fieldMap: ReadonlyMap<string, string>, windows: boolean, merged?: readonly MergedArm[]): string => {
+    const bodyOf = (relax: boolean) => (fieldMap: ReadonlyMap<string, string>, windows: boolean, merged?: readonly MergedArm[]): string => {
       const env: SqlEnv = { ...base, fieldMap, windows, ...(merged ? { merged } : {}) };
-      const parts = [detection(sourceOf(r), env), ...myFilters.map((f: CompiledFilter) => detection(sourceOf(f), env))];
+      const parts = [detection(sourceOf(r), env, relax), ...myFilters.map((f: CompiledFilter) => detection(sourceOf(f), env, relax))];
       return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
     };
+    const body = bodyOf(false);
     let cond: string;
     const where = place.kind === 'generic' ? `${GENERIC}${genericKeys(place.logsource, lit)}` : windowsBranches(place.targets, lit, opts.place ?? PLACE_COMPUTED).where;
     try {
@@ -167,7 +183,16 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
       if (cond.length > QUERY_TEXT_MAX || astSize(cond) > QUERY_AST_MAX) throw new InProcessOnly('query-too-large', `${cond.length} characters of SQL`);
     } catch (e) {
       if (!(e instanceof InProcessOnly)) throw e;
-      inProcess.push({ rule, where, reason: e.reason, detail: e.detail });
+      // What SQL can say of the rule still narrows the events it is matched over in-process.
+      let prefilter: InProcessRule['prefilter'] = null;
+      try {
+        const relaxed = bodyOf(true);
+        const c = place.kind === 'generic' ? relaxed(new Map(), false) : windowsCond(place.targets, relaxed, { ...base, fieldMap: new Map(), windows: true });
+        if (c.length <= QUERY_TEXT_MAX && astSize(c) <= QUERY_AST_MAX) prefilter = { cond: c, columns: columnsOf([c], colExprs) };
+      } catch (e2) {
+        if (!(e2 instanceof InProcessOnly)) throw e2;
+      }
+      inProcess.push({ rule, where, reason: e.reason, detail: e.detail, prefilter });
       return;
     }
     const key = `${meta.logsource.product ?? ''}|${meta.logsource.category ?? ''}|${meta.logsource.service ?? ''}`;
