@@ -111,3 +111,22 @@ export async function ensureSchema(store: StoreClient): Promise<void> {
     }
   }
 }
+
+/**
+ * Empties `tables`: on a cluster their `<t>_local` tables on every shard (a TRUNCATE through one shard's
+ * connection empties that shard's alone, and 18.16 here has no ZooKeeper for ON CLUSTER).
+ */
+export async function truncateTables(store: StoreClient, tables: readonly TableName[]): Promise<void> {
+  if (!store.info.cluster || !(store instanceof ServerStore)) {
+    for (const t of tables) await store.exec(`TRUNCATE TABLE ${q(t)}`);
+    return;
+  }
+  for (const origin of await shardOrigins(store)) {
+    const shard: ServerStore = origin === store.target.origin ? store : await ServerStore.sibling(store.target, origin);
+    try {
+      for (const t of tables) await shard.exec(`TRUNCATE TABLE ${q(`${t}_local`)}`);
+    } finally {
+      if (shard !== store) await shard.close();
+    }
+  }
+}

@@ -12,7 +12,7 @@ export type { IndicatorType, FindingIndicators } from './indicators.js';
 export { openStore, parseStoreUrl, redact, isStoreUrl } from './open.js';
 export type { OpenStoreOptions } from './open.js';
 export { substituteParams } from './params.js';
-export { ensureSchema, ensureHotColumns, eventColumnNames, keepsHotColumns, shardOrigins } from './ddl.js';
+export { ensureSchema, ensureHotColumns, eventColumnNames, keepsHotColumns, shardOrigins, truncateTables } from './ddl.js';
 export { writeFleet, FLEET_FILES } from './fleet.js';
 export type { FleetOptions, FleetResult } from './fleet.js';
 export { buildFleetModel } from './fleet-model.js';

@@ -4,19 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HuntEvent } from '../../event.js';
-import { ensureSchema, eventToRow, openStore, type StoreClient } from '../clickhouse/index.js';
+import { ensureSchema, eventToRow, openStore, truncateTables, type StoreClient } from '../clickhouse/index.js';
 
 export interface TestStore {
   client: StoreClient;
   close(): Promise<void>;
 }
 
-/** A fresh embedded store, or (given a URL) the server's database emptied first. */
+/** A fresh embedded store, or (given a URL) the server's database emptied first (on a cluster: every shard). */
 export async function openTestStore(url?: string): Promise<TestStore> {
   if (url) {
     const client = await openStore(url);
     await ensureSchema(client);
-    for (const t of ['events', 'evidence']) await client.exec(`TRUNCATE TABLE ${client.info.cluster ? `${t}_local` : t}`);
+    await truncateTables(client, ['events', 'evidence']);
+    // Through the Distributed table on a cluster: every shard's rows.
+    const [left] = await client.rows<{ n: number | string }>('SELECT count() AS n FROM events');
+    if (Number(left?.n) !== 0) throw new Error(`the test store still holds ${String(left?.n)} events after emptying`);
     return { client, close: () => client.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-hunt-store-'));
