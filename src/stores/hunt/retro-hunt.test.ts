@@ -178,6 +178,10 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     const r = await both([exchangeRule('    kw:\n        - kerberos::golden\n    condition: kw')], evs);
     assert.deepEqual(r.sql, r.local);
     assert.equal(r.local.length, 3, r.local.join('\n'));
+    // A server without isValidASCII (before 23.x) tells a value that is not ASCII by isValidUTF8 and lengthUTF8.
+    const old = await both([exchangeRule('    kw:\n        - kerberos::golden\n    condition: kw')], evs, {}, { validAscii: false });
+    assert.deepEqual(old.sql, old.local);
+    assert.equal(old.local.length, 3, 'KELVIN SIGN and Ü kept without isValidASCII too');
   });
 
   test('the condition grammar: not, 1 of, all of, them, patterns', async () => {

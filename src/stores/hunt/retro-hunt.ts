@@ -24,6 +24,8 @@ export interface StoreHuntOptions {
   valueSets?: boolean;
   /** How many value sets a logsource may have (value-sets.ts; smaller in tests). */
   valueSetLimits?: ValueSetLimits;
+  /** Whether the store has isValidASCII (default: asked of it); false makes the SQL of a server without it (tests). */
+  validAscii?: boolean;
 }
 
 export interface StoreHuntSummary {
@@ -142,10 +144,12 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
   huntTrace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
-  const validAscii = await client.rows(`SELECT isValidASCII('') AS a`).then(
-    () => true,
-    () => false,
-  );
+  const validAscii =
+    o.validAscii ??
+    (await client.rows(`SELECT isValidASCII('') AS a`).then(
+      () => true,
+      () => false,
+    ));
   const opts = { multiSearch, validAscii, multiValued, hot, ...(place ? { place } : {}) };
   t0 = traceMark();
   let plan = planSql(o.ruleSet, stringLiteral, opts);
