@@ -39,25 +39,22 @@ parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: S
     revisit = createRevisitRunner(msg.context);
     return;
   }
+  // A merge pass of the findings' runs (after the scan) and a job of the second read (who: the attackers) need no rules.
+  let task: () => Promise<unknown>;
   if ('merge' in msg) {
-    // A merge pass of the findings' runs (after the scan): no rules needed.
-    const { id, merge } = msg;
-    queue = queue.then(() => {
-      try {
-        mergeRunFiles(merge.paths, merge.out);
-        parentPort!.postMessage({ id, result: null, heapMb: heapMb() });
-      } catch (e) {
-        parentPort!.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
-      }
-    });
-    return;
+    const { paths, out } = msg.merge;
+    task = async () => {
+      mergeRunFiles(paths, out);
+      return null;
+    };
+  } else {
+    const mine = runner!;
+    const again = revisit!;
+    task = async () => (msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job));
   }
-  const mine = runner!;
-  const again = revisit!;
   queue = queue.then(async () => {
     try {
-      // A job of the second read (who: the attackers) needs no rules.
-      const result = msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job);
+      const result = await task();
       parentPort!.postMessage({ id: msg.id, result, heapMb: heapMb() });
     } catch (e) {
       parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });

@@ -99,17 +99,11 @@ export async function ensureSchema(store: StoreClient): Promise<void> {
     return;
   }
   const cluster = store.info.cluster;
-  const origins = await shardOrigins(store);
-  for (const origin of origins) {
-    const shard: ServerStore = origin === store.target.origin ? store : await ServerStore.sibling(store.target, origin);
-    try {
-      for (const t of tables) await shard.exec(mergeTreeDdl(`${t}_local`, TABLE_DEFS[t]));
-      // Every shard gets the Distributed tables too, so any of them can answer the cluster's queries.
-      for (const t of tables) await shard.exec(distributedDdl(t, cluster, store.info.database, TABLE_DEFS[t]));
-    } finally {
-      if (shard !== store) await shard.close();
-    }
-  }
+  await eachShard(store, async (shard) => {
+    for (const t of tables) await shard.exec(mergeTreeDdl(`${t}_local`, TABLE_DEFS[t]));
+    // Every shard gets the Distributed tables too, so any of them can answer the cluster's queries.
+    for (const t of tables) await shard.exec(distributedDdl(t, cluster, store.info.database, TABLE_DEFS[t]));
+  });
 }
 
 /**
@@ -121,10 +115,17 @@ export async function truncateTables(store: StoreClient, tables: readonly TableN
     for (const t of tables) await store.exec(`TRUNCATE TABLE ${q(t)}`);
     return;
   }
+  await eachShard(store, async (shard) => {
+    for (const t of tables) await shard.exec(`TRUNCATE TABLE ${q(`${t}_local`)}`);
+  });
+}
+
+/** `work` on every shard of the store's cluster, over the store's own connection or one opened (and closed) for it. */
+async function eachShard(store: ServerStore, work: (shard: ServerStore) => Promise<void>): Promise<void> {
   for (const origin of await shardOrigins(store)) {
-    const shard: ServerStore = origin === store.target.origin ? store : await ServerStore.sibling(store.target, origin);
+    const shard = origin === store.target.origin ? store : await ServerStore.sibling(store.target, origin);
     try {
-      for (const t of tables) await shard.exec(`TRUNCATE TABLE ${q(`${t}_local`)}`);
+      await work(shard);
     } finally {
       if (shard !== store) await shard.close();
     }

@@ -67,39 +67,24 @@ function itemSql(field: string | null, mods: string[], values: RawScalar[], env:
   return p;
 }
 
-/** The resolved condition over the identifiers' SQL. */
-export function conditionSql(node: ResolvedNode, searches: ReadonlyMap<string, string>): string {
-  switch (node.t) {
-    case 'id':
-      return searches.get(node.name)!;
-    case 'and':
-      return and(node.args.map((a) => conditionSql(a, searches)));
-    case 'or':
-      return or(node.args.map((a) => conditionSql(a, searches)));
-    case 'not':
-      return `(NOT ${conditionSql(node.arg, searches)})`;
-    case 'atleast':
-      return `((${node.args.map((a) => `toUInt32(${conditionSql(a, searches)})`).join(' + ')}) >= ${node.n})`;
-  }
-}
-
 /**
- * The condition with the identifiers SQL cannot express (null in `searches`) taken as whatever lets it pass: true
- * where they count for the match (an even number of `not` above them), false under `not`. Every event the exact
- * condition matches passes it, so it narrows what an in-process rule reads without losing a match.
+ * The resolved condition over the identifiers' SQL. An identifier SQL cannot express (null in `searches`; only
+ * when a caller relaxes the rule) is taken as whatever lets the condition pass: true where it counts for the match
+ * (an even number of `not` above it), false under `not` — every event the exact condition matches passes, so it
+ * narrows what an in-process rule reads without losing a match.
  */
-export function relaxedConditionSql(node: ResolvedNode, searches: ReadonlyMap<string, string | null>, positive = true): string {
+export function conditionSql(node: ResolvedNode, searches: ReadonlyMap<string, string | null>, positive = true): string {
   switch (node.t) {
     case 'id':
       return searches.get(node.name) ?? (positive ? '1' : '0');
     case 'and':
-      return and(node.args.map((a) => relaxedConditionSql(a, searches, positive)));
+      return and(node.args.map((a) => conditionSql(a, searches, positive)));
     case 'or':
-      return or(node.args.map((a) => relaxedConditionSql(a, searches, positive)));
+      return or(node.args.map((a) => conditionSql(a, searches, positive)));
     case 'not':
-      return `(NOT ${relaxedConditionSql(node.arg, searches, !positive)})`;
+      return `(NOT ${conditionSql(node.arg, searches, !positive)})`;
     case 'atleast':
-      return `((${node.args.map((a) => `toUInt32(${relaxedConditionSql(a, searches, positive)})`).join(' + ')}) >= ${node.n})`;
+      return `((${node.args.map((a) => `toUInt32(${conditionSql(a, searches, positive)})`).join(' + ')}) >= ${node.n})`;
   }
 }
 

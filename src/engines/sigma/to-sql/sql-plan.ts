@@ -9,7 +9,7 @@ import { placeLogsource, type Logsource, type WinTarget } from '../logsource.js'
 import { filterFits } from '../placement.js';
 import type { CompiledFilter, SigmaRuleSet } from '../ruleset.js';
 import { CompiledRuleSet } from '../ruleset.js';
-import { conditionSql, relaxedConditionSql, searchSql, usedIds } from './sql-detection.js';
+import { conditionSql, searchSql, usedIds } from './sql-detection.js';
 import { InProcessOnly, type HotField, type InProcessReason, type MergedArm, type PlaceExprs, type SqlEnv } from './sql-env.js';
 
 /** A detection's source as compile.ts serialises it (DetectionData.source). */
@@ -48,7 +48,7 @@ export interface InProcessRule {
   readonly detail: string;
   /**
    * A condition every event the rule matches passes (its searches SQL cannot express taken as passing, see
-   * relaxedConditionSql), over `columns` as SqlGroup's; null where even that cannot be written (then `where` alone).
+   * conditionSql's null), over `columns` as SqlGroup's; null where even that cannot be written (then `where` alone).
    */
   readonly prefilter: { readonly cond: string; readonly columns: readonly (readonly [string, string])[] } | null;
 }
@@ -145,7 +145,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
     if (!s) sources.set(x, (s = deserialize(x.data().source) as DetectionSource));
     return s;
   };
-  // `relax`: searches SQL cannot express pass (relaxedConditionSql) instead of sending the rule in-process.
+  // `relax`: searches SQL cannot express pass (conditionSql's null) instead of sending the rule in-process.
   const detection = (src: DetectionSource, env: SqlEnv, relax = false): string => {
     const searches = new Map<string, string | null>();
     for (const n of usedIds(src.ast)) {
@@ -156,7 +156,7 @@ export function planSql(set: SigmaRuleSet, lit: (s: string) => string, opts: Pla
         searches.set(n, null);
       }
     }
-    return relax ? relaxedConditionSql(src.ast, searches) : conditionSql(src.ast, searches as Map<string, string>);
+    return conditionSql(src.ast, searches);
   };
   const byGroup = new Map<string, { where: string; rules: SqlRule[]; conds: string[] }>();
   const inProcess: InProcessRule[] = [];
