@@ -137,6 +137,7 @@ test('merge passes done by someone else (passGroups, mergeRunFiles, replaceRuns)
   const ref = new SpillSorter<Item>(opts);
   for (const x of all) ref.add(x);
   const expected = [...ref.drain()].map((e) => [e.line, e.aux]);
+  assert.ok(ref.drainPasses >= 5, `drain alone merges 37 runs and the items in memory, fan-in 8, in passes (${ref.drainPasses})`);
   for (const minGroups of [1, 2, 5]) {
     const s = new SpillSorter<Item>(opts);
     for (const x of all) s.add(x);
@@ -144,18 +145,20 @@ test('merge passes done by someone else (passGroups, mergeRunFiles, replaceRuns)
     assert.ok(groups !== null && s.spilledRuns === 37, `37 runs of 40, more than the fan-in: passes are due (${s.spilledRuns}); 20 items stay in memory`);
     assert.ok(groups.length >= minGroups && groups.length % minGroups === 0, `groups by the ${minGroups} asked for (${groups.length})`);
     assert.equal(new Set(groups.flat()).size, groups.flat().length, 'no run in two groups');
-    assert.equal(groups.flat().length - groups.length, 37 - 8, 'as few runs rewritten as leave the fan-in for the last merge');
+    assert.equal(groups.flat().length - groups.length, 37 + 1 - 8, 'as few runs rewritten as leave the fan-in for the last merge (the items in memory its last source)');
     assert.ok(groups.every((g) => g.length >= 2 && g.length <= 8), 'a group is a merge, and fits one');
     groups.forEach((g, i) => {
       const out = join(s.tempDirFor(), `pass-${i}.run`);
       mergeRunFiles(g, out);
+      assert.ok(g.every((p) => !existsSync(p)) && existsSync(out), 'the merged runs are gone, the merge is there');
       s.replaceRuns(g, out);
     });
-    assert.equal(s.spilledRuns, 8, 'the last merge holds the fan-in');
+    assert.equal(s.spilledRuns, 7, 'the last merge holds the fan-in: 7 run files and the items in memory');
     assert.equal(s.passGroups(), null, 'no pass left to do');
     assert.throws(() => s.replaceRuns(groups[0]!, 'x'), /does not hold/);
     const got = [...s.drain()].map((e) => [e.line, e.aux]);
     assert.deepEqual(got, expected, `same records in the same order (minGroups ${minGroups})`);
+    assert.equal(s.drainPasses, 0, 'drain merged everything at once: no pass of its own');
   }
   assert.deepEqual(liveTempDirs(), []);
   assert.equal(expected.length, 1500);

@@ -1,6 +1,6 @@
 // Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -161,6 +161,8 @@ export class SpillSorter<T> {
   private dir: string | null = null;
   private count = 0;
   private drained = false;
+  /** Merge passes drain() ran itself (none when passGroups' groups were merged first). */
+  drainPasses = 0;
 
   constructor(opts: SpillOptions<T>) {
     this.o = { runSize: 5000, runBytes: 16 * 1024 * 1024, fanIn: 256, ...opts, tmpParent: opts.tmpParent, aux: opts.aux };
@@ -209,7 +211,8 @@ export class SpillSorter<T> {
    * it where more are needed, each of at most fanIn runs.
    */
   passGroups(minGroups = 1): string[][] | null {
-    const runs = this.runs.length;
+    // the items still in memory are one more sorted source of the last merge
+    const runs = this.runs.length + (this.buffer.length > 0 ? 1 : 0);
     const fanIn = this.o.fanIn;
     if (runs <= fanIn) return null;
     // k groups of sizes summing to `need + k` leave runs - need runs: fanIn.
@@ -271,16 +274,18 @@ export class SpillSorter<T> {
         for (const e of b) yield new SortedEntry(e, this.o.parse);
         return;
       }
-      if (this.buffer.length > 0) this.spill();
-      let merged = 0;
+      // what is still in memory is merged from memory, as one more sorted source (not written out first)
+      const held = this.buffer.sort(cmp);
+      this.buffer = [];
+      const sources = held.length > 0 ? 1 : 0;
       // passes until one merge can hold every run open at once
-      while (this.runs.length > this.o.fanIn) {
+      while (this.runs.length + sources > this.o.fanIn) {
         const group = this.runs.splice(0, this.o.fanIn);
-        const path = join(this.dir!, `merged-${merged++}.jsonl`);
+        const path = join(this.dir!, `merged-${this.drainPasses++}.jsonl`);
         mergeRunFiles(group, path);
         this.runs.push(path);
       }
-      for (const e of mergeRuns<T>(this.runs)) yield new SortedEntry(e, this.o.parse);
+      for (const e of mergeRuns<T>(this.runs, held)) yield new SortedEntry(e, this.o.parse);
     } finally {
       this.dispose();
     }
@@ -293,9 +298,20 @@ export class SpillSorter<T> {
   }
 }
 
-/** k-way merge of sorted run files with a binary heap of their current lines. */
-function* mergeRuns<T>(paths: readonly string[]): Generator<Entry<T>> {
-  const readers = paths.map((p) => new RunReader<T>(p));
+/** Sorted entries already in memory, read like a run file. */
+class HeldReader<T> {
+  private at = 0;
+  constructor(private readonly entries: Entry<T>[]) {}
+  next(): Entry<T> | null {
+    return this.at < this.entries.length ? this.entries[this.at++]! : null;
+  }
+  close(): void {}
+}
+
+/** k-way merge of sorted run files (and sorted entries held in memory) with a binary heap of their current lines. */
+function* mergeRuns<T>(paths: readonly string[], held: Entry<T>[] = []): Generator<Entry<T>> {
+  const readers: (RunReader<T> | HeldReader<T>)[] = paths.map((p) => new RunReader<T>(p));
+  if (held.length > 0) readers.push(new HeldReader(held));
   try {
     const heap: { e: Entry<T>; r: number }[] = [];
     const push = (r: number): void => {
@@ -339,7 +355,9 @@ function* mergeRuns<T>(paths: readonly string[]): Generator<Entry<T>> {
 /**
  * One merge pass: the sorted run files `paths` merged into one sorted run file at `out` (records are copied as the
  * bytes they were read as: a pass decodes nothing but keys). What drain() does before its last merge when there
- * are more runs than it holds open at once — and what a scan's workers do for it, in parallel (passGroups).
+ * are more runs than it holds open at once — and what a scan's workers do for it, in parallel (passGroups). The
+ * runs merged are removed once `out` is whole: the disk holds the findings about once, not twice, and the thread
+ * that merged them pays for their removal (the kernel's freeing of a big file costs CPU).
  */
 export function mergeRunFiles(paths: readonly string[], out: string): void {
   const parts: Buffer[] = [];
@@ -361,4 +379,5 @@ export function mergeRunFiles(paths: readonly string[], out: string): void {
   } finally {
     closeSync(fd);
   }
+  for (const p of paths) unlinkSync(p);
 }
