@@ -4,7 +4,7 @@ import type { Finding, Level, RuleRef } from '../finding.js';
 import { LEVELS, levelRank } from '../finding.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
 import { findingView, wantsSample, type FindingView } from '../engines/activity/index.js';
-import { RemediationTally, VerdictTally } from '../engines/story/index.js';
+import { RemediationTally, VerdictTally, type RemediationPart } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
 import { detailsOf } from './timeline-rows.js';
 
@@ -32,9 +32,11 @@ export interface RuleDigest {
   top: Level;
   techniques: Set<string>;
   cves: Set<string>;
-  /** The first RULE_ROWS findings as report rows (a row keeps what the report shows, not the finding's fields). */
+  /** The first RULE_ROWS findings as report rows (a row keeps what the report shows, not the finding's fields)... */
   rows: RuleRow[];
-  /** Findings this rule gave to the story (level low and up, exposure aside), and the first of them kept. */
+  /** ...and where each is among the findings (0 for the first finding in output order). */
+  rowAt: number[];
+  /** Findings this rule gave to the story (level low and up, exposure aside), and the first of them kept (seq: where among the findings). */
   storyCount: number;
   story: { seq: number; f: Finding }[];
 }
@@ -78,6 +80,26 @@ const HOUR = 3600e3;
 const minT = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
 const maxT = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a > b ? a : b);
 
+/** A FindingsDigest as data (FindingsDigest.part): what crosses between threads. */
+export interface DigestPart {
+  count: number;
+  first: string | null;
+  last: string | null;
+  byLevel: Record<Level, number>;
+  rules: Map<string, RuleDigest>;
+  techniques: Map<string, TechniqueTally>;
+  unknownTechniques: Set<string>;
+  ips: Map<string, IpTally>;
+  ipsDropped: number;
+  hosts: string[];
+  activity: FindingsDigest['activity'];
+  firstExploit: FindingsDigest['firstExploit'];
+  firstPost: FindingsDigest['firstPost'];
+  verdict: Pick<VerdictTally, 'post' | 'expl' | 'exposure'>;
+  remediation: RemediationPart;
+  stix: Pick<StixTally, 'sighted' | 'dropped'>;
+}
+
 export class FindingsDigest {
   readonly catalog: AttackCatalog;
   count = 0;
@@ -103,7 +125,6 @@ export class FindingsDigest {
   readonly stix: StixTally;
   private storyRules = 0;
   private storyCap: number;
-  private seq = 0;
   private rowCount = 0;
   private readonly caps: { perRule: number; total: number };
 
@@ -143,7 +164,7 @@ export class FindingsDigest {
     const key = `${f.engine}:${f.rule.id}`;
     let r = this.rules.get(key);
     if (!r) {
-      r = { engine: f.engine, rule: f.rule, count: 0, firstLevel: f.level, top: f.level, techniques: new Set(), cves: new Set(), rows: [], storyCount: 0, story: [] };
+      r = { engine: f.engine, rule: f.rule, count: 0, firstLevel: f.level, top: f.level, techniques: new Set(), cves: new Set(), rows: [], rowAt: [], storyCount: 0, story: [] };
       this.rules.set(key, r);
     }
     r.count++;
@@ -155,6 +176,7 @@ export class FindingsDigest {
       this.rowCount++;
       const w = f.whole();
       r.rows.push({ time: f.time, host: f.host, evidence: w.evidence, message: w.message === undefined ? null : w.message.slice(0, 400), details: clipDetails(detailsOf(w.fields)) });
+      r.rowAt.push(this.count - 1);
     }
     if (f.host && this.hosts.length < 4 && !this.hosts.includes(f.host)) this.hosts.push(f.host);
     this.addTechniques(f);
@@ -224,15 +246,113 @@ export class FindingsDigest {
   private addStory(r: RuleDigest, f: FindingView): void {
     if (r.storyCount++ === 0) {
       this.storyRules++;
-      const cap = Math.min(this.caps.perRule, Math.max(RULE_ROWS, Math.floor(this.caps.total / this.storyRules)));
-      // more busy rules: every sample keeps its earliest `cap`, so the total stays within STORY_TOTAL
-      if (cap < this.storyCap) {
-        this.storyCap = cap;
-        for (const x of this.rules.values()) if (x.story.length > cap) x.story.length = cap;
-      }
+      this.capStory();
     }
     // One RuleRef per rule is shared by its sample (a finding read back from findings.jsonl brings its own copy).
-    if (r.story.length < this.storyCap) r.story.push({ seq: this.seq++, f: f.sample(r.rule) });
+    if (r.story.length < this.storyCap) r.story.push({ seq: this.count - 1, f: f.sample(r.rule) });
+  }
+
+  /** More busy rules: every sample keeps its earliest `cap`, so the total stays within STORY_TOTAL. */
+  private capStory(): void {
+    const cap = Math.min(this.caps.perRule, Math.max(RULE_ROWS, Math.floor(this.caps.total / this.storyRules)));
+    if (cap < this.storyCap) {
+      this.storyCap = cap;
+      for (const x of this.rules.values()) if (x.story.length > cap) x.story.length = cap;
+    }
+  }
+
+  /** This digest as data (structured-cloneable, without the catalog): what a thread that digested a range of the findings sends. */
+  part(): DigestPart {
+    const { catalog: _c, verdict, remediation, stix, ...own } = this;
+    return { ...own, verdict: { post: verdict.post, expl: verdict.expl, exposure: verdict.exposure }, remediation: remediation.part(), stix: { sighted: stix.sighted, dropped: stix.dropped } } as unknown as DigestPart;
+  }
+
+  /**
+   * The digest of consecutive ranges of the findings in output order, from each range's own digest (part()), made
+   * with the same caps: equal to the digest of all of them made in one go — or null where it might not be (a
+   * range's capped list of IPs, indicators or report rows could hold other entries than the whole's would).
+   */
+  static merge(catalog: AttackCatalog, parts: readonly DigestPart[], caps: { perRule?: number; total?: number } = {}): FindingsDigest | null {
+    const d = new FindingsDigest(catalog, caps);
+    for (const p of parts) if (!d.absorb(p)) return null;
+    return d;
+  }
+
+  private absorb(p: DigestPart): boolean {
+    if (this.ipsDropped > 0 || p.ipsDropped > 0) return false;
+    const offset = this.count;
+    this.count += p.count;
+    for (const l of LEVELS) this.byLevel[l] += p.byLevel[l];
+    this.first = minT(this.first, p.first);
+    this.last = maxT(this.last, p.last);
+    this.verdict.absorb(p.verdict);
+    this.remediation.absorb(p.remediation);
+    if (!this.stix.absorb(p.stix)) return false;
+    // Report rows: the whole's first RULE_ROWS per rule and ROWS_TOTAL in all, taken in output order. Exact: a
+    // range that reached ROWS_TOTAL itself fills the whole's total too (the rows of its that the whole refuses
+    // belong to rules already holding as many rows from earlier ranges), so no row it left out is missed.
+    const rows: { at: number; r: RuleDigest; row: RuleRow }[] = [];
+    for (const [key, o] of p.rules) {
+      let r = this.rules.get(key);
+      if (!r) {
+        r = { ...o, count: 0, techniques: new Set(), cves: new Set(), rows: [], rowAt: [], storyCount: 0, story: [] };
+        this.rules.set(key, r);
+      }
+      r.count += o.count;
+      if (levelRank(o.top) > levelRank(r.top)) r.top = o.top;
+      for (const t of o.techniques) r.techniques.add(t);
+      for (const c of o.cves) r.cves.add(c);
+      o.rows.forEach((row, i) => rows.push({ at: o.rowAt[i]! + offset, r: r, row }));
+      if (o.storyCount > 0 && r.storyCount === 0) this.storyRules++;
+      r.storyCount += o.storyCount;
+      for (const s of o.story) r.story.push({ seq: s.seq + offset, f: { ...s.f, rule: r.rule } });
+    }
+    rows.sort((a, b) => a.at - b.at);
+    for (const { at, r, row } of rows) {
+      if (r.rows.length >= RULE_ROWS || this.rowCount >= ROWS_TOTAL) continue;
+      this.rowCount++;
+      r.rows.push(row);
+      r.rowAt.push(at);
+    }
+    this.capStory();
+    for (const r of this.rules.values()) if (r.story.length > this.storyCap) r.story.length = this.storyCap;
+    for (const h of p.hosts) if (this.hosts.length < 4 && !this.hosts.includes(h)) this.hosts.push(h);
+    for (const [id, o] of p.techniques) {
+      const h = this.techniques.get(id);
+      if (!h) {
+        this.techniques.set(id, { ...o, ruleCounts: new Map(o.ruleCounts) });
+        continue;
+      }
+      h.count += o.count;
+      if (levelRank(o.level) > levelRank(h.level)) h.level = o.level;
+      h.first = minT(h.first, o.first);
+      h.last = maxT(h.last, o.last);
+      for (const [t, n] of o.ruleCounts) h.ruleCounts.set(t, (h.ruleCounts.get(t) ?? 0) + n);
+    }
+    for (const t of p.unknownTechniques) this.unknownTechniques.add(t);
+    for (const [ip, o] of p.ips) {
+      const s = this.ips.get(ip);
+      if (!s) {
+        if (this.ips.size >= MAX_IPS) return false;
+        this.ips.set(ip, { ...o });
+        continue;
+      }
+      s.count += o.count;
+      if (levelRank(o.level) > levelRank(s.level)) s.level = o.level;
+      s.first = minT(s.first, o.first);
+      s.last = maxT(s.last, o.last);
+    }
+    const a = this.activity;
+    a.lo = Math.min(a.lo, p.activity.lo);
+    a.hi = Math.max(a.hi, p.activity.hi);
+    for (const [kind, hours] of p.activity.byKind) {
+      let mine = a.byKind.get(kind);
+      if (!mine) a.byKind.set(kind, (mine = new Map()));
+      for (const [h, n] of hours) mine.set(h, (mine.get(h) ?? 0) + n);
+    }
+    this.firstExploit ??= p.firstExploit;
+    this.firstPost ??= p.firstPost;
+    return true;
   }
 
   /** The story's findings in output order (every one when no rule passed its cap). */

@@ -88,6 +88,29 @@ export class StixTally {
     }
   }
 
+  /**
+   * Adds a tally of the findings that come after this one's; false where the result could differ from one tally
+   * of both (either dropped indicators past MAX_INDICATORS: which ones depends on the order they came in).
+   */
+  absorb(p: Pick<StixTally, 'sighted' | 'dropped'>): boolean {
+    if (this.dropped > 0 || p.dropped > 0) return false;
+    for (const [key, o] of p.sighted) {
+      const s = this.sighted.get(key);
+      if (!s) {
+        if (this.sighted.size >= MAX_INDICATORS) return false;
+        this.sighted.set(key, o);
+        continue;
+      }
+      s.count += o.count;
+      if (o.first && (!s.first || o.first < s.first)) s.first = o.first;
+      if (o.last && (!s.last || o.last > s.last)) s.last = o.last;
+      for (const t of o.techniques) s.techniques.add(t);
+      for (const h of o.hosts) if (s.hosts.size < 20) s.hosts.add(h);
+      for (const r of o.rules) if (s.rules.size < 10) s.rules.add(r);
+    }
+    return true;
+  }
+
   private sight(key: string, pattern: string, name: string, f: FindingView): void {
     let s = this.sighted.get(key);
     if (!s) {

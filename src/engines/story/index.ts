@@ -4,7 +4,7 @@ export { buildStory } from './episodes.js';
 export type { Episode, StoryStep, StoryEvidence } from './episodes.js';
 export { decideVerdict, VerdictTally } from './verdict.js';
 export type { Verdict, VerdictKind } from './verdict.js';
-export { remediationSteps, RemediationTally } from './remediation.js';
+export { remediationSteps, RemediationTally, type RemediationPart } from './remediation.js';
 export type { RemediationStep } from './remediation.js';
 export { phaseOf } from './phases.js';
 export type { Phase } from './phases.js';

@@ -36,6 +36,16 @@ class FirstDistinct {
     if (this.values.length < this.n && !this.values.includes(v)) this.values.push(v);
   }
 }
+
+/** A RemediationTally as data (what crosses between threads), for RemediationTally.absorb. */
+export interface RemediationPart {
+  techs: Set<string>;
+  cves: Set<string>;
+  shellFiles: string[];
+  shellPaths: string[];
+  ips: string[];
+  anyIp: boolean;
+}
 const LIST = 25;
 
 /**
@@ -47,7 +57,8 @@ export class RemediationTally {
   readonly cves = new Set<string>();
   readonly shellFiles = new FirstDistinct(LIST);
   readonly shellPaths = new FirstDistinct(LIST);
-  private ips = new Set<string>();
+  /** The lowest addresses seen, sorted (at most LIST): the same whatever order they came in. */
+  private ips: string[] = [];
   private anyIp = false;
   constructor(private readonly catalog: AttackCatalog) {}
   static of(findings: readonly Finding[], catalog: AttackCatalog): RemediationTally {
@@ -69,12 +80,37 @@ export class RemediationTally {
     const ip = f.ip;
     if (ip === null) return;
     this.anyIp = true;
-    this.ips.add(ip);
-    if (this.ips.size > 4 * LIST) this.ips = new Set([...this.ips].sort().slice(0, LIST));
+    this.offerIp(ip);
+  }
+  private offerIp(ip: string): void {
+    const xs = this.ips;
+    if (xs.length === LIST && ip >= xs[LIST - 1]!) return;
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid]! < ip) lo = mid + 1;
+      else hi = mid;
+    }
+    if (xs[lo] === ip) return;
+    xs.splice(lo, 0, ip);
+    if (xs.length > LIST) xs.pop();
   }
   /** The lowest addresses in code-unit order (the whole list sorted, cut at 25). */
   lowestIps(): string[] {
-    return [...this.ips].sort().slice(0, LIST);
+    return [...this.ips];
+  }
+  part(): RemediationPart {
+    return { techs: this.techs, cves: this.cves, shellFiles: this.shellFiles.values, shellPaths: this.shellPaths.values, ips: this.ips, anyIp: this.anyIp };
+  }
+  /** Adds what a tally of the findings that come after this one's gathered (so the result is that of one tally of both). */
+  absorb(p: RemediationPart): void {
+    for (const t of p.techs) this.techs.add(t);
+    for (const c of p.cves) this.cves.add(c);
+    for (const v of p.shellFiles) this.shellFiles.offer(v);
+    for (const v of p.shellPaths) this.shellPaths.offer(v);
+    for (const ip of p.ips) this.offerIp(ip);
+    this.anyIp ||= p.anyIp;
   }
   hasIps(): boolean {
     return this.anyIp;

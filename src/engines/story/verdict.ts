@@ -63,6 +63,20 @@ export class VerdictTally {
     for (const f of findings) t.add(f);
     return t;
   }
+  /** Adds a tally of the findings that come after this one's (so the result is that of one tally of both). */
+  absorb(p: Pick<VerdictTally, 'post' | 'expl' | 'exposure'>): void {
+    for (const k of ['post', 'expl', 'exposure'] as const) {
+      const into = this[k];
+      for (const [id, r] of p[k]) {
+        const x = into.get(id);
+        if (!x) into.set(id, { ...r });
+        else {
+          x.count += r.count;
+          if (r.first && (!x.first || r.first < x.first)) x.first = r.first;
+        }
+      }
+    }
+  }
   add(f: Tallied): void {
     if (isPostExploitation(f, this.catalog)) tally(this.post, f);
     if (isExploitation(f, this.catalog)) tally(this.expl, f);
