@@ -82,6 +82,11 @@ export class ShapeBook {
     for (let i = 0; i < d.shapes.length; i++) shapes[d.from + i] = d.shapes[i]!;
   }
 
+  /** Every shape learnt and this thread's own, for another thread to read the same records with (learn each). */
+  export(): ShapeDelta[] {
+    return [{ thread: threadId, from: 0, shapes: local.shapes }, ...[...this.byThread].map(([thread, shapes]) => ({ thread, from: 0, shapes }))];
+  }
+
   /** A record as the digest reads it, and its timeline lines; `whole` gives the finding itself (parsed from its line) when asked. */
   read(record: string, whole: () => Finding): { view: FindingView; lines: TimelineLines | null } {
     const a = record.indexOf('\t');

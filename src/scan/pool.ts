@@ -10,6 +10,8 @@ import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
 import { mergeRunFiles } from '../spill/index.js';
+import type { DigestPart } from '../reporters/index.js';
+import { digestRange, type RangeJob } from './range-digest.js';
 
 /** One merge pass's job: sorted run files merged into `out` (all in the findings' spill folder). */
 export interface MergeGroup {
@@ -125,13 +127,25 @@ export class SharePool {
    * thread's, serial, after the workers had stopped.
    */
   mergeRuns(groups: readonly MergeGroup[]): AsyncGenerator<null> {
-    return this.run<MergeGroup, null>(groups, (id, merge) => ({ id, merge }), null, () => async (g) => {
-      mergeRunFiles(g.paths, g.out);
-      return null;
-    });
+    return this.run<MergeGroup, null>(
+      groups,
+      (id, merge) => ({ id, merge }),
+      null,
+      () => async (g) => {
+        mergeRunFiles(g.paths, g.out);
+        return null;
+      },
+      1,
+    );
   }
 
-  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>): AsyncGenerator<R> {
+  /** The final merge's ranges (planRanges), one per worker at once: each range's digest, in range order. */
+  digestRanges(ranges: readonly RangeJob[]): AsyncGenerator<DigestPart> {
+    return this.run<RangeJob, DigestPart>(ranges, (id, range) => ({ id, range }), null, () => async (r) => digestRange(r), 1);
+  }
+
+  /** `depth`: jobs a worker holds at once (scan jobs 2, so the next is there when one ends; a merge's long jobs 1, one per worker). */
+  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>, depth = 2): AsyncGenerator<R> {
     const results = new Map<number, R>();
     const inflight = new Map<Worker, number>();
     let wake: (() => void) | null = null;
@@ -145,7 +159,7 @@ export class SharePool {
     // Results waiting to be merged stay few: each worker holds two jobs, and none runs far ahead of the merge.
     const lookahead = this.workers.length * 4;
     const dispatch = (w: Worker): void => {
-      while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
+      while (this.failure === null && (inflight.get(w) ?? 0) < depth && next < jobs.length && next < consumed + lookahead) {
         const id = next++;
         inflight.set(w, (inflight.get(w) ?? 0) + 1);
         w.postMessage(message(id, jobs[id]!));

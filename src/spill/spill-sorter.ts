@@ -1,6 +1,6 @@
 // Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
-import { closeSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -119,8 +119,11 @@ class RunReader<T> {
   private pos = 0;
   private end = 0;
   private eof = false;
-  constructor(path: string) {
+  /** Where the next read starts in the file; it reads up to `stop` (a slice of the file: whole records). */
+  private at: number;
+  constructor(path: string, start = 0, private readonly stop = Infinity) {
     this.fd = openSync(path, 'r');
+    this.at = start;
   }
   next(): Entry<T> | null {
     for (;;) {
@@ -141,7 +144,8 @@ class RunReader<T> {
       const size = Math.max(BLOCK, 2 * left);
       const b = Buffer.allocUnsafe(size);
       this.block.copy(b, 0, this.pos, this.end);
-      const n = readSync(this.fd, b, left, size - left, null);
+      const n = readSync(this.fd, b, left, Math.min(size - left, this.stop - this.at), this.at);
+      this.at += n;
       this.block = b;
       this.pos = 0;
       this.end = left + n;
@@ -291,6 +295,15 @@ export class SpillSorter<T> {
     }
   }
 
+  /**
+   * Every item written to run files (what is still in memory as one more), for a merge by ranges (planRanges) in
+   * place of drain(); drain still works after it.
+   */
+  sealedRuns(): string[] {
+    if (this.buffer.length > 0) this.spill();
+    return [...this.runs];
+  }
+
   /** Removes the temp folder (drain does it; call it when a run is abandoned before draining). */
   dispose(): void {
     this.buffer = [];
@@ -309,9 +322,13 @@ class HeldReader<T> {
 }
 
 /** k-way merge of sorted run files (and sorted entries held in memory) with a binary heap of their current lines. */
-function* mergeRuns<T>(paths: readonly string[], held: Entry<T>[] = []): Generator<Entry<T>> {
+function mergeRuns<T>(paths: readonly string[], held: Entry<T>[] = []): Generator<Entry<T>> {
   const readers: (RunReader<T> | HeldReader<T>)[] = paths.map((p) => new RunReader<T>(p));
   if (held.length > 0) readers.push(new HeldReader(held));
+  return mergeReaders(readers);
+}
+
+function* mergeReaders<T>(readers: (RunReader<T> | HeldReader<T>)[]): Generator<Entry<T>> {
   try {
     const heap: { e: Entry<T>; r: number }[] = [];
     const push = (r: number): void => {
@@ -360,11 +377,21 @@ function* mergeRuns<T>(paths: readonly string[], held: Entry<T>[] = []): Generat
  * that merged them pays for their removal (the kernel's freeing of a big file costs CPU).
  */
 export function mergeRunFiles(paths: readonly string[], out: string): void {
+  copyMerged(mergeRuns<unknown>(paths), out, null);
+  for (const p of paths) unlinkSync(p);
+}
+
+/** Writes the merged entries to `out` (as the bytes they were read as), showing each to `visit` on its way. */
+function copyMerged<T>(entries: Iterable<Entry<T>>, out: string | null, visit: ((e: MergedRecord) => void) | null): number {
   const parts: Buffer[] = [];
   let bytes = 0;
-  const fd = openSync(out, 'w');
+  let count = 0;
+  const fd = out === null ? null : openSync(out, 'w');
   try {
-    for (const e of mergeRuns<unknown>(paths)) {
+    for (const e of entries) {
+      count++;
+      if (visit) visit(e);
+      if (fd === null) continue;
       const r = e.encoded();
       const b = typeof r === 'string' ? Buffer.from(r) : r;
       parts.push(b);
@@ -375,9 +402,109 @@ export function mergeRunFiles(paths: readonly string[], out: string): void {
         bytes = 0;
       }
     }
-    if (parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
+    if (fd !== null && parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
   } finally {
-    closeSync(fd);
+    if (fd !== null) closeSync(fd);
   }
-  for (const p of paths) unlinkSync(p);
+  return count;
+}
+
+/** A run file's byte range [start, end): whole records, in order. */
+export interface RunSlice {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The sorted run files cut into at most `n` consecutive ranges of the order, about equal in bytes: range i is one
+ * slice of each run, every record of it ordering before every record of range i + 1 (a key is never split: its
+ * records, ties included, are all in one range). Merging each range apart (mergeSlices) and putting the results
+ * one after another gives what one merge of the whole runs gives. The cut keys come from records sampled at even
+ * offsets of each run, weighted by the run's size; each run is cut where its first record of that key or more
+ * begins (a binary search over the file's offsets).
+ */
+export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
+  const runs = paths.map((path) => {
+    const fd = openSync(path, 'r');
+    return { path, fd, size: fstatSync(fd).size };
+  });
+  try {
+    const samples: { key: string; w: number }[] = [];
+    const PER_RUN = 64;
+    for (const r of runs) {
+      for (let j = 0; j < PER_RUN; j++) {
+        const at = recordStart(r.fd, r.size, Math.floor((r.size * j) / PER_RUN));
+        if (at < r.size) samples.push({ key: keyAt(r.fd, r.size, at), w: r.size / PER_RUN });
+      }
+    }
+    samples.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const total = samples.reduce((t, s) => t + s.w, 0);
+    const cuts: string[] = [];
+    let acc = 0;
+    for (const s of samples) {
+      acc += s.w;
+      if (cuts.length < n - 1 && acc >= (total * (cuts.length + 1)) / n && s.key !== cuts.at(-1)) cuts.push(s.key);
+    }
+    const at = runs.map((r) => [0, ...cuts.map((k) => firstAtOrAfter(r.fd, r.size, k)), r.size]);
+    return Array.from({ length: cuts.length + 1 }, (_, q) => runs.map((r, i) => ({ path: r.path, start: at[i]![q]!, end: at[i]![q + 1]! })).filter((s) => s.end > s.start));
+  } finally {
+    for (const r of runs) closeSync(r.fd);
+  }
+}
+
+/** The records of `slices` merged in order, each shown to `visit`, and copied to `out` where one is given; returns how many. */
+export function mergeSlices(slices: readonly RunSlice[], out: string | null, visit: (e: MergedRecord) => void): number {
+  return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s.start, s.end))), out, visit);
+}
+
+/** A record as a merge by ranges shows it: its line and aux text, decoded when read. */
+export interface MergedRecord {
+  readonly line: string;
+  readonly aux: string;
+}
+
+/** The records of sorted run files one file after another (files that follow each other in the order: mergeSlices' outputs). */
+export function* readRuns<T>(paths: readonly string[], parse: (line: string) => T): Generator<Sorted<T>> {
+  for (const p of paths) for (const e of mergeRuns<T>([p])) yield new SortedEntry(e, parse);
+}
+
+/** Where the first record at or after byte `off` begins (the file's size if none does). */
+function recordStart(fd: number, size: number, off: number): number {
+  if (off <= 0) return 0;
+  const b = Buffer.allocUnsafe(BLOCK);
+  for (let pos = off - 1; pos < size; ) {
+    const n = readSync(fd, b, 0, Math.min(BLOCK, size - pos), pos);
+    if (n === 0) break;
+    const nl = b.indexOf(NL);
+    if (nl !== -1 && nl < n) return pos + nl + 1;
+    pos += n;
+  }
+  return size;
+}
+
+/** The key of the record that begins at `at`. */
+function keyAt(fd: number, size: number, at: number): string {
+  let len = 4096;
+  for (;;) {
+    const b = Buffer.allocUnsafe(Math.min(len, size - at));
+    const n = readSync(fd, b, 0, b.length, at);
+    const tab = b.indexOf(TAB);
+    if (tab !== -1 && tab < n) return JSON.parse(b.toString('utf8', 0, tab)) as string;
+    if (at + n >= size) throw new Error('a run file record without a tab');
+    len *= 4;
+  }
+}
+
+/** Where the first record whose key is `key` or more begins (binary search over the offsets of a sorted run). */
+function firstAtOrAfter(fd: number, size: number, key: string): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = recordStart(fd, size, mid);
+    if (p >= size || keyAt(fd, size, p) >= key) hi = mid;
+    else lo = p + 1;
+  }
+  return recordStart(fd, size, lo);
 }

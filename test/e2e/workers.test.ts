@@ -241,6 +241,7 @@ test("more run files than one merge holds: the workers' merge passes give the fi
       const p = phases(w);
       const r = await scan(p.opts);
       assert.ok(p.seen.has('merging findings'), `--workers ${w}: the merge passes ran on the workers`);
+      assert.ok(p.seen.has('ordering findings'), `--workers ${w}: the final merge ran by ranges on the workers`);
       assert.equal(r.jsonl, zero.jsonl, `findings: --workers ${w} with passes and --workers 0 without`);
       assert.equal(r.summary, zero.summary, `summary: --workers ${w}`);
       assert.equal(r.digest, zero.digest, `digest: --workers ${w}`);
