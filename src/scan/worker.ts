@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
 import { getHeapStatistics } from 'node:v8';
 import { rulesForWorker, type RuleSpec } from './rules.js';
+import type { SigmaRuleSet } from '../engines/sigma/index.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
@@ -22,7 +23,7 @@ function heapMb(): number {
 
 const started = performance.now();
 const cpu0 = cpuUsage();
-const rules = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
+let rules: Promise<SigmaRuleSet> | null = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
 void rules.then(
   () => {
     const cpu = cpuUsage(cpu0);
@@ -37,7 +38,7 @@ let queue: Promise<void> = Promise.resolve();
 
 parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null } | { id: number; merge: MergeGroup } | { id: number; range: RangeJob }) => {
   if ('context' in msg) {
-    runner = rules.then((set) => createShareRunner(set, msg.context));
+    runner = rules!.then((set) => createShareRunner(set, msg.context));
     revisit = createRevisitRunner(msg.context);
     return;
   }
@@ -50,6 +51,9 @@ parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: S
       return null;
     };
   } else if ('range' in msg) {
+    // the final merge is the last thing a worker does: its rules can go (their objects no longer slow its collections)
+    rules = null;
+    runner = null;
     const range = msg.range;
     task = async () => digestRange(range);
   } else {

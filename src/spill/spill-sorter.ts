@@ -431,7 +431,7 @@ export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
   });
   try {
     const samples: { key: string; w: number }[] = [];
-    const PER_RUN = 64;
+    const PER_RUN = 16;
     for (const r of runs) {
       for (let j = 0; j < PER_RUN; j++) {
         const at = recordStart(r.fd, r.size, Math.floor((r.size * j) / PER_RUN));
@@ -472,13 +472,15 @@ export function* readRuns<T>(paths: readonly string[], parse: (line: string) => 
 /** Where the first record at or after byte `off` begins (the file's size if none does). */
 function recordStart(fd: number, size: number, off: number): number {
   if (off <= 0) return 0;
-  const b = Buffer.allocUnsafe(BLOCK);
+  // records are a few KB: read a little first (planning reads thousands of places)
+  let b = Buffer.allocUnsafe(4096);
   for (let pos = off - 1; pos < size; ) {
-    const n = readSync(fd, b, 0, Math.min(BLOCK, size - pos), pos);
+    const n = readSync(fd, b, 0, Math.min(b.length, size - pos), pos);
     if (n === 0) break;
     const nl = b.indexOf(NL);
     if (nl !== -1 && nl < n) return pos + nl + 1;
     pos += n;
+    if (b.length < BLOCK) b = Buffer.allocUnsafe(b.length * 4);
   }
   return size;
 }
