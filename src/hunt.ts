@@ -9,14 +9,14 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies } from './readers/index.js';
-import { findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { digestRangesApart, findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
-import { FindingsDigest, ShapeBook, type DigestPart, type TimelineLines } from './reporters/index.js';
+import { FindingsDigest, ShapeBook, type TimelineLines } from './reporters/index.js';
 import { planRanges, readRuns, SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
@@ -228,8 +228,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   };
   let exp: ReturnType<typeof exposure.finish>;
   let hashed: Awaited<typeof hashes>;
-  /** The final merge's ranges: their digests and copies (those in output order). */
-  let ranges: { parts: DigestPart[]; outs: string[] } | null = null;
   try {
     for await (const r of pool ? pool.scan(jobs, ctx, sigma.ruleSet) : scanInThread(jobs, ctx, sigma.ruleSet)) {
       const job = jobs[merger.merged]!;
@@ -269,18 +267,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
         shown.replaceRuns(m.paths, m.out);
       }
     }
-    // The final merge by ranges of the order, one per worker at once: each range digested where it is merged
-    // (and copied out in order for a caller that wants every finding); this thread joins the digests.
-    if (pool && workers > 0) {
-      progress.phase = 'ordering findings';
-      opts.onProgress?.(progress);
-      const dir = shown.tempDirFor();
-      const shapeTable = shapes.export();
-      const wanted = opts.onFinding !== undefined || opts.onFindingLines !== undefined;
-      const jobs = planRanges(shown.sealedRuns(), workers).map((slices, i) => ({ slices, out: wanted ? join(dir, `range-${i}.run`) : null, shapes: shapeTable }));
-      ranges = { parts: [], outs: jobs.map((j) => j.out).filter((o) => o !== null) };
-      for await (const part of pool.digestRanges(jobs)) ranges.parts.push(part);
-    }
   } finally {
     await pool?.close();
   }
@@ -289,16 +275,32 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   const taken = activity.finish(ind.ips, ind.agents);
 
 
-  // 7. The findings in output order, through the digest to the caller's writers: the ranges' digests joined and
-  // their copies read one after another, or (in this thread, or where the ranges could not be joined exactly) one merge.
+  // 7. The findings in output order, through the digest to the caller's writers. With workers, the final merge
+  // runs by ranges of the order, one thread each, all at once (fresh threads: the scan's workers and their heaps are
+  // gone): each range is digested where it is merged, and copied out in order for a caller that wants every finding;
+  // this thread joins the digests and reads the copies one after another. Without workers (or where the ranges'
+  // digests cannot be joined exactly), one merge here.
   const { onFinding, onFindingLines } = opts;
-  let digest = ranges ? FindingsDigest.merge(catalog, ranges.parts) : null;
-  if (digest && ranges) {
-    for (const e of readRuns<Finding>(ranges.outs, JSON.parse)) {
-      if (onFinding) await onFinding(e.item, e.line);
-      if (onFindingLines) await onFindingLines(e.line, shapes.read(e.aux, () => e.item).lines);
+  let digest: FindingsDigest | null = null;
+  if (pool) {
+    progress.phase = 'ordering findings';
+    opts.onProgress?.(progress);
+    const dir = shown.tempDirFor();
+    const shapeTable = shapes.export();
+    const wanted = onFinding !== undefined || onFindingLines !== undefined;
+    const jobs = planRanges(shown.sealedRuns(), workers).map((slices, i) => ({ slices, out: wanted ? join(dir, `range-${i}.run`) : null, shapes: shapeTable }));
+    const joined = new FindingsDigest(catalog);
+    let exact = true;
+    for await (const part of digestRangesApart(jobs)) exact &&= joined.join(part);
+    if (exact) {
+      digest = joined;
+      for (const e of readRuns<Finding>(jobs.flatMap((j) => j.out ?? []), JSON.parse)) {
+        if (onFinding) await onFinding(e.item, e.line);
+        if (onFindingLines) await onFindingLines(e.line, shapes.read(e.aux, () => e.item).lines);
+      }
     }
-  } else {
+  }
+  if (!digest) {
     const d = (digest = new FindingsDigest(catalog));
     // A record's aux is its digest record: the finding itself is parsed only for the rows the report shows (the
     // digest asks for it) or for onFinding.

@@ -36,15 +36,17 @@ test('a digest record read back is the view of the whole finding, without its fi
     assert.ok(record.length < 1000, `the fields stay behind (${record.length} characters)`);
     const whole = JSON.parse(JSON.stringify(f)) as Finding;
     const { view, lines } = book.read(record, () => whole);
-    const { whole: _a, sample, ...got } = view;
-    const { whole: _b, sample: wanted, ...want } = findingView(f);
+    const { whole: _a, sample, sampleText, ...got } = view;
+    const { whole: _b, sample: wanted, sampleText: wantedText, ...want } = findingView(f);
     assert.deepEqual(got, { ...want, evidence: { path: f.evidence.path, kind: f.evidence.kind } }, `case ${i}`);
     assert.equal(lines, null);
     const rule = { ...f.rule, title: 'shared' };
     if (!wantsSample(f)) {
       assert.throws(() => sample(rule), /no sample copy/, `case ${i}: no story samples it, no copy was made`);
+      assert.throws(() => sampleText(), /no sample copy/);
       continue;
     }
+    assert.equal(sampleText(), wantedText(), `case ${i}: the sample copy's text`);
     const [x, y] = [sample(rule), wanted(rule)];
     assert.equal(JSON.stringify(x), JSON.stringify(y), `case ${i}: the sample copy`);
     for (const fact of [findingIp, findingAgent, findingUser, findingFileKey, findingPath]) assert.equal(fact(x), fact(y), `case ${i}: ${fact.name} of the sample`);

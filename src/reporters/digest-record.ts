@@ -95,11 +95,12 @@ export class ShapeBook {
     const s = thread === threadId ? local.shapes[id] : this.byThread.get(thread)?.[id];
     if (s === undefined) throw new Error(`a digest record names shape ${id} of thread ${thread}, which was never sent`);
     const slim = b === -1 ? record.slice(a + 1) : record.slice(a + 1, b);
-    const sample = (rule: RuleRef): Finding => {
+    const sampleText = (): string => {
       if (slim === '0') throw new Error(`a ${s.level} ${s.engine} finding has no sample copy`);
-      return slimFromText(slim, rule);
+      return slim;
     };
-    const view: FindingView = { engine: s.engine, time, level: s.level, rule: s.rule, cves: s.cves, attack: s.attack, host, evidence: { path, kind: s.kind }, ip, hashes, urlStem, urlHost, whole, sample };
+    const sample = (rule: RuleRef): Finding => slimFromText(sampleText(), rule);
+    const view: FindingView = { engine: s.engine, time, level: s.level, rule: s.rule, cves: s.cves, attack: s.attack, host, evidence: { path, kind: s.kind }, ip, hashes, urlStem, urlHost, whole, sample, sampleText };
     const t = b === -1 ? null : (JSON.parse(record.slice(b + 1)) as [string, string | null]);
     return { view, lines: t ? { csv: t[0], sketch: t[1] } : null };
   }

@@ -3,7 +3,7 @@
 import type { Finding, Level, RuleRef } from '../finding.js';
 import { LEVELS, levelRank } from '../finding.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { findingView, wantsSample, type FindingView } from '../engines/activity/index.js';
+import { findingView, slimFromText, wantsSample, type FindingView } from '../engines/activity/index.js';
 import { RemediationTally, VerdictTally, type RemediationPart } from '../engines/story/index.js';
 import { StixTally } from './stix.js';
 import { detailsOf } from './timeline-rows.js';
@@ -36,9 +36,12 @@ export interface RuleDigest {
   rows: RuleRow[];
   /** ...and where each is among the findings (0 for the first finding in output order). */
   rowAt: number[];
-  /** Findings this rule gave to the story (level low and up, exposure aside), and the first of them kept (seq: where among the findings). */
+  /**
+   * Findings this rule gave to the story (level low and up, exposure aside), and the first of them kept (seq: where
+   * among the findings; text: its sample copy as slimText, a few hundred bytes where the copy itself is a KB or more).
+   */
   storyCount: number;
-  story: { seq: number; f: Finding }[];
+  story: { seq: number; text: string }[];
 }
 
 /** One row of a rule's findings in report.html: where and when, the message, the fields as one clipped line. */
@@ -248,8 +251,7 @@ export class FindingsDigest {
       this.storyRules++;
       this.capStory();
     }
-    // One RuleRef per rule is shared by its sample (a finding read back from findings.jsonl brings its own copy).
-    if (r.story.length < this.storyCap) r.story.push({ seq: this.count - 1, f: f.sample(r.rule) });
+    if (r.story.length < this.storyCap) r.story.push({ seq: this.count - 1, text: f.sampleText() });
   }
 
   /** More busy rules: every sample keeps its earliest `cap`, so the total stays within STORY_TOTAL. */
@@ -274,11 +276,12 @@ export class FindingsDigest {
    */
   static merge(catalog: AttackCatalog, parts: readonly DigestPart[], caps: { perRule?: number; total?: number } = {}): FindingsDigest | null {
     const d = new FindingsDigest(catalog, caps);
-    for (const p of parts) if (!d.absorb(p)) return null;
+    for (const p of parts) if (!d.join(p)) return null;
     return d;
   }
 
-  private absorb(p: DigestPart): boolean {
+  /** Joins the digest of the findings that come next (merge(), one range at a time); false where the result may not be exact. */
+  join(p: DigestPart): boolean {
     if (this.ipsDropped > 0 || p.ipsDropped > 0) return false;
     const offset = this.count;
     this.count += p.count;
@@ -305,7 +308,7 @@ export class FindingsDigest {
       o.rows.forEach((row, i) => rows.push({ at: o.rowAt[i]! + offset, r: r, row }));
       if (o.storyCount > 0 && r.storyCount === 0) this.storyRules++;
       r.storyCount += o.storyCount;
-      for (const s of o.story) r.story.push({ seq: s.seq + offset, f: { ...s.f, rule: r.rule } });
+      for (const s of o.story) r.story.push({ seq: s.seq + offset, text: s.text });
     }
     rows.sort((a, b) => a.at - b.at);
     for (const { at, r, row } of rows) {
@@ -357,9 +360,10 @@ export class FindingsDigest {
 
   /** The story's findings in output order (every one when no rule passed its cap). */
   storySample(): Finding[] {
-    const all: { seq: number; f: Finding }[] = [];
-    for (const r of this.rules.values()) for (const s of r.story) all.push(s);
-    return all.sort((a, b) => a.seq - b.seq).map((s) => s.f);
+    const all: { seq: number; text: string; rule: RuleRef }[] = [];
+    for (const r of this.rules.values()) for (const s of r.story) all.push({ ...s, rule: r.rule });
+    // one RuleRef per rule is shared by its samples (a finding read back from findings.jsonl brings its own copy)
+    return all.sort((a, b) => a.seq - b.seq).map((s) => slimFromText(s.text, s.rule));
   }
 
   /** The rules whose findings were too many for the story sample. */

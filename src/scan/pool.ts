@@ -10,8 +10,6 @@ import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
 import { mergeRunFiles } from '../spill/index.js';
-import type { DigestPart } from '../reporters/index.js';
-import { digestRange, type RangeJob } from './range-digest.js';
 
 /** One merge pass's job: sorted run files merged into `out` (all in the findings' spill folder). */
 export interface MergeGroup {
@@ -137,11 +135,6 @@ export class SharePool {
       },
       1,
     );
-  }
-
-  /** The final merge's ranges (planRanges), one per worker at once: each range's digest, in range order. */
-  digestRanges(ranges: readonly RangeJob[]): AsyncGenerator<DigestPart> {
-    return this.run<RangeJob, DigestPart>(ranges, (id, range) => ({ id, range }), null, () => async (r) => digestRange(r), 1);
   }
 
   /** `depth`: jobs a worker holds at once (scan jobs 2, so the next is there when one ends; a merge's long jobs 1, one per worker). */

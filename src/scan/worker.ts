@@ -1,6 +1,5 @@
 // Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
-// {id, job, who} (who: the attackers, for a job of the second read), {id, merge} (a merge pass of the findings' runs) and {id, range}
-// (a range of the findings' final merge, digested), answering
+// {id, job, who} (who: the attackers, for a job of the second read) and {id, merge} (a merge pass of the findings' runs), answering
 // {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
@@ -13,7 +12,6 @@ import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
 import { mergeRunFiles } from '../spill/index.js';
 import type { MergeGroup } from './pool.js';
-import { digestRange, type RangeJob } from './range-digest.js';
 
 /** This thread's memory: its V8 heap as committed, and the buffers it holds outside it (MB). */
 function heapMb(): number {
@@ -23,7 +21,7 @@ function heapMb(): number {
 
 const started = performance.now();
 const cpu0 = cpuUsage();
-let rules: Promise<SigmaRuleSet> | null = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
+const rules: Promise<SigmaRuleSet> = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
 void rules.then(
   () => {
     const cpu = cpuUsage(cpu0);
@@ -36,9 +34,9 @@ let revisit: ((job: ShareJob, who: Attackers) => Promise<RevisitHit[]>) | null =
 // Jobs run one at a time, in the order they came: a result is posted before the next job starts.
 let queue: Promise<void> = Promise.resolve();
 
-parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null } | { id: number; merge: MergeGroup } | { id: number; range: RangeJob }) => {
+parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null } | { id: number; merge: MergeGroup }) => {
   if ('context' in msg) {
-    runner = rules!.then((set) => createShareRunner(set, msg.context));
+    runner = rules.then((set) => createShareRunner(set, msg.context));
     revisit = createRevisitRunner(msg.context);
     return;
   }
@@ -50,12 +48,6 @@ parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: S
       mergeRunFiles(paths, out);
       return null;
     };
-  } else if ('range' in msg) {
-    // the final merge is the last thing a worker does: its rules can go (their objects no longer slow its collections)
-    rules = null;
-    runner = null;
-    const range = msg.range;
-    task = async () => digestRange(range);
   } else {
     const mine = runner!;
     const again = revisit!;

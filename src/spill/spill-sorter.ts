@@ -107,6 +107,7 @@ const cmp = (a: { key: string; line: string }, b: { key: string; line: string })
   a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
 
 const BLOCK = 64 * 1024;
+const SLICE_BLOCK = 16 * 1024;
 
 /**
  * Reads a run file record by record, in blocks (synchronously: one block per run is all the merge holds). Each
@@ -121,7 +122,7 @@ class RunReader<T> {
   private eof = false;
   /** Where the next read starts in the file; it reads up to `stop` (a slice of the file: whole records). */
   private at: number;
-  constructor(path: string, start = 0, private readonly stop = Infinity) {
+  constructor(path: string, start = 0, private readonly stop = Infinity, private readonly blockSize = BLOCK) {
     this.fd = openSync(path, 'r');
     this.at = start;
   }
@@ -141,7 +142,7 @@ class RunReader<T> {
         return recordAt<T>(this.block, at, this.end); // the last record, without its newline
       }
       const left = this.end - this.pos;
-      const size = Math.max(BLOCK, 2 * left);
+      const size = Math.max(this.blockSize, 2 * left);
       const b = Buffer.allocUnsafe(size);
       this.block.copy(b, 0, this.pos, this.end);
       const n = readSync(this.fd, b, left, Math.min(size - left, this.stop - this.at), this.at);
@@ -455,7 +456,8 @@ export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
 
 /** The records of `slices` merged in order, each shown to `visit`, and copied to `out` where one is given; returns how many. */
 export function mergeSlices(slices: readonly RunSlice[], out: string | null, visit: (e: MergedRecord) => void): number {
-  return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s.start, s.end))), out, visit);
+  // a range reads every run's slice at once, one block each: smaller blocks (a range thread holds hundreds)
+  return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s.start, s.end, SLICE_BLOCK))), out, visit);
 }
 
 /** A record as a merge by ranges shows it: its line and aux text, decoded when read. */

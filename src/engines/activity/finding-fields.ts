@@ -220,8 +220,10 @@ export interface FindingView extends Pick<Finding, 'engine' | 'time' | 'level' |
   urlStem: string | null;
   urlHost: string | null;
   whole(): Finding;
-  /** The finding as a capped sample keeps it (slimFinding), sharing `rule`. */
+  /** The finding as a capped sample keeps it (slimFinding), sharing `rule`... */
   sample(rule: RuleRef): Finding;
+  /** ...and that copy as text (slimText; slimFromText makes it again): what the digest keeps, a few hundred bytes. */
+  sampleText(): string;
 }
 /** STIX reads a finding's hashes and URL only at these levels (and never an exposure finding's). */
 export const wantsHashes = (f: Pick<Finding, 'engine' | 'level'>): boolean => f.engine !== 'exposure' && levelRank(f.level) >= levelRank('medium');
@@ -236,6 +238,7 @@ export function findingView(f: Finding): FindingView {
     ip: findingIp(f), hashes: wantsHashes(f) ? findingHashes(f) : null, urlStem: url ? findingUrlStem(f) : null, urlHost: url ? findingUrlHost(f) : null,
     whole: () => f,
     sample: (rule) => slimFinding(f, rule),
+    sampleText: () => slimText(f),
   };
 }
 
