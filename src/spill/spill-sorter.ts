@@ -115,16 +115,28 @@ const SLICE_BLOCK = 16 * 1024;
  * the next one.
  */
 class RunReader<T> {
-  private readonly fd: number;
+  /** The open file; null for a slice, which opens its file for each read (a range holds hundreds, threads many ranges: no descriptor limit). */
+  private readonly fd: number | null;
   private block: Buffer = Buffer.alloc(0);
   private pos = 0;
   private end = 0;
   private eof = false;
   /** Where the next read starts in the file; it reads up to `stop` (a slice of the file: whole records). */
   private at: number;
-  constructor(path: string, start = 0, private readonly stop = Infinity, private readonly blockSize = BLOCK) {
-    this.fd = openSync(path, 'r');
-    this.at = start;
+  constructor(private readonly path: string, slice: { start: number; end: number } | null = null, private readonly blockSize = BLOCK) {
+    this.fd = slice ? null : openSync(path, 'r');
+    this.at = slice?.start ?? 0;
+    this.stop = slice?.end ?? Infinity;
+  }
+  private readonly stop: number;
+  private read(b: Buffer, at: number, length: number): number {
+    if (this.fd !== null) return readSync(this.fd, b, at, length, this.at);
+    const fd = openSync(this.path, 'r');
+    try {
+      return readSync(fd, b, at, length, this.at);
+    } finally {
+      closeSync(fd);
+    }
   }
   next(): Entry<T> | null {
     for (;;) {
@@ -145,7 +157,7 @@ class RunReader<T> {
       const size = Math.max(this.blockSize, 2 * left);
       const b = Buffer.allocUnsafe(size);
       this.block.copy(b, 0, this.pos, this.end);
-      const n = readSync(this.fd, b, left, Math.min(size - left, this.stop - this.at), this.at);
+      const n = this.read(b, left, Math.min(size - left, this.stop - this.at));
       this.at += n;
       this.block = b;
       this.pos = 0;
@@ -154,7 +166,7 @@ class RunReader<T> {
     }
   }
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
   }
 }
 
@@ -457,7 +469,7 @@ export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
 /** The records of `slices` merged in order, each shown to `visit`, and copied to `out` where one is given; returns how many. */
 export function mergeSlices(slices: readonly RunSlice[], out: string | null, visit: (e: MergedRecord) => void): number {
   // a range reads every run's slice at once, one block each: smaller blocks (a range thread holds hundreds)
-  return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s.start, s.end, SLICE_BLOCK))), out, visit);
+  return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s, SLICE_BLOCK))), out, visit);
 }
 
 /** A record as a merge by ranges shows it: its line and aux text, decoded when read. */
