@@ -254,19 +254,6 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       const again = jobs.filter((j) => j.kind === 'text' && merger.requestFiles.has(j.evidence.path));
       for await (const hits of pool ? pool.revisit(again, ctx, who) : revisitInThread(again, ctx, who)) for (const h of hits) activity.replay(h);
     }
-    // More run files than one merge holds open: the passes before the last merge run on the workers, in parallel.
-    const groups = pool ? shown.passGroups(workers) : null;
-    if (pool && groups) {
-      progress.phase = 'merging findings';
-      opts.onProgress?.(progress);
-      const dir = shown.tempDirFor();
-      const merges = groups.map((paths, i) => ({ paths, out: join(dir, `pass-${i}.run`) }));
-      let done = 0;
-      for await (const _ of pool.mergeRuns(merges)) {
-        const m = merges[done++]!;
-        shown.replaceRuns(m.paths, m.out);
-      }
-    }
   } finally {
     await pool?.close();
   }
@@ -277,9 +264,10 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
 
   // 7. The findings in output order, through the digest to the caller's writers. With workers, the final merge
   // runs by ranges of the order, one thread each, all at once (fresh threads: the scan's workers and their heaps are
-  // gone): each range is digested where it is merged, and copied out in order for a caller that wants every finding;
-  // this thread joins the digests and reads the copies one after another. Without workers (or where the ranges'
-  // digests cannot be joined exactly), one merge here.
+  // gone): each range merges its slice of every run (no fan-in: a slice opens its file for each read, so there
+  // are no merge passes), is digested where it is merged, and is copied out in order for a caller that wants every
+  // finding; this thread joins the digests and reads the copies one after another. Without workers (or where the
+  // ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
   const { onFinding, onFindingLines } = opts;
   let digest: FindingsDigest | null = null;
   if (pool) {

@@ -9,13 +9,6 @@ import { createShareRunner, type ShareContext, type ShareResult } from './run-sh
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
-import { mergeRunFiles } from '../spill/index.js';
-
-/** One merge pass's job: sorted run files merged into `out` (all in the findings' spill folder). */
-export interface MergeGroup {
-  paths: string[];
-  out: string;
-}
 
 /** How long a worker took to have its rules ready (wall and CPU milliseconds), and its memory (MB). */
 export interface WorkerStartup {
@@ -119,26 +112,7 @@ export class SharePool {
     });
   }
 
-  /**
-   * The findings' merge passes (SpillSorter.passGroups), a group of run files per job, on the workers at once:
-   * with more runs than one merge holds open (EVTX past ~800 MB), the passes before the last merge were the main
-   * thread's, serial, after the workers had stopped.
-   */
-  mergeRuns(groups: readonly MergeGroup[]): AsyncGenerator<null> {
-    return this.run<MergeGroup, null>(
-      groups,
-      (id, merge) => ({ id, merge }),
-      null,
-      () => async (g) => {
-        mergeRunFiles(g.paths, g.out);
-        return null;
-      },
-      1,
-    );
-  }
-
-  /** `depth`: jobs a worker holds at once (scan jobs 2, so the next is there when one ends; a merge's long jobs 1, one per worker). */
-  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>, depth = 2): AsyncGenerator<R> {
+  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>): AsyncGenerator<R> {
     const results = new Map<number, R>();
     const inflight = new Map<Worker, number>();
     let wake: (() => void) | null = null;
@@ -152,7 +126,7 @@ export class SharePool {
     // Results waiting to be merged stay few: each worker holds two jobs, and none runs far ahead of the merge.
     const lookahead = this.workers.length * 4;
     const dispatch = (w: Worker): void => {
-      while (this.failure === null && (inflight.get(w) ?? 0) < depth && next < jobs.length && next < consumed + lookahead) {
+      while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
         const id = next++;
         inflight.set(w, (inflight.get(w) ?? 0) + 1);
         w.postMessage(message(id, jobs[id]!));

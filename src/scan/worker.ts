@@ -1,5 +1,5 @@
 // Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
-// {id, job, who} (who: the attackers, for a job of the second read) and {id, merge} (a merge pass of the findings' runs), answering
+// {id, job, who} (who: the attackers, for a job of the second read), answering
 // {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
@@ -10,8 +10,6 @@ import { createShareRunner, type ShareContext, type ShareResult } from './run-sh
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
 import { createRevisitRunner, type Attackers } from './revisit.js';
-import { mergeRunFiles } from '../spill/index.js';
-import type { MergeGroup } from './pool.js';
 
 /** This thread's memory: its V8 heap as committed, and the buffers it holds outside it (MB). */
 function heapMb(): number {
@@ -34,25 +32,16 @@ let revisit: ((job: ShareJob, who: Attackers) => Promise<RevisitHit[]>) | null =
 // Jobs run one at a time, in the order they came: a result is posted before the next job starts.
 let queue: Promise<void> = Promise.resolve();
 
-parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null } | { id: number; merge: MergeGroup }) => {
+parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: ShareJob; who: Attackers | null }) => {
   if ('context' in msg) {
     runner = rules.then((set) => createShareRunner(set, msg.context));
     revisit = createRevisitRunner(msg.context);
     return;
   }
-  // A merge pass of the findings' runs (after the scan) and a job of the second read (who: the attackers) need no rules.
-  let task: () => Promise<unknown>;
-  if ('merge' in msg) {
-    const { paths, out } = msg.merge;
-    task = async () => {
-      mergeRunFiles(paths, out);
-      return null;
-    };
-  } else {
-    const mine = runner!;
-    const again = revisit!;
-    task = async () => (msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job));
-  }
+  // A job of the second read (who: the attackers) needs no rules.
+  const mine = runner!;
+  const again = revisit!;
+  const task = async (): Promise<unknown> => (msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job));
   queue = queue.then(async () => {
     try {
       const result = await task();

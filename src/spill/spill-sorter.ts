@@ -178,7 +178,7 @@ export class SpillSorter<T> {
   private dir: string | null = null;
   private count = 0;
   private drained = false;
-  /** Merge passes drain() ran itself (none when passGroups' groups were merged first). */
+  /** Merge passes drain() ran (past the fan-in). */
   drainPasses = 0;
 
   constructor(opts: SpillOptions<T>) {
@@ -219,41 +219,6 @@ export class SpillSorter<T> {
     if (this.drained) throw new Error('SpillSorter: add after drain');
     this.runs.push(path);
     this.count += count;
-  }
-
-  /**
-   * The merge passes drain() would need first, as groups of run files for someone else to merge at once
-   * (mergeRunFiles, then replaceRuns); null when the runs fit one merge. The groups rewrite as few runs as leave
-   * fanIn for the last merge, in at least `minGroups` groups (one per worker: they run in parallel), a multiple of
-   * it where more are needed, each of at most fanIn runs.
-   */
-  passGroups(minGroups = 1): string[][] | null {
-    // the items still in memory are one more sorted source of the last merge
-    const runs = this.runs.length + (this.buffer.length > 0 ? 1 : 0);
-    const fanIn = this.o.fanIn;
-    if (runs <= fanIn) return null;
-    // k groups of sizes summing to `need + k` leave runs - need runs: fanIn.
-    const need = runs - fanIn;
-    const min = Math.max(1, minGroups);
-    let k = Math.max(min, Math.ceil(need / (fanIn - 1)));
-    k = Math.min(Math.ceil(k / min) * min, need);
-    const total = need + k;
-    const groups: string[][] = [];
-    for (let g = 0, at = 0; g < k; g++) {
-      const size = Math.floor(total / k) + (g < total % k ? 1 : 0);
-      groups.push(this.runs.slice(at, at + size));
-      at += size;
-    }
-    return groups;
-  }
-
-  /** The runs of `group` were merged into `merged` (a file in tempDirFor()): it takes their place. */
-  replaceRuns(group: readonly string[], merged: string): void {
-    if (this.drained) throw new Error('SpillSorter: add after drain');
-    const gone = new Set(group);
-    const kept = this.runs.filter((r) => !gone.has(r));
-    if (kept.length !== this.runs.length - gone.size) throw new Error('SpillSorter: replaceRuns with runs it does not hold');
-    this.runs = [...kept, merged];
   }
 
   /** The temp folder (made now if need be), where adoptRun's files are written. */
@@ -309,8 +274,8 @@ export class SpillSorter<T> {
   }
 
   /**
-   * Every item written to run files (what is still in memory as one more), for a merge by ranges (planRanges) in
-   * place of drain(); drain still works after it.
+   * Every item written to run files (what is still in memory as one more), for a merge by ranges (planRanges,
+   * whatever the fan-in) in place of drain(); drain still works after it.
    */
   sealedRuns(): string[] {
     if (this.buffer.length > 0) this.spill();
@@ -385,11 +350,10 @@ function* mergeReaders<T>(readers: (RunReader<T> | HeldReader<T>)[]): Generator<
 /**
  * One merge pass: the sorted run files `paths` merged into one sorted run file at `out` (records are copied as the
  * bytes they were read as: a pass decodes nothing but keys). What drain() does before its last merge when there
- * are more runs than it holds open at once — and what a scan's workers do for it, in parallel (passGroups). The
- * runs merged are removed once `out` is whole: the disk holds the findings about once, not twice, and the thread
- * that merged them pays for their removal (the kernel's freeing of a big file costs CPU).
+ * are more runs than it holds open at once. The runs merged are removed once `out` is whole: the disk holds the
+ * items about once, not twice.
  */
-export function mergeRunFiles(paths: readonly string[], out: string): void {
+function mergeRunFiles(paths: readonly string[], out: string): void {
   copyMerged(mergeRuns<unknown>(paths), out, null);
   for (const p of paths) unlinkSync(p);
 }
@@ -438,31 +402,37 @@ export interface RunSlice {
  * begins (a binary search over the file's offsets).
  */
 export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
-  const runs = paths.map((path) => {
-    const fd = openSync(path, 'r');
-    return { path, fd, size: fstatSync(fd).size };
-  });
-  try {
-    const samples: { key: string; w: number }[] = [];
-    const PER_RUN = 16;
-    for (const r of runs) {
+  const PER_RUN = 16;
+  const samples: { key: string; w: number }[] = [];
+  const sizes = paths.map((path) =>
+    withFile(path, (fd) => {
+      const size = fstatSync(fd).size;
       for (let j = 0; j < PER_RUN; j++) {
-        const at = recordStart(r.fd, r.size, Math.floor((r.size * j) / PER_RUN));
-        if (at < r.size) samples.push({ key: keyAt(r.fd, r.size, at), w: r.size / PER_RUN });
+        const at = recordStart(fd, size, Math.floor((size * j) / PER_RUN));
+        if (at < size) samples.push({ key: keyAt(fd, size, at), w: size / PER_RUN });
       }
-    }
-    samples.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const total = samples.reduce((t, s) => t + s.w, 0);
-    const cuts: string[] = [];
-    let acc = 0;
-    for (const s of samples) {
-      acc += s.w;
-      if (cuts.length < n - 1 && acc >= (total * (cuts.length + 1)) / n && s.key !== cuts.at(-1)) cuts.push(s.key);
-    }
-    const at = runs.map((r) => [0, ...cuts.map((k) => firstAtOrAfter(r.fd, r.size, k)), r.size]);
-    return Array.from({ length: cuts.length + 1 }, (_, q) => runs.map((r, i) => ({ path: r.path, start: at[i]![q]!, end: at[i]![q + 1]! })).filter((s) => s.end > s.start));
+      return size;
+    }),
+  );
+  samples.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const total = samples.reduce((t, s) => t + s.w, 0);
+  const cuts: string[] = [];
+  let acc = 0;
+  for (const s of samples) {
+    acc += s.w;
+    if (cuts.length < n - 1 && acc >= (total * (cuts.length + 1)) / n && s.key !== cuts.at(-1)) cuts.push(s.key);
+  }
+  const at = paths.map((path, i) => withFile(path, (fd) => [0, ...cuts.map((k) => firstAtOrAfter(fd, sizes[i]!, k)), sizes[i]!]));
+  return Array.from({ length: cuts.length + 1 }, (_, q) => paths.map((path, i) => ({ path, start: at[i]![q]!, end: at[i]![q + 1]! })).filter((s) => s.end > s.start));
+}
+
+/** One file open at a time (planning reads every run: a descriptor each at once could pass the limit). */
+function withFile<R>(path: string, read: (fd: number) => R): R {
+  const fd = openSync(path, 'r');
+  try {
+    return read(fd);
   } finally {
-    for (const r of runs) closeSync(r.fd);
+    closeSync(fd);
   }
 }
 
