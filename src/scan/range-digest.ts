@@ -14,6 +14,8 @@ export interface RangeJob {
   slices: RunSlice[];
   out: string | null;
   shapes: ShapeDelta[];
+  /** Keep the runs open while merging (mergeSlices' hold). */
+  hold: boolean;
 }
 
 /** The range's digest, as data (what crosses back to the main thread). */
@@ -21,7 +23,7 @@ export function digestRange(job: RangeJob): DigestPart {
   const book = new ShapeBook();
   for (const d of job.shapes) book.learn(d);
   const digest = new FindingsDigest(attackCatalog());
-  mergeSlices(job.slices, job.out, (e) => digest.addView(book.read(e.aux, () => JSON.parse(e.line) as Finding).view));
+  mergeSlices(job.slices, job.out, (e) => digest.addView(book.read(e.aux, () => JSON.parse(e.line) as Finding).view), job.hold);
   return digest.part();
 }
 
