@@ -17,7 +17,7 @@ import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
 import { FindingsDigest, ShapeBook, type TimelineLines } from './reporters/index.js';
-import { HELD_FILES, planRanges, readRuns, SpillSorter } from './spill/index.js';
+import { heldFilesBudget, planRanges, readRuns, SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
 import type { ScanSummary } from './summary.js';
@@ -277,7 +277,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     const shapeTable = shapes.export();
     const wanted = onFinding !== undefined || onFindingLines !== undefined;
     const ranges = planRanges(shown.sealedRuns(), workers);
-    const hold = ranges.reduce((n, r) => n + r.length, 0) <= HELD_FILES;
+    const hold = ranges.reduce((n, r) => n + r.length, 0) <= heldFilesBudget();
     const jobs = ranges.map((slices, i) => ({ slices, out: wanted ? join(dir, `range-${i}.run`) : null, shapes: shapeTable, hold }));
     const joined = new FindingsDigest(catalog);
     let exact = true;

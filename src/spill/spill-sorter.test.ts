@@ -2,7 +2,8 @@
 // really spilled and merged in passes, and the temp folder gone afterwards, also when the reader stops early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpillSorter, liveTempDirs } from './index.js';
 
@@ -198,4 +199,23 @@ test('a merge by ranges (planRanges, mergeSlices, readRuns) gives what one merge
     assert.deepEqual([...s.drain()].map((e) => [e.line, e.aux]), expected, 'drain still works after it');
   }
   assert.deepEqual(liveTempDirs(), []);
+});
+
+test("the files a final merge may hold open: half the process's soft limit where /proc/self/limits says it, else 768", async () => {
+  const { heldFilesBudget } = await import('./index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-limits-'));
+  try {
+    const limits = (soft: string): string => {
+      const p = join(dir, `limits-${soft}`);
+      writeFileSync(p, `Limit                     Soft Limit           Hard Limit           Units     \nMax open files            ${soft}                524288               files     \n`);
+      return p;
+    };
+    assert.equal(heldFilesBudget(limits('1024')), 512);
+    assert.equal(heldFilesBudget(limits('20000')), 10000);
+    assert.equal(heldFilesBudget(limits('unlimited')), 65536);
+    assert.equal(heldFilesBudget(limits('40')), 64);
+    assert.equal(heldFilesBudget(join(dir, 'absent')), 768);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

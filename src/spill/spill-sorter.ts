@@ -1,6 +1,6 @@
 // Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
-import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -446,8 +446,19 @@ export function mergeSlices(slices: readonly RunSlice[], out: string | null, vis
   return copyMerged(mergeReaders(slices.map((s) => new RunReader<unknown>(s.path, s, hold ? SLICE_BLOCK : 2 * SLICE_BLOCK, hold))), out, visit);
 }
 
-/** Open files all the ranges of a final merge may hold at once (planRanges × runs); past it, slices open per read. */
-export const HELD_FILES = 768;
+/**
+ * Open files all the ranges of a final merge may hold at once (planRanges × runs; past it, slices open per read):
+ * half the process's limit on Linux (/proc/self/limits' soft "Max open files"), else 768 (1,024 is a common limit).
+ */
+export function heldFilesBudget(limits = '/proc/self/limits'): number {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(limits, 'utf8'));
+    if (m) return m[1] === 'unlimited' ? 1 << 16 : Math.max(64, Math.floor(Number(m[1]) / 2));
+  } catch {
+    // not Linux
+  }
+  return 768;
+}
 
 /** A record as a merge by ranges shows it: its line and aux text, decoded when read. */
 export interface MergedRecord {
