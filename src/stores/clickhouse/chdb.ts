@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HuntError } from '../../diagnostics.js';
 import { clipMessage, jsonEachRow, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
-import { decodeRowBinary, UnsupportedRowBinary } from './row-binary.js';
+import { RowBinaryDecoder, UnsupportedRowBinary } from './row-binary.js';
 
 type ChdbModule = typeof import('chdb');
 type ChdbSession = InstanceType<ChdbModule['Session']>;
@@ -105,11 +105,12 @@ export class ChdbStore implements StoreClient {
   async *stream<T extends object>(sql: string, params?: StoreParams): AsyncIterable<T> {
     let json = false;
     const s = this.open(sql, params, 'RowBinaryWithNamesAndTypes');
+    const decoder = new RowBinaryDecoder();
     try {
       for await (const chunk of s) {
         let rows: T[];
         try {
-          rows = decodeRowBinary<T>(chunk.raw());
+          rows = decoder.decode<T>(chunk.raw());
         } catch (e) {
           if (!(e instanceof UnsupportedRowBinary)) throw e;
           json = true;

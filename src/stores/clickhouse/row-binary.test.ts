@@ -42,6 +42,20 @@ test('chDB: streamed rows (RowBinary) equal the JSONEachRow rows of the same que
       i++;
     }
     assert.equal(i, 200000);
+    // Arrays that repeat come back shared and frozen, across chunks; those that do not, each its own.
+    const rep = "SELECT number AS n, if(number % 3 = 0, ['a', 'b\\'c'], ['ü']) AS k, [toString(number)] AS v FROM numbers(200000)";
+    const byKind = new Map<string, readonly string[]>();
+    i = 0;
+    for await (const r of store.stream<{ n: number; k: readonly string[]; v: string[] }>(rep)) {
+      assert.deepEqual(r.k, i % 3 === 0 ? ['a', "b'c"] : ['ü'], `row ${i}`);
+      assert.deepEqual(r.v, [String(i)]);
+      const kind = r.k.join();
+      if (!byKind.has(kind)) byKind.set(kind, r.k);
+      assert.equal(r.k, byKind.get(kind), `row ${i} shares its kind's array`);
+      i++;
+    }
+    assert.equal(i, 200000);
+    assert.ok([...byKind.values()].every((k) => Object.isFrozen(k)));
     // A column the decoder does not read: the rows come as JSON gives them.
     const dated = "SELECT toDateTime('2021-03-02 01:02:03', 'UTC') AS t, toDecimal32(1.5, 2) AS d, 'x' AS s";
     const viaStream: unknown[] = [];

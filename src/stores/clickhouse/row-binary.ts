@@ -2,7 +2,8 @@
 // length-prefixed bytes, which ClickHouse writes for nothing where its JSON escaping costs more than the query.
 //
 // Values read as chDB's JSONEachRow + JSON.parse reads them: integers (64-bit too: chDB does not quote them) and floats
-// as numbers, strings as UTF-8 text, arrays as arrays, Nullable as null.
+// as numbers, strings as UTF-8 text, arrays as arrays, Nullable as null; an array of strings that repeats is one
+// frozen array shared by its rows (readers never change a row).
 // A column of any other type (DateTime, Decimal, Tuple, …) throws UnsupportedRowBinary; the caller asks for JSON.
 
 /** A column type this decoder does not read (its JSON text is not rebuilt here). */
@@ -30,8 +31,60 @@ class Cursor {
     const n = this.varUInt();
     const start = this.pos;
     this.pos += n;
-    return this.buf.toString('utf8', start, this.pos);
+    return (this.buf as SliceBuffer).utf8Slice(start, this.pos);
   }
+
+  /** Past one string without decoding it. */
+  skipString(): void {
+    const n = this.varUInt();
+    this.pos += n;
+  }
+}
+
+/** Buffer's own decoders, without toString's argument checks (a stored event has ~100 strings). */
+interface SliceBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/**
+ * Arrays of strings repeat row after row (a stored event's field names: one list per kind of event): within a
+ * stream each distinct one is decoded once, found again by its bytes, and shared, frozen, by the rows that have it.
+ * A column whose arrays do not repeat (field values) stops being looked up after a first sample of rows; at most
+ * KEPT arrays are kept.
+ */
+const SAMPLE = 64;
+const KEPT = 10_000;
+
+function stringArrays(): Read {
+  const seen = new Map<string, readonly string[]>();
+  let looked = 0;
+  let found = 0;
+  const decode = (c: Cursor, n: number): string[] => {
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = c.string();
+    return out;
+  };
+  return (c) => {
+    const start = c.pos;
+    const n = c.varUInt();
+    if (looked >= SAMPLE && found * 2 < looked) return decode(c, n);
+    const from = c.pos;
+    for (let i = 0; i < n; i++) c.skipString();
+    const bytes = (c.buf as SliceBuffer).latin1Slice(start, c.pos);
+    looked++;
+    const had = seen.get(bytes);
+    if (had !== undefined) {
+      found++;
+      return had;
+    }
+    const end = c.pos;
+    c.pos = from;
+    const out = Object.freeze(decode(c, n));
+    c.pos = end;
+    if (seen.size < KEPT) seen.set(bytes, out);
+    return out;
+  };
 }
 
 const HIGH = 2 ** 32;
@@ -71,9 +124,10 @@ const SCALARS: Record<string, Read> = {
   Int64: int64,
 };
 
-/** The reader of one ClickHouse type name, as RowBinary writes it. */
+/** The reader of one ClickHouse type name, as RowBinary writes it (one per stream's column: it may keep state). */
 export function typeReader(type: string): Read {
   const t = type.trim();
+  if (t === 'Array(String)' || t === 'Array(LowCardinality(String))') return stringArrays();
   const scalar = SCALARS[t];
   if (scalar) return scalar;
   const inner = /^(Array|Nullable|LowCardinality)\((.*)\)$/s.exec(t);
@@ -92,24 +146,44 @@ export function typeReader(type: string): Read {
 }
 
 /**
- * The rows of one RowBinaryWithNamesAndTypes chunk (chDB repeats the header in every chunk it streams), each an
- * object keyed by column name.
+ * A stream's chunks decoded one after another (chDB repeats the header in every chunk it streams): while the header
+ * stays the same its readers stay, with what they learnt (repeating arrays) from the chunks before.
  */
-export function decodeRowBinary<T>(bytes: Uint8Array): T[] {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const c = new Cursor(buf);
-  if (buf.length === 0) return [];
-  const n = c.varUInt();
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) names.push(c.string());
-  const reads: Read[] = [];
-  for (let i = 0; i < n; i++) reads.push(typeReader(c.string()));
-  const out: T[] = [];
-  while (c.pos < buf.length) {
-    // The same names in the same order every row: V8 gives the rows one shape, as JSON.parse would.
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) row[names[i]!] = reads[i]!(c);
-    out.push(row as T);
+export class RowBinaryDecoder {
+  private header: string | null = null;
+  private names: string[] = [];
+  private reads: Read[] = [];
+
+  /** The rows of one RowBinaryWithNamesAndTypes chunk, each an object keyed by column name. */
+  decode<T>(bytes: Uint8Array): T[] {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buf.length === 0) return [];
+    const c = new Cursor(buf);
+    const n = c.varUInt();
+    for (let i = 0; i < 2 * n; i++) c.skipString();
+    const header = (buf as SliceBuffer).latin1Slice(0, c.pos);
+    if (header !== this.header) {
+      const h = new Cursor(buf);
+      h.varUInt();
+      const names: string[] = [];
+      for (let i = 0; i < n; i++) names.push(h.string());
+      const reads: Read[] = [];
+      for (let i = 0; i < n; i++) reads.push(typeReader(h.string()));
+      [this.header, this.names, this.reads] = [header, names, reads];
+    }
+    const { names, reads } = this;
+    const out: T[] = [];
+    while (c.pos < buf.length) {
+      // The same names in the same order every row: V8 gives the rows one shape, as JSON.parse would.
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) row[names[i]!] = reads[i]!(c);
+      out.push(row as T);
+    }
+    return out;
   }
-  return out;
+}
+
+/** The rows of one RowBinaryWithNamesAndTypes chunk on its own. */
+export function decodeRowBinary<T>(bytes: Uint8Array): T[] {
+  return new RowBinaryDecoder().decode<T>(bytes);
 }
