@@ -168,10 +168,14 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     o.onFinding(f);
   };
   // One base match: a finding when the rule generates one, a record for each correlation counting it.
+  // An event's rules come one after another: its time is made once for all of them.
+  let last: StoredEvent | null = null;
+  let lastTime: string | null = null;
   const matched = (rule: SqlRule, r: StoredEvent): void => {
     if (rule.emit) {
       const m = rule.meta;
-      emit({ engine: 'sigma', time: timeOf(r), level: m.level, rule: m.ref, cves: m.cves, attack: m.attack, host: r.host, evidence: evidenceOf(r), fields: fieldsOf(r) });
+      if (r !== last) [last, lastTime] = [r, timeOf(r)];
+      emit({ engine: 'sigma', time: lastTime, level: m.level, rule: m.ref, cves: m.cves, attack: m.attack, host: r.host, evidence: evidenceOf(r), fields: fieldsOf(r) });
     }
     if (rule.links.length === 0 || Number(r.has_time) !== 1) return;
     for (const { corr: ci, pos } of rule.links) {

@@ -1,0 +1,189 @@
+// RowBinaryWithNamesAndTypes decoded into the objects JSONEachRow gives: chDB's streamed results cross into V8 as
+// length-prefixed bytes, which ClickHouse writes for nothing where its JSON escaping costs more than the query.
+//
+// Values read as chDB's JSONEachRow + JSON.parse reads them: integers (64-bit too: chDB does not quote them) and floats
+// as numbers, strings as UTF-8 text, arrays as arrays, Nullable as null; an array of strings that repeats is one
+// frozen array shared by its rows (readers never change a row).
+// A column of any other type (DateTime, Decimal, Tuple, …) throws UnsupportedRowBinary; the caller asks for JSON.
+
+/** A column type this decoder does not read (its JSON text is not rebuilt here). */
+export class UnsupportedRowBinary extends Error {}
+
+type Read = (c: Cursor) => unknown;
+
+/** The bytes of one chunk and the read position. */
+class Cursor {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  varUInt(): number {
+    let out = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.buf[this.pos++]!;
+      out += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return out;
+      shift += 7;
+    }
+  }
+
+  string(): string {
+    const n = this.varUInt();
+    const start = this.pos;
+    this.pos += n;
+    return (this.buf as SliceBuffer).utf8Slice(start, this.pos);
+  }
+
+  /** Past one string without decoding it. */
+  skipString(): void {
+    const n = this.varUInt();
+    this.pos += n;
+  }
+}
+
+/** Buffer's own decoders, without toString's argument checks (a stored event has ~100 strings). */
+interface SliceBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/**
+ * Arrays of strings repeat row after row (a stored event's field names: one list per kind of event): within a
+ * stream each distinct one is decoded once, found again by its bytes, and shared, frozen, by the rows that have it.
+ * A column whose arrays do not repeat (field values) stops being looked up after a first sample of rows; at most
+ * KEPT arrays are kept.
+ */
+const SAMPLE = 64;
+const KEPT = 10_000;
+
+function stringArrays(): Read {
+  const seen = new Map<string, readonly string[]>();
+  let looked = 0;
+  let found = 0;
+  const decode = (c: Cursor, n: number): string[] => {
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = c.string();
+    return out;
+  };
+  return (c) => {
+    const start = c.pos;
+    const n = c.varUInt();
+    if (looked >= SAMPLE && found * 2 < looked) return decode(c, n);
+    const from = c.pos;
+    for (let i = 0; i < n; i++) c.skipString();
+    const bytes = (c.buf as SliceBuffer).latin1Slice(start, c.pos);
+    looked++;
+    const had = seen.get(bytes);
+    if (had !== undefined) {
+      found++;
+      return had;
+    }
+    const end = c.pos;
+    c.pos = from;
+    const out = Object.freeze(decode(c, n));
+    c.pos = end;
+    if (seen.size < KEPT) seen.set(bytes, out);
+    return out;
+  };
+}
+
+const HIGH = 2 ** 32;
+
+/** (U)Int64 as chDB's JSON gives it: a number, rounded to the nearest double beyond 2^53 as JSON.parse rounds. */
+function uint64(c: Cursor): number {
+  const v = c.buf.readUInt32LE(c.pos + 4) * HIGH + c.buf.readUInt32LE(c.pos);
+  c.pos += 8;
+  return v;
+}
+
+function int64(c: Cursor): number {
+  const v = c.buf.readInt32LE(c.pos + 4) * HIGH + c.buf.readUInt32LE(c.pos);
+  c.pos += 8;
+  return v;
+}
+
+function fixed(size: number, read: (b: Buffer, at: number) => number): Read {
+  return (c) => {
+    const v = read(c.buf, c.pos);
+    c.pos += size;
+    return v;
+  };
+}
+
+const SCALARS: Record<string, Read> = {
+  String: (c) => c.string(),
+  UInt8: fixed(1, (b, at) => b.readUInt8(at)),
+  UInt16: fixed(2, (b, at) => b.readUInt16LE(at)),
+  UInt32: fixed(4, (b, at) => b.readUInt32LE(at)),
+  Int8: fixed(1, (b, at) => b.readInt8(at)),
+  Int16: fixed(2, (b, at) => b.readInt16LE(at)),
+  Int32: fixed(4, (b, at) => b.readInt32LE(at)),
+  Float64: fixed(8, (b, at) => b.readDoubleLE(at)),
+  Float32: fixed(4, (b, at) => b.readFloatLE(at)),
+  UInt64: uint64,
+  Int64: int64,
+};
+
+/** The reader of one ClickHouse type name, as RowBinary writes it (one per stream's column: it may keep state). */
+export function typeReader(type: string): Read {
+  const t = type.trim();
+  if (t === 'Array(String)' || t === 'Array(LowCardinality(String))') return stringArrays();
+  const scalar = SCALARS[t];
+  if (scalar) return scalar;
+  const inner = /^(Array|Nullable|LowCardinality)\((.*)\)$/s.exec(t);
+  if (inner) {
+    const read = typeReader(inner[2]!);
+    if (inner[1] === 'LowCardinality') return read;
+    if (inner[1] === 'Nullable') return (c) => (c.buf[c.pos++] === 1 ? null : read(c));
+    return (c) => {
+      const n = c.varUInt();
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = read(c);
+      return out;
+    };
+  }
+  throw new UnsupportedRowBinary(`RowBinary type ${t} is not decoded`);
+}
+
+/**
+ * A stream's chunks decoded one after another (chDB repeats the header in every chunk it streams): while the header
+ * stays the same its readers stay, with what they learnt (repeating arrays) from the chunks before.
+ */
+export class RowBinaryDecoder {
+  private header: string | null = null;
+  private names: string[] = [];
+  private reads: Read[] = [];
+
+  /** The rows of one RowBinaryWithNamesAndTypes chunk, each an object keyed by column name. */
+  decode<T>(bytes: Uint8Array): T[] {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buf.length === 0) return [];
+    const c = new Cursor(buf);
+    const n = c.varUInt();
+    for (let i = 0; i < 2 * n; i++) c.skipString();
+    const header = (buf as SliceBuffer).latin1Slice(0, c.pos);
+    if (header !== this.header) {
+      const h = new Cursor(buf);
+      h.varUInt();
+      const names: string[] = [];
+      for (let i = 0; i < n; i++) names.push(h.string());
+      const reads: Read[] = [];
+      for (let i = 0; i < n; i++) reads.push(typeReader(h.string()));
+      [this.header, this.names, this.reads] = [header, names, reads];
+    }
+    const { names, reads } = this;
+    const out: T[] = [];
+    while (c.pos < buf.length) {
+      // The same names in the same order every row: V8 gives the rows one shape, as JSON.parse would.
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) row[names[i]!] = reads[i]!(c);
+      out.push(row as T);
+    }
+    return out;
+  }
+}
+
+/** The rows of one RowBinaryWithNamesAndTypes chunk on its own. */
+export function decodeRowBinary<T>(bytes: Uint8Array): T[] {
+  return new RowBinaryDecoder().decode<T>(bytes);
+}
