@@ -1,5 +1,6 @@
 // The pipeline in one screen: discover → read → normalise → detect → map ATT&CK → summarise.
 // Only this file (and cli/) sees every family; each arrow is an AsyncIterable so memory stays flat.
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
@@ -55,6 +56,8 @@ export interface HuntOptions {
   rangeBytes?: number;
   /** Run files the final merge of the findings holds open at once (default 256; tests make it small to force merge passes). */
   mergeFanIn?: number;
+  /** Run bytes from which the final merge runs by ranges on threads (default 16 MiB; tests make it 0). */
+  rangesFrom?: number;
   /** Told, once the logs are read, how long each worker took to load its rules (empty with one thread). */
   onWorkers?: (startup: WorkerStartup[]) => void;
   /**
@@ -91,6 +94,8 @@ export interface HuntResult {
 }
 
 const LOG_KINDS = new Set(['iis-w3c', 'exchange-csv', 'json', 'evtx']);
+/** Run bytes from which the final merge runs by ranges on threads (below, one merge here is quicker than starting them). */
+const RANGES_FROM = 16 << 20;
 
 export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // Findings are not kept: the ordered outputs get them from a spill-and-merge at the end, and what needs
@@ -270,13 +275,15 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
   const { onFinding, onFindingLines } = opts;
   let digest: FindingsDigest | null = null;
-  if (pool) {
+  // (Few findings, under RANGES_FROM bytes of runs, are merged here at once: starting threads would cost more.)
+  const runs = pool ? shown.sealedRuns() : [];
+  if (pool && runs.reduce((n, r) => n + statSync(r).size, 0) >= (opts.rangesFrom ?? RANGES_FROM)) {
     progress.phase = 'ordering findings';
     opts.onProgress?.(progress);
     const dir = shown.tempDirFor();
     const shapeTable = shapes.export();
     const wanted = onFinding !== undefined || onFindingLines !== undefined;
-    const ranges = planRanges(shown.sealedRuns(), workers);
+    const ranges = planRanges(runs, workers);
     const hold = ranges.reduce((n, r) => n + r.length, 0) <= heldFilesBudget();
     const jobs = ranges.map((slices, i) => ({ slices, out: wanted ? join(dir, `range-${i}.run`) : null, shapes: shapeTable, hold }));
     const joined = new FindingsDigest(catalog);

@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { HuntOptions } from '../../src/hunt.js';
 import { huntAll } from './hunt-all.js';
+import { hunt } from '../../src/hunt.js';
 import { FindingsDigest } from '../../src/reporters/index.js';
 import type { Finding } from '../../src/finding.js';
 import { projectRoot } from '../../src/paths.js';
@@ -39,8 +40,9 @@ async function scan(opts: HuntOptions): Promise<{ jsonl: string; summary: string
 
 async function same(opts: HuntOptions): Promise<Awaited<ReturnType<typeof scan>>> {
   const zero = await scan({ ...opts, workers: 0 });
-  const one = await scan({ ...opts, workers: 1 });
-  const four = await scan({ ...opts, workers: 4 });
+  // rangesFrom 0: the final merge by ranges on threads, however few the findings
+  const one = await scan({ ...opts, workers: 1, rangesFrom: 0 });
+  const four = await scan({ ...opts, workers: 4, rangesFrom: 0 });
   assert.equal(zero.workers, 0, '--workers 0 starts no worker');
   assert.equal(one.workers, 1, '--workers 1 matches in one worker');
   assert.ok(four.workers >= 2, '--workers 4: workers loaded the rules (those given no job may not have said so yet)');
@@ -233,7 +235,7 @@ test('more run files than one merge holds: the ranges of the final merge (no pas
     const base = { inputs: [join(dir, 'C')], sigma: [rules], builtinRules: false, minLevel: 'low' as const };
     const phases = (w: number): { seen: Set<string>; opts: HuntOptions } => {
       const seen = new Set<string>();
-      return { seen, opts: { ...base, workers: w, mergeFanIn: 3, onProgress: (p) => void seen.add(p.phase) } };
+      return { seen, opts: { ...base, workers: w, mergeFanIn: 3, rangesFrom: 0, onProgress: (p) => void seen.add(p.phase) } };
     };
     const zero = await scan({ ...base, workers: 0, mergeFanIn: 3 });
     assert.equal(zero.findings, 4000);
@@ -248,4 +250,25 @@ test('more run files than one merge holds: the ranges of the final merge (no pas
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the ordered lines exhunt scan writes (findings.jsonl, timeline.csv, timeline.jsonl) are the same from the ranges read in turn as from one merge', async () => {
+  const lines = async (workers: number): Promise<string> => {
+    const out: string[] = [];
+    const phases = new Set<string>();
+    await hunt({
+      inputs: [example],
+      workers,
+      rangesFrom: 0,
+      timelines: true,
+      onFindingLines: (json, t) => void out.push(json, t?.csv ?? '-', t?.sketch ?? '-'),
+      onProgress: (p) => void phases.add(p.phase),
+    });
+    assert.equal(phases.has('ordering findings'), workers > 0, `--workers ${workers}: by ranges on threads or not`);
+    return out.join('\n');
+  };
+  const zero = await lines(0);
+  assert.ok(zero.length > 10_000 && zero.includes('T1505.003'), 'the example gives findings with their timeline lines');
+  assert.equal(await lines(2), zero, '--workers 2, by ranges');
+  assert.equal(await lines(1), zero, '--workers 1, one range');
 });
