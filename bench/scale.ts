@@ -106,15 +106,20 @@ function peer(cmd: string, args: string[]): number | null {
   return p.status === 0 ? (performance.now() - t0) / 1000 : null;
 }
 
-/** Each worker count's runs, with the machine's ceiling for that many threads measured just before them. */
+/**
+ * Each worker count's runs, taken in turn (1, 2, …, 1, 2, …: a shared machine's slow minutes fall on every count
+ * alike), with the machine's ceiling for that many threads measured just before each run (the median kept).
+ */
 async function runAll(counts: number[], input: string, builtin: boolean, sigma: string[]): Promise<{ runs: Run[][]; ceilings: number[] }> {
-  const runs: Run[][] = [];
-  const ceilings: number[] = [];
-  for (const w of counts) {
-    ceilings.push(w === 1 ? 1 : await machineCeiling(w));
-    runs.push(Array.from({ length: RUNS }, () => measure(w, input, builtin, sigma)));
+  const runs: Run[][] = counts.map(() => []);
+  const seen: number[][] = counts.map(() => []);
+  for (let k = 0; k < RUNS; k++) {
+    for (const [i, w] of counts.entries()) {
+      seen[i]!.push(w === 1 ? 1 : await machineCeiling(w));
+      runs[i]!.push(measure(w, input, builtin, sigma));
+    }
   }
-  return { runs, ceilings };
+  return { runs, ceilings: seen.map(median) };
 }
 
 function table(name: string, runs: Run[][], peerLine: string, ceilings: number[]): string {
@@ -141,6 +146,7 @@ function table(name: string, runs: Run[][], peerLine: string, ceilings: number[]
       `${(x.r.events / x.cpu / (one.r.events / one.cpu)).toFixed(2).padStart(13)}x ${(one.wall / x.wall).toFixed(2).padStart(7)}x ${x.rss.toFixed(0).padStart(6)} MB ${ceilings[i]!.toFixed(2).padStart(7)}x  ${x.start}\n`;
     if (x.r.findings !== one.r.findings) s += `  !! findings differ from --workers 1: ${x.r.findings} vs ${one.r.findings}\n`;
   }
+  if (RUNS > 1) for (const [i, rs] of runs.entries()) s += `  runs with ${rows[i]!.r.workers}: ${rs.map((x) => `${x.seconds.toFixed(1)} s ${x.cpuSeconds.toFixed(1)} CPU-s ${x.maxRssMb.toFixed(0)} MB`).join('; ')}\n`;
   s += 'machine: what that many threads running a pure-JS loop did together just before, as a multiple of one thread alone (the ceiling for any speed-up)\n';
   return s + peerLine + '\n';
 }
