@@ -293,7 +293,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       digest = joined;
       for (const e of readRuns<Finding>(jobs.flatMap((j) => j.out ?? []), JSON.parse)) {
         if (onFinding) await onFinding(e.item, e.line);
-        if (onFindingLines) await onFindingLines(e.line, shapes.read(e.aux, () => e.item).lines);
+        if (onFindingLines) await onFindingLines(e.line, shapes.lines(e.aux));
       }
     }
   }

@@ -101,7 +101,17 @@ export class ShapeBook {
     };
     const sample = (rule: RuleRef): Finding => slimFromText(sampleText(), rule);
     const view: FindingView = { engine: s.engine, time, level: s.level, rule: s.rule, cves: s.cves, attack: s.attack, host, evidence: { path, kind: s.kind }, ip, hashes, urlStem, urlHost, whole, sample, sampleText };
-    const t = b === -1 ? null : (JSON.parse(record.slice(b + 1)) as [string, string | null]);
-    return { view, lines: t ? { csv: t[0], sketch: t[1] } : null };
+    return { view, lines: b === -1 ? null : linesAt(record, b) };
   }
+
+  /** A record's timeline lines alone (what read() gives as `lines`), without making its view. */
+  lines(record: string): TimelineLines | null {
+    const b = record.indexOf('\t', record.indexOf('\t') + 1);
+    return b === -1 ? null : linesAt(record, b);
+  }
+}
+
+function linesAt(record: string, tab: number): TimelineLines {
+  const [csv, sketch] = JSON.parse(record.slice(tab + 1)) as [string, string | null];
+  return { csv, sketch };
 }

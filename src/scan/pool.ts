@@ -101,18 +101,18 @@ export class SharePool {
    * a crashed worker must not lose evidence.
    */
   scan(jobs: readonly ShareJob[], ctx: ShareContext, fallback: SigmaRuleSet): AsyncGenerator<ShareResult> {
-    return this.run<ShareJob, ShareResult>(jobs, (id, job) => ({ id, job, who: null }), ctx, () => createShareRunner(fallback, ctx));
+    return this.run<ShareResult>(jobs, ctx, null, () => createShareRunner(fallback, ctx));
   }
 
   /** The second read of `jobs` (after scan(), same context): the attackers' requests in each, in job order. */
   revisit(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers): AsyncGenerator<RevisitHit[]> {
-    return this.run<ShareJob, RevisitHit[]>(jobs, (id, job) => ({ id, job, who }), ctx, () => {
+    return this.run<RevisitHit[]>(jobs, ctx, who, () => {
       const run = createRevisitRunner(ctx);
       return (job) => run(job, who);
     });
   }
 
-  private async *run<J, R>(jobs: readonly J[], message: (id: number, job: J) => unknown, ctx: ShareContext | null, fallback: () => (job: J) => Promise<R>): AsyncGenerator<R> {
+  private async *run<R>(jobs: readonly ShareJob[], ctx: ShareContext, who: Attackers | null, fallback: () => (job: ShareJob) => Promise<R>): AsyncGenerator<R> {
     const results = new Map<number, R>();
     const inflight = new Map<Worker, number>();
     let wake: (() => void) | null = null;
@@ -129,7 +129,7 @@ export class SharePool {
       while (this.failure === null && (inflight.get(w) ?? 0) < 2 && next < jobs.length && next < consumed + lookahead) {
         const id = next++;
         inflight.set(w, (inflight.get(w) ?? 0) + 1);
-        w.postMessage(message(id, jobs[id]!));
+        w.postMessage({ id, job: jobs[id], who });
       }
     };
     const errors = new Map<number, string>();
@@ -143,11 +143,11 @@ export class SharePool {
     this.onFailure = poke;
     for (const w of this.workers) {
       w.ref();
-      if (ctx !== null && this.context !== ctx) w.postMessage({ context: ctx });
+      if (this.context !== ctx) w.postMessage({ context: ctx });
     }
-    if (ctx !== null) this.context = ctx;
+    this.context = ctx;
     for (const w of this.workers) dispatch(w);
-    let local: ((job: J) => Promise<R>) | null = null;
+    let local: ((job: ShareJob) => Promise<R>) | null = null;
     try {
       for (let id = 0; id < jobs.length; id++) {
         let r = results.get(id);

@@ -1,6 +1,7 @@
-// The findings' final merge, by ranges of their order: each range's slices of the sorted runs merged apart (on a
-// worker, all ranges at once), read through the digest, and (for a caller that wants every finding) copied out in
-// order; the main thread joins the ranges' digests (FindingsDigest.merge) and reads the copies one after another.
+// The findings' final merge, by ranges of their order: each range's slices of the sorted runs merged apart (all
+// ranges at once, the first in the main thread, the others on threads), read through the digest, and (for a caller
+// that wants every finding) copied out in order; the main thread joins the ranges' digests (FindingsDigest.join)
+// and reads the copies one after another.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -1,11 +1,9 @@
 // Worker-thread entry for scan jobs: rebuilds the rules from their data (workerData.rules) at once, then takes {context}, then jobs
-// {id, job, who} (who: the attackers, for a job of the second read), answering
-// {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
+// {id, job, who} (who: the attackers, for a job of the second read), answering {id, result, heapMb}; {ready} reports how long the rules took. Loaded by pool.ts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { cpuUsage } from 'node:process';
 import { getHeapStatistics } from 'node:v8';
 import { rulesForWorker, type RuleSpec } from './rules.js';
-import type { SigmaRuleSet } from '../engines/sigma/index.js';
 import { createShareRunner, type ShareContext, type ShareResult } from './run-share.js';
 import type { ShareJob } from './share.js';
 import type { RevisitHit } from '../engines/activity/index.js';
@@ -19,7 +17,7 @@ function heapMb(): number {
 
 const started = performance.now();
 const cpu0 = cpuUsage();
-const rules: Promise<SigmaRuleSet> = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
+const rules = Promise.resolve().then(() => rulesForWorker((workerData as { rules: RuleSpec }).rules));
 void rules.then(
   () => {
     const cpu = cpuUsage(cpu0);
@@ -38,13 +36,12 @@ parentPort?.on('message', (msg: { context: ShareContext } | { id: number; job: S
     revisit = createRevisitRunner(msg.context);
     return;
   }
-  // A job of the second read (who: the attackers) needs no rules.
   const mine = runner!;
   const again = revisit!;
-  const task = async (): Promise<unknown> => (msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job));
   queue = queue.then(async () => {
     try {
-      const result = await task();
+      // A job of the second read (who: the attackers) needs no rules.
+      const result = msg.who ? await again(msg.job, msg.who) : await (await mine)(msg.job);
       parentPort!.postMessage({ id: msg.id, result, heapMb: heapMb() });
     } catch (e) {
       parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });

@@ -123,12 +123,12 @@ class RunReader<T> {
   private eof = false;
   /** Where the next read starts in the file; it reads up to `stop` (a slice of the file: whole records). */
   private at: number;
+  private readonly stop: number;
   constructor(private readonly path: string, slice: { start: number; end: number } | null = null, private readonly blockSize = BLOCK, hold = true) {
     this.fd = hold ? openSync(path, 'r') : null;
     this.at = slice?.start ?? 0;
     this.stop = slice?.end ?? Infinity;
   }
-  private readonly stop: number;
   private read(b: Buffer, at: number, length: number): number {
     if (this.fd !== null) return readSync(this.fd, b, at, length, this.at);
     const fd = openSync(this.path, 'r');
