@@ -2,8 +2,9 @@
 // so the scan's final merge parses neither the finding nor its fields, except for the few rows a report shows.
 import { threadId } from 'node:worker_threads';
 import type { Finding, RuleRef } from '../finding.js';
-import { findingView, slimFromText, slimText, wantsSample, type FindingHashes, type FindingView } from '../engines/activity/index.js';
+import { findingHashes, findingIp, findingUrlHost, findingUrlStem, slimFacts, slimFromText, wantsHashes, wantsSample, wantsUrl, type FindingHashes, type FindingView } from '../engines/activity/index.js';
 import type { TimelineLines } from './ordered-outputs.js';
+import { findingLineParts, Pieces } from './finding-line.js';
 
 /** What many findings share: their rule, engine, level, techniques, CVEs and kind of evidence. */
 interface Shape extends Pick<Finding, 'engine' | 'level' | 'rule' | 'cves' | 'attack'> {
@@ -31,7 +32,12 @@ class ShapeTable {
   private readonly ruleNums = new Map<string, number>();
   private sent = 0;
 
+  /** Shapes met per rule object, by the identity of the finding's technique and CVE lists (a rule's findings share them). */
+  private readonly recent = new WeakMap<RuleRef, { f: Pick<Finding, 'engine' | 'level' | 'cves' | 'attack'> & { kind: string }; id: number }[]>();
+
   id(f: Finding): number {
+    const known = this.recent.get(f.rule);
+    if (known) for (const k of known) if (k.f.attack === f.attack && k.f.cves === f.cves && k.f.level === f.level && k.f.engine === f.engine && k.f.kind === f.evidence.kind) return k.id;
     let text = this.ruleText.get(f.rule);
     if (text === undefined) this.ruleText.set(f.rule, (text = JSON.stringify(f.rule)));
     let rule = this.ruleNums.get(text);
@@ -43,6 +49,10 @@ class ShapeTable {
       this.shapes.push({ engine: f.engine, level: f.level, rule: JSON.parse(text) as RuleRef, cves: [...f.cves], attack: [...f.attack], kind: f.evidence.kind });
       this.ids.set(key, id);
     }
+    // Remembered by identity only for the lists as they are now: a finding with lists of its own (not shared) takes the path above.
+    const list = known ?? [];
+    if (!known) this.recent.set(f.rule, list);
+    if (list.length < 8) list.push({ f: { engine: f.engine, level: f.level, cves: f.cves, attack: f.attack, kind: f.evidence.kind }, id });
     return id;
   }
 
@@ -60,10 +70,25 @@ const local = new ShapeTable();
  * for a finding no story samples), and with `lines` a tab and its timeline lines — JSON has no tab or line break.
  */
 export function digestRecord(f: Finding, lines: TimelineLines | null): string {
-  const v = findingView(f);
-  const head: Head = [threadId, local.id(f), v.time, v.host, v.evidence.path, v.ip, v.hashes, v.urlStem, v.urlHost];
-  const record = `${JSON.stringify(head)}\t${wantsSample(f) ? slimText(f) : '0'}`;
-  return lines ? `${record}\t${JSON.stringify([lines.csv, lines.sketch])}` : record;
+  const out = new Pieces();
+  digestRecordParts(f, lines, out);
+  return out.text();
+}
+
+/** digestRecord as pieces appended to `out` (a worker writes them into its record buffer as they are). */
+export function digestRecordParts(f: Finding, lines: TimelineLines | null, out: Pieces): void {
+  // The view's own values, as findingView gives them, without making the view.
+  const url = wantsUrl(f);
+  const head: Head = [threadId, local.id(f), f.time, f.host, f.evidence.path, findingIp(f), wantsHashes(f) ? findingHashes(f) : null, url ? findingUrlStem(f) : null, url ? findingUrlHost(f) : null];
+  out.push(JSON.stringify(head), '\t');
+  if (wantsSample(f)) {
+    // slimText(f), in pieces: [the slim copy, ip, agent, user, file key, path]
+    out.push('[');
+    findingLineParts(f, out, true);
+    for (const fact of slimFacts(f)) out.push(',', JSON.stringify(fact));
+    out.push(']');
+  } else out.push('0');
+  if (lines) out.push('\t', JSON.stringify([lines.csv, lines.sketch]));
 }
 
 /** The shapes this thread numbered since it last sent them, for the thread that merges its records. */

@@ -4,7 +4,8 @@ export { writeReports, writeModelReports, REPORT_FILES, DIGEST_FILES } from './w
 export { OrderedOutputs, ORDERED_FILES, timelineLines, type TimelineLines } from './ordered-outputs.js';
 export { FindingsDigest, RULE_ROWS, ROWS_TOTAL, STORY_PER_RULE, STORY_TOTAL, MAX_IPS, type DigestPart } from './digest.js';
 export type { CapNote, RuleDigest } from './digest.js';
-export { digestRecord, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';
+export { digestRecord, digestRecordParts, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';
+export { findingLineParts, Pieces } from './finding-line.js';
 export { loadScan, summaryFromFindings, FindingsLoader } from './load-scan.js';
 export type { LoadedScan } from './load-scan.js';
 export { buildModel } from './model.js';

@@ -8,7 +8,7 @@ import { findingOrderKey, levelRank } from '../finding.js';
 import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { digestRecord, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
+import { digestRecord, digestRecordParts, findingLineParts, Pieces, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
 import { chooseHost } from '../evidence/index.js';
 
 /** Where a job's findings go: the level shown, and the scan's spill folder (null: every record inline). */
@@ -86,6 +86,8 @@ export class JobFindings {
   private readonly ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
   private readonly min: number;
   private readonly catalog: AttackCatalog | null;
+  /** The pieces of the record being written (reused). */
+  private readonly parts = new Pieces();
 
   constructor(private readonly ctx: FoundContext, private readonly maxBytes = JOB_RUN_BYTES) {
     this.min = levelRank(ctx.minLevel);
@@ -100,14 +102,23 @@ export class JobFindings {
     addAttackerIndicators(this.ind, f);
     if (levelRank(f.level) < this.min) return;
     const order = findingOrderKey(f);
-    this.write(order, JSON.stringify(f), findingAux(f, this.catalog));
+    // The line and the aux as pieces, written into the buffer one by one: neither is ever one string in the heap.
+    const parts = this.parts;
+    parts.clear();
+    findingLineParts(f, parts);
+    const lineParts = parts.n;
+    digestRecordParts(f, this.catalog ? timelineLines(f, this.catalog) : null, parts);
+    this.write(order, parts, lineParts);
     if (this.used >= this.maxBytes && this.ctx.spillDir !== null) this.writeRun(this.ctx.spillDir);
   }
 
-  /** Appends encodeRecord(key, line, aux) to the buffer, straight from the strings (no record string is built). */
-  private write(key: string, line: string, aux: string): void {
+  /** Appends encodeRecord(key, line, aux) to the buffer: `parts` up to `lineParts` join to the line, the rest to the aux. */
+  private write(key: string, parts: Pieces, lineParts: number): void {
     const k = JSON.stringify(key);
-    const need = 3 * (k.length + line.length + aux.length) + 3;
+    const list = parts.list;
+    let chars = k.length;
+    for (let i = 0; i < parts.n; i++) chars += list[i]!.length;
+    const need = 3 * chars + 3;
     if (this.used + need > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + need));
       this.bytes.copy(grown, 0, 0, this.used);
@@ -118,10 +129,10 @@ export class JobFindings {
     let p = at + b.write(k, at, 'utf8');
     b[p++] = TAB;
     const lineAt = p;
-    p += b.write(line, p, 'utf8');
+    for (let i = 0; i < lineParts; i++) p += b.write(list[i]!, p, 'utf8');
     const lineEnd = p;
     b[p++] = TAB;
-    p += b.write(aux, p, 'utf8');
+    for (let i = lineParts; i < parts.n; i++) p += b.write(list[i]!, p, 'utf8');
     b[p++] = NL;
     this.used = p;
     this.recs.push({ key, at, lineAt, lineEnd, end: p });

@@ -64,8 +64,10 @@ function indexOf(fields: Record<string, unknown>): FieldsIndex {
 const lowerSets = new Map<string, Set<string>>();
 
 /** First non-empty value of any of `names`, at the top level (any case) or nested up to 3 objects deep. */
+const joinedNames = new WeakMap<readonly string[], string>();
 export function fieldValue(fields: Record<string, unknown>, names: readonly string[], depth = 0): string | null {
-  const key = names.join('\u0000');
+  let key = joinedNames.get(names);
+  if (key === undefined) joinedNames.set(names, (key = names.join('\u0000')));
   const ix = indexOf(fields);
   const known = depth === 0 ? ix.answers.get(key) : undefined;
   if (known !== undefined) return known;
@@ -242,10 +244,11 @@ export function findingView(f: Finding): FindingView {
   };
 }
 
+const HEX = { 32: /^[0-9a-f]{32}$/i, 40: /^[0-9a-f]{40}$/i, 64: /^[0-9a-f]{64}$/i } as const;
 function hashesOf(f: Finding): FindingHashes {
   const out: FindingHashes = {};
-  const take = (k: keyof FindingHashes, v: string | null, len: number): void => {
-    if (v && new RegExp(`^[0-9a-f]{${len}}$`, 'i').test(v)) out[k] = v.toLowerCase();
+  const take = (k: keyof FindingHashes, v: string | null, len: 32 | 40 | 64): void => {
+    if (v && HEX[len].test(v)) out[k] = v.toLowerCase();
   };
   take('md5', fieldValue(f.fields, HASH_NAMES.md5), 32);
   take('sha1', fieldValue(f.fields, HASH_NAMES.sha1), 40);
@@ -272,8 +275,8 @@ const SLIM_PATH = 400;
  */
 export function slimFinding(f: Finding, rule: Finding['rule'] = f.rule): Finding {
   // A path fact can be a whole command line (PATH_NAMES ends with CommandLine): the sample keeps its head only.
-  const path = findingPath(f);
-  const facts: Facts = { ip: findingIp(f), agent: findingAgent(f), user: findingUser(f), fileKey: findingFileKey(f), path: path !== null && path.length > SLIM_PATH ? path.slice(0, SLIM_PATH) : path };
+  const [ip, agent, user, fileKey, path] = slimFacts(f);
+  const facts: Facts = { ip, agent, user, fileKey, path };
   const slim: Finding = { ...f, rule, fields: {} };
   factsCache.set(slim, facts);
   return slim;
@@ -281,9 +284,13 @@ export function slimFinding(f: Finding, rule: Finding['rule'] = f.rule): Finding
 
 /** slimFinding's copy and facts as JSON, its rule left out (the sample gives its own): for a finding sampled elsewhere. */
 export function slimText(f: Finding): string {
-  const slim = slimFinding(f);
-  const c = factsCache.get(slim)!;
-  return JSON.stringify([{ ...slim, rule: 0 }, c.ip, c.agent, c.user, c.fileKey, c.path]);
+  // slimFinding's copy with its rule left out, made in one step: the same keys in the same order, the same facts.
+  return JSON.stringify([{ ...f, rule: 0, fields: {} }, ...slimFacts(f)]);
+}
+/** The facts slimFinding keeps for its copy: IP, agent, user, file key and the path's head. */
+export function slimFacts(f: Finding): [string | null, string | null, string | null, string | null, string | null] {
+  const path = findingPath(f);
+  return [findingIp(f), findingAgent(f), findingUser(f), findingFileKey(f), path !== null && path.length > SLIM_PATH ? path.slice(0, SLIM_PATH) : path];
 }
 /** The copy slimText wrote, with `rule`: what slimFinding(finding, rule) gave where the text was made. */
 export function slimFromText(text: string, rule: RuleRef): Finding {

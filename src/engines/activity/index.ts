@@ -6,6 +6,6 @@ export type { TakenSummary, TakenAccess, TakenExport, TakenMail, ActorTotals, Ac
 export { mailboxFromAnchor } from './fields.js';
 export { attackerIndicators, addAttackerIndicators } from './indicators.js';
 export type { AttackerIndicators } from './indicators.js';
-export { cmpStr, fieldValue, findingIp, findingAgent, findingUser, findingFileKey, findingPath, findingHashes, slimFinding, findingUrlStem, findingUrlHost, findingView, wantsHashes, wantsSample, wantsUrl, slimText, slimFromText } from './finding-fields.js';
+export { cmpStr, fieldValue, findingIp, findingAgent, findingUser, findingFileKey, findingPath, findingHashes, slimFinding, findingUrlStem, findingUrlHost, findingView, wantsHashes, wantsSample, wantsUrl, slimText, slimFacts, slimFromText } from './finding-fields.js';
 export type { FindingHashes, FindingView } from './finding-fields.js';
 export { cmdletIdentityFinding } from './identity.js';
