@@ -9,6 +9,9 @@ import type { Finding } from '../finding.js';
 const ruleText = new WeakMap<object, string>();
 let lastFields: object | null = null;
 let lastFieldsText = '';
+/** The finding whose line was made last, and its values' texts by key position (its slim copy comes next). */
+let lineOf: Finding | null = null;
+const texts: (string | undefined)[] = [];
 const firstKey = new Map<string, string>();
 const nextKey = new Map<string, string>();
 
@@ -47,8 +50,13 @@ function keyPiece(k: string, first: boolean): string {
  */
 export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
   const rec = f as unknown as Record<string, unknown>;
+  // The slim copy of the finding whose line was written last reuses that line's texts (time, host, evidence...).
+  const again = slim && f === lineOf;
+  if (!slim) lineOf = f;
   let first = true;
+  let i = -1;
   for (const k of Object.keys(rec)) {
+    i++;
     const v = rec[k];
     let text: string | undefined;
     if (k === 'rule' && (slim || (typeof v === 'object' && v !== null))) {
@@ -66,7 +74,11 @@ export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
         }
         text = lastFieldsText;
       }
-    } else text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
+    } else if (again) text = texts[i];
+    else {
+      text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
+      if (!slim) texts[i] = text;
+    }
     if (text === undefined) continue;
     out.push(keyPiece(k, first), text);
     first = false;

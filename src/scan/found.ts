@@ -82,6 +82,8 @@ export class JobFindings {
   private used = 0;
   private readonly runs: FoundPart['runs'] = [];
   private readonly rules = new Map<string, FiredRule>();
+  /** The engine each RuleRef was last seen with (its fired-rule entry is made). */
+  private readonly seen = new WeakMap<object, string>();
   private readonly traces = new TraceTally();
   private readonly ind: AttackerIndicators = { ips: new Set(), agents: new Set() };
   private readonly min: number;
@@ -96,8 +98,12 @@ export class JobFindings {
 
   add(f: Finding): void {
     f.host = chooseHost(this.ctx.hosts?.[f.evidence.path] ?? null, f.host);
-    const key = `${f.engine}:${f.rule.id}`;
-    if (!this.rules.has(key)) this.rules.set(key, { key, tags: f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), source: f.rule.source });
+    // A rule's findings share its RuleRef: its key is looked up once per rule object and engine.
+    if (this.seen.get(f.rule) !== f.engine) {
+      const key = `${f.engine}:${f.rule.id}`;
+      if (!this.rules.has(key)) this.rules.set(key, { key, tags: f.rule.tags ?? f.attack.map((t) => `attack.${t.toLowerCase()}`), source: f.rule.source });
+      this.seen.set(f.rule, f.engine);
+    }
     this.traces.add(f);
     addAttackerIndicators(this.ind, f);
     if (levelRank(f.level) < this.min) return;

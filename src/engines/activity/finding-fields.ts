@@ -45,7 +45,11 @@ function lowerName(k: string): string {
   }
   return l;
 }
+// The index asked for last: a finding's facts ask for the same fields object several times in a row.
+let lastFields: object | null = null;
+let lastIndex: FieldsIndex | null = null;
 function indexOf(fields: Record<string, unknown>): FieldsIndex {
+  if (fields === lastFields) return lastIndex!;
   let ix = indexes.get(fields);
   if (!ix) {
     ix = { keys: [], scalars: [], nested: [], answers: new Map() };
@@ -58,6 +62,8 @@ function indexOf(fields: Record<string, unknown>): FieldsIndex {
     }
     indexes.set(fields, ix);
   }
+  lastFields = fields;
+  lastIndex = ix;
   return ix;
 }
 
@@ -120,12 +126,25 @@ interface Facts {
 }
 // Findings are read many times (story, model, timeline, STIX); their facts are computed once each.
 const factsCache = new WeakMap<Finding, Facts>();
-function memo<K extends Exclude<keyof Facts, 'hashes'>>(f: Finding, k: K, compute: () => string | null): string | null {
+// The finding asked for last, and its facts: a finding's facts are asked for one after another (indicators, digest
+// record, sample copy). Findings of one event (the same fields and evidence objects, the same engine) have the same
+// facts, since every fact reads only those: they share one Facts object.
+let lastFinding: Finding | null = null;
+let lastFacts: Facts | null = null;
+function factsOf(f: Finding): Facts {
+  if (f === lastFinding) return lastFacts!;
   let c = factsCache.get(f);
   if (!c) {
-    c = {};
+    const l = lastFinding;
+    c = l !== null && l.fields === f.fields && l.evidence === f.evidence && l.engine === f.engine ? lastFacts! : {};
     factsCache.set(f, c);
   }
+  lastFinding = f;
+  lastFacts = c;
+  return c;
+}
+function memo<K extends Exclude<keyof Facts, 'hashes'>>(f: Finding, k: K, compute: () => string | null): string | null {
+  const c = factsOf(f);
   const v = c[k];
   if (v !== undefined) return v;
   const r = compute();
@@ -197,8 +216,7 @@ export interface FindingHashes {
   sha256?: string;
 }
 export function findingHashes(f: Finding): FindingHashes {
-  let c = factsCache.get(f);
-  if (!c) factsCache.set(f, (c = {}));
+  const c = factsOf(f);
   return (c.hashes ??= hashesOf(f));
 }
 /** The URL path and host a finding names (the STIX export's URL indicators). */

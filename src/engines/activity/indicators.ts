@@ -7,6 +7,17 @@ import { findingAgent, findingIp } from './finding-fields.js';
 // Ordinary browsers and Office clients: an attacker may use one, but matching on it would sweep in every user.
 const COMMON_AGENT = /^(?:Mozilla\/5\.0 \((?:Windows NT|Macintosh|X11|iPhone|iPad|Linux; Android)[^)]*\)(?!.*(?:bot|crawl|spider|slurp|zgrab|masscan|nmap))|Microsoft Office|Outlook|MSRPC$|MSExchange)/i;
 
+// Findings of one client come one after another: the last agent's answer is kept.
+let lastAgent = '';
+let lastCommon = false;
+function commonAgent(a: string): boolean {
+  if (a !== lastAgent) {
+    lastCommon = COMMON_AGENT.test(a.replace(/\+/g, ' '));
+    lastAgent = a;
+  }
+  return lastCommon;
+}
+
 export interface AttackerIndicators {
   ips: Set<string>;
   agents: Set<string>;
@@ -25,6 +36,6 @@ export function addAttackerIndicators(ind: AttackerIndicators, f: Finding): void
   if (ip) ind.ips.add(ip);
   if (levelRank(f.level) >= levelRank('high')) {
     const a = findingAgent(f);
-    if (a && !COMMON_AGENT.test(a.replace(/\+/g, ' '))) ind.agents.add(a);
+    if (a && !ind.agents.has(a) && !commonAgent(a)) ind.agents.add(a);
   }
 }
