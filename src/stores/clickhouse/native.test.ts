@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from './open.js';
-import { decodeRowBinary, typeReader, UnsupportedRowBinary } from './row-binary.js';
+import { nativeColumn, NativeDecoder, UnsupportedNative } from './native.js';
 
 const TYPES = `SELECT
   number AS n,
@@ -69,11 +69,14 @@ test('chDB: streamed rows (Native) equal the JSONEachRow rows of the same query'
   }
 });
 
-test('RowBinary: unknown types are refused, not misread; an empty chunk has no rows', () => {
-  assert.throws(() => typeReader('DateTime'), UnsupportedRowBinary);
-  assert.throws(() => typeReader('Array(Tuple(String, UInt8))'), UnsupportedRowBinary);
-  assert.deepEqual(decodeRowBinary(new Uint8Array(0)), []);
-  // 1 column "a" String, one row "hé" (UTF-8), varint lengths.
-  const bytes = Buffer.concat([Buffer.from([1, 1]), Buffer.from('a'), Buffer.from([6]), Buffer.from('String'), Buffer.from([3]), Buffer.from('hé')]);
-  assert.deepEqual(decodeRowBinary(bytes), [{ a: 'hé' }]);
+test('Native: unknown types are refused, not misread; an empty chunk has no rows; a block made by hand', () => {
+  assert.throws(() => nativeColumn('DateTime'), UnsupportedNative);
+  assert.throws(() => nativeColumn('Array(Tuple(String, UInt8))'), UnsupportedNative);
+  assert.throws(() => nativeColumn('LowCardinality(String)'), UnsupportedNative);
+  assert.deepEqual(new NativeDecoder().decode(new Uint8Array(0)), []);
+  // One block: 2 columns, 2 rows; "a" String ("hé" in UTF-8, ""), "k" Array(UInt8) ([7], []: end offsets 1, 1).
+  const str = (x: string): Buffer => Buffer.concat([Buffer.from([Buffer.byteLength(x)]), Buffer.from(x)]);
+  const u64 = (n: number): Buffer => Buffer.from([n, 0, 0, 0, 0, 0, 0, 0]);
+  const bytes = Buffer.concat([Buffer.from([2, 2]), str('a'), str('String'), str('hé'), str(''), str('k'), str('Array(UInt8)'), u64(1), u64(1), Buffer.from([7])]);
+  assert.deepEqual(new NativeDecoder().decode(bytes), [{ a: 'hé', k: [7] }, { a: '', k: [] }]);
 });
