@@ -137,6 +137,22 @@ export async function fillStore(client: StoreClient, base: readonly HuntEvent[],
   return { events: copies * base.length, wallS: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * Waits until the events table has no merge running (chDB merges in this process, on the same cores, so a hunt
+ * started right after the fill counted the ingest's merges as its own CPU: session 10's figures include them).
+ */
+async function mergesSettled(client: StoreClient): Promise<{ wallS: number; cpuS: number }> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let quiet = 0; quiet < 3; ) {
+    const [r] = await client.rows<{ n: number | string }>("SELECT count() AS n FROM system.merges WHERE database = currentDatabase() AND table IN ('events', 'events_local')");
+    quiet = Number(r?.n ?? 0) === 0 ? quiet + 1 : 0;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  const c = process.cpuUsage(c0);
+  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 };
+}
+
 /** The main thread's CPU seconds (the in-process engine runs there; chDB's own threads are left out). */
 function mainThreadCpu(): number {
   return threadCpu().get(String(process.pid)) ?? process.cpuUsage().user / 1e6;
@@ -233,6 +249,8 @@ async function main(): Promise<void> {
         if (t.pids.length === 0 && t.spec !== dir) console.log(`${t.label}: no server pid (BENCH_CLICKHOUSE*_DIR), server CPU not counted`);
         const fill = await fillStore(client, base, total);
         console.log(`${t.label}: stored ${fill.events.toLocaleString('en')} events in ${fill.wallS.toFixed(0)} s wall`);
+        const settled = await mergesSettled(client);
+        console.log(`${t.label}: the store's merges after the fill: ${settled.wallS.toFixed(1)} s wall, ${settled.cpuS.toFixed(1)} CPU-s (not counted in the hunt)`);
         // Hot fields from their own columns where the store keeps them; BENCH_STORE_ARRAYS=1 also reads every field
         // from keys/vals (the plan without them), for the comparison.
         for (const hot of process.env['BENCH_STORE_ARRAYS'] === '1' ? [true, false] : [true]) {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HuntError } from '../../diagnostics.js';
 import { clipMessage, jsonEachRow, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
-import { RowBinaryDecoder, UnsupportedRowBinary } from './row-binary.js';
+import { NativeDecoder, UnsupportedNative } from './native.js';
 
 type ChdbModule = typeof import('chdb');
 type ChdbSession = InstanceType<ChdbModule['Session']>;
@@ -97,22 +97,23 @@ export class ChdbStore implements StoreClient {
   }
 
   /**
-   * Rows streamed as RowBinaryWithNamesAndTypes, decoded in JS (row-binary.ts): ClickHouse's JSONEachRow writer
+   * Rows streamed in ClickHouse's Native format, decoded in JS (native.ts): ClickHouse's JSONEachRow writer
    * cost more than the retro-hunt's queries over their events (1 M bench events, the value-set events pass: the
-   * SQL 3.4 CPU-s, its JSON 1.3 more, JSON.parse 0.3). A result with a column the decoder does not read
-   * (DateTime, …) is asked again as JSONEachRow before any of its rows is yielded.
+   * SQL 3.4 CPU-s, its JSON 1.3 more, JSON.parse 0.3), and RowBinary, written row by row, more than Native's
+   * columns (the same passes: 2.9 CPU-s against 2.3). A result with a column the decoder does not read (DateTime,
+   * LowCardinality, …) is asked again as JSONEachRow before any of its rows is yielded.
    */
   async *stream<T extends object>(sql: string, params?: StoreParams): AsyncIterable<T> {
     let json = false;
-    const s = this.open(sql, params, 'RowBinaryWithNamesAndTypes');
-    const decoder = new RowBinaryDecoder();
+    const s = this.open(sql, params, 'Native');
+    const decoder = new NativeDecoder();
     try {
       for await (const chunk of s) {
         let rows: T[];
         try {
           rows = decoder.decode<T>(chunk.raw());
         } catch (e) {
-          if (!(e instanceof UnsupportedRowBinary)) throw e;
+          if (!(e instanceof UnsupportedNative)) throw e;
           json = true;
           break;
         }

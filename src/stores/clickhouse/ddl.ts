@@ -9,7 +9,7 @@
 import { HuntError } from '../../diagnostics.js';
 import type { StoreClient } from './client.js';
 import { stringLiteral } from './literal.js';
-import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASKS, hotBit, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
 import { ServerStore } from './server.js';
 
 /**
@@ -90,10 +90,12 @@ export async function ensureHotColumns(store: StoreClient): Promise<void> {
     const k = stringLiteral(f);
     if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} LowCardinality(String) MATERIALIZED vals[indexOf(keys, ${k})]`);
   });
-  if (!have.has(HOT_MASK)) {
-    const bits = HOT_FIELDS.map((f, i) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${hotBit(i)}`).join(' + ');
-    add.push(`ADD COLUMN ${q(HOT_MASK)} UInt64 MATERIALIZED ${bits}`);
+  for (const m of HOT_MASKS) {
+    if (have.has(m.name)) continue;
+    const bits = HOT_FIELDS.slice(m.from, m.to).map((f, j) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${hotBit(m.from + j)}`).join(' + ');
+    add.push(`ADD COLUMN ${q(m.name)} UInt64 MATERIALIZED ${bits}`);
   }
+  if (!have.has(KEY_REPEATS)) add.push(`ADD COLUMN ${q(KEY_REPEATS)} UInt8 MATERIALIZED length(keys) > 1 AND arrayUniq(keys) < length(keys)`);
   if (!have.has(PLACE_KEY)) add.push(`ADD COLUMN ${q(PLACE_KEY)} LowCardinality(String) MATERIALIZED concat(lowerUTF8(channel), '|', toString(event_id))`);
   if (!have.has(PLACE_CHANNEL)) add.push(`ADD COLUMN ${q(PLACE_CHANNEL)} LowCardinality(String) MATERIALIZED lowerUTF8(channel)`);
   if (add.length > 0) await store.exec(`ALTER TABLE events ${add.join(', ')}`);

@@ -110,12 +110,42 @@ export const HOT_FIELDS: readonly string[] = [
   'cs-uri-stem', 'Initiated', 'ServiceName', 'CallTrace', 'DestinationHostname', 'CurrentDirectory', 'GrantedAccess', 'FileNameBuffer',
   'Destination', 'c-useragent', 'cs-method', 'cs-uri-query', 'RelativeTargetName', 'ObjectType', 'SubjectUserName', 'AccessList',
   'ModifyingApplication', 'Signed', 'Cmdlet', 'ShareName', 'ProcessNameBuffer', 'TargetUserName', 'c-uri', 'sc-status',
+  // hot_mask_2 (session 11): the fields of Exchange's logs their rules read (each of those logsources' value sets
+  // then reads no keys/vals: 10 M bench events, httpproxy hashed six fields out of 1.7 M events' keys/vals to find
+  // 12,024; its value sets 2.1-3.4 -> 0.6 CPU-s, its events 4.0 -> 2.9), and the few more the costlier Windows
+  // logsources' sets read (process creation's value sets 3.2-3.8 -> 1.7-2.1). Not the web logs' cs-user-agent,
+  // forwarded-claim and cs-username: their events pass then tested a tuple of more high-cardinality LowCardinality
+  // columns for 3 M events, 3.0 -> 3.8 CPU-s, more than their value sets gained (2.2-2.8 -> 1.6-1.8).
+  'UserAgent', 'AnchorMailbox', 'UrlStem', 'RoutingHint', 'HttpStatus', 'UrlQuery', 'SoapAction', 'ClientInfo',
+  'S:CMD', 'EventData', 'source', 'ExecutingUserSid', 'PSSenderInfo', 'Parameters', 'ExecutionResult', 'GenericErrors',
+  'FileVersion', 'ParentUser', 'LogonId', 'TaskName', 'Path', 'UserName', 'Operation', 'SourceUser',
 ];
-/** The column holding bit i for HOT_FIELDS[i]: the event names the field exactly once. */
-export const HOT_MASK = 'hot_mask';
 export const hotColumn = (i: number): string => `h_${i}`;
-/** HOT_FIELDS[i]'s bit in HOT_MASK, as SQL reads it (a UInt64 literal). */
-export const hotBit = (i: number): string => (1n << BigInt(i)).toString();
+/**
+ * The presence masks: `name` holds bit i - from for HOT_FIELDS[i], from <= i < to (the event names the field exactly
+ * once). A mask is MATERIALIZED with the expression of the store that added it, so its fields are fixed once shipped:
+ * a store made before a field was appended has a mask without its bit. Fields appended later go to a new mask,
+ * which such a store gains (ensureHotColumns), computed for the rows already there; a store without it reads
+ * those fields from keys/vals (retro-hunt.ts hotFields).
+ */
+export const HOT_MASKS: readonly { readonly name: string; readonly from: number; readonly to: number }[] = [
+  { name: 'hot_mask', from: 0, to: 56 },
+  { name: 'hot_mask_2', from: 56, to: HOT_FIELDS.length },
+];
+export const HOT_MASK = HOT_MASKS[0]!.name;
+/** The mask holding HOT_FIELDS[i]'s bit. */
+export function hotMaskOf(i: number): string {
+  const m = HOT_MASKS.find((x) => i >= x.from && i < x.to);
+  if (!m) throw new RangeError(`no hot field ${i}`);
+  return m.name;
+}
+/** HOT_FIELDS[i]'s bit in its mask (hotMaskOf), as SQL reads it (a UInt64 literal). */
+export const hotBit = (i: number): string => (1n << BigInt(i - HOT_MASKS.find((x) => i >= x.from && i < x.to)!.from)).toString();
+/**
+ * 1 where the event names some field more than once (a multi-valued field): finding the store's multi-valued fields
+ * (retro-hunt.ts multiValuedFields) reads the keys of those events only, not of every event.
+ */
+export const KEY_REPEATS = 'key_repeats';
 /** Beside them, a Windows event's placement, lower-cased (LowCardinality, MATERIALIZED): `channel|EventID` and channel. */
 export const PLACE_KEY = 'place_key';
 export const PLACE_CHANNEL = 'place_channel';

@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { HuntEvent } from '../../event.js';
 import type { Finding } from '../../finding.js';
 import { exchangeEvent, exchangeRule, ruleSetFromText, winEvent } from '../../engines/sigma/testkit.js';
-import { ensureSchema } from '../clickhouse/index.js';
-import { huntStore, multiValuedFields, placementsInScope, scopeSql, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
+import { ensureSchema, HOT_FIELDS, HOT_MASKS } from '../clickhouse/index.js';
+import { hotFields, huntStore, multiValuedFields, placementsInScope, scopeSql, type StoreHuntOptions, type StoreHuntSummary } from './retro-hunt.js';
 import { openTestStore, putEvents, type TestStore } from './testkit.js';
 
 let chdbMissing: string | false = false;
@@ -148,7 +148,17 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     const security = "source NOT IN ('w3c', 'exchange') AND (place_channel IN ('security'))";
     const web = "source IN ('w3c', 'exchange') AND category = 'webserver'";
     const scope = scopeSql({ hosts: [host] });
-    assert.deepEqual(await placementsInScope(db.client, [sysmon1, sysmon11, security, web], scope, true), new Set([sysmon1, security]));
+    assert.deepEqual(new Set((await placementsInScope(db.client, [sysmon1, sysmon11, security, web], scope, true))?.keys()), new Set([sysmon1, security]));
+    // Each placement's narrowing names its events' sort-key values and selects exactly the events its placement does.
+    await putEvents(db.client, host, 'c', [winEvent('Microsoft-Windows-Sysmon/Operational', 11, { TargetFilename: 'c' }), winEvent('microsoft-windows-sysmon/operational', 1, { Image: 'd' })]);
+    const placed = (await placementsInScope(db.client, [sysmon1, security], scope, true))!;
+    assert.equal(placed.get(sysmon1), "source IN ('json') AND service IN ('') AND channel IN ('Microsoft-Windows-Sysmon/Operational', 'microsoft-windows-sysmon/operational') AND event_id IN (1)");
+    assert.equal(placed.get(security), "source IN ('json') AND service IN ('') AND channel IN ('Security') AND event_id IN (4688)");
+    for (const [w, narrow] of placed) {
+      const count = async (cond: string): Promise<number> => Number((await db.client.rows<{ n: number | string }>(`SELECT count() AS n FROM events WHERE ${scope} AND ${cond}`))[0]!.n);
+      assert.equal(await count(`(${w}) AND ${narrow}`), await count(w));
+      assert.ok((await count(w)) > 0);
+    }
     // A placement reading a column it does not group by: not known, every logsource is hunted.
     assert.equal(await placementsInScope(db.client, [sysmon1, "path = 'x'"], scope, true), null);
   });
@@ -249,6 +259,12 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     // contains|all over a multi-valued field: each value of the list may be in a different value (as the engine reads it).
     for (const id of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']) assert.ok(r.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
     assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`))].sort(), ['Tag']);
+    // The store's flag of events naming a field twice (key_repeats) finds the same fields.
+    assert.deepEqual([...(await multiValuedFields(db.client, `host = 'H${hostNo}'`, true))].sort(), ['Tag']);
+    assert.deepEqual(
+      (await db.client.rows<{ k: number | string; n: number | string }>(`SELECT key_repeats AS k, count() AS n FROM events WHERE host = 'H${hostNo}' GROUP BY k ORDER BY k`)).map((r) => [Number(r.k), Number(r.n)]),
+      (await db.client.rows<{ k: number | string; n: number | string }>(`SELECT arrayUniq(keys) < length(keys) AS k, count() AS n FROM events WHERE host = 'H${hostNo}' GROUP BY k ORDER BY k`)).map((r) => [Number(r.k), Number(r.n)]),
+    );
   });
 
   test('fields kept as their own columns: read from there, the same matches; a store made before them gains them', async () => {
@@ -261,6 +277,9 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       e({ Image: 'C:\\x\\powershell.exe' }),
       e({ CommandLine: 'WHOAMI /all', ParentImage: 'C:\\inetpub\\w3wp.exe' }),
       winEvent('Security', 4688, { NewProcessName: 'C:\\Windows\\cmd.exe', CommandLine: 'cmd.exe /c whoami' }),
+      // Fields of the second mask (hot_mask_2): ParentUser, LogonId, FileVersion.
+      e({ Image: 'C:\\y\\a.exe', ParentUser: 'NT AUTHORITY\\SYSTEM', LogonId: '0x3e7', FileVersion: '' }),
+      e({ Image: 'C:\\y\\b.exe', ParentUser: 'bob', FileVersion: '10.0' }),
     ];
     const rules = [
       rule('h1', '    s:\n        Image|endswith: \\cmd.exe\n    condition: s'),
@@ -269,17 +288,35 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
       rule('h4', '    s:\n        CommandLine: null\n    condition: s'),
       rule('h5', '    s:\n        ParentImage|endswith: \\w3wp.exe\n    f:\n        User|contains: system\n    condition: s and not f'),
       rule('h6', '    s:\n        Image|endswith: \\cmd.exe\n    f:\n        CommandLine|contains: whoami\n    condition: s and not f'),
+      rule('h7', '    s:\n        ParentUser|contains: system\n    condition: s'),
+      rule('h8', '    s:\n        Image|contains: \\y\\\n        LogonId: null\n    condition: s'),
+      rule('h9', "    s:\n        FileVersion: ''\n    f:\n        ParentUser: bob\n    condition: s or f"),
     ];
     const hot = await both([rules.join('---\n')], events);
     assert.ok(hot.summary.hotFields > 0, 'chDB keeps hot columns');
+    assert.equal(hot.summary.valueSets.logsources, 1, 'over value sets, both masks');
     assert.deepEqual(hot.sql, hot.local);
-    for (const id of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6']) assert.ok(hot.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    for (const id of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8', 'h9']) assert.ok(hot.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
+    const fields = await hotFields(db.client);
+    assert.deepEqual([fields.get('CommandLine')?.mask, fields.get('ParentUser')?.mask, fields.get('FileVersion')?.bit], ['hot_mask', 'hot_mask_2', String(1n << BigInt(HOT_FIELDS.indexOf('FileVersion') - 56))]);
+    const { set } = ruleSetFromText([rules.join('---\n')]);
+    const hostCols = async (): Promise<string[]> =>
+      (await db.client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND (name LIKE 'h\\_%' OR name IN ('hot_mask', 'hot_mask_2', 'key_repeats', 'place_key', 'place_channel'))")).map((r) => r.name);
+    // A store made before the second mask: its fields are read from keys/vals, the first mask's from their columns.
+    const second = HOT_MASKS[1]!;
+    await db.client.exec(`ALTER TABLE events DROP COLUMN hot_mask_2, ${HOT_FIELDS.slice(second.from, second.to).map((_, j) => `DROP COLUMN h_${second.from + j}`).join(', ')}`);
+    const first = await hotFields(db.client);
+    assert.deepEqual([first.has('CommandLine'), first.has('ParentUser'), first.size], [true, false, second.from]);
+    const host1 = `H${++hostNo}`;
+    await putEvents(db.client, host1, 'c', events);
+    const mid: string[] = [];
+    await huntStore(db.client, { ruleSet: set, hosts: [host1], onFinding: (f) => void mid.push(key(host1, f)) });
+    assert.deepEqual(mid.map((k) => k.replace(`|${host1}|`, '|')).sort(), hot.local.map((k) => k.replace(/\|H\d+\|/, '|')).sort());
     // A store made before the hot columns: they are dropped, the events stored again, and ensureSchema adds them
     // back, computed for the rows already there.
-    const cols = (await db.client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND (name LIKE 'h\\_%' OR name IN ('hot_mask', 'place_key', 'place_channel'))")).map((r) => r.name);
-    assert.ok(cols.length >= 59, `hot columns: ${cols.length}`);
+    const cols = await hostCols();
+    assert.ok(cols.length >= second.from + 4, `hot columns: ${cols.length}`);
     await db.client.exec(`ALTER TABLE events ${cols.map((c) => `DROP COLUMN \`${c}\``).join(', ')}`);
-    const { set } = ruleSetFromText([rules.join('---\n')]);
     const host = `H${++hostNo}`;
     await putEvents(db.client, host, 'c', events);
     const before: string[] = [];
@@ -288,7 +325,8 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     await ensureSchema(db.client);
     const after: string[] = [];
     const again = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void after.push(key(host, f)) });
-    assert.ok(again.hotFields > 0);
+    assert.equal(again.hotFields, HOT_FIELDS.length);
+    assert.equal((await hostCols()).length, HOT_FIELDS.length + HOT_MASKS.length + 3);
     assert.deepEqual(after.sort(), before.sort());
     assert.deepEqual(after.map((k) => k.replace(`|${host}|`, '|')), hot.local.map((k) => k.replace(/\|H\d+\|/, '|')));
   });

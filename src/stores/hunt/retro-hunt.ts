@@ -4,7 +4,7 @@
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
-import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, keepsHotColumns, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
+import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, hotMaskOf, keepsHotColumns, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { huntTrace, huntValueSets, traceMark, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
@@ -75,9 +75,11 @@ async function rejectedRegexes(client: StoreClient, plan: SqlPlan): Promise<Set<
  * field is read as one value per event, which ClickHouse plans far faster (no lambda per test). One pass over keys:
  * a hashed count of distinct keys per event, and the quadratic search for the repeated ones only where it is short.
  */
-export async function multiValuedFields(client: StoreClient, scope: string): Promise<Set<string>> {
+export async function multiValuedFields(client: StoreClient, scope: string, keyRepeats = false): Promise<Set<string>> {
+  // Where the store keeps KEY_REPEATS, only the events it flags have their keys read (10 M bench events: 2.1 CPU-s).
+  const flagged = keyRepeats ? `${KEY_REPEATS} = 1 AND ` : '';
   const rows = await client.rows<{ k: string }>(
-    `SELECT DISTINCT arrayJoin(arrayFilter((k, i) -> indexOf(keys, k) != i, keys, arrayEnumerate(keys))) AS k FROM events WHERE ${scope} AND length(keys) > 1 AND arrayUniq(keys) < length(keys)`,
+    `SELECT DISTINCT arrayJoin(arrayFilter((k, i) -> indexOf(keys, k) != i, keys, arrayEnumerate(keys))) AS k FROM events WHERE ${flagged}${scope} AND length(keys) > 1 AND arrayUniq(keys) < length(keys)`,
   );
   return new Set(rows.map((r) => r.k));
 }
@@ -105,33 +107,63 @@ export function huntSettings(info: { major: number; minor: number }): string {
   return info.major > 21 || (info.major === 21 && info.minor >= 9) ? " SETTINGS short_circuit_function_evaluation = 'disable'" : '';
 }
 
+/** The sort-key columns after host whose values a placement's events have (events' ORDER BY, schema.ts EVENT_ORDER). */
+const KEY_COLUMNS = ['source', 'service', 'channel', 'event_id'] as const;
+/** A placement's narrowing names at most this many values of a column (else leaves that column out). */
+const NARROW_MAX = 64;
+
 /**
  * Which placements (SqlGroup.where) select some event in scope, from one GROUP BY over the columns placements read
  * (a few hundred distinct rows): a logsource no event has costs nothing then, where its passes cost a scan of the
  * sort key each (41 of the bench's 80 placements, 3.8 of its 70 CPU-s at 10 M events). null where it cannot tell.
+ *
+ * Each placement in scope maps to its narrowing: the values its events in scope have in the sort key's columns
+ * after host (source, service, channel, event_id), as `col IN (...)` tests — exact, since the GROUP BY saw every
+ * event in scope, so `where AND narrowing` selects the same events. A placement reads the lower-cased channel
+ * columns (place_key, place_channel: MATERIALIZED, not in the sort key), so without it every pass read them for
+ * every Windows event of every host; with it ClickHouse's primary key keeps each pass to the granules of its
+ * channels and event ids.
  */
-export async function placementsInScope(client: StoreClient, wheres: readonly string[], scope: string, placeColumns: boolean): Promise<Set<string> | null> {
-  if (wheres.length === 0) return new Set();
+export async function placementsInScope(client: StoreClient, wheres: readonly string[], scope: string, placeColumns: boolean): Promise<Map<string, string> | null> {
+  if (wheres.length === 0) return new Map();
   const cols = ['source', 'product', 'service', 'category', 'channel', 'event_id', ...(placeColumns ? [PLACE_KEY, PLACE_CHANNEL] : [])].join(', ');
+  const aggs = wheres.flatMap((w, i) => [`sumIf(n, ${w}) AS w${i}`, ...KEY_COLUMNS.map((c, j) => `groupUniqArrayIf(${c}, ${w}) AS k${i}_${j}`)]);
+  let r: Record<string, unknown> | undefined;
   try {
-    const [r] = await client.rows<Record<string, number | string>>(
-      `SELECT ${wheres.map((w, i) => `sumIf(n, ${w}) AS w${i}`).join(', ')} FROM (SELECT ${cols}, count() AS n FROM events WHERE ${scope} GROUP BY ${cols})`,
-    );
-    return r ? new Set(wheres.filter((_, i) => Number(r[`w${i}`]) > 0)) : null;
+    [r] = await client.rows<Record<string, unknown>>(`SELECT ${aggs.join(', ')} FROM (SELECT ${cols}, count() AS n FROM events WHERE ${scope} GROUP BY ${cols})`);
   } catch {
     // A placement reading another column: every logsource is hunted.
     return null;
   }
+  if (!r) return null;
+  const out = new Map<string, string>();
+  wheres.forEach((w, i) => {
+    if (Number(r[`w${i}`]) > 0) out.set(w, narrowing(KEY_COLUMNS.map((c, j) => [c, r[`k${i}_${j}`]])));
+  });
+  return out;
+}
+
+/** `col IN (...)` for each column whose values are few and well formed (a string, or an integer for event_id), AND-ed. */
+function narrowing(values: readonly (readonly [string, unknown])[]): string {
+  const tests: string[] = [];
+  for (const [col, vs] of values) {
+    if (!Array.isArray(vs) || vs.length === 0 || vs.length > NARROW_MAX) continue;
+    const lits = col === 'event_id' ? vs.map((v) => (/^-?\d+$/.test(String(v)) ? String(v) : null)) : vs.map((v) => (typeof v === 'string' ? stringLiteral(v) : null));
+    if (lits.some((l) => l === null)) continue;
+    tests.push(`${col} IN (${[...new Set(lits)].sort().join(', ')})`);
+  }
+  return tests.join(' AND ');
 }
 
 /** The fields this store keeps as their own columns (schema.ts HOT_FIELDS), as the SQL plan reads them. */
-export async function hotFields(client: StoreClient): Promise<Map<string, HotField>> {
+export async function hotFields(client: StoreClient, columns?: ReadonlySet<string>): Promise<Map<string, HotField>> {
   const out = new Map<string, HotField>();
   if (!keepsHotColumns(client.info)) return out;
-  const have = await eventColumnNames(client);
+  const have = columns ?? (await eventColumnNames(client));
   if (!have.has(HOT_MASK) || !have.has(PLACE_KEY) || !have.has(PLACE_CHANNEL)) return out;
   HOT_FIELDS.forEach((f, i) => {
-    if (have.has(hotColumn(i))) out.set(f, { column: hotColumn(i), mask: HOT_MASK, bit: hotBit(i) });
+    const mask = hotMaskOf(i);
+    if (have.has(hotColumn(i)) && have.has(mask)) out.set(f, { column: hotColumn(i), mask, bit: hotBit(i) });
   });
   return out;
 }
@@ -140,8 +172,9 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   const multiSearch = client.info.major >= 20;
   const scope = scopeSql(o);
   let t0 = traceMark();
-  const multiValued = await multiValuedFields(client, scope);
-  const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client);
+  const columns = keepsHotColumns(client.info) ? await eventColumnNames(client) : new Set<string>();
+  const multiValued = await multiValuedFields(client, scope, columns.has(KEY_REPEATS));
+  const hot = o.hotColumns === false ? new Map<string, HotField>() : await hotFields(client, columns);
   huntTrace('fields', t0);
   const place = hot.size > 0 ? { key: PLACE_KEY, channel: PLACE_CHANNEL } : undefined;
   const validAscii =
@@ -201,8 +234,15 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
   t0 = traceMark();
   const placed = await placementsInScope(client, [...byWhere.keys()], scope, hot.size > 0);
   huntTrace(`placements (${placed ? `${placed.size} of ${byWhere.size} with events` : 'not known'})`, t0);
-  for (const family of byWhere.values()) {
-    if (placed && !placed.has(family[0]!.where)) continue;
+  // A placement's narrowing as indexHint: the primary key reads it, rows do not. Tested on every row it cost more
+  // than it saved where a channel is most of the events (10 M bench events, FORMAT Null, the events passes: as
+  // written 18.6 CPU-s, without it 17.5, as indexHint 16.5). Only from 23.x (chDB is 26.x): 18.16 has indexHint
+  // but refuses an IN inside it ("Set for IN is not created yet"), and the versions between are untested.
+  const hint = placed !== null && placed.size > 0 && client.info.major >= 23;
+  for (const all of byWhere.values()) {
+    if (placed && !placed.has(all[0]!.where)) continue;
+    const narrow = hint ? placed?.get(all[0]!.where) : '';
+    const family = narrow ? all.map((g) => ({ ...g, where: `(${g.where}) AND indexHint(${narrow})` })) : all;
     const t0 = traceMark();
     const part = o.valueSets !== false && hot.size > 0 ? partitionForValueSets(family) : { sets: [], rows: family };
     const run = part.sets.length > 0 ? await huntValueSets(client, part.sets, scope, settings, matched, o.valueSetLimits) : null;

@@ -94,7 +94,7 @@ function flattenEach(keys: readonly string[], vals: readonly string[]): Record<s
 
 /**
  * The flattening of one list of field names, made once and shared by the rows that have that list (the decoder's
- * frozen arrays, row-binary.ts): an object literal with every name in place, which V8 builds in one step where
+ * frozen arrays, native.ts): an object literal with every name in place, which V8 builds in one step where
  * adding ~40 properties one by one cost more than decoding the row (10 M bench events: 2.3 of the hunt's main-thread
  * seconds). flattenEach's result exactly: first-named order, a repeated name's values as an array. A list naming
  * what every object has (__proto__, toString, …) keeps flattenEach, whose assignments treat those otherwise.

@@ -2,7 +2,7 @@
 // logs repeat, so a store of millions of events holds far fewer value sets; the events of the matching sets are then read.
 import { randomBytes } from 'node:crypto';
 import type { SqlGroup, SqlRule } from '../../engines/sigma/index.js';
-import { EVENT_COLUMNS, HOT_FIELDS, HOT_MASK, hotColumn, PLACE_CHANNEL, PLACE_KEY, type StoreClient } from '../clickhouse/index.js';
+import { EVENT_COLUMNS, HOT_FIELDS, HOT_MASK, HOT_MASKS, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, type StoreClient } from '../clickhouse/index.js';
 import { STORED_EVENT_COLUMNS, type StoredEvent } from './stored-event.js';
 
 /**
@@ -38,11 +38,11 @@ export interface ValueSetRun {
 }
 
 const FLD = /\bfld_\d+\b/g;
-/** A hot field's presence test (SqlEnv.hot), and the one column of a value set that holds all of them. */
-const MASK_BIT = new RegExp(`^bitAnd\\(${HOT_MASK}, (\\d+)\\)$`);
-const SET_MASK = 'set_mask';
+/** A hot field's presence test (SqlEnv.hot), and the one column of a value set that holds all of one mask's. */
+const MASK_BIT = new RegExp(`^bitAnd\\((${HOT_MASKS.map((m) => m.name).join('|')}), (\\d+)\\)$`);
+const setMask = (mask: string): string => (mask === HOT_MASK ? 'set_mask' : `set_${mask}`);
 /** What names the stored event: its columns, and the columns the store keeps beside them (schema.ts). */
-const EVENT_NAMES = new Set([...EVENT_COLUMNS.map((c) => c.name), HOT_MASK, PLACE_KEY, PLACE_CHANNEL, ...HOT_FIELDS.map((_, i) => hotColumn(i))]);
+const EVENT_NAMES = new Set([...EVENT_COLUMNS.map((c) => c.name), ...HOT_MASKS.map((m) => m.name), KEY_REPEATS, PLACE_KEY, PLACE_CHANNEL, ...HOT_FIELDS.map((_, i) => hotColumn(i))]);
 
 /** When a step of the retro-hunt began: wall clock and the process's CPU time (every thread: chDB's too), in ms. */
 export interface TraceMark {
@@ -85,14 +85,14 @@ export function splitColumns(groups: readonly Pick<SqlGroup, 'columns'>[]): { ba
   const full = new Map<string, string>();
   const base: [string, string][] = [];
   const derived: [string, string][] = [];
-  // Presence bits of hot fields are one column of the set, not one each: a GROUP BY on fewer keys is faster.
-  let bits = 0n;
+  // Presence bits of hot fields are one column of the set per mask, not one each: a GROUP BY on fewer keys is faster.
+  const bits = new Map<string, bigint>();
   const masks: [string, string][] = [];
   for (const [n, e] of sorted) {
     const bit = MASK_BIT.exec(e);
     if (bit) {
-      bits |= BigInt(bit[1]!);
-      masks.push([n, `bitAnd(${SET_MASK}, ${bit[1]!})`]);
+      bits.set(bit[1]!, (bits.get(bit[1]!) ?? 0n) | BigInt(bit[2]!));
+      masks.push([n, `bitAnd(${setMask(bit[1]!)}, ${bit[2]!})`]);
       continue;
     }
     const inlined = e.replace(FLD, (m) => `(${full.get(m) ?? m})`);
@@ -100,7 +100,7 @@ export function splitColumns(groups: readonly Pick<SqlGroup, 'columns'>[]): { ba
     if (readsEvent(e)) base.push([n, inlined]);
     else derived.push([n, e]);
   }
-  if (masks.length > 0) base.push([SET_MASK, `bitAnd(${HOT_MASK}, ${bits})`]);
+  for (const m of HOT_MASKS) if (bits.has(m.name)) base.push([setMask(m.name), `bitAnd(${m.name}, ${bits.get(m.name)!})`]);
   return { base, derived: [...masks, ...derived] };
 }
 
@@ -169,7 +169,9 @@ export async function huntValueSets(
           `FROM events PREWHERE ${where} AND ${scope} GROUP BY ${names} SETTINGS max_rows_to_group_by = ${max}, group_by_overflow_mode = 'throw'`,
       );
     } catch (e) {
-      if (/TOO_MANY_ROWS|max_rows_to_group_by|Limit for rows/i.test((e as Error).message)) return null;
+      // Past the limit only (ClickHouse's code 158): another error's message may quote the SQL, whose SETTINGS name
+      // the limit, and must not send the hunt event by event in silence.
+      if (/\bTOO_MANY_ROWS\b|\bCode: 158\b/.test((e as Error).message)) return null;
       throw e;
     }
     const [stats] = await client.rows<{ sets: number | string; hashes: number | string; events: number | string }>(`SELECT count() AS sets, uniqExact(th) AS hashes, sum(n) AS events FROM ${table}`);

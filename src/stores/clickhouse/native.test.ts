@@ -1,13 +1,13 @@
-// chDB's streamed rows, decoded from RowBinaryWithNamesAndTypes, equal what JSONEachRow gives for the same query
-// (rows()): every type the decoder reads, values at their limits, invalid UTF-8, many chunks, and a DateTime
-// column that sends the query back to JSON.
+// chDB's streamed rows, decoded from ClickHouse's Native format, equal what JSONEachRow gives for the same query
+// (rows()): every type the decoder reads, values at their limits, invalid UTF-8, many chunks, and DateTime and
+// LowCardinality columns that send the query back to JSON; the RowBinary decoder on bytes made by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from './open.js';
-import { decodeRowBinary, typeReader, UnsupportedRowBinary } from './row-binary.js';
+import { nativeColumn, NativeDecoder, UnsupportedNative } from './native.js';
 
 const TYPES = `SELECT
   number AS n,
@@ -18,10 +18,10 @@ const TYPES = `SELECT
   toFloat64(1.5) AS f64, toFloat32(-0.25) AS f32,
   concat('it''s ü€😀 \\t\\n "q" \\\\ ', toString(number)) AS s, unhex('C328FF41') AS bad_utf8, '' AS empty,
   ['a', '', 'b\\'c'] AS arr, CAST([] AS Array(String)) AS none, [toUInt8(1), toUInt8(3)] AS hits, [[toUInt16(1)], []] AS nested,
-  if(number % 2 = 0, NULL, toNullable('x')) AS maybe, toLowCardinality('low') AS lc
+  if(number % 2 = 0, NULL, toNullable('x')) AS maybe, [NULL, toNullable(toInt32(-7))] AS nulls
 FROM numbers(3)`;
 
-test('chDB: streamed rows (RowBinary) equal the JSONEachRow rows of the same query', async () => {
+test('chDB: streamed rows (Native) equal the JSONEachRow rows of the same query', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-rowbinary-'));
   const store = await openStore(dir);
   try {
@@ -34,6 +34,8 @@ test('chDB: streamed rows (RowBinary) equal the JSONEachRow rows of the same que
     assert.equal(streamed[0]!['i64big'], -9007199254740992);
     assert.equal(streamed[0]!['i64min'], -9223372036854775808);
     assert.deepEqual(Object.keys(streamed[0]!), Object.keys(json[0]!));
+    // Decoded here, not sent back to JSON: a repeated array of strings is one frozen array shared by the rows.
+    assert.ok(Object.isFrozen(streamed[0]!['arr']) && streamed[0]!['arr'] === streamed[2]!['arr']);
     // Many chunks (chDB streams a block at a time, each with its header): every row, in order.
     const big = 'SELECT number AS n, toString(number) AS s, [toString(number)] AS a FROM numbers(200000)';
     let i = 0;
@@ -57,7 +59,7 @@ test('chDB: streamed rows (RowBinary) equal the JSONEachRow rows of the same que
     assert.equal(i, 200000);
     assert.ok([...byKind.values()].every((k) => Object.isFrozen(k)));
     // A column the decoder does not read: the rows come as JSON gives them.
-    const dated = "SELECT toDateTime('2021-03-02 01:02:03', 'UTC') AS t, toDecimal32(1.5, 2) AS d, 'x' AS s";
+    const dated = "SELECT toDateTime('2021-03-02 01:02:03', 'UTC') AS t, toDecimal32(1.5, 2) AS d, 'x' AS s, toLowCardinality('low') AS lc";
     const viaStream: unknown[] = [];
     for await (const r of store.stream(dated)) viaStream.push(r);
     assert.deepEqual(viaStream, await store.rows(dated));
@@ -67,11 +69,14 @@ test('chDB: streamed rows (RowBinary) equal the JSONEachRow rows of the same que
   }
 });
 
-test('RowBinary: unknown types are refused, not misread; an empty chunk has no rows', () => {
-  assert.throws(() => typeReader('DateTime'), UnsupportedRowBinary);
-  assert.throws(() => typeReader('Array(Tuple(String, UInt8))'), UnsupportedRowBinary);
-  assert.deepEqual(decodeRowBinary(new Uint8Array(0)), []);
-  // 1 column "a" String, one row "hé" (UTF-8), varint lengths.
-  const bytes = Buffer.concat([Buffer.from([1, 1]), Buffer.from('a'), Buffer.from([6]), Buffer.from('String'), Buffer.from([3]), Buffer.from('hé')]);
-  assert.deepEqual(decodeRowBinary(bytes), [{ a: 'hé' }]);
+test('Native: unknown types are refused, not misread; an empty chunk has no rows; a block made by hand', () => {
+  assert.throws(() => nativeColumn('DateTime'), UnsupportedNative);
+  assert.throws(() => nativeColumn('Array(Tuple(String, UInt8))'), UnsupportedNative);
+  assert.throws(() => nativeColumn('LowCardinality(String)'), UnsupportedNative);
+  assert.deepEqual(new NativeDecoder().decode(new Uint8Array(0)), []);
+  // One block: 2 columns, 2 rows; "a" String ("hé" in UTF-8, ""), "k" Array(UInt8) ([7], []: end offsets 1, 1).
+  const str = (x: string): Buffer => Buffer.concat([Buffer.from([Buffer.byteLength(x)]), Buffer.from(x)]);
+  const u64 = (n: number): Buffer => Buffer.from([n, 0, 0, 0, 0, 0, 0, 0]);
+  const bytes = Buffer.concat([Buffer.from([2, 2]), str('a'), str('String'), str('hé'), str(''), str('k'), str('Array(UInt8)'), u64(1), u64(1), Buffer.from([7])]);
+  assert.deepEqual(new NativeDecoder().decode(bytes), [{ a: 'hé', k: [7] }, { a: '', k: [] }]);
 });
