@@ -12,7 +12,7 @@ import { hasShared, sharedDir } from '../src/paths.js';
 import { denseChunks, packFile } from './evtx-corpus.js';
 import { generate } from './logs.js';
 import { threadCpu } from './thread-cpu.js';
-import { machineCeiling } from './ceiling.js';
+import { allocCeiling, machineCeiling } from './ceiling.js';
 
 const MB = 1024 * 1024;
 const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
@@ -110,19 +110,21 @@ function peer(cmd: string, args: string[]): number | null {
  * Each worker count's runs, taken in turn (1, 2, …, 1, 2, …: a shared machine's slow minutes fall on every count
  * alike), with the machine's ceiling for that many threads measured just before each run (the median kept).
  */
-async function runAll(counts: number[], input: string, builtin: boolean, sigma: string[]): Promise<{ runs: Run[][]; ceilings: number[] }> {
+async function runAll(counts: number[], input: string, builtin: boolean, sigma: string[]): Promise<{ runs: Run[][]; ceilings: number[]; allocs: number[] }> {
   const runs: Run[][] = counts.map(() => []);
   const seen: number[][] = counts.map(() => []);
+  const alloc: number[][] = counts.map(() => []);
   for (let k = 0; k < RUNS; k++) {
     for (const [i, w] of counts.entries()) {
       seen[i]!.push(w === 1 ? 1 : await machineCeiling(w));
+      alloc[i]!.push(w === 1 ? 1 : await allocCeiling(w));
       runs[i]!.push(measure(w, input, builtin, sigma));
     }
   }
-  return { runs, ceilings: seen.map(median) };
+  return { runs, ceilings: seen.map(median), allocs: alloc.map(median) };
 }
 
-function table(name: string, runs: Run[][], peerLine: string, ceilings: number[]): string {
+function table(name: string, runs: Run[][], peerLine: string, ceilings: number[], allocs: number[]): string {
   const rows = runs.map((rs) => {
     const r = rs[0]!;
     const wall = median(rs.map((x) => x.seconds));
@@ -137,17 +139,18 @@ function table(name: string, runs: Run[][], peerLine: string, ceilings: number[]
   });
   const one = rows[0]!;
   let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)\n`;
-  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)} ${'machine'.padStart(8)}  worker rules ready; worker heaps\n`;
+  s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)} ${'machine'.padStart(8)} ${'alloc'.padStart(6)}  worker rules ready; worker heaps\n`;
   for (const [i, x] of rows.entries()) {
     const perBusy = x.r.events / x.busy;
     s +=
       `${String(x.r.workers).padEnd(8)} ${x.wall.toFixed(2).padStart(7)} ${(x.r.events / x.wall).toFixed(0).padStart(8)} ${(x.r.bytes / MB / x.wall).toFixed(1).padStart(6)} ` +
       `${x.cpu.toFixed(2).padStart(7)} ${((x.cpu / x.r.events) * 1e6).toFixed(1).padStart(9)} ${perBusy.toFixed(0).padStart(16)} ` +
-      `${(x.r.events / x.cpu / (one.r.events / one.cpu)).toFixed(2).padStart(13)}x ${(one.wall / x.wall).toFixed(2).padStart(7)}x ${x.rss.toFixed(0).padStart(6)} MB ${ceilings[i]!.toFixed(2).padStart(7)}x  ${x.start}\n`;
+      `${(x.r.events / x.cpu / (one.r.events / one.cpu)).toFixed(2).padStart(13)}x ${(one.wall / x.wall).toFixed(2).padStart(7)}x ${x.rss.toFixed(0).padStart(6)} MB ${ceilings[i]!.toFixed(2).padStart(7)}x ${allocs[i]!.toFixed(2).padStart(5)}x  ${x.start}\n`;
     if (x.r.findings !== one.r.findings) s += `  !! findings differ from --workers 1: ${x.r.findings} vs ${one.r.findings}\n`;
   }
   if (RUNS > 1) for (const [i, rs] of runs.entries()) s += `  runs with ${rows[i]!.r.workers}: ${rs.map((x) => `${x.seconds.toFixed(1)} s ${x.cpuSeconds.toFixed(1)} CPU-s ${x.maxRssMb.toFixed(0)} MB`).join('; ')}\n`;
-  s += 'machine: what that many threads running a pure-JS loop did together just before, as a multiple of one thread alone (the ceiling for any speed-up)\n';
+  s += 'machine: what that many threads running a pure-JS loop did together just before, as a multiple of one thread alone (the ceiling for any speed-up);\n';
+  s += 'alloc: the same for a loop that allocates as a scan does (short-lived objects and JSON text, a 16 MB young generation): the ceiling for work like ours\n';
   return s + peerLine + '\n';
 }
 
@@ -168,22 +171,22 @@ async function main(): Promise<void> {
 
 async function evtxPart(counts: number[], rules: string, load: () => string): Promise<void> {
   const evtx = evtxCorpus(Math.round(400 * SCALE));
-  const { runs: evtxRuns, ceilings } = await runAll(counts, evtx, false, [rules]);
+  const { runs: evtxRuns, ceilings, allocs } = await runAll(counts, evtx, false, [rules]);
   const firstEvtx = readdirSync(evtx).find((f) => f.endsWith('.evtx'))!;
   const ee = peer('evtxexport', ['-f', 'xml', join(evtx, firstEvtx)]);
   const perFile = evtxRuns[0]![0]!.events / readdirSync(evtx).filter((f) => f.endsWith('.evtx')).length;
   const evtxPeer = ee === null ? 'peer: evtxexport not installed' : `peer: evtxexport -f xml (libevtx, parsing only, 1 file, same run): ${(perFile / ee).toFixed(0)} records/s`;
-  process.stdout.write(table(`EVTX, all SigmaHQ rules (${rules})`, evtxRuns, evtxPeer, ceilings));
+  process.stdout.write(table(`EVTX, all SigmaHQ rules (${rules})`, evtxRuns, evtxPeer, ceilings, allocs));
   process.stdout.write(`load average ${load()}\n`);
 }
 
 async function iisPart(counts: number[], rules: string, load: () => string): Promise<void> {
   const iis = await iisCorpus(Math.round(1024 * SCALE));
-  const { runs: iisRuns, ceilings } = await runAll(counts, iis, true, [join(rules, 'web')]);
+  const { runs: iisRuns, ceilings, allocs } = await runAll(counts, iis, true, [join(rules, 'web')]);
   const log = join(iis, 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex261101.log');
   const g = peer('grep', ['-c', '-F', 'autodiscover.json', log]);
   const iisPeer = g === null ? '' : `peer: grep -c -F autodiscover.json, same run: ${(statSync(log).size / MB / g).toFixed(0)} MB/s`;
-  process.stdout.write(table('IIS W3C, built-in pack + SigmaHQ rules/web', iisRuns, iisPeer, ceilings));
+  process.stdout.write(table('IIS W3C, built-in pack + SigmaHQ rules/web', iisRuns, iisPeer, ceilings, allocs));
   process.stdout.write(`load average ${load()}\n`);
 }
 
