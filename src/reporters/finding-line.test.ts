@@ -59,6 +59,19 @@ test('the pieces join to JSON.stringify(finding) for random findings with hostil
   }
 });
 
+test('a slim copy reuses its line\'s texts once: a finding changed afterwards gets a fresh copy', () => {
+  const f: Finding = { engine: 'sigma', time: '2021-03-02T01:00:00Z', level: 'high', rule: { id: 'r', title: 't', author: null, source: 's' }, cves: [], attack: [], host: 'EX01', evidence: { path: 'p', kind: 'evtx', record: 1 }, fields: { a: 1 } };
+  const copy = (): string => {
+    const p = new Pieces();
+    findingLineParts(f, p, true);
+    return p.text();
+  };
+  findingLineParts(f, new Pieces());
+  assert.equal(copy(), JSON.stringify({ ...f, rule: 0, fields: {} }));
+  f.host = 'EX02';
+  assert.equal(copy(), JSON.stringify({ ...f, rule: 0, fields: {} }), 'the second copy is made anew');
+});
+
 test('key order is JSON.stringify\'s (integer-like keys first), and an object with no keys is {}', () => {
   const odd = { 2: 'two', b: 1, 1: 'one', a: undefined, fields: { 10: 'x', 9: 'y', z: 'z' }, rule: { 1: 'r', id: 'q' } } as unknown as Finding;
   assert.equal(findingLine(odd), JSON.stringify(odd));

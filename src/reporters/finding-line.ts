@@ -50,7 +50,8 @@ function keyPiece(k: string, first: boolean): string {
  */
 export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
   const rec = f as unknown as Record<string, unknown>;
-  // The slim copy of the finding whose line was written last reuses that line's texts (time, host, evidence...).
+  // The slim copy of the finding whose line was written last (JobFindings.add writes one, then the other, with
+  // nothing changing the finding between them) reuses that line's texts (time, host, evidence...), once.
   const again = slim && f === lineOf;
   if (!slim) lineOf = f;
   let first = true;
@@ -84,6 +85,7 @@ export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
     first = false;
   }
   out.push(first ? '{}' : '}');
+  if (again) lineOf = null; // once: a finding changed after its copy was made must not be given stale texts
 }
 
 /** The whole line (what the pieces join to), for callers that want one string. */
