@@ -33,11 +33,11 @@ class ShapeTable {
   private sent = 0;
 
   /** Shapes met per rule object, by the identity of the finding's technique and CVE lists (a rule's findings share them). */
-  private readonly recent = new WeakMap<RuleRef, { f: Pick<Finding, 'engine' | 'level' | 'cves' | 'attack'> & { kind: string }; id: number }[]>();
+  private readonly recent = new WeakMap<RuleRef, (Pick<Finding, 'engine' | 'level' | 'cves' | 'attack'> & { kind: string; id: number })[]>();
 
   id(f: Finding): number {
     const known = this.recent.get(f.rule);
-    if (known) for (const k of known) if (k.f.attack === f.attack && k.f.cves === f.cves && k.f.level === f.level && k.f.engine === f.engine && k.f.kind === f.evidence.kind) return k.id;
+    if (known) for (const k of known) if (k.attack === f.attack && k.cves === f.cves && k.level === f.level && k.engine === f.engine && k.kind === f.evidence.kind) return k.id;
     let text = this.ruleText.get(f.rule);
     if (text === undefined) this.ruleText.set(f.rule, (text = JSON.stringify(f.rule)));
     let rule = this.ruleNums.get(text);
@@ -52,7 +52,7 @@ class ShapeTable {
     // Remembered by identity only for the lists as they are now: a finding with lists of its own (not shared) takes the path above.
     const list = known ?? [];
     if (!known) this.recent.set(f.rule, list);
-    if (list.length < 8) list.push({ f: { engine: f.engine, level: f.level, cves: f.cves, attack: f.attack, kind: f.evidence.kind }, id });
+    if (list.length < 8) list.push({ engine: f.engine, level: f.level, cves: f.cves, attack: f.attack, kind: f.evidence.kind, id });
     return id;
   }
 

@@ -4,7 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../finding.js';
-import { findingLine, findingLineParts, Pieces } from './finding-line.js';
+import { findingLineParts, Pieces } from './finding-line.js';
+
+/** The whole line the pieces join to. */
+function findingLine(f: Finding): string {
+  const out = new Pieces();
+  findingLineParts(f, out);
+  return out.text();
+}
 
 const NASTY = ['', 'plain', 'quote " and \\ backslash', 'tab\tnl\ncr\r\u0000nul\u001fus', 'lone \ud800 high', 'lone \udfff low', 'pair 😀', 'ünïcödé ✓', '\u2028\u2029', '</script><b>', "'); DROP TABLE events; --", '{placeholder}'];
 

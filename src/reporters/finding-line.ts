@@ -87,10 +87,3 @@ export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
   out.push(first ? '{}' : '}');
   if (again) lineOf = null; // once: a finding changed after its copy was made must not be given stale texts
 }
-
-/** The whole line (what the pieces join to), for callers that want one string. */
-export function findingLine(f: Finding): string {
-  const out = new Pieces();
-  findingLineParts(f, out);
-  return out.text();
-}

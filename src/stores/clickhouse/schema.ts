@@ -133,14 +133,15 @@ export const HOT_MASKS: readonly { readonly name: string; readonly from: number;
   { name: 'hot_mask_2', from: 56, to: HOT_FIELDS.length },
 ];
 export const HOT_MASK = HOT_MASKS[0]!.name;
-/** The mask holding HOT_FIELDS[i]'s bit. */
-export function hotMaskOf(i: number): string {
+function maskAt(i: number): (typeof HOT_MASKS)[number] {
   const m = HOT_MASKS.find((x) => i >= x.from && i < x.to);
   if (!m) throw new RangeError(`no hot field ${i}`);
-  return m.name;
+  return m;
 }
+/** The mask holding HOT_FIELDS[i]'s bit. */
+export const hotMaskOf = (i: number): string => maskAt(i).name;
 /** HOT_FIELDS[i]'s bit in its mask (hotMaskOf), as SQL reads it (a UInt64 literal). */
-export const hotBit = (i: number): string => (1n << BigInt(i - HOT_MASKS.find((x) => i >= x.from && i < x.to)!.from)).toString();
+export const hotBit = (i: number): string => (1n << BigInt(i - maskAt(i).from)).toString();
 /**
  * 1 where the event names some field more than once (a multi-valued field): finding the store's multi-valued fields
  * (retro-hunt.ts multiValuedFields) reads the keys of those events only, not of every event.
