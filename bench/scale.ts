@@ -8,7 +8,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hunt } from '../src/hunt.js';
-import { hasShared, sharedDir } from '../src/paths.js';
+import { hasShared, rulesDir, sharedDir } from '../src/paths.js';
+import { loadSigmaCached } from '../src/engines/sigma/index.js';
 import { denseChunks, packFile } from './evtx-corpus.js';
 import { generate } from './logs.js';
 import { threadCpu } from './thread-cpu.js';
@@ -111,6 +112,9 @@ function peer(cmd: string, args: string[]): number | null {
  * alike), with the machine's ceiling for that many threads measured just before each run (the median kept).
  */
 async function runAll(counts: number[], input: string, builtin: boolean, sigma: string[]): Promise<{ runs: Run[][]; ceilings: number[]; allocs: number[] }> {
+  // The rule cache is made before the first run, so no run (the first one-worker run above all) pays for compiling.
+  const warm = await loadSigmaCached([...(builtin ? [join(rulesDir, 'sigma')] : []), ...sigma], { builtinRoot: rulesDir, cache: true });
+  process.stdout.write(`rule cache: ${warm.cache === 'hit' ? 'warm' : 'made before the runs'} (${warm.loaded} rules)\n`);
   const runs: Run[][] = counts.map(() => []);
   const seen: number[][] = counts.map(() => []);
   const alloc: number[][] = counts.map(() => []);

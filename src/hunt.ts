@@ -1,6 +1,6 @@
 // The pipeline in one screen: discover → read → normalise → detect → map ATT&CK → summarise.
 // Only this file (and cli/) sees every family; each arrow is an AsyncIterable so memory stays flat.
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
@@ -10,7 +10,7 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies } from './readers/index.js';
-import { digestRangesApart, findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { digestRangesApart, findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type OrderedParts, type RangeJob, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
@@ -23,6 +23,8 @@ import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
 import type { ScanSummary } from './summary.js';
 import { version } from './cli/version.js';
+
+export type { OrderedParts } from './scan/index.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -72,7 +74,14 @@ export interface HuntOptions {
    * parses none of them. What `exhunt scan` writes its ordered outputs from.
    */
   onFindingLines?: (json: string, timelines: TimelineLines | null) => void | Promise<void>;
-  /** Render the timeline lines for onFindingLines (default false). */
+  /**
+   * The same lines as files, where the final merge runs by ranges on threads: each range writes its stretch of
+   * findings.jsonl (and, with `timelines`, of timeline.csv and timeline.jsonl) as the files' own bytes, and this
+   * is given them one range after another, in order, to append (they are removed once it returns). What it is
+   * given, onFindingLines is not; a scan merged here at once still goes through onFindingLines.
+   */
+  onOrderedParts?: (parts: OrderedParts) => void | Promise<void>;
+  /** Render the timeline lines for onFindingLines and onOrderedParts (default false). */
   timelines?: boolean;
   onProgress?: (p: HuntProgress) => void;
   onDiagnostic?: DiagnosticSink;
@@ -102,7 +111,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
   // The log jobs' findings arrive already serialised and sorted (run files written by the workers); each
   // carries the digest's slice of it (aux), so the merge parses a finding only for a caller that wants it.
-  const timelines = opts.timelines && opts.onFindingLines ? attackCatalog() : null;
+  const timelines = opts.timelines && (opts.onFindingLines || opts.onOrderedParts) ? attackCatalog() : null;
   const shown = new SpillSorter<Finding>({
     key: findingOrderKey,
     serialize: JSON.stringify,
@@ -229,7 +238,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     since,
     until,
     proxies: { given: givenProxies, detected: detectedProxies },
-    found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && opts.onFindingLines !== undefined, hosts: hosts.pathHosts() },
+    found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && (opts.onFindingLines !== undefined || opts.onOrderedParts !== undefined), hosts: hosts.pathHosts() },
   };
   let exp: ReturnType<typeof exposure.finish>;
   let hashed: Awaited<typeof hashes>;
@@ -273,7 +282,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // are no merge passes), is digested where it is merged, and is copied out in order for a caller that wants every
   // finding; this thread joins the digests and reads the copies one after another. Without workers (or where the
   // ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
-  const { onFinding, onFindingLines } = opts;
+  const { onFinding, onFindingLines, onOrderedParts } = opts;
   let digest: FindingsDigest | null = null;
   // (Few findings, under RANGES_FROM bytes of runs, are merged here at once: starting threads would cost more.)
   const runs = pool ? shown.sealedRuns() : [];
@@ -282,18 +291,30 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     opts.onProgress?.(progress);
     const dir = shown.tempDirFor();
     const shapeTable = shapes.export();
-    const wanted = onFinding !== undefined || onFindingLines !== undefined;
+    // Records are copied out only for a caller that reads them one by one; the ordered outputs are written as files.
+    const lines = onFindingLines !== undefined && onOrderedParts === undefined;
+    const copies = onFinding !== undefined || lines;
     const ranges = planRanges(runs, workers);
     const hold = ranges.reduce((n, r) => n + r.length, 0) <= heldFilesBudget();
-    const jobs = ranges.map((slices, i) => ({ slices, out: wanted ? join(dir, `range-${i}.run`) : null, shapes: shapeTable, hold }));
+    const jobs: RangeJob[] = ranges.map((slices, i) => ({
+      slices,
+      out: copies ? join(dir, `range-${i}.run`) : null,
+      parts: onOrderedParts ? { findings: join(dir, `range-${i}.findings`), csv: ctx.found.timelines ? join(dir, `range-${i}.csv`) : null, sketch: ctx.found.timelines ? join(dir, `range-${i}.sketch`) : null } : null,
+      shapes: shapeTable,
+      hold,
+    }));
     const joined = new FindingsDigest(catalog);
     let exact = true;
     for await (const part of digestRangesApart(jobs)) exact &&= joined.join(part);
     if (exact) {
       digest = joined;
+      for (const p of onOrderedParts ? jobs.flatMap((j) => j.parts ?? []) : []) {
+        await onOrderedParts!(p);
+        for (const f of [p.findings, p.csv, p.sketch]) if (f) rmSync(f, { force: true });
+      }
       for (const e of readRuns<Finding>(jobs.flatMap((j) => j.out ?? []), JSON.parse)) {
         if (onFinding) await onFinding(e.item, e.line);
-        if (onFindingLines) await onFindingLines(e.line, shapes.lines(e.aux));
+        if (lines) await onFindingLines(e.line, shapes.lines(e.aux));
       }
     }
   }
@@ -302,10 +323,9 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     // A record's aux is its digest record: the finding itself is parsed only for the rows the report shows (the
     // digest asks for it) or for onFinding.
     for (const e of shown.drain()) {
-      const { view, lines } = shapes.read(e.aux, () => e.item);
-      d.addView(view);
+      d.addView(shapes.read(e.aux, () => e.item));
       if (onFinding) await onFinding(e.item, e.line);
-      if (onFindingLines) await onFindingLines(e.line, lines);
+      if (onFindingLines) await onFindingLines(e.line, shapes.lines(e.aux));
     }
   }
   const coverageEntries = coverage.entries();

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { threadId } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Finding } from '../finding.js';
 import { findingAgent, findingFileKey, findingIp, findingPath, findingUser, findingView, wantsSample } from '../engines/activity/index.js';
 import { digestRecord, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';
@@ -35,7 +37,8 @@ test('a digest record read back is the view of the whole finding, without its fi
     book.learn(d);
     assert.ok(record.length < 1000, `the fields stay behind (${record.length} characters)`);
     const whole = JSON.parse(JSON.stringify(f)) as Finding;
-    const { view, lines } = book.read(record, () => whole);
+    const view = book.read(record, () => whole);
+    const lines = book.lines(record);
     const { whole: _a, sample, sampleText, ...got } = view;
     const { whole: _b, sample: wanted, sampleText: wantedText, ...want } = findingView(f);
     assert.deepEqual(got, { ...want, evidence: { path: f.evidence.path, kind: f.evidence.kind } }, `case ${i}`);
@@ -66,7 +69,30 @@ test('a digest fed views from records equals the digest fed the findings', () =>
   book.learn(shapeDelta());
   const a = FindingsDigest.of(many);
   const b = new FindingsDigest();
-  for (const [i, r] of records.entries()) b.addView(book.read(r, () => JSON.parse(JSON.stringify(many[i])) as Finding).view);
+  for (const [i, r] of records.entries()) b.addView(book.read(r, () => JSON.parse(JSON.stringify(many[i])) as Finding));
   assert.equal(digestText(b), digestText(a));
   assert.ok(a.count === 300 && a.rules.size > 0 && a.storySample().length > 0 && a.stix.sighted.size > 0);
+});
+
+test('a story sample kept by the digest does not hold its whole record (with its timeline lines) in memory', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const f = cases[0]!;
+  assert.ok(wantsSample(f));
+  const book = new ShapeBook();
+  const big = { csv: 'c'.repeat(100_000) + '\r\n', sketch: null };
+  const digest = new FindingsDigest();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 1000; i++) {
+    // each record a string of its own, as each is read from a run file
+    const record = digestRecord(f, big);
+    digest.addView(book.read(record, () => f));
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(digest.count, 1000);
+  assert.ok(digest.storySample().length >= 1000, 'the samples are kept');
+  // 1,000 records of 100 KB would be 100 MB held through the samples
+  assert.ok(grown < 20e6, `heap grew by ${(grown / 1e6).toFixed(1)} MB`);
 });

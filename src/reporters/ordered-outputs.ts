@@ -1,7 +1,7 @@
 // The outputs with a line per finding — findings.jsonl, timeline.csv, timeline.jsonl — written as the findings
 // stream past in output order, a batch at a time with back-pressure: memory holds one batch, not the findings.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Finding } from '../finding.js';
@@ -28,9 +28,9 @@ class TextFile {
     this.out = createWriteStream(path, { encoding: 'utf8' });
     this.out.on('error', (e) => (this.error = e));
   }
-  async write(text: string): Promise<void> {
+  async write(text: string | Buffer): Promise<void> {
     if (this.error) throw this.error;
-    if (text !== '' && !this.out.write(text)) {
+    if (text.length > 0 && !this.out.write(text)) {
       // both waits are removed once one settles: a long stream must not pile up 'error' listeners
       const done = new AbortController();
       try {
@@ -51,6 +51,21 @@ class TextFile {
   }
 }
 
+/** A file's bytes given to `write` a MB at a time, in order (each chunk its own buffer: a stream may hold it). */
+export async function copyFileTo(path: string, write: (chunk: Buffer) => Promise<void>): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const b = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(b, 0, b.length, null);
+      if (bytesRead === 0) break;
+      await write(bytesRead === b.length ? b : b.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 export const ORDERED_FILES = ['findings.jsonl', 'timeline.csv', 'timeline.jsonl'] as const;
 
 export class OrderedOutputs {
@@ -59,8 +74,6 @@ export class OrderedOutputs {
   private jsonl: string[] = [];
   private csv: string[] = [];
   private sketch: string[] = [];
-  /** Findings left out of timeline.jsonl for want of a usable time. */
-  skipped = 0;
 
   private constructor(dir: string, private readonly catalog: AttackCatalog, withFindings: boolean) {
     this.files = {
@@ -87,9 +100,21 @@ export class OrderedOutputs {
   async writeLines(json: string, lines: TimelineLines): Promise<void> {
     if (this.files.jsonl) this.jsonl.push(json + '\n');
     this.csv.push(lines.csv);
-    if (lines.sketch === null) this.skipped++;
-    else this.sketch.push(lines.sketch + '\n');
+    if (lines.sketch !== null) this.sketch.push(lines.sketch + '\n');
     if (++this.rows >= TIMELINE_CHUNK_ROWS) await this.flush();
+  }
+
+  /**
+   * The next stretch of the outputs as files of their own lines (a range of the final merge: OrderedParts),
+   * appended as bytes after what was written so far; timeline parts are needed (null ones are refused).
+   */
+  async appendParts(parts: { findings: string; csv: string | null; sketch: string | null }): Promise<void> {
+    if (parts.csv === null || parts.sketch === null) throw new Error('OrderedOutputs: parts without timelines');
+    await this.flush();
+    const { jsonl, csv, sketch } = this.files;
+    if (jsonl) await copyFileTo(parts.findings, (b) => jsonl.write(b));
+    await copyFileTo(parts.csv, (b) => csv.write(b));
+    await copyFileTo(parts.sketch, (b) => sketch.write(b));
   }
 
   private async flush(): Promise<void> {

@@ -34,7 +34,7 @@ test('past its bound a job writes sorted runs; merged, they are the shown findin
     assert.deepEqual(got.map((e) => e.line), expected);
     const book = new ShapeBook();
     book.learn(part.shapes);
-    const { view } = book.read(got[0]!.aux, () => got[0]!.item);
+    const view = book.read(got[0]!.aux, () => got[0]!.item);
     assert.ok(!got[0]!.aux.includes('"noise"'), 'the fields stay behind...');
     assert.match(view.ip ?? '', /^203\.0\.113\./, '...the facts the digest reads come instead');
     assert.equal(view.whole().fields['cs(User-Agent)'], 'python-requests/2.25', 'and the finding itself when asked for');

@@ -1,8 +1,9 @@
 // The findings' final merge, by ranges of their order: each range's slices of the sorted runs merged apart (all
-// ranges at once, the first in the main thread, the others on threads), read through the digest, and (for a caller
-// that wants every finding) copied out in order; the main thread joins the ranges' digests (FindingsDigest.join)
-// and reads the copies one after another.
-import { existsSync } from 'node:fs';
+// ranges at once, the first in the main thread, the others on threads), read through the digest, and written out
+// in order — as the ordered outputs themselves (findings.jsonl, timeline.csv and timeline.jsonl parts that the
+// caller appends one range after another, as bytes), or for a caller that wants every finding as records to read
+// back; the main thread joins the ranges' digests (FindingsDigest.join).
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../finding.js';
@@ -10,13 +11,52 @@ import { attackCatalog } from '../attack/index.js';
 import { FindingsDigest, ShapeBook, type DigestPart, type ShapeDelta } from '../reporters/index.js';
 import { mergeSlices, type RunSlice } from '../spill/index.js';
 
-/** One range's job: its slices of the runs, where to copy its records (null: nowhere), and every thread's shapes. */
+/** A range's stretch of the ordered outputs, one file each (csv and sketch null: no timelines wanted). */
+export interface OrderedParts {
+  findings: string;
+  csv: string | null;
+  sketch: string | null;
+}
+
+/** One range's job: its slices of the runs, where its records or its ordered outputs go (null: nowhere), and every thread's shapes. */
 export interface RangeJob {
   slices: RunSlice[];
+  /** Its records copied out in order (encodeRecord), to be read back one by one. */
   out: string | null;
+  /** Its ordered outputs, written as the files' own lines. */
+  parts: OrderedParts | null;
   shapes: ShapeDelta[];
   /** Keep the runs open while merging (mergeSlices' hold). */
   hold: boolean;
+}
+
+/** Text and bytes appended to a file in 1 MB writes (a range thread is synchronous: no stream to wait on). */
+class PartFile {
+  private readonly fd: number;
+  private chunks: (Buffer | string)[] = [];
+  private size = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  add(x: Buffer | string): void {
+    this.chunks.push(x);
+    this.size += x.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    const b = Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at);
+    this.chunks = [];
+    this.size = 0;
+  }
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
 }
 
 /** The range's digest, as data (what crosses back to the main thread). */
@@ -24,7 +64,29 @@ export function digestRange(job: RangeJob): DigestPart {
   const book = new ShapeBook();
   for (const d of job.shapes) book.learn(d);
   const digest = new FindingsDigest(attackCatalog());
-  mergeSlices(job.slices, job.out, (e) => digest.addView(book.read(e.aux, () => JSON.parse(e.line) as Finding).view), job.hold);
+  const p = job.parts;
+  const files = p ? { findings: new PartFile(p.findings), csv: p.csv ? new PartFile(p.csv) : null, sketch: p.sketch ? new PartFile(p.sketch) : null } : null;
+  try {
+    mergeSlices(
+      job.slices,
+      job.out,
+      (e) => {
+        digest.addView(book.read(e.aux, () => JSON.parse(e.line) as Finding));
+        if (!files) return;
+        // the same bytes OrderedOutputs.writeLines gives, line by line
+        files.findings.add(e.lineBytes());
+        files.findings.add('\n');
+        if (!files.csv && !files.sketch) return;
+        const t = book.lines(e.aux);
+        if (!t) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
+        files.csv?.add(t.csv);
+        if (t.sketch !== null) files.sketch?.add(t.sketch + '\n');
+      },
+      job.hold,
+    );
+  } finally {
+    if (files) for (const f of [files.findings, files.csv, files.sketch]) f?.close();
+  }
   return digest.part();
 }
 

@@ -55,6 +55,10 @@ class Entry<T> {
   get aux(): string {
     return (this.auxText ??= this.block!.toString('utf8', this.lineEnd + 1, this.end));
   }
+  /** The line as its bytes where it was read from a run file (no decoding), else as its text. */
+  lineBytes(): Buffer | string {
+    return this.block === null || this.text !== undefined ? this.line : this.block.subarray(this.lineAt, this.lineEnd);
+  }
   /** Characters held in memory (what a run's size is counted in). */
   get chars(): number {
     return this.line.length + this.aux.length;
@@ -464,6 +468,8 @@ export function heldFilesBudget(limits = '/proc/self/limits'): number {
 export interface MergedRecord {
   readonly line: string;
   readonly aux: string;
+  /** The line undecoded (the run file's bytes, UTF-8), for a copy that need not read it. */
+  lineBytes(): Buffer | string;
 }
 
 /** The records of sorted run files one file after another (files that follow each other in the order: mergeSlices' outputs). */

@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,7 +12,8 @@ import { main } from '../../src/cli/main.js';
 import type { HuntOptions } from '../../src/hunt.js';
 import { huntAll } from './hunt-all.js';
 import { hunt } from '../../src/hunt.js';
-import { FindingsDigest } from '../../src/reporters/index.js';
+import { FindingsDigest, OrderedOutputs } from '../../src/reporters/index.js';
+import { attackCatalog } from '../../src/attack/index.js';
 import type { Finding } from '../../src/finding.js';
 import { projectRoot } from '../../src/paths.js';
 
@@ -271,4 +273,44 @@ test('the ordered lines exhunt scan writes (findings.jsonl, timeline.csv, timeli
   assert.ok(zero.length > 10_000 && zero.includes('T1505.003'), 'the example gives findings with their timeline lines');
   assert.equal(await lines(2), zero, '--workers 2, by ranges');
   assert.equal(await lines(1), zero, '--workers 1, one range');
+});
+
+test('the ordered outputs written by the ranges as files (onOrderedParts) are the bytes OrderedOutputs writes line by line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-parts-'));
+  try {
+    const write = async (workers: number, name: string): Promise<{ parts: number; lines: number }> => {
+      const outputs = await OrderedOutputs.open(join(dir, name), attackCatalog(), true);
+      const seen = { parts: 0, lines: 0 };
+      await hunt({
+        inputs: [example],
+        workers,
+        rangesFrom: 0,
+        timelines: true,
+        onFindingLines: async (json, t) => {
+          seen.lines++;
+          await outputs.writeLines(json, t!);
+        },
+        onOrderedParts: async (p) => {
+          seen.parts++;
+          for (const f of [p.findings, p.csv!, p.sketch!]) assert.ok(existsSync(f), `${f} is there to append`);
+          await outputs.appendParts(p);
+        },
+      });
+      await outputs.close();
+      return seen;
+    };
+    assert.deepEqual(await write(0, 'zero'), { parts: 0, lines: (await readFile(join(dir, 'zero', 'findings.jsonl'), 'utf8')).split('\n').length - 1 });
+    const two = await write(2, 'two');
+    assert.equal(two.lines, 0, 'by ranges, every line comes in the parts');
+    assert.equal(two.parts, 2, 'one part per range');
+    assert.equal((await write(1, 'one')).parts, 1);
+    for (const name of ['findings.jsonl', 'timeline.csv', 'timeline.jsonl']) {
+      const zero = readFileSync(join(dir, 'zero', name), 'utf8');
+      assert.ok(zero.split('\n').length > 100, name);
+      assert.equal(readFileSync(join(dir, 'two', name), 'utf8'), zero, `${name}: two ranges`);
+      assert.equal(readFileSync(join(dir, 'one', name), 'utf8'), zero, `${name}: one range`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { hunt, type HuntResult } from '../../hunt.js';
+import { hunt, type HuntResult, type OrderedParts } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level } from '../../finding.js';
-import { buildModel, hostsIndexHtml, OrderedOutputs, writeReports, type HostRow } from '../../reporters/index.js';
+import { buildModel, copyFileTo, hostsIndexHtml, OrderedOutputs, writeReports, type HostRow, type TimelineLines } from '../../reporters/index.js';
 import { splitCollections, type Collection } from './collections.js';
 import { attackCatalog } from '../../attack/index.js';
 import { parseTrustedProxy } from '../../normalize/index.js';
@@ -148,8 +148,8 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
   // The ordered outputs are written as hunt() streams the findings out, in order, at the end of the scan.
   let outputs: OrderedOutputs | null = null;
   const stdout = ctx.stdout;
-  const toStdout = async (json: string): Promise<void> => {
-    if (!stdout.write(json + '\n')) await once(stdout, 'drain');
+  const toStdout = async (text: string | Buffer): Promise<void> => {
+    if (!stdout.write(text)) await once(stdout, 'drain');
   };
   try {
     if (flags.out) outputs = await OrderedOutputs.open(flags.out, attackCatalog(), true);
@@ -171,10 +171,19 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
       archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
       // The lines come rendered from where the findings were made: no finding is parsed again here.
       timelines: outputs !== null,
-      onFindingLines: async (json, lines) => {
-        if (outputs && lines) await outputs.writeLines(json, lines);
-        if (flags.jsonl) await toStdout(json);
-      },
+      ...(outputs || flags.jsonl
+        ? {
+            onFindingLines: async (json: string, lines: TimelineLines | null) => {
+              if (outputs && lines) await outputs.writeLines(json, lines);
+              if (flags.jsonl) await toStdout(json + '\n');
+            },
+            // a scan merged by ranges on threads: its lines come as files, appended as bytes
+            onOrderedParts: async (parts: OrderedParts) => {
+              if (outputs) await outputs.appendParts(parts);
+              if (flags.jsonl) await copyFileTo(parts.findings, toStdout);
+            },
+          }
+        : {}),
       onProgress: (p) => progress.update(p),
       onDiagnostic: (d) => {
         // Errors and warnings are shown as they happen (first 50); all are counted in the summary.
