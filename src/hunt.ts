@@ -77,8 +77,8 @@ export interface HuntOptions {
   /**
    * The same lines as files, where the final merge runs by ranges on threads: each range writes its stretch of
    * findings.jsonl (and, with `timelines`, of timeline.csv and timeline.jsonl) as the files' own bytes, and this
-   * is given them one range after another, in order, to append (they are removed once it returns). What it is
-   * given, onFindingLines is not; a scan merged here at once still goes through onFindingLines.
+   * is given them one range after another, in order, to append (they are removed once it returns), each as soon
+   * as it is done. What it is given, onFindingLines is not; a scan merged here at once still goes through onFindingLines.
    */
   onOrderedParts?: (parts: OrderedParts) => void | Promise<void>;
   /** Render the timeline lines for onFindingLines and onOrderedParts (default false). */
@@ -284,6 +284,8 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
   const { onFinding, onFindingLines, onOrderedParts } = opts;
   let digest: FindingsDigest | null = null;
+  /** The ordered lines went out as the ranges' files (onOrderedParts). */
+  let linesGiven = false;
   // (Few findings, under RANGES_FROM bytes of runs, are merged here at once: starting threads would cost more.)
   const runs = pool ? shown.sealedRuns() : [];
   if (pool && runs.reduce((n, r) => n + statSync(r).size, 0) >= (opts.rangesFrom ?? RANGES_FROM)) {
@@ -305,13 +307,20 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     }));
     const joined = new FindingsDigest(catalog);
     let exact = true;
-    for await (const part of digestRangesApart(jobs)) exact &&= joined.join(part);
-    if (exact) {
-      digest = joined;
-      for (const p of onOrderedParts ? jobs.flatMap((j) => j.parts ?? []) : []) {
-        await onOrderedParts!(p);
+    let next = 0;
+    for await (const part of digestRangesApart(jobs)) {
+      exact &&= joined.join(part);
+      // A range's stretch of the outputs goes out as soon as it and those before it are done, while the later
+      // ranges still merge; the outputs are right whether or not the digests join exactly.
+      const p = jobs[next++]!.parts;
+      if (p && onOrderedParts) {
+        await onOrderedParts(p);
+        linesGiven = true;
         for (const f of [p.findings, p.csv, p.sketch]) if (f) rmSync(f, { force: true });
       }
+    }
+    if (exact) {
+      digest = joined;
       for (const e of readRuns<Finding>(jobs.flatMap((j) => j.out ?? []), JSON.parse)) {
         if (onFinding) await onFinding(e.item, e.line);
         if (lines) await onFindingLines(e.line, shapes.lines(e.aux));
@@ -325,7 +334,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     for (const e of shown.drain()) {
       d.addView(shapes.read(e.aux, () => e.item));
       if (onFinding) await onFinding(e.item, e.line);
-      if (onFindingLines) await onFindingLines(e.line, shapes.lines(e.aux));
+      if (onFindingLines && !linesGiven) await onFindingLines(e.line, shapes.lines(e.aux));
     }
   }
   const coverageEntries = coverage.entries();
