@@ -1,13 +1,17 @@
 // Scaling benchmark: the whole `exhunt scan` pipeline (hunt()) with 1 and 2 worker threads (and every core where
 // there are more) on >= 400 MB of EVTX with all SigmaHQ rules and >= 1 GB of IIS logs with our pack + SigmaHQ web.
 // Run compiled: `npm run bench:scale`. EXHUNT_BENCH_SCALE (default 1) scales both corpora; EXHUNT_BENCH_RUNS (1);
-// EXHUNT_BENCH_ONLY=evtx or =iis runs one of the two (a long run at 4x on a busy machine).
+// EXHUNT_BENCH_ONLY=evtx or =iis runs one of the two (a long run at 4x on a busy machine); each run is
+// `exhunt scan --out` with every output written, or hunt() alone with EXHUNT_BENCH_OUT=0.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hunt } from '../src/hunt.js';
+import { main as cli } from '../src/cli/main.js';
+import type { ScanSummary } from '../src/summary.js';
 import { hasShared, rulesDir, sharedDir } from '../src/paths.js';
 import { loadSigmaCached } from '../src/engines/sigma/index.js';
 import { denseChunks, packFile } from './evtx-corpus.js';
@@ -19,6 +23,8 @@ const MB = 1024 * 1024;
 const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
 const RUNS = Number(process.env['EXHUNT_BENCH_RUNS'] ?? 1);
 const ONLY = process.env['EXHUNT_BENCH_ONLY'] ?? null;
+/** Each run is exhunt scan --out (default), or hunt() with no outputs (EXHUNT_BENCH_OUT=0). */
+const OUTPUTS = process.env['EXHUNT_BENCH_OUT'] !== '0';
 const ROOT = join(tmpdir(), 'exhunt-scale');
 const self = fileURLToPath(import.meta.url);
 
@@ -33,8 +39,40 @@ interface Run {
   findings: number;
   rules: number;
   startup: { ms: number; cpuMs: number; heapMb: number; peakHeapMb: number; jobs: number }[];
+  /** What exhunt scan --out wrote (0 for hunt() alone). */
+  outputBytes: number;
 }
 
+
+/** What a run gives back to count: the scan's summary (exhunt scan --out writes it, hunt() returns it). */
+type Counted = Pick<ScanSummary, 'events' | 'files' | 'counts' | 'rules'>;
+
+/**
+ * `exhunt scan --out` itself (findings.jsonl, timeline.csv, timeline.jsonl, summary, report, layer, STIX written to a
+ * temp folder, removed after the clock stops), or with EXHUNT_BENCH_OUT=0 hunt() alone (no outputs: what the
+ * findings cost without the lines written for each).
+ */
+async function scanOnce(workers: number, input: string, builtin: boolean, sigma: string[], onWorkers: (s: Run['startup']) => void): Promise<{ summary: Counted; done: () => number }> {
+  if (!OUTPUTS) {
+    const r = await hunt({ inputs: [input], sigma, builtinRules: builtin, workers, minLevel: 'informational', onWorkers });
+    return { summary: r.summary, done: () => 0 };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-bench-out-'));
+  const sink = new PassThrough();
+  sink.resume();
+  const args = ['scan', input, '--workers', String(workers), '--min-level', 'informational', '--out', dir, '-q', ...(builtin ? [] : ['--no-builtin-rules']), ...sigma.flatMap((x) => ['--sigma', x])];
+  const code = await cli(args, { stdout: sink, stderr: sink });
+  if (code > 1) throw new Error(`exhunt scan exited ${code}`);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Counted;
+  return {
+    summary,
+    done: () => {
+      const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      rmSync(dir, { recursive: true, force: true });
+      return bytes;
+    },
+  };
+}
 
 async function child(workers: number, input: string, builtin: boolean, sigma: string[]): Promise<void> {
   // Worker threads end before hunt() returns: sample their CPU while they live.
@@ -46,11 +84,13 @@ async function child(workers: number, input: string, builtin: boolean, sigma: st
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let startup: Run['startup'] = [];
-  const r = await hunt({ inputs: [input], sigma, builtinRules: builtin, workers, minLevel: 'informational', onWorkers: (s) => (startup = s) });
+  const { summary, done } = await scanOnce(workers, input, builtin, sigma, (s) => (startup = s));
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
   sample();
   const cpu = process.cpuUsage(cpu0);
+  const outputBytes = done();
+  const r = { summary };
   const out: Run = {
     workers,
     seconds,
@@ -62,6 +102,7 @@ async function child(workers: number, input: string, builtin: boolean, sigma: st
     findings: r.summary.counts.findings,
     rules: r.summary.rules.sigma.loaded,
     startup,
+    outputBytes,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -142,7 +183,8 @@ function table(name: string, runs: Run[][], peerLine: string, ceilings: number[]
     return { r, wall, cpu, busy, rss, start };
   });
   const one = rows[0]!;
-  let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)\n`;
+  const written = OUTPUTS ? `; exhunt scan --out wrote ${(one.r.outputBytes / MB).toFixed(0)} MB` : '; hunt() alone, no outputs';
+  let s = `\n${name}: ${(one.r.bytes / MB).toFixed(0)} MB, ${one.r.events} events, ${one.r.rules} Sigma rules, ${one.r.findings} findings (any level)${written}\n`;
   s += `${'workers'.padEnd(8)} ${'wall s'.padStart(7)} ${'ev/s'.padStart(8)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(7)} ${'µs CPU/ev'.padStart(9)} ${'ev/busiest CPU-s'.padStart(16)} ${'per-CPU-s vs 1'.padStart(14)} ${'speed-up'.padStart(8)} ${'peak RSS'.padStart(9)} ${'machine'.padStart(8)} ${'alloc'.padStart(6)}  worker rules ready; worker heaps\n`;
   for (const [i, x] of rows.entries()) {
     const perBusy = x.r.events / x.busy;
@@ -167,6 +209,7 @@ async function main(): Promise<void> {
   const rules = join(sharedDir, 'sigma', 'rules');
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(`bench:scale: scale ${SCALE}, ${RUNS} run(s) each, ${availableParallelism()} cores, load average ${load()}\n`);
+  process.stdout.write(OUTPUTS ? 'each run: exhunt scan --out, every output written (EXHUNT_BENCH_OUT=0: hunt() alone)\n' : 'each run: hunt() alone, no outputs written\n');
 
   if (ONLY !== 'iis') await evtxPart(counts, rules, load);
   if (ONLY !== 'evtx') await iisPart(counts, rules, load);

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import type { Finding } from '../finding.js';
 import { findingAgent, findingFileKey, findingIp, findingPath, findingUser, findingView, wantsSample } from '../engines/activity/index.js';
 import { digestRecord, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';
+import type { TimelineLines } from './ordered-outputs.js';
 import { FindingsDigest } from './digest.js';
 
 const base = { engine: 'sigma' as const, time: '2021-03-03T01:02:03Z' as string | null, rule: { id: 'r', title: 'R', author: null, source: 's', tags: ['attack.t1505.003'] }, host: 'EX01' as string | null };
@@ -95,4 +96,27 @@ test('a story sample kept by the digest does not hold its whole record (with its
   assert.ok(digest.storySample().length >= 1000, 'the samples are kept');
   // 1,000 records of 100 KB would be 100 MB held through the samples
   assert.ok(grown < 20e6, `heap grew by ${(grown / 1e6).toFixed(1)} MB`);
+});
+
+test('timeline lines ride at the end of a digest record and come back as they were, hostile cells too', () => {
+  const f = cases[1]!;
+  const book = new ShapeBook();
+  const rows: TimelineLines[] = [
+    { csv: '"2021-03-03T01:02:03Z","a\tb","x ¦ y","\'=cmd|\' /C calc\'!A0","😀"\r\n', sketch: '{"message":"a\\tb","k":"\\n"}' },
+    { csv: '"t","\t\t"\r\n', sketch: null },
+    { csv: '"t","é\u2028\u2029"\r\n', sketch: '{}' },
+    // shapes timelineCsvRow never makes: kept exactly all the same, the JSON way
+    { csv: '"t","a\nb"\r\n', sketch: '{"x":1}' },
+    { csv: 'no quote, no CRLF', sketch: 'with\ttab' },
+    { csv: '"t"\r\n', sketch: '' },
+    { csv: '', sketch: null },
+  ];
+  for (const [i, lines] of rows.entries()) {
+    const record = digestRecord(f, lines);
+    assert.equal(record.indexOf('\n'), -1, `case ${i}: one line`);
+    assert.deepEqual(book.lines(record), lines, `case ${i}`);
+    assert.equal(book.read(record, () => f).ip, '203.0.113.7', `case ${i}: the view still reads its head`);
+  }
+  // the usual shape goes as it is: no JSON escaping of the row's quotes
+  assert.ok(digestRecord(f, rows[0]!).endsWith(`\t${rows[0]!.csv.slice(0, -2)}\t${rows[0]!.sketch}`));
 });
