@@ -30,7 +30,18 @@ export function timelineCsvRows(findings: readonly Finding[], catalog: AttackCat
 }
 /** One finding's line of timeline.csv (csv-stringify writes each record and its delimiter alone). */
 export function timelineCsvRow(r: TimelineRow): string {
-  return stringify([TIMELINE_COLUMNS.map((c) => safeCell(r[c]))], CSV_OPTS);
+  return stringify([TIMELINE_COLUMNS.map((c) => (c === 'Details' ? safeDetails(r.Details) : safeCell(r[c])))], CSV_OPTS);
+}
+
+// The findings of one event come one after another with the same details (a KB or more): made safe once.
+let lastDetails: string | null = null;
+let lastSafe = '';
+function safeDetails(details: string): string {
+  if (details !== lastDetails) {
+    lastSafe = safeCell(details);
+    lastDetails = details;
+  }
+  return lastSafe;
 }
 
 /**

@@ -7,7 +7,8 @@ import { attackCatalog } from '../attack/index.js';
 import type { Finding } from '../finding.js';
 import { safeCell, timelineCsv, timesketchJsonl } from './index.js';
 import { TIMELINE_CHUNK_ROWS, timelineCsvChunks } from './csv-timeline.js';
-import { timesketchChunks } from './timesketch.js';
+import { timesketchChunks, timesketchLine } from './timesketch.js';
+import { timelineRow } from './timeline-rows.js';
 import { HOSTILE, hostileFindings, sampleFindings } from '../engines/story/testdata/sample-scan.js';
 
 const cat = attackCatalog();
@@ -89,4 +90,63 @@ test('timelines come in bounded chunks that add up to the whole file', () => {
   assert.equal(jsonl.length, 3);
   assert.equal(jsonl.join('').trimEnd().split('\n').length, n);
   assert.equal(jsonl.join(''), timesketchJsonl(many, cat).text);
+});
+
+/** What timesketchLine gives, as it was first written: JSON.stringify of the object (the oracle). */
+function sketchOracle(f: Finding): string | null {
+  const ms = f.time === null ? NaN : Date.parse(f.time);
+  if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return null;
+  const r = timelineRow(f, cat);
+  const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
+  const engines = new Set(['yara', 'ioc', 'file']);
+  return JSON.stringify({
+    message: `[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`,
+    datetime: new Date(ms).toISOString(),
+    timestamp: ms * 1000 + Number(fractionUs),
+    timestamp_desc: engines.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded',
+    data_type: `exhunt:finding:${f.engine}`,
+    level: f.level,
+    rule_title: r.RuleTitle,
+    rule_id: r.RuleID,
+    rule_author: r.RuleAuthor,
+    rule_file: r.RuleFile,
+    computer: r.Computer,
+    evidence_file: r.EvidenceFile,
+    evidence_line: r.EvidenceLine,
+    evidence_record: r.EvidenceRecord,
+    attack_tactics: r.MitreTactics,
+    attack_techniques: r.MitreTags,
+    cves: r.CVEs,
+    client_ip: r.ClientIP,
+    user_agent: r.UserAgent,
+    user: r.User,
+    path: r.Path,
+    details: r.Details,
+    tag: [...f.attack, ...f.cves, f.level],
+  });
+}
+
+test('a Timesketch line is JSON.stringify of its object, byte for byte, with shared rules and fields, and after a rule changes', () => {
+  const base = [...hostileFindings(), ...sampleFindings()];
+  const weird = ['"', '\\', '\u0000', '\u2028', '\ud800', '😀', 'a\tb\r\nc', '</script>', '{"x":1}'];
+  const many: Finding[] = [];
+  for (let i = 0; i < 600; i++) {
+    const b = base[i % base.length]!;
+    const w = weird[i % weird.length]!;
+    // every third shares its neighbour's rule and fields objects, as findings of one event do
+    const shared = i % 3 !== 0 ? many[i - 1] : undefined;
+    many.push({
+      ...b,
+      time: i % 7 === 0 ? null : i % 5 === 0 ? `2021-03-0${(i % 9) + 1}T01:02:03.${String(i).padStart(7, '1')}Z` : b.time,
+      message: i % 4 === 0 ? `m${w}${i}` : b.message,
+      rule: shared?.rule ?? { ...b.rule, title: `${b.rule.title}${w}`, author: i % 2 ? null : `a${w}` },
+      fields: shared?.fields ?? { ...b.fields, [`k${w}`]: `v${w}${i}`, nested: { deep: [w, i] } },
+    } as Finding);
+  }
+  for (const [i, f] of many.entries()) assert.equal(timesketchLine(f, cat), sketchOracle(f), `finding ${i}`);
+  // a rule object changed after its line was made gets a line of its new values
+  const f = many[1]!;
+  (f.rule as { title: string }).title = 'renamed';
+  assert.equal(timesketchLine(f, cat), sketchOracle(f));
+  assert.match(timesketchLine(f, cat)!, /renamed/);
 });

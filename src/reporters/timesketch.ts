@@ -14,39 +14,48 @@ const CHUNK_LINES = 1000;
  * timeline.jsonl as text chunks of at most CHUNK_LINES lines (see timelineCsvChunks). Findings without a
  * usable timestamp are left out (Timesketch rejects them): `counts.skipped` says how many, once done.
  */
-/** One Timesketch line for a finding, or null when it has no usable timestamp (Timesketch rejects those). */
+/**
+ * One Timesketch line for a finding, or null when it has no usable timestamp (Timesketch rejects those): the JSON
+ * of an object with these keys in this order (the test holds it to JSON.stringify of that object). What findings
+ * share is made into JSON once: a rule's title, id, author and file per rule object; the details (a KB or more,
+ * and most of the escaping) per fields object, as findings of one event share it.
+ */
 export function timesketchLine(f: Finding, catalog: AttackCatalog, row?: TimelineRow): string | null {
   const ms = f.time === null ? NaN : Date.parse(f.time);
   if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return null;
   const r = row ?? timelineRow(f, catalog);
   const iso = new Date(ms).toISOString();
   const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
-  const obj: Record<string, string | number | string[]> = {
-    message: `[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`,
-    datetime: iso,
-    timestamp: ms * 1000 + Number(fractionUs),
-    timestamp_desc: FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded',
-    data_type: `exhunt:finding:${f.engine}`,
-    level: f.level,
-    rule_title: r.RuleTitle,
-    rule_id: r.RuleID,
-    rule_author: r.RuleAuthor,
-    rule_file: r.RuleFile,
-    computer: r.Computer,
-    evidence_file: r.EvidenceFile,
-    evidence_line: r.EvidenceLine,
-    evidence_record: r.EvidenceRecord,
-    attack_tactics: r.MitreTactics,
-    attack_techniques: r.MitreTags,
-    cves: r.CVEs,
-    client_ip: r.ClientIP,
-    user_agent: r.UserAgent,
-    user: r.User,
-    path: r.Path,
-    details: r.Details,
-  };
-  obj['tag'] = [...f.attack, ...f.cves, f.level];
-  return JSON.stringify(obj);
+  const J = JSON.stringify;
+  return (
+    `{"message":${J(`[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`)},"datetime":${J(iso)},"timestamp":${J(ms * 1000 + Number(fractionUs))}` +
+    `,"timestamp_desc":${J(FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${f.engine}`)}` +
+    `,"level":${J(f.level)},${ruleJson(f, r)},"computer":${J(r.Computer)},"evidence_file":${J(r.EvidenceFile)},"evidence_line":${J(r.EvidenceLine)}` +
+    `,"evidence_record":${J(r.EvidenceRecord)},"attack_tactics":${J(r.MitreTactics)},"attack_techniques":${J(r.MitreTags)},"cves":${J(r.CVEs)}` +
+    `,"client_ip":${J(r.ClientIP)},"user_agent":${J(r.UserAgent)},"user":${J(r.User)},"path":${J(r.Path)},"details":${detailsJson(f, r.Details)}` +
+    `,"tag":${J([...f.attack, ...f.cves, f.level])}}`
+  );
+}
+
+const ruleJsons = new WeakMap<object, { row: string[]; json: string }>();
+/** `"rule_title":…,"rule_id":…,"rule_author":…,"rule_file":…` for the row's rule values, made once per rule object. */
+function ruleJson(f: Finding, r: TimelineRow): string {
+  const c = ruleJsons.get(f.rule);
+  if (c && c.row[0] === r.RuleTitle && c.row[1] === r.RuleID && c.row[2] === r.RuleAuthor && c.row[3] === r.RuleFile) return c.json;
+  const J = JSON.stringify;
+  const json = `"rule_title":${J(r.RuleTitle)},"rule_id":${J(r.RuleID)},"rule_author":${J(r.RuleAuthor)},"rule_file":${J(r.RuleFile)}`;
+  ruleJsons.set(f.rule, { row: [r.RuleTitle, r.RuleID, r.RuleAuthor, r.RuleFile], json });
+  return json;
+}
+
+const detailsJsons = new WeakMap<object, { details: string; json: string }>();
+/** The details' JSON, once per fields object (the same details string: detailsOf caches it there too). */
+function detailsJson(f: Finding, details: string): string {
+  const c = detailsJsons.get(f.fields);
+  if (c && c.details === details) return c.json;
+  const json = JSON.stringify(details);
+  detailsJsons.set(f.fields, { details, json });
+  return json;
 }
 
 /**
