@@ -1,6 +1,7 @@
 // The pipeline in one screen: discover → read → normalise → detect → map ATT&CK → summarise.
 // Only this file (and cli/) sees every family; each arrow is an AsyncIterable so memory stays flat.
 import { rmSync, statSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic, DiagnosticSink } from './diagnostics.js';
@@ -286,6 +287,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   let digest: FindingsDigest | null = null;
   /** The ordered lines went out as the ranges' files (onOrderedParts). */
   let linesGiven = false;
+  let runsGone: Promise<unknown> = Promise.resolve();
   // (Few findings, under RANGES_FROM bytes of runs, are merged here at once: starting threads would cost more.)
   const runs = pool ? shown.sealedRuns() : [];
   if (pool && runs.reduce((n, r) => n + statSync(r).size, 0) >= (opts.rangesFrom ?? RANGES_FROM)) {
@@ -301,7 +303,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     const jobs: RangeJob[] = ranges.map((slices, i) => ({
       slices,
       out: copies ? join(dir, `range-${i}.run`) : null,
-      parts: onOrderedParts ? { findings: join(dir, `range-${i}.findings`), csv: ctx.found.timelines ? join(dir, `range-${i}.csv`) : null, sketch: ctx.found.timelines ? join(dir, `range-${i}.sketch`) : null } : null,
+      parts: onOrderedParts ? { findings: join(dir, `range-${i}.findings`), csv: ctx.found.timelines ? join(dir, `range-${i}.csv`) : null, sketch: ctx.found.timelines ? join(dir, `range-${i}.sketch`) : null, csvHeader: i === 0 } : null,
       shapes: shapeTable,
       hold,
     }));
@@ -310,6 +312,9 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     let next = 0;
     for await (const part of digestRangesApart(jobs)) {
       exact &&= joined.join(part);
+      // Every range has read the runs once the last is done: unless a merge here must read them again, they are
+      // removed (by libuv's threads) while the last stretch is appended.
+      if (next === jobs.length - 1 && exact) runsGone = Promise.all(runs.map((r) => unlink(r).catch(() => undefined)));
       // A range's stretch of the outputs goes out as soon as it and those before it are done, while the later
       // ranges still merge; the outputs are right whether or not the digests join exactly.
       const p = jobs[next++]!.parts;
@@ -337,6 +342,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (onFindingLines && !linesGiven) await onFindingLines(e.line, shapes.lines(e.aux));
     }
   }
+  await runsGone;
   const coverageEntries = coverage.entries();
   const summary: ScanSummary = {
     tool: { name: 'exhunt', version },

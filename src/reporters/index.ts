@@ -2,6 +2,7 @@
 // stix.json) and loadScan to rebuild them from an earlier scan's findings.jsonl + summary.json + taken.json.
 export { writeReports, writeModelReports, REPORT_FILES, DIGEST_FILES } from './write-reports.js';
 export { copyFileTo, OrderedOutputs, ORDERED_FILES, timelineLines, type TimelineLines } from './ordered-outputs.js';
+export { timelineCsvHeader } from './csv-timeline.js';
 export { FindingsDigest, RULE_ROWS, ROWS_TOTAL, STORY_PER_RULE, STORY_TOTAL, MAX_IPS, type DigestPart } from './digest.js';
 export type { CapNote, RuleDigest } from './digest.js';
 export { digestRecord, digestRecordParts, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';

@@ -1,6 +1,6 @@
 // The outputs with a line per finding — findings.jsonl, timeline.csv, timeline.jsonl — written as the findings
 // stream past in output order, a batch at a time with back-pressure: memory holds one batch, not the findings.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, type WriteStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -22,14 +22,21 @@ export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines
 }
 
 class TextFile {
-  private readonly out: WriteStream;
+  private out: WriteStream;
   private error: Error | null = null;
-  constructor(path: string) {
-    this.out = createWriteStream(path, { encoding: 'utf8' });
-    this.out.on('error', (e) => (this.error = e));
+  /** Bytes (or characters) given so far. */
+  private given = 0;
+  constructor(private readonly path: string) {
+    this.out = this.open('w');
+  }
+  private open(flags: 'w' | 'a'): WriteStream {
+    const out = createWriteStream(this.path, { encoding: 'utf8', flags });
+    out.on('error', (e) => (this.error = e));
+    return out;
   }
   async write(text: string | Buffer): Promise<void> {
     if (this.error) throw this.error;
+    this.given += text.length;
     if (text.length > 0 && !this.out.write(text)) {
       // both waits are removed once one settles: a long stream must not pile up 'error' listeners
       const done = new AbortController();
@@ -40,6 +47,25 @@ class TextFile {
       }
     }
     if (this.error) throw this.error;
+  }
+  /**
+   * A file's bytes from `skip` on, after what was written: a file nothing was written to yet becomes the part
+   * itself where it can be moved there (same file system, nothing to skip), else they are copied.
+   */
+  async append(part: string, skip = 0): Promise<void> {
+    if (this.given === 0 && skip === 0) {
+      await this.close();
+      try {
+        renameSync(part, this.path);
+        this.given = 1;
+        this.out = this.open('a');
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+        this.out = this.open('a');
+      }
+    }
+    await copyFileTo(part, (b) => this.write(b), skip);
   }
   async close(): Promise<void> {
     if (this.error) throw this.error;
@@ -52,12 +78,13 @@ class TextFile {
 }
 
 /** A file's bytes given to `write` a MB at a time, in order (each chunk its own buffer: a stream may hold it). */
-export async function copyFileTo(path: string, write: (chunk: Buffer) => Promise<void>): Promise<void> {
+export async function copyFileTo(path: string, write: (chunk: Buffer) => Promise<void>, from = 0): Promise<void> {
   const fh = await open(path, 'r');
   try {
-    for (;;) {
+    for (let at = from; ; ) {
       const b = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(b, 0, b.length, null);
+      const { bytesRead } = await fh.read(b, 0, b.length, at);
+      at += bytesRead;
       if (bytesRead === 0) break;
       await write(bytesRead === b.length ? b : b.subarray(0, bytesRead));
     }
@@ -74,6 +101,8 @@ export class OrderedOutputs {
   private jsonl: string[] = [];
   private csv: string[] = [];
   private sketch: string[] = [];
+  /** timeline.csv's header row is written with its first rows (or a part that begins with it is that file). */
+  private csvHeader: string | null = timelineCsvHeader();
 
   private constructor(dir: string, private readonly catalog: AttackCatalog, withFindings: boolean) {
     this.files = {
@@ -86,9 +115,7 @@ export class OrderedOutputs {
   /** Opens the files in `dir` (made if needed); findings.jsonl only when `withFindings` (`exhunt report` reads it). */
   static async open(dir: string, catalog: AttackCatalog, withFindings: boolean): Promise<OrderedOutputs> {
     await mkdir(dir, { recursive: true });
-    const o = new OrderedOutputs(dir, catalog, withFindings);
-    await o.files.csv.write(timelineCsvHeader());
-    return o;
+    return new OrderedOutputs(dir, catalog, withFindings);
   }
 
   /** The next finding in output order; `json` is its findings.jsonl line. */
@@ -106,20 +133,26 @@ export class OrderedOutputs {
 
   /**
    * The next stretch of the outputs as files of their own lines (a range of the final merge: OrderedParts),
-   * appended as bytes after what was written so far; timeline parts are needed (null ones are refused).
+   * appended as bytes after what was written so far — the first stretch, where it can, by moving the files into
+   * place (no copy: the parts are gone afterwards). Timeline parts are needed (null ones are refused).
    */
-  async appendParts(parts: { findings: string; csv: string | null; sketch: string | null }): Promise<void> {
+  async appendParts(parts: { findings: string; csv: string | null; sketch: string | null; csvHeader: boolean }): Promise<void> {
     if (parts.csv === null || parts.sketch === null) throw new Error('OrderedOutputs: parts without timelines');
     await this.flush();
     const { jsonl, csv, sketch } = this.files;
-    if (jsonl) await copyFileTo(parts.findings, (b) => jsonl.write(b));
-    await copyFileTo(parts.csv, (b) => csv.write(b));
-    await copyFileTo(parts.sketch, (b) => sketch.write(b));
+    if (jsonl) await jsonl.append(parts.findings);
+    // the part's header row is the file's where none was written yet, else it is left out
+    const skip = this.csvHeader === null && parts.csvHeader ? Buffer.byteLength(timelineCsvHeader()) : 0;
+    if (!parts.csvHeader) await this.headerIfNone();
+    this.csvHeader = null;
+    await csv.append(parts.csv, skip);
+    await sketch.append(parts.sketch);
   }
 
   private async flush(): Promise<void> {
     if (this.rows === 0) return;
     this.rows = 0;
+    await this.headerIfNone();
     const [jsonl, csv, sketch] = [this.jsonl, this.csv, this.sketch];
     [this.jsonl, this.csv, this.sketch] = [[], [], []];
     if (this.files.jsonl) await this.files.jsonl.write(jsonl.join(''));
@@ -127,9 +160,16 @@ export class OrderedOutputs {
     await this.files.sketch.write(sketch.join(''));
   }
 
+  private async headerIfNone(): Promise<void> {
+    if (this.csvHeader === null) return;
+    await this.files.csv.write(this.csvHeader);
+    this.csvHeader = null;
+  }
+
   /** Writes what is left and closes the files; returns their names. */
   async close(): Promise<string[]> {
     await this.flush();
+    await this.headerIfNone();
     for (const f of [this.files.jsonl, this.files.csv, this.files.sketch]) await f?.close();
     return ORDERED_FILES.filter((n) => n !== 'findings.jsonl' || this.files.jsonl !== null);
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../finding.js';
 import { attackCatalog } from '../attack/index.js';
-import { FindingsDigest, ShapeBook, type DigestPart, type ShapeDelta } from '../reporters/index.js';
+import { FindingsDigest, ShapeBook, timelineCsvHeader, type DigestPart, type ShapeDelta } from '../reporters/index.js';
 import { mergeSlices, type RunSlice } from '../spill/index.js';
 
 /** A range's stretch of the ordered outputs, one file each (csv and sketch null: no timelines wanted). */
@@ -16,6 +16,8 @@ export interface OrderedParts {
   findings: string;
   csv: string | null;
   sketch: string | null;
+  /** The csv part begins with timeline.csv's header row (the first range's does). */
+  csvHeader: boolean;
 }
 
 /** One range's job: its slices of the runs, where its records or its ordered outputs go (null: nowhere), and every thread's shapes. */
@@ -66,6 +68,7 @@ export function digestRange(job: RangeJob): DigestPart {
   const digest = new FindingsDigest(attackCatalog());
   const p = job.parts;
   const files = p ? { findings: new PartFile(p.findings), csv: p.csv ? new PartFile(p.csv) : null, sketch: p.sketch ? new PartFile(p.sketch) : null } : null;
+  if (files?.csv && p!.csvHeader) files.csv.add(timelineCsvHeader());
   try {
     mergeSlices(
       job.slices,
