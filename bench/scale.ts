@@ -144,7 +144,8 @@ async function iisCorpus(targetMb: number): Promise<string> {
 function peer(cmd: string, args: string[]): number | null {
   if (spawnSync('which', [cmd]).status !== 0) return null;
   const t0 = performance.now();
-  const p = spawnSync(cmd, args, { stdio: 'ignore' });
+  // output to a pipe, not /dev/null: GNU grep stops at the first match when its output is /dev/null
+  const p = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   return p.status === 0 ? (performance.now() - t0) / 1000 : null;
 }
 
