@@ -4,7 +4,7 @@
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
-import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, hotMaskOf, keepsHotColumns, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
+import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, hotMaskOf, keepsHotColumns, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { huntTrace, huntValueSets, traceMark, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
 import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
 
@@ -131,11 +131,14 @@ const NARROW_MAX = 64;
  */
 export async function placementsInScope(client: StoreClient, wheres: readonly string[], scope: string, placeColumns: boolean): Promise<Map<string, string> | null> {
   if (wheres.length === 0) return new Map();
-  const cols = ['source', 'product', 'service', 'category', 'channel', 'event_id', ...(placeColumns ? [PLACE_KEY, PLACE_CHANNEL] : [])].join(', ');
+  // The placement columns are computed from channel and event_id after the GROUP BY, not grouped by: reading and
+  // hashing them for every event cost as much as the rest (10 M bench events: 1.14-1.19 -> 0.60-0.65 CPU-s).
+  const cols = 'source, product, service, category, channel, event_id';
+  const place = placeColumns ? `, ${PLACE_EXPRS[PLACE_KEY]} AS ${PLACE_KEY}, ${PLACE_EXPRS[PLACE_CHANNEL]} AS ${PLACE_CHANNEL}` : '';
   const aggs = wheres.flatMap((w, i) => [`sumIf(n, ${w}) AS w${i}`, ...KEY_COLUMNS.map((c, j) => `groupUniqArrayIf(${c}, ${w}) AS k${i}_${j}`)]);
   let r: Record<string, unknown> | undefined;
   try {
-    [r] = await client.rows<Record<string, unknown>>(`SELECT ${aggs.join(', ')} FROM (SELECT ${cols}, count() AS n FROM events WHERE ${scope} GROUP BY ${cols})`);
+    [r] = await client.rows<Record<string, unknown>>(`SELECT ${aggs.join(', ')} FROM (SELECT *${place} FROM (SELECT ${cols}, count() AS n FROM events WHERE ${scope} GROUP BY ${cols}))`);
   } catch {
     // A placement reading another column: every logsource is hunted.
     return null;
