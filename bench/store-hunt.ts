@@ -141,7 +141,7 @@ export async function fillStore(client: StoreClient, base: readonly HuntEvent[],
  * Waits until the events table has no merge running (chDB merges in this process, on the same cores, so a hunt
  * started right after the fill counted the ingest's merges as its own CPU: session 10's figures include them).
  */
-async function mergesSettled(client: StoreClient): Promise<{ wallS: number; cpuS: number }> {
+export async function mergesSettled(client: StoreClient): Promise<{ wallS: number; cpuS: number }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let quiet = 0; quiet < 3; ) {

@@ -9,7 +9,7 @@
 import { HuntError } from '../../diagnostics.js';
 import type { StoreClient } from './client.js';
 import { stringLiteral } from './literal.js';
-import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASKS, hotBit, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASKS, hotBit, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
 import { ServerStore } from './server.js';
 
 /**
@@ -96,8 +96,7 @@ export async function ensureHotColumns(store: StoreClient): Promise<void> {
     add.push(`ADD COLUMN ${q(m.name)} UInt64 MATERIALIZED ${bits}`);
   }
   if (!have.has(KEY_REPEATS)) add.push(`ADD COLUMN ${q(KEY_REPEATS)} UInt8 MATERIALIZED length(keys) > 1 AND arrayUniq(keys) < length(keys)`);
-  if (!have.has(PLACE_KEY)) add.push(`ADD COLUMN ${q(PLACE_KEY)} LowCardinality(String) MATERIALIZED concat(lowerUTF8(channel), '|', toString(event_id))`);
-  if (!have.has(PLACE_CHANNEL)) add.push(`ADD COLUMN ${q(PLACE_CHANNEL)} LowCardinality(String) MATERIALIZED lowerUTF8(channel)`);
+  for (const c of [PLACE_KEY, PLACE_CHANNEL] as const) if (!have.has(c)) add.push(`ADD COLUMN ${q(c)} LowCardinality(String) MATERIALIZED ${PLACE_EXPRS[c]}`);
   if (add.length > 0) await store.exec(`ALTER TABLE events ${add.join(', ')}`);
 }
 

@@ -150,6 +150,11 @@ export const KEY_REPEATS = 'key_repeats';
 /** Beside them, a Windows event's placement, lower-cased (LowCardinality, MATERIALIZED): `channel|EventID` and channel. */
 export const PLACE_KEY = 'place_key';
 export const PLACE_CHANNEL = 'place_channel';
+/** What they hold, computed from channel and event_id (their MATERIALIZED expressions; the retro-hunt's placements query). */
+export const PLACE_EXPRS: Readonly<Record<typeof PLACE_KEY | typeof PLACE_CHANNEL, string>> = {
+  [PLACE_KEY]: "concat(lowerUTF8(channel), '|', toString(event_id))",
+  [PLACE_CHANNEL]: 'lowerUTF8(channel)',
+};
 
 /**
  * The events' sort key: what the hunts filter on first. `service` before channel: Exchange's logs (httpproxy, ews,

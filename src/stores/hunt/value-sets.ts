@@ -16,12 +16,23 @@ export const ALL_SETS_MAX = 50_000;
 /**
  * Over a few value sets planning is the cost, not evaluating: ClickHouse's older analyser plans these SELECTs
  * about 30% faster than the new one (on by default from 24.3; SigmaHQ's 1,183 process-creation rules over an
- * empty Memory table, column per rule: 4.0 → 2.8 CPU-s). Appended to the SETTINGS clause `settings` begins.
+ * empty Memory table, column per rule: 4.0 → 2.8 CPU-s). Appended to the SETTINGS clause `settings` begins,
+ * with NO_JIT.
  */
 function oldAnalyzer(client: StoreClient, settings: string): string {
   const { major, minor } = client.info;
-  return settings !== '' && (major > 24 || (major === 24 && minor >= 3)) ? ', enable_analyzer = 0' : '';
+  return (settings !== '' && (major > 24 || (major === 24 && minor >= 3)) ? ', enable_analyzer = 0' : '') + (settings !== '' ? NO_JIT : '');
 }
+
+/**
+ * Nor are these SELECTs worth compiling to machine code: ClickHouse JIT-compiles (LLVM) the parts of an expression
+ * it sees repeated, and a logsource's rules repeat theirs over a few thousand sets. 10 M bench events, settled
+ * store, in turns: the rules over the sets 2.72 / 2.79 -> 1.78 CPU-s with compile_expressions = 0 (process
+ * creation's 1,183 rules 1.77 -> 1.08), 1.62 / 1.63 with three more planning settings off, whose share was noise;
+ * off for every SELECT of the hunt, nothing more (30.8 / 32.5 against 30.9 / 31.2 CPU-s). Appended to the
+ * SETTINGS clause `settings` begins (the setting exists in every version that has one here).
+ */
+const NO_JIT = ', compile_expressions = 0';
 
 /** The limits above (smaller in tests, to take every path). */
 export interface ValueSetLimits {
@@ -35,6 +46,8 @@ export interface ValueSetRun {
   events: number;
   /** Base matches (rule, event). */
   matches: number;
+  /** The column the events pass tested first, alone (leadingColumn), if any. */
+  lead: string | null;
 }
 
 const FLD = /\bfld_\d+\b/g;
@@ -136,6 +149,31 @@ export function partitionForValueSets(groups: readonly SqlGroup[]): { sets: SqlG
   return { sets, rows };
 }
 
+/** A column of the store ClickHouse reads as LowCardinality (a hot field's, a placement's): IN over it tests its dictionary. */
+const LOW_CARDINALITY = new RegExp(`^(${PLACE_KEY}|${PLACE_CHANNEL}|h_\\d+)$`);
+
+/**
+ * The one LowCardinality column of the sets (`cheap`) whose values in matching sets cover the fewest events, where
+ * they cover at most half of the logsource's: tested alone before the combination (on its dictionary), it keeps
+ * most events from having their combination of columns built and looked up. Exact: an event whose set matched has
+ * that set's value. Counted over the sets (a few thousand rows) in one query. 10 M bench events, settled store,
+ * with and without it in turns: the events passes 18.0-19.2 -> 15.9-16.2 CPU-s (12 of 18 logsources had such a
+ * column; process creation, where benign command lines are in matching sets too, had none).
+ */
+async function leadingColumn(client: StoreClient, table: string, matching: string, cheap: readonly (readonly [string, string])[], events: number): Promise<readonly [string, string] | null> {
+  const cols = cheap.filter(([, e]) => LOW_CARDINALITY.test(e.trim()));
+  if (cols.length === 0) return null;
+  const sums = cols.map(([n], i) => `sumIf(n, ${n} IN (SELECT ${n} FROM ${table} WHERE th IN (SELECT th FROM ${matching}))) AS c${i}`);
+  const [r] = await client.rows<Record<string, number | string>>(`SELECT ${sums.join(', ')} FROM ${table}`);
+  let best: readonly [string, string] | null = null;
+  let least = events / 2;
+  cols.forEach((c, i) => {
+    const n = Number(r?.[`c${i}`] ?? events);
+    if (n <= least) [best, least] = [c, n];
+  });
+  return best;
+}
+
 /**
  * Runs one logsource's SELECTs (`groups`, all with the same placement) over its value sets: null where the
  * logsource has more than VALUE_SETS_MAX of them, or two sets share a hash (then the caller hunts event by event).
@@ -177,7 +215,7 @@ export async function huntValueSets(
     const [stats] = await client.rows<{ sets: number | string; hashes: number | string; events: number | string }>(`SELECT count() AS sets, uniqExact(th) AS hashes, sum(n) AS events FROM ${table}`);
     const sets = Number(stats?.sets ?? 0);
     if (sets !== Number(stats?.hashes ?? 0)) return null;
-    const run: ValueSetRun = { sets, events: Number(stats?.events ?? 0), matches: 0 };
+    const run: ValueSetRun = { sets, events: Number(stats?.events ?? 0), matches: 0, lead: null };
     trace('value sets', t0);
     t0 = traceMark();
     if (sets === 0) return run;
@@ -206,16 +244,24 @@ export async function huntValueSets(
     const keys = [...bySet.keys()];
     for (let i = 0; i < keys.length; i += 50_000) await client.insert(matching, keys.slice(i, i + 50_000).map((th) => ({ th })));
     // The columns read without keys/vals first (LowCardinality, cheap; in PREWHERE): only events that pass are read
-    // further and hashed.
+    // further. Their combination must be in a matching set, not each column alone (process creation, 1 M bench
+    // events: 293,520 events pass the columns one by one, 21,520 match). Where every column of the set is cheap, as
+    // the set's own hash IN the matching sets' hashes — exact, as every event in scope has its set in the table and
+    // the sets' hashes are unique —, not as a tuple IN their tuples (10 M bench events, process creation's 21
+    // columns over 3 M events: 6.7 -> 4.8-5.2 CPU-s for its pass). Otherwise as that tuple (the cheap columns'
+    // hash instead: those passes 8.2-8.5 CPU-s against 8.2-8.5 as tuples, no gain), and the set's own hash, over
+    // keys/vals too, for the events that pass. A test per column before it cost more than it saved (session 10:
+    // process creation's 17 columns, 5.8-6.7 CPU-s with them, 4.9 without), but one, the most selective, gains.
     const cheap = base.filter(([, e]) => !/\b(keys|vals)\b/.test(withoutLiterals(e)));
     const ofMatching = (cols: string): string => `(SELECT ${cols} FROM ${table} WHERE th IN (SELECT th FROM ${matching}))`;
-    // Their combination in a matching set, then hashing keys/vals for those alone: each column's values may all be
-    // in matching sets while their combination is in none (process creation, 1 M bench events: 293,520 events pass
-    // the columns one by one, 21,520 match). The combination alone, not each column before it: a test per column,
-    // though it lets ClickHouse read the next column for fewer rows, cost more than it saved (10 M bench events,
-    // process creation's 17 columns: 5.8-6.7 CPU-s with them, 4.9 without).
-    const first = cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `;
-    const sql = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${first}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
+    const lead = cheap.length > 1 ? await leadingColumn(client, table, matching, cheap, run.events) : null;
+    const leadTest = lead ? `${lead[1]} IN ${ofMatching(lead[0])} AND ` : '';
+    run.lead = lead?.[1] ?? null;
+    const select = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${leadTest}`;
+    const sql =
+      cheap.length === base.length
+        ? `${select}${hashOf} IN (SELECT th FROM ${matching}) AND ${scope}`
+        : `${select}${cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
     let read = 0;
     for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
       read++;
@@ -224,7 +270,7 @@ export async function huntValueSets(
         matched(rule, r);
       }
     }
-    trace(`events (${bySet.size} matching sets, ${read} events)`, t0);
+    trace(`events (${bySet.size} matching sets, ${read} events${run.lead ? `, ${run.lead} first` : ''})`, t0);
     return run;
   } finally {
     await client.exec(`DROP TABLE IF EXISTS ${matching}`).catch(() => undefined);
