@@ -90,17 +90,16 @@ async function child(workers: number, input: string, builtin: boolean, sigma: st
   sample();
   const cpu = process.cpuUsage(cpu0);
   const outputBytes = done();
-  const r = { summary };
   const out: Run = {
     workers,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     busiestCpuSeconds: Math.max(...busiest.values()),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    events: r.summary.events.total,
-    bytes: r.summary.files.bytes,
-    findings: r.summary.counts.findings,
-    rules: r.summary.rules.sigma.loaded,
+    events: summary.events.total,
+    bytes: summary.files.bytes,
+    findings: summary.counts.findings,
+    rules: summary.rules.sigma.loaded,
     startup,
     outputBytes,
   };

@@ -112,7 +112,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   // them all keeps bounded aggregates (the attackers' IPs and agents, exposure traces, the report's digest).
   // The log jobs' findings arrive already serialised and sorted (run files written by the workers); each
   // carries the digest's slice of it (aux), so the merge parses a finding only for a caller that wants it.
-  const timelines = opts.timelines && (opts.onFindingLines || opts.onOrderedParts) ? attackCatalog() : null;
+  const timelines = rendersTimelines(opts) ? attackCatalog() : null;
   const shown = new SpillSorter<Finding>({
     key: findingOrderKey,
     serialize: JSON.stringify,
@@ -239,7 +239,7 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     since,
     until,
     proxies: { given: givenProxies, detected: detectedProxies },
-    found: { minLevel, spillDir: shown.tempDirFor(), timelines: opts.timelines === true && (opts.onFindingLines !== undefined || opts.onOrderedParts !== undefined), hosts: hosts.pathHosts() },
+    found: { minLevel, spillDir: shown.tempDirFor(), timelines: rendersTimelines(opts), hosts: hosts.pathHosts() },
   };
   let exp: ReturnType<typeof exposure.finish>;
   let hashed: Awaited<typeof hashes>;
@@ -280,9 +280,10 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
   // 7. The findings in output order, through the digest to the caller's writers. With workers, the final merge
   // runs by ranges of the order, one thread each, all at once (fresh threads: the scan's workers and their heaps are
   // gone): each range merges its slice of every run (no fan-in: a slice opens its file for each read, so there
-  // are no merge passes), is digested where it is merged, and is copied out in order for a caller that wants every
-  // finding; this thread joins the digests and reads the copies one after another. Without workers (or where the
-  // ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
+  // are no merge passes), is digested where it is merged, and writes its stretch of the ordered outputs as files
+  // (onOrderedParts: this thread hands them on as each range is done) or, for a caller that wants every finding,
+  // copies its records out, which this thread reads back one after another. This thread joins the digests. Without
+  // workers (or where the ranges' digests cannot be joined exactly), one merge here, in passes past the fan-in.
   const { onFinding, onFindingLines, onOrderedParts } = opts;
   let digest: FindingsDigest | null = null;
   /** The ordered lines went out as the ranges' files (onOrderedParts). */
@@ -377,6 +378,11 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     },
   };
   return { summary, taken, digest };
+}
+
+/** Timeline lines are rendered where the findings are made only for a caller that takes them. */
+function rendersTimelines(opts: HuntOptions): boolean {
+  return opts.timelines === true && (opts.onFindingLines !== undefined || opts.onOrderedParts !== undefined);
 }
 
 function byKind(evidence: Evidence[]): Record<string, { files: number; bytes: number }> {

@@ -24,8 +24,8 @@ export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines
 class TextFile {
   private out: WriteStream;
   private error: Error | null = null;
-  /** Bytes (or characters) given so far. */
-  private given = 0;
+  /** Anything was written (or a part moved in). */
+  private written = false;
   constructor(private readonly path: string) {
     this.out = this.open('w');
   }
@@ -36,8 +36,9 @@ class TextFile {
   }
   async write(text: string | Buffer): Promise<void> {
     if (this.error) throw this.error;
-    this.given += text.length;
-    if (text.length > 0 && !this.out.write(text)) {
+    if (text.length === 0) return;
+    this.written = true;
+    if (!this.out.write(text)) {
       // both waits are removed once one settles: a long stream must not pile up 'error' listeners
       const done = new AbortController();
       try {
@@ -53,11 +54,11 @@ class TextFile {
    * itself where it can be moved there (same file system, nothing to skip), else they are copied.
    */
   async append(part: string, skip = 0): Promise<void> {
-    if (this.given === 0 && skip === 0) {
+    if (!this.written && skip === 0) {
       await this.close();
       try {
         renameSync(part, this.path);
-        this.given = 1;
+        this.written = true;
         this.out = this.open('a');
         return;
       } catch (e) {

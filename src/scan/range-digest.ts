@@ -3,13 +3,13 @@
 // in order — as the ordered outputs themselves (findings.jsonl, timeline.csv and timeline.jsonl parts that the
 // caller appends one range after another, as bytes), or for a caller that wants every finding as records to read
 // back; the main thread joins the ranges' digests (FindingsDigest.join).
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../finding.js';
 import { attackCatalog } from '../attack/index.js';
 import { FindingsDigest, RULE_ROWS, ShapeBook, timelineCsvHeader, type DigestPart, type ShapeDelta } from '../reporters/index.js';
-import { mergeSlices, type RunSlice } from '../spill/index.js';
+import { BufferedFile, mergeSlices, type RunSlice } from '../spill/index.js';
 
 /** A range's stretch of the ordered outputs, one file each (csv and sketch null: no timelines wanted). */
 export interface OrderedParts {
@@ -32,42 +32,13 @@ export interface RangeJob {
   hold: boolean;
 }
 
-/** Text and bytes appended to a file in 1 MB writes (a range thread is synchronous: no stream to wait on). */
-class PartFile {
-  private readonly fd: number;
-  private chunks: (Buffer | string)[] = [];
-  private size = 0;
-  constructor(path: string) {
-    this.fd = openSync(path, 'w');
-  }
-  add(x: Buffer | string): void {
-    this.chunks.push(x);
-    this.size += x.length;
-    if (this.size >= 1 << 20) this.flush();
-  }
-  private flush(): void {
-    if (this.chunks.length === 0) return;
-    const b = Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at);
-    this.chunks = [];
-    this.size = 0;
-  }
-  close(): void {
-    try {
-      this.flush();
-    } finally {
-      closeSync(this.fd);
-    }
-  }
-}
-
 /** The range's digest, as data (what crosses back to the main thread). */
 export function digestRange(job: RangeJob): DigestPart {
   const book = new ShapeBook();
   for (const d of job.shapes) book.learn(d);
   const digest = new FindingsDigest(attackCatalog());
   const p = job.parts;
-  const files = p ? { findings: new PartFile(p.findings), csv: p.csv ? new PartFile(p.csv) : null, sketch: p.sketch ? new PartFile(p.sketch) : null } : null;
+  const files = p ? { findings: new BufferedFile(p.findings), csv: p.csv ? new BufferedFile(p.csv) : null, sketch: p.sketch ? new BufferedFile(p.sketch) : null } : null;
   if (files?.csv && p!.csvHeader) files.csv.add(timelineCsvHeader());
   try {
     mergeSlices(

@@ -1,5 +1,5 @@
 // The spill folder's only door: an external sort (sorted runs on disk, k-way merge) for outputs that must be
 // ordered however many items they hold, and the self-removing private temp folders it writes into.
-export { SpillSorter, encodeRecord, mergeSlices, planRanges, readRuns, heldFilesBudget } from './spill-sorter.js';
+export { BufferedFile, SpillSorter, encodeRecord, mergeSlices, planRanges, readRuns, heldFilesBudget } from './spill-sorter.js';
 export type { SpillOptions, Sorted, RunSlice } from './spill-sorter.js';
 export { makeTempDir, removeTempDir, liveTempDirs } from './temp-dirs.js';

@@ -364,30 +364,47 @@ function mergeRunFiles(paths: readonly string[], out: string): void {
 
 /** Writes the merged entries to `out` (as the bytes they were read as), showing each to `visit` on its way. */
 function copyMerged<T>(entries: Iterable<Entry<T>>, out: string | null, visit: ((e: MergedRecord) => void) | null): number {
-  const parts: Buffer[] = [];
-  let bytes = 0;
   let count = 0;
-  const fd = out === null ? null : openSync(out, 'w');
+  const file = out === null ? null : new BufferedFile(out);
   try {
     for (const e of entries) {
       count++;
       if (visit) visit(e);
-      if (fd === null) continue;
-      const r = e.encoded();
-      const b = typeof r === 'string' ? Buffer.from(r) : r;
-      parts.push(b);
-      bytes += b.length;
-      if (bytes >= 1 << 20) {
-        writeFileSync(fd, Buffer.concat(parts, bytes));
-        parts.length = 0;
-        bytes = 0;
-      }
+      file?.add(e.encoded());
     }
-    if (fd !== null && parts.length) writeFileSync(fd, Buffer.concat(parts, bytes));
   } finally {
-    if (fd !== null) closeSync(fd);
+    file?.close();
   }
   return count;
+}
+
+/** Text and bytes written to a new file in writes of about 1 MB, synchronously (a merge thread has no stream to wait on). */
+export class BufferedFile {
+  private readonly fd: number;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  add(x: Buffer | string): void {
+    const b = typeof x === 'string' ? Buffer.from(x) : x;
+    this.chunks.push(b);
+    this.size += b.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.chunks.length === 0) return;
+    writeFileSync(this.fd, Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    this.size = 0;
+  }
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
 }
 
 /** A run file's byte range [start, end): whole records, in order. */
