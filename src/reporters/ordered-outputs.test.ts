@@ -1,5 +1,6 @@
 // The ordered outputs from parts (a final merge's ranges) and from lines give the same files: timeline.csv's
-// header once, the first parts moved into place where they can be, copied where they cannot.
+// header once, the first parts moved into place where they can be, copied where they cannot; and exhunt scan's
+// sinks give --jsonl its lines from the same parts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { attackCatalog } from '../attack/index.js';
 import { OrderedOutputs } from './ordered-outputs.js';
 import { timelineCsvHeader } from './csv-timeline.js';
+import { orderedSinks } from '../cli/commands/scan.js';
 
 const HEADER = timelineCsvHeader();
 const rows = (n: number, from = 0): { json: string[]; csv: string[]; sketch: string[] } => {
@@ -93,5 +95,24 @@ test('parts on another file system are copied', { skip: other === null && 'no se
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('exhunt scan --out --jsonl by ranges: stdout and findings.jsonl both get every line, though the first part is moved', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-oo-'));
+  try {
+    const a = rows(4);
+    const b = rows(3, 4);
+    const outputs = await OrderedOutputs.open(join(dir, 'out'), attackCatalog(), true);
+    const stdout: Buffer[] = [];
+    const sinks = orderedSinks(outputs, true, async (t) => void stdout.push(Buffer.from(t)));
+    await sinks.onOrderedParts(parts(dir, 'p0', a, true));
+    await sinks.onOrderedParts(parts(dir, 'p1', b, false));
+    await outputs.close();
+    const all = { json: [...a.json, ...b.json], csv: [...a.csv, ...b.csv], sketch: [...a.sketch, ...b.sketch] };
+    assert.deepEqual(read(join(dir, 'out')), expected(all));
+    assert.equal(Buffer.concat(stdout).toString('utf8'), expected(all)[0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

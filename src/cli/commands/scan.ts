@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { hunt, type HuntResult, type OrderedParts } from '../../hunt.js';
+import { hunt, type HuntOptions, type HuntResult, type OrderedParts } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level } from '../../finding.js';
 import { buildModel, copyFileTo, hostsIndexHtml, OrderedOutputs, writeReports, type HostRow, type TimelineLines } from '../../reporters/index.js';
@@ -171,19 +171,7 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
       archivePassword: flags.password ?? process.env['EXHUNT_ARCHIVE_PASSWORD'] ?? null,
       // The lines come rendered from where the findings were made: no finding is parsed again here.
       timelines: outputs !== null,
-      ...(outputs || flags.jsonl
-        ? {
-            onFindingLines: async (json: string, lines: TimelineLines | null) => {
-              if (outputs && lines) await outputs.writeLines(json, lines);
-              if (flags.jsonl) await toStdout(json + '\n');
-            },
-            // a scan merged by ranges on threads: its lines come as files, appended as bytes
-            onOrderedParts: async (parts: OrderedParts) => {
-              if (outputs) await outputs.appendParts(parts);
-              if (flags.jsonl) await copyFileTo(parts.findings, toStdout);
-            },
-          }
-        : {}),
+      ...(outputs || flags.jsonl ? orderedSinks(outputs, flags.jsonl === true, toStdout) : {}),
       onProgress: (p) => progress.update(p),
       onDiagnostic: (d) => {
         // Errors and warnings are shown as they happen (first 50); all are counted in the summary.
@@ -207,6 +195,27 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
   const written = flags.out && outputs ? await writeOut(flags.out, result, outputs) : [];
   if (!flags.quiet) printSummary(ctx, result, flags, shownDiagnostics, written);
   return result.summary.counts.findings > 0 ? 1 : 0;
+}
+
+/**
+ * Where exhunt scan's ordered lines go: the output files and stdout (--jsonl). A scan merged by ranges on threads
+ * gives them as files (OrderedParts), appended as bytes — stdout first, for appending may move a part into place.
+ */
+export function orderedSinks(
+  outputs: OrderedOutputs | null,
+  jsonl: boolean,
+  toStdout: (text: string | Buffer) => Promise<void>,
+): Required<Pick<HuntOptions, 'onFindingLines' | 'onOrderedParts'>> {
+  return {
+    onFindingLines: async (json: string, lines: TimelineLines | null) => {
+      if (outputs && lines) await outputs.writeLines(json, lines);
+      if (jsonl) await toStdout(json + '\n');
+    },
+    onOrderedParts: async (parts: OrderedParts) => {
+      if (jsonl) await copyFileTo(parts.findings, toStdout);
+      if (outputs) await outputs.appendParts(parts);
+    },
+  };
 }
 
 async function writeOut(dir: string, r: HuntResult, outputs: OrderedOutputs): Promise<string[]> {
