@@ -41,6 +41,12 @@ test('a digest record read back is the view of the whole finding, without its fi
     const view = book.read(record, () => whole);
     const lines = book.lines(record);
     const { whole: _a, sample, sampleText, ...got } = view;
+    // the same view from the record's bytes (where the range merge reads it)
+    const fromBytes = book.readBytes(Buffer.from(record), () => whole);
+    const { whole: _c, sample: _d, sampleText: bytesText, ...gotBytes } = fromBytes;
+    assert.deepEqual(gotBytes, got, `case ${i}: the view from bytes`);
+    if (wantsSample(f)) assert.equal(bytesText(), sampleText(), `case ${i}: the sample copy from bytes`);
+    else assert.throws(() => bytesText(), /no sample copy/);
     const { whole: _b, sample: wanted, sampleText: wantedText, ...want } = findingView(f);
     assert.deepEqual(got, { ...want, evidence: { path: f.evidence.path, kind: f.evidence.kind } }, `case ${i}`);
     assert.equal(lines, null);
@@ -57,6 +63,17 @@ test('a digest record read back is the view of the whole finding, without its fi
   }
   assert.throws(() => book.read(JSON.stringify([threadId + 2000, 0, null, null, 'p', null, null, null, null]) + '\t[]', () => cases[0]!), /never sent/);
 });
+
+/** A ByteSink that keeps what it is given. */
+class Collect {
+  private readonly got: Buffer[] = [];
+  add(x: Buffer | string): void {
+    this.got.push(Buffer.from(x));
+  }
+  text(): string {
+    return Buffer.concat(this.got).toString('utf8');
+  }
+}
 
 /** Everything a digest holds, its Maps and Sets in their order (the catalogue aside). */
 export function digestText(d: FindingsDigest): string {
@@ -116,7 +133,15 @@ test('timeline lines ride at the end of a digest record and come back as they we
     assert.equal(record.indexOf('\n'), -1, `case ${i}: one line`);
     assert.deepEqual(book.lines(record), lines, `case ${i}`);
     assert.equal(book.read(record, () => f).ip, '203.0.113.7', `case ${i}: the view still reads its head`);
+    // from the record's bytes (as a run file holds them): the bytes OrderedOutputs.writeLines writes for lines()
+    const bytes = Buffer.from(record);
+    const [csv, sketch] = [new Collect(), new Collect()];
+    assert.equal(book.copyLines(bytes, csv, sketch), true);
+    assert.equal(csv.text(), lines.csv, `case ${i}: csv bytes`);
+    assert.equal(sketch.text(), lines.sketch === null ? '' : lines.sketch + '\n', `case ${i}: sketch bytes`);
+    assert.equal(book.readBytes(bytes, () => f).ip, '203.0.113.7', `case ${i}: the view from bytes reads its head`);
   }
+  assert.equal(book.copyLines(Buffer.from(digestRecord(f, null)), new Collect(), new Collect()), false, 'a record without timeline lines');
   // the usual shape goes as it is: no JSON escaping of the row's quotes
   assert.ok(digestRecord(f, rows[0]!).endsWith(`\t${rows[0]!.csv.slice(0, -2)}\t${rows[0]!.sketch}`));
 });

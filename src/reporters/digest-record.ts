@@ -138,15 +138,29 @@ export class ShapeBook {
   read(record: string, whole: () => Finding): FindingView {
     const a = record.indexOf('\t');
     const b = record.indexOf('\t', a + 1);
-    const [thread, id, time, host, path, ip, hashes, urlStem, urlHost] = JSON.parse(record.slice(0, a)) as Head;
+    const slim = b === -1 ? record.slice(a + 1) : record.slice(a + 1, b);
+    // A copy of its own, for the digest keeps it: V8 makes `slim` a view into the whole record, which (with its
+    // timeline lines) is KBs, and 50,000 kept samples held 210 MB of records in a range thread of a 404 MB scan.
+    return this.view(JSON.parse(record.slice(0, a)) as Head, whole, () => JSON.parse(JSON.stringify(slim)) as string);
+  }
+
+  /**
+   * read() from the record's bytes as a run file holds them: only its head is decoded, its sample copy when asked
+   * for (a string of its own), and its timeline lines not at all (copyLines).
+   */
+  readBytes(record: Buffer, whole: () => Finding): FindingView {
+    const a = record.indexOf(TAB);
+    const b = record.indexOf(TAB, a + 1);
+    return this.view(JSON.parse(record.toString('utf8', 0, a)) as Head, whole, () => record.toString('utf8', a + 1, b === -1 ? record.length : b));
+  }
+
+  private view([thread, id, time, host, path, ip, hashes, urlStem, urlHost]: Head, whole: () => Finding, slim: () => string): FindingView {
     const s = thread === threadId ? local.shapes[id] : this.byThread.get(thread)?.[id];
     if (s === undefined) throw new Error(`a digest record names shape ${id} of thread ${thread}, which was never sent`);
-    const slim = b === -1 ? record.slice(a + 1) : record.slice(a + 1, b);
     const sampleText = (): string => {
-      if (slim === '0') throw new Error(`a ${s.level} ${s.engine} finding has no sample copy`);
-      // A copy of its own, for the digest keeps it: V8 makes `slim` a view into the whole record, which (with its
-      // timeline lines) is KBs, and 50,000 kept samples held 210 MB of records in a range thread of a 404 MB scan.
-      return JSON.parse(JSON.stringify(slim)) as string;
+      const text = slim();
+      if (text === '0') throw new Error(`a ${s.level} ${s.engine} finding has no sample copy`);
+      return text;
     };
     const sample = (rule: RuleRef): Finding => slimFromText(sampleText(), rule);
     return { engine: s.engine, time, level: s.level, rule: s.rule, cves: s.cves, attack: s.attack, host, evidence: { path, kind: s.kind }, ip, hashes, urlStem, urlHost, whole, sample, sampleText };
@@ -157,7 +171,38 @@ export class ShapeBook {
     const b = record.indexOf('\t', record.indexOf('\t') + 1);
     return b === -1 ? null : linesAt(record, b);
   }
+
+  /**
+   * A record's timeline lines (from its bytes) added to the timelines' files as they are, the bytes
+   * OrderedOutputs.writeLines writes for lines(): false where the record was made without them.
+   */
+  copyLines(record: Buffer, csv: ByteSink | null, sketch: ByteSink | null): boolean {
+    const b = record.indexOf(TAB, record.indexOf(TAB) + 1);
+    if (b === -1) return false;
+    if (record[b + 1] === BRACKET) {
+      const t = linesAt(record.toString('utf8', b), 0);
+      csv?.add(t.csv);
+      if (t.sketch !== null) sketch?.add(t.sketch + '\n');
+      return true;
+    }
+    const last = record.lastIndexOf(TAB);
+    csv?.add(record.subarray(b + 1, last));
+    csv?.add(CRLF);
+    if (last < record.length - 1 && sketch) {
+      sketch.add(record.subarray(last + 1));
+      sketch.add(NL);
+    }
+    return true;
+  }
 }
+
+/** Where copyLines puts a timeline's bytes (BufferedFile). */
+export interface ByteSink {
+  add(x: Buffer | string): void;
+}
+const TAB = 0x09;
+const CRLF = Buffer.from('\r\n');
+const NL = Buffer.from('\n');
 
 /** The timeline lines that follow the record's tab at `tab` (timelineParts). */
 function linesAt(record: string, tab: number): TimelineLines {

@@ -45,16 +45,17 @@ export function digestRange(job: RangeJob): DigestPart {
       job.slices,
       job.out,
       (e) => {
-        digest.addView(book.read(e.aux, () => JSON.parse(e.line) as Finding));
+        // the record's aux as the run file's bytes: the digest decodes its head, the timelines copy their lines' bytes
+        const aux = e.auxBytes();
+        const whole = (): Finding => JSON.parse(e.line) as Finding;
+        digest.addView(typeof aux === 'string' ? book.read(aux, whole) : book.readBytes(aux, whole));
         if (!files) return;
         // the same bytes OrderedOutputs.writeLines gives, line by line
         files.findings.add(e.lineBytes());
-        files.findings.add('\n');
+        files.findings.add(NL);
         if (!files.csv && !files.sketch) return;
-        const t = book.lines(e.aux);
-        if (!t) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
-        files.csv?.add(t.csv);
-        if (t.sketch !== null) files.sketch?.add(t.sketch + '\n');
+        const copied = typeof aux === 'string' ? copyText(book, aux, files.csv, files.sketch) : book.copyLines(aux, files.csv, files.sketch);
+        if (!copied) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
       },
       job.hold,
     );
@@ -62,6 +63,17 @@ export function digestRange(job: RangeJob): DigestPart {
     if (files) for (const f of [files.findings, files.csv, files.sketch]) f?.close();
   }
   return digest.part();
+}
+
+const NL = Buffer.from('\n');
+
+/** copyLines for a record held as text (not read from a run file). */
+function copyText(book: ShapeBook, aux: string, csv: BufferedFile | null, sketch: BufferedFile | null): boolean {
+  const t = book.lines(aux);
+  if (!t) return false;
+  csv?.add(t.csv);
+  if (t.sketch !== null) sketch?.add(t.sketch + '\n');
+  return true;
 }
 
 /**

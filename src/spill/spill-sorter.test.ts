@@ -2,10 +2,10 @@
 // really spilled and merged in passes, and the temp folder gone afterwards, also when the reader stops early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpillSorter, liveTempDirs } from './index.js';
+import { BufferedFile, SpillSorter, liveTempDirs } from './index.js';
 
 interface Item {
   t: string;
@@ -215,6 +215,29 @@ test("the files a final merge may hold open: half the process's soft limit where
     assert.equal(heldFilesBudget(limits('unlimited')), 65536);
     assert.equal(heldFilesBudget(limits('40')), 64);
     assert.equal(heldFilesBudget(join(dir, 'absent')), 768);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a BufferedFile writes exactly the bytes it is given: text encoded in place, pieces past its buffer, many pieces in order', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-buffered-'));
+  try {
+    const path = join(dir, 'out');
+    const pieces: (string | Buffer)[] = [
+      'plain ascii\n',
+      'é😀\u2028 multi-byte\n',
+      Buffer.from('bytes as they are\n'),
+      'x'.repeat(400_000), // 3 bytes a unit would not fit what is left: flushed first, then encoded in place
+      'é'.repeat(600_000), // more than the buffer holds at 3 bytes a unit: written on its own
+      Buffer.alloc(3 << 20, 0x41), // a buffer larger than the file's own
+      ...Array.from({ length: 20_000 }, (_, i) => (i % 2 ? `line ${i} ü\n` : Buffer.from(`raw ${i}\n`))),
+    ];
+    const f = new BufferedFile(path);
+    for (const p of pieces) f.add(p);
+    f.close();
+    const want = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    assert.ok(readFileSync(path).equals(want), 'the file holds every piece, in order');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -58,6 +58,10 @@ class Entry<T> {
   /** The line as its bytes where it was read from a run file (no decoding), else as its text. */
   lineBytes(): Buffer | string {
     return this.block === null || this.text !== undefined ? this.line : this.block.subarray(this.lineAt, this.lineEnd);
+  }
+  /** The aux the same way: its bytes where it was read from a run file, else its text. */
+  auxBytes(): Buffer | string {
+    return this.block === null || this.auxText !== undefined ? this.aux : this.block.subarray(this.lineEnd + 1, this.end);
   }
   /** Characters held in memory (what a run's size is counted in). */
   get chars(): number {
@@ -378,24 +382,39 @@ function copyMerged<T>(entries: Iterable<Entry<T>>, out: string | null, visit: (
   return count;
 }
 
-/** Text and bytes written to a new file in writes of about 1 MB, synchronously (a merge thread has no stream to wait on). */
+/**
+ * Text and bytes written to a new file in writes of 1 MB, synchronously (a merge thread has no stream to wait on):
+ * each piece is copied into one buffer (text encoded straight into it), not made a buffer of its own and joined.
+ */
 export class BufferedFile {
   private readonly fd: number;
-  private chunks: Buffer[] = [];
+  private readonly buf = Buffer.allocUnsafe(FILE_BUFFER);
   private size = 0;
   constructor(path: string) {
     this.fd = openSync(path, 'w');
   }
   add(x: Buffer | string): void {
-    const b = typeof x === 'string' ? Buffer.from(x) : x;
-    this.chunks.push(b);
-    this.size += b.length;
-    if (this.size >= 1 << 20) this.flush();
+    if (typeof x === 'string') {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: where that fits, the text is encoded in place
+      if (x.length * 3 > FILE_BUFFER - this.size) {
+        this.flush();
+        if (x.length * 3 > FILE_BUFFER) return this.write(Buffer.from(x));
+      }
+      this.size += this.buf.write(x, this.size);
+      return;
+    }
+    if (x.length > FILE_BUFFER - this.size) {
+      this.flush();
+      if (x.length > FILE_BUFFER) return this.write(x);
+    }
+    this.size += x.copy(this.buf, this.size);
+  }
+  private write(b: Uint8Array): void {
+    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at, b.length - at);
   }
   private flush(): void {
-    if (this.chunks.length === 0) return;
-    writeFileSync(this.fd, Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
+    if (this.size === 0) return;
+    this.write(this.buf.subarray(0, this.size));
     this.size = 0;
   }
   close(): void {
@@ -406,6 +425,7 @@ export class BufferedFile {
     }
   }
 }
+const FILE_BUFFER = 1 << 20;
 
 /** A run file's byte range [start, end): whole records, in order. */
 export interface RunSlice {
@@ -487,6 +507,8 @@ export interface MergedRecord {
   readonly aux: string;
   /** The line undecoded (the run file's bytes, UTF-8), for a copy that need not read it. */
   lineBytes(): Buffer | string;
+  /** The aux undecoded likewise (a reader that decodes only the parts it reads). */
+  auxBytes(): Buffer | string;
 }
 
 /** The records of sorted run files one file after another (files that follow each other in the order: mergeSlices' outputs). */
