@@ -11,21 +11,21 @@ import { discover, CoverageTracker, coverageWarnings, ArchiveSession, Collection
 import type { Finding, Level } from './finding.js';
 import { findingOrderKey, levelRank } from './finding.js';
 import { detectProxies } from './readers/index.js';
-import { digestRangesApart, findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type OrderedParts, type RangeJob, type ShareContext, type WorkerStartup } from './scan/index.js';
+import { digestRangesApart, findingAux, planShares, revisitInThread, scanInThread, ShareMerger, SharePool, type FoundPart, type OrderedFiles, type OrderedParts, type PlacedParts, type RangeJob, type ShareContext, type WorkerStartup } from './scan/index.js';
 import { ClientLedger, parseTrustedProxy } from './normalize/index.js';
 import { loadSigmaCached, ruleSetToData } from './engines/sigma/index.js';
 import { createExposureCollector } from './engines/exposure/index.js';
 import { createFileScanner } from './engines/files/index.js';
 import { createActivityCollector, type TakenSummary } from './engines/activity/index.js';
 import { addAttackerIndicators, type AttackerIndicators } from './engines/activity/index.js';
-import { FindingsDigest, ShapeBook, type TimelineLines } from './reporters/index.js';
-import { heldFilesBudget, planRanges, readRuns, SpillSorter } from './spill/index.js';
+import { FindingsDigest, orderedBytes, ShapeBook, timelineCsvHeader, type TimelineLines } from './reporters/index.js';
+import { type RunSlice, heldFilesBudget, planRanges, rangeOutputBytes, readRuns, SpillSorter } from './spill/index.js';
 import { rulesDir } from './paths.js';
 import { attackCatalog, mapAttackTags } from './attack/index.js';
 import type { ScanSummary } from './summary.js';
 import { version } from './cli/version.js';
 
-export type { OrderedParts } from './scan/index.js';
+export type { OrderedFiles, OrderedParts, PlacedParts, Stretch } from './scan/index.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -81,7 +81,14 @@ export interface HuntOptions {
    * is given them one range after another, in order, to append (they are removed once it returns), each as soon
    * as it is done. What it is given, onFindingLines is not; a scan merged here at once still goes through onFindingLines.
    */
-  onOrderedParts?: (parts: OrderedParts) => void | Promise<void>;
+  onOrderedParts?: (parts: OrderedParts | PlacedParts) => void | Promise<void>;
+  /**
+   * The ordered outputs' own files (made and empty when the final merge begins; null: that output is not
+   * written): where the runs are indexed (every run is, today), each range writes its stretch into them in place,
+   * at the byte the ranges before it end, all at once, and onOrderedParts is told each range's stretch (PlacedParts)
+   * in order, as each is done: nothing is copied. Without it (or without indexes) ranges write files of their own.
+   */
+  orderedFiles?: () => Promise<OrderedFiles>;
   /** Render the timeline lines for onFindingLines and onOrderedParts (default false). */
   timelines?: boolean;
   onProgress?: (p: HuntProgress) => void;
@@ -118,6 +125,7 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
     serialize: JSON.stringify,
     parse: JSON.parse,
     aux: (f) => findingAux(f, timelines),
+    measure: orderedBytes,
     ...(opts.mergeFanIn !== undefined ? { fanIn: opts.mergeFanIn } : {}),
   });
   // Archive members are inflated into a private temp folder that lives until every read (the second pass too) is done.
@@ -301,10 +309,13 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     const copies = onFinding !== undefined || lines;
     const ranges = planRanges(runs, workers);
     const hold = ranges.reduce((n, r) => n + r.length, 0) <= heldFilesBudget();
+    // Where the outputs' files are given and every run is indexed, each range writes its stretch into them in place.
+    const place = onOrderedParts && opts.orderedFiles ? placeRanges(ranges, await opts.orderedFiles(), ctx.found.timelines) : null;
     const jobs: RangeJob[] = ranges.map((slices, i) => ({
       slices,
       out: copies ? join(dir, `range-${i}.run`) : null,
-      parts: onOrderedParts ? { findings: join(dir, `range-${i}.findings`), csv: ctx.found.timelines ? join(dir, `range-${i}.csv`) : null, sketch: ctx.found.timelines ? join(dir, `range-${i}.sketch`) : null, csvHeader: i === 0 } : null,
+      parts: onOrderedParts && !place ? { findings: join(dir, `range-${i}.findings`), csv: ctx.found.timelines ? join(dir, `range-${i}.csv`) : null, sketch: ctx.found.timelines ? join(dir, `range-${i}.sketch`) : null, csvHeader: i === 0 } : null,
+      place: place?.[i] ?? null,
       shapes: shapeTable,
       hold,
     }));
@@ -318,11 +329,16 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (next === jobs.length - 1 && exact) runsGone = Promise.all(runs.map((r) => unlink(r).catch(() => undefined)));
       // A range's stretch of the outputs goes out as soon as it and those before it are done, while the later
       // ranges still merge; the outputs are right whether or not the digests join exactly.
-      const p = jobs[next++]!.parts;
+      const job = jobs[next++]!;
+      const p = job.parts;
       if (p && onOrderedParts) {
         await onOrderedParts(p);
         linesGiven = true;
         for (const f of [p.findings, p.csv, p.sketch]) if (f) rmSync(f, { force: true });
+      }
+      if (job.place && onOrderedParts) {
+        await onOrderedParts(job.place);
+        linesGiven = true;
       }
     }
     if (exact) {
@@ -378,6 +394,33 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
     },
   };
   return { summary, taken, digest };
+}
+
+/**
+ * Each range's stretch of the ordered outputs' files (placeRanges): its byte counts from the runs' indexes, its
+ * first byte where the ranges before it end (timeline.csv's header row first, in the first range's). Null where
+ * some run has no index.
+ */
+function placeRanges(ranges: readonly (readonly RunSlice[])[], files: OrderedFiles, timelines: boolean): PlacedParts[] | null {
+  const bytes = rangeOutputBytes(ranges);
+  if (bytes === null) return null;
+  const header = Buffer.byteLength(timelineCsvHeader());
+  const at = [0, header, 0];
+  return bytes.map((b, i) => {
+    const span = (k: number, path: string | null, extra = 0): PlacedParts['findings'] => {
+      if (path === null) return null;
+      const s = { path, at: at[k]! - extra, bytes: (b[k] ?? 0) + extra };
+      at[k]! += b[k] ?? 0;
+      return s;
+    };
+    return {
+      placed: true,
+      findings: span(0, files.findings),
+      csv: timelines ? span(1, files.csv, i === 0 ? header : 0) : null,
+      sketch: timelines ? span(2, files.sketch) : null,
+      csvHeader: i === 0,
+    };
+  });
 }
 
 /** Timeline lines are rendered where the findings are made only for a caller that takes them. */

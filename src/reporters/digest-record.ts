@@ -196,6 +196,24 @@ export class ShapeBook {
   }
 }
 
+/**
+ * The bytes a run file's record puts in findings.jsonl, timeline.csv and timeline.jsonl, as the final merge's
+ * ranges write them (its line and a newline; copyLines): its line is block[lineAt, lineEnd), its digest record
+ * block[lineEnd + 1, end). What lets each range know where in the files its stretch begins (the runs' indexes).
+ */
+export function orderedBytes(block: Buffer, lineAt: number, lineEnd: number, end: number): [number, number, number] {
+  const head = block.indexOf(TAB, lineEnd + 1);
+  const b = head === -1 || head >= end ? -1 : block.indexOf(TAB, head + 1);
+  const findings = lineEnd - lineAt + 1;
+  if (b === -1 || b >= end) return [findings, 0, 0];
+  if (block[b + 1] === BRACKET) {
+    const t = linesAt(block.toString('utf8', b, end), 0);
+    return [findings, Buffer.byteLength(t.csv), t.sketch === null ? 0 : Buffer.byteLength(t.sketch) + 1];
+  }
+  const last = block.lastIndexOf(TAB, end - 1);
+  return [findings, last - b - 1 + 2, last === end - 1 ? 0 : end - last];
+}
+
 /** Where copyLines puts a timeline's bytes (BufferedFile). */
 export interface ByteSink {
   add(x: Buffer | string): void;

@@ -5,7 +5,7 @@ export { copyFileTo, OrderedOutputs, ORDERED_FILES, timelineLines, type Timeline
 export { timelineCsvHeader } from './csv-timeline.js';
 export { FindingsDigest, RULE_ROWS, ROWS_TOTAL, STORY_PER_RULE, STORY_TOTAL, MAX_IPS, type DigestPart } from './digest.js';
 export type { CapNote, RuleDigest } from './digest.js';
-export { digestRecord, digestRecordParts, shapeDelta, ShapeBook, type ShapeDelta } from './digest-record.js';
+export { digestRecord, digestRecordParts, orderedBytes, shapeDelta, ShapeBook, type ByteSink, type ShapeDelta } from './digest-record.js';
 export { findingLineParts, Pieces } from './finding-line.js';
 export { loadScan, summaryFromFindings, FindingsLoader } from './load-scan.js';
 export type { LoadedScan } from './load-scan.js';

@@ -106,8 +106,8 @@ test('exhunt scan --out --jsonl by ranges: stdout and findings.jsonl both get ev
     const outputs = await OrderedOutputs.open(join(dir, 'out'), attackCatalog(), true);
     const stdout: Buffer[] = [];
     const sinks = orderedSinks(outputs, true, async (t) => void stdout.push(Buffer.from(t)));
-    await sinks.onOrderedParts(parts(dir, 'p0', a, true));
-    await sinks.onOrderedParts(parts(dir, 'p1', b, false));
+    await sinks.onOrderedParts!(parts(dir, 'p0', a, true));
+    await sinks.onOrderedParts!(parts(dir, 'p1', b, false));
     await outputs.close();
     const all = { json: [...a.json, ...b.json], csv: [...a.csv, ...b.csv], sketch: [...a.sketch, ...b.sketch] };
     assert.deepEqual(read(join(dir, 'out')), expected(all));

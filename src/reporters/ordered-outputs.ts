@@ -68,6 +68,16 @@ class TextFile {
     }
     await copyFileTo(part, (b) => this.write(b), skip);
   }
+  /** The file, once it exists (the stream opens it on its own time). */
+  async ready(): Promise<string> {
+    if (this.error) throw this.error;
+    if (this.out.pending) await once(this.out, 'ready');
+    return this.path;
+  }
+  /** Bytes were written to the file elsewhere, in place (the final merge's ranges): nothing more goes through the stream. */
+  filledElsewhere(): void {
+    this.written = true;
+  }
   async close(): Promise<void> {
     if (this.error) throw this.error;
     this.out.end();
@@ -78,13 +88,13 @@ class TextFile {
   }
 }
 
-/** A file's bytes given to `write` a MB at a time, in order (each chunk its own buffer: a stream may hold it). */
-export async function copyFileTo(path: string, write: (chunk: Buffer) => Promise<void>, from = 0): Promise<void> {
+/** A file's bytes from `from` to `to` (default: its end) given to `write` a MB at a time, in order (each chunk its own buffer: a stream may hold it). */
+export async function copyFileTo(path: string, write: (chunk: Buffer) => Promise<void>, from = 0, to = Infinity): Promise<void> {
   const fh = await open(path, 'r');
   try {
-    for (let at = from; ; ) {
+    for (let at = from; at < to; ) {
       const b = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(b, 0, b.length, at);
+      const { bytesRead } = await fh.read(b, 0, Math.min(b.length, to - at), at);
       at += bytesRead;
       if (bytesRead === 0) break;
       await write(bytesRead === b.length ? b : b.subarray(0, bytesRead));
@@ -148,6 +158,22 @@ export class OrderedOutputs {
     this.csvHeader = null;
     await csv.append(parts.csv, skip);
     await sketch.append(parts.sketch);
+  }
+
+  /**
+   * The files themselves, made and empty, for the final merge's ranges to write their stretches into in place
+   * (then placed()); null for an output not written.
+   */
+  async targets(): Promise<{ findings: string | null; csv: string; sketch: string }> {
+    if (this.rows > 0 || this.csvHeader === null) throw new Error('OrderedOutputs: lines were written already');
+    const { jsonl, csv, sketch } = this.files;
+    return { findings: jsonl ? await jsonl.ready() : null, csv: await csv.ready(), sketch: await sketch.ready() };
+  }
+
+  /** A range's stretch was written into the files in place (targets()): the header row with it where it begins with it. */
+  placed(parts: { csvHeader: boolean }): void {
+    if (parts.csvHeader) this.csvHeader = null;
+    for (const f of [this.files.jsonl, this.files.csv, this.files.sketch]) f?.filledElsewhere();
   }
 
   private async flush(): Promise<void> {

@@ -8,7 +8,8 @@ import { findingOrderKey, levelRank } from '../finding.js';
 import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { digestRecord, digestRecordParts, findingLineParts, Pieces, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
+import { digestRecord, digestRecordParts, findingLineParts, orderedBytes, Pieces, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
+import { RunIndex } from '../spill/index.js';
 import { chooseHost } from '../evidence/index.js';
 
 /** Where a job's findings go: the level shown, and the scan's spill folder (null: every record inline). */
@@ -157,16 +158,20 @@ export class JobFindings {
     this.recs.sort(this.cmp);
     const path = join(dir, `job-${threadId}-${seq++}.run`);
     const fd = openSync(path, 'w');
+    // and its index: where each record starts, and what those before it put in the ordered outputs
+    const index = new RunIndex(orderedBytes);
     try {
       const parts: Buffer[] = [];
       for (const r of this.recs) {
         parts.push(this.bytes.subarray(r.at, r.end));
+        index.add(this.bytes, r.at, r.lineAt, r.lineEnd, r.end - 1);
         if (parts.length === 1024) writeAll(fd, parts.splice(0));
       }
       writeAll(fd, parts);
     } finally {
       closeSync(fd);
     }
+    index.write(path);
     this.runs.push({ path, count: this.recs.length });
     this.recs = [];
     this.used = 0;

@@ -5,6 +5,6 @@ export { createShareRunner, type ShareContext, type ShareResult } from './run-sh
 export { SharePool, scanInThread, type WorkerStartup } from './pool.js';
 export { rulesForWorker, type RuleSpec } from './rules.js';
 export { ShareMerger, type MergeTargets } from './merge.js';
-export { digestRangesApart, type OrderedParts, type RangeJob } from './range-digest.js';
+export { digestRangesApart, type OrderedFiles, type OrderedParts, type PlacedParts, type RangeJob, type Stretch } from './range-digest.js';
 export { createRevisitRunner, revisitInThread, type Attackers } from './revisit.js';
 export { JobFindings, JOB_RUN_BYTES, findingAux, type FoundContext, type FoundPart, type FiredRule } from './found.js';

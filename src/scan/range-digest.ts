@@ -20,6 +20,30 @@ export interface OrderedParts {
   csvHeader: boolean;
 }
 
+/** The ordered outputs' own files (null: not written), for ranges that write their stretches in place. */
+export interface OrderedFiles {
+  findings: string | null;
+  csv: string | null;
+  sketch: string | null;
+}
+
+/** A range's stretch of one of the ordered outputs' files: from byte `at`, `bytes` long. */
+export interface Stretch {
+  path: string;
+  at: number;
+  bytes: number;
+}
+
+/** A range's stretches of the ordered outputs' files, written in place (null: that output not written). */
+export interface PlacedParts {
+  placed: true;
+  findings: Stretch | null;
+  csv: Stretch | null;
+  sketch: Stretch | null;
+  /** The csv stretch begins with timeline.csv's header row (the first range's does). */
+  csvHeader: boolean;
+}
+
 /** One range's job: its slices of the runs, where its records or its ordered outputs go (null: nowhere), and every thread's shapes. */
 export interface RangeJob {
   slices: RunSlice[];
@@ -27,6 +51,8 @@ export interface RangeJob {
   out: string | null;
   /** Its ordered outputs, written as the files' own lines. */
   parts: OrderedParts | null;
+  /** Or its stretches of the ordered outputs' own files, written in place. */
+  place: PlacedParts | null;
   shapes: ShapeDelta[];
   /** Keep the runs open while merging (mergeSlices' hold). */
   hold: boolean;
@@ -38,8 +64,14 @@ export function digestRange(job: RangeJob): DigestPart {
   for (const d of job.shapes) book.learn(d);
   const digest = new FindingsDigest(attackCatalog());
   const p = job.parts;
-  const files = p ? { findings: new BufferedFile(p.findings), csv: p.csv ? new BufferedFile(p.csv) : null, sketch: p.sketch ? new BufferedFile(p.sketch) : null } : null;
-  if (files?.csv && p!.csvHeader) files.csv.add(timelineCsvHeader());
+  const q = job.place;
+  const open = (x: Stretch | null): BufferedFile | null => (x ? new BufferedFile(x.path, x.at) : null);
+  const files = q
+    ? { findings: open(q.findings), csv: open(q.csv), sketch: open(q.sketch) }
+    : p
+      ? { findings: new BufferedFile(p.findings), csv: p.csv ? new BufferedFile(p.csv) : null, sketch: p.sketch ? new BufferedFile(p.sketch) : null }
+      : null;
+  if (files?.csv && (q ?? p)!.csvHeader) files.csv.add(timelineCsvHeader());
   try {
     mergeSlices(
       job.slices,
@@ -51,8 +83,8 @@ export function digestRange(job: RangeJob): DigestPart {
         digest.addView(typeof aux === 'string' ? book.read(aux, whole) : book.readBytes(aux, whole));
         if (!files) return;
         // the same bytes OrderedOutputs.writeLines gives, line by line
-        files.findings.add(e.lineBytes());
-        files.findings.add(NL);
+        files.findings?.add(e.lineBytes());
+        files.findings?.add(NL);
         if (!files.csv && !files.sketch) return;
         const copied = typeof aux === 'string' ? copyText(book, aux, files.csv, files.sketch) : book.copyLines(aux, files.csv, files.sketch);
         if (!copied) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
@@ -61,6 +93,12 @@ export function digestRange(job: RangeJob): DigestPart {
     );
   } finally {
     if (files) for (const f of [files.findings, files.csv, files.sketch]) f?.close();
+  }
+  // A stretch written in place must be exactly what the runs' indexes said: else it overlaps the next range's.
+  if (q && files) {
+    for (const [name, x, f] of [['findings.jsonl', q.findings, files.findings], ['timeline.csv', q.csv, files.csv], ['timeline.jsonl', q.sketch, files.sketch]] as const) {
+      if (x && f && f.written !== x.bytes) throw new Error(`a range wrote ${f.written} bytes of ${name} where its runs' indexes said ${x.bytes}`);
+    }
   }
   return digest.part();
 }

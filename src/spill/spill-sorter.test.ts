@@ -242,3 +242,39 @@ test('a BufferedFile writes exactly the bytes it is given: text encoded in place
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the runs' indexes tell what each range of a merge by ranges writes, before any is merged; a run without one (or with a damaged one) makes it null", async () => {
+  const { planRanges, mergeSlices, rangeOutputBytes } = await import('./index.js');
+  // what a record puts in two outputs: its line's bytes and a newline; its aux's bytes
+  const measure = (b: Buffer, lineAt: number, lineEnd: number, end: number): number[] => [lineEnd - lineAt + 1, end - lineEnd - 1];
+  const all = shuffled(items(2000), 9).map((x, i) => ({ ...x, note: i % 50 === 0 ? 'ü😀'.repeat(2000) : String(i) }));
+  const s = new SpillSorter<Item>({ key: (x) => String(x.id % 300).padStart(4, '0'), serialize: JSON.stringify, parse: JSON.parse, aux: (x) => `é${x.id}`, runSize: 173, measure });
+  for (const x of all) s.add(x);
+  const runs = s.sealedRuns();
+  try {
+    for (const n of [1, 2, 5]) {
+      const ranges = planRanges(runs, n);
+      const said = rangeOutputBytes(ranges);
+      assert.ok(said !== null);
+      const wrote = ranges.map((slices) => {
+        const w = [0, 0];
+        mergeSlices(slices, null, (e) => {
+          w[0]! += Buffer.byteLength(e.line) + 1;
+          w[1]! += Buffer.byteLength(e.aux);
+        });
+        return w;
+      });
+      assert.deepEqual(said, wrote, `${n} ranges: what the indexes say each range writes is what it writes`);
+    }
+    const index = `${runs[3]!}.index`;
+    const good = readFileSync(index);
+    writeFileSync(index, good.subarray(0, good.length - 8));
+    assert.equal(rangeOutputBytes(planRanges(runs, 2)), null, 'a cut index');
+    writeFileSync(index, Buffer.concat([good.subarray(0, good.length - 24), Buffer.alloc(24)]));
+    assert.equal(rangeOutputBytes(planRanges(runs, 2)), null, 'an index whose last row is not its run\'s end');
+    rmSync(index);
+    assert.equal(rangeOutputBytes(planRanges(runs, 2)), null, 'no index');
+  } finally {
+    s.dispose();
+  }
+});

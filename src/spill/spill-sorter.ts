@@ -1,6 +1,6 @@
 // Sorting more items than memory should hold (external sort): items are kept as text records in sorted runs of
 // at most `runSize` items (or `runBytes` of text) in a private temp folder, then merged k-way in one pass.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -20,6 +20,8 @@ export interface SpillOptions<T> {
   fanIn?: number;
   /** Where the temp folder is made (default os.tmpdir()). */
   tmpParent?: string;
+  /** What each record puts in the caller's outputs: every run written gets its index (RunIndex). */
+  measure?: RecordMeasure;
 }
 
 export interface Sorted<T> {
@@ -179,7 +181,7 @@ class RunReader<T> {
 }
 
 export class SpillSorter<T> {
-  private readonly o: Required<Omit<SpillOptions<T>, 'tmpParent' | 'aux'>> & { tmpParent: string | undefined; aux: ((item: T) => string) | undefined };
+  private readonly o: Required<Omit<SpillOptions<T>, 'tmpParent' | 'aux' | 'measure'>> & { tmpParent: string | undefined; aux: ((item: T) => string) | undefined; measure: RecordMeasure | undefined };
   private buffer: Entry<T>[] = [];
   private bufferChars = 0;
   private runs: string[] = [];
@@ -190,7 +192,7 @@ export class SpillSorter<T> {
   drainPasses = 0;
 
   constructor(opts: SpillOptions<T>) {
-    this.o = { runSize: 5000, runBytes: 16 * 1024 * 1024, fanIn: 256, ...opts, tmpParent: opts.tmpParent, aux: opts.aux };
+    this.o = { runSize: 5000, runBytes: 16 * 1024 * 1024, fanIn: 256, ...opts, tmpParent: opts.tmpParent, aux: opts.aux, measure: opts.measure };
   }
 
   /** Items added so far. */
@@ -246,7 +248,16 @@ export class SpillSorter<T> {
     const dir = this.tempDirFor();
     this.buffer.sort(cmp);
     const path = join(dir, `run-${this.runs.length}.jsonl`);
-    writeFileSync(path, this.buffer.map((e) => encodeRecord(e.key, e.line, e.aux)).join(''));
+    const text = Buffer.from(this.buffer.map((e) => encodeRecord(e.key, e.line, e.aux)).join(''));
+    writeFileSync(path, text);
+    if (this.o.measure) {
+      const index = new RunIndex(this.o.measure);
+      for (let at = 0, nl = text.indexOf(NL); nl !== -1; at = nl + 1, nl = text.indexOf(NL, at)) {
+        const i = text.indexOf(TAB, at);
+        index.add(text, at, i + 1, text.indexOf(TAB, i + 1), nl);
+      }
+      index.write(path);
+    }
     this.runs.push(path);
     this.buffer = [];
     this.bufferChars = 0;
@@ -385,13 +396,16 @@ function copyMerged<T>(entries: Iterable<Entry<T>>, out: string | null, visit: (
 /**
  * Text and bytes written to a new file in writes of 1 MB, synchronously (a merge thread has no stream to wait on):
  * each piece is copied into one buffer (text encoded straight into it), not made a buffer of its own and joined.
+ * Given `at`, into an existing file from that byte on (a stretch of a file other threads write the rest of).
  */
 export class BufferedFile {
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(FILE_BUFFER);
   private size = 0;
-  constructor(path: string) {
-    this.fd = openSync(path, 'w');
+  /** Bytes written to the file so far. */
+  written = 0;
+  constructor(path: string, private readonly at: number | null = null) {
+    this.fd = openSync(path, at === null ? 'w' : 'r+');
   }
   add(x: Buffer | string): void {
     if (typeof x === 'string') {
@@ -410,7 +424,11 @@ export class BufferedFile {
     this.size += x.copy(this.buf, this.size);
   }
   private write(b: Uint8Array): void {
-    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at, b.length - at);
+    for (let done = 0; done < b.length; ) {
+      const n = this.at === null ? writeSync(this.fd, b, done, b.length - done) : writeSync(this.fd, b, done, b.length - done, this.at + this.written);
+      done += n;
+      this.written += n;
+    }
   }
   private flush(): void {
     if (this.size === 0) return;
@@ -426,6 +444,93 @@ export class BufferedFile {
   }
 }
 const FILE_BUFFER = 1 << 20;
+
+/**
+ * The bytes one record puts in each of its caller's outputs (always as many numbers): its line is
+ * block[lineAt, lineEnd), its aux block[lineEnd + 1, end), its newline at `end`.
+ */
+export type RecordMeasure = (block: Buffer, lineAt: number, lineEnd: number, end: number) => readonly number[];
+
+/**
+ * A run file's index, `<run>.index` beside it: for each record, where it starts in the run and what the records
+ * before it put in each output (RecordMeasure), and a last row for the run's end. With it a merge by ranges knows
+ * where in the outputs each range's stretch begins before any range is merged (rangeOutputBytes), so every range
+ * writes its stretch in place, at once, and nothing is copied afterwards. Float64 values: the width, then the rows.
+ */
+export class RunIndex {
+  private readonly rows: number[] = [];
+  private sums: number[] | null = null;
+  private at = 0;
+  constructor(private readonly measure: RecordMeasure) {}
+  /** The run's next record: block[start, end], its newline at `end` (the line and aux as RecordMeasure has them). */
+  add(block: Buffer, start: number, lineAt: number, lineEnd: number, end: number): void {
+    const m = this.measure(block, lineAt, lineEnd, end);
+    const sums = (this.sums ??= m.map(() => 0));
+    this.rows.push(this.at, ...sums);
+    for (let k = 0; k < sums.length; k++) sums[k]! += m[k]!;
+    this.at += end + 1 - start;
+  }
+  /** Writes the index of the run at `run` (call it once the run is written). */
+  write(run: string): void {
+    const sums = this.sums ?? [];
+    const values = new Float64Array([sums.length + 1, ...this.rows, this.at, ...sums]);
+    writeFileSync(runIndexPath(run), new Uint8Array(values.buffer));
+  }
+}
+const runIndexPath = (run: string): string => `${run}.index`;
+
+/** A run's index as rows of [start, sums...] (null where it has none, or one that does not fit its run). */
+function readRunIndex(run: string, size: number): { width: number; rows: Float64Array } | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(runIndexPath(run));
+  } catch {
+    return null;
+  }
+  if (bytes.length % 8 !== 0 || bytes.length < 8) return null;
+  const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const width = values[0]!;
+  if (!Number.isInteger(width) || width < 1 || (values.length - 1) % width !== 0) return null;
+  const rows = values.subarray(1);
+  return rows[rows.length - width] === size ? { width, rows } : null;
+}
+
+/** What the records before `pos` put in each output (pos: a record's start, or the run's end); null where pos starts none. */
+function sumsAt(index: { width: number; rows: Float64Array }, pos: number): number[] | null {
+  const { width, rows } = index;
+  let lo = 0;
+  let hi = rows.length / width - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid * width]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return rows[lo * width] === pos ? Array.from(rows.subarray(lo * width + 1, (lo + 1) * width)) : null;
+}
+
+/**
+ * What each range of a merge by ranges puts in each output, from its runs' indexes (summed over its slices), so
+ * that range q's stretch begins where ranges 0..q-1 end. Null where some run has no index (or a slice does not
+ * begin and end at records): the ranges then cannot be placed and write files of their own.
+ */
+export function rangeOutputBytes(ranges: readonly (readonly RunSlice[])[]): number[][] | null {
+  const indexes = new Map<string, { width: number; rows: Float64Array } | null>();
+  const out: number[][] = [];
+  for (const slices of ranges) {
+    let total: number[] | null = null;
+    for (const s of slices) {
+      let index = indexes.get(s.path);
+      if (index === undefined) indexes.set(s.path, (index = readRunIndex(s.path, statSync(s.path).size)));
+      if (index === null) return null;
+      const [a, b] = [sumsAt(index, s.start), sumsAt(index, s.end)];
+      if (a === null || b === null) return null;
+      total ??= a.map(() => 0);
+      for (let k = 0; k < total.length; k++) total[k]! += b[k]! - a[k]!;
+    }
+    out.push(total ?? []);
+  }
+  return out;
+}
 
 /** A run file's byte range [start, end): whole records, in order. */
 export interface RunSlice {

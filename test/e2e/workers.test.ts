@@ -3,12 +3,13 @@
 // log read in byte ranges while its #Fields: changes; each run proves its workers (and ranges) were used.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { orderedSinks } from '../../src/cli/commands/scan.js';
 import type { HuntOptions } from '../../src/hunt.js';
 import { huntAll } from './hunt-all.js';
 import { hunt } from '../../src/hunt.js';
@@ -292,6 +293,7 @@ test('the ordered outputs written by the ranges as files (onOrderedParts) are th
         },
         onOrderedParts: async (p) => {
           seen.parts++;
+          if ('placed' in p) throw new Error('no files were given to write in place');
           for (const f of [p.findings, p.csv!, p.sketch!]) assert.ok(existsSync(f), `${f} is there to append`);
           await outputs.appendParts(p);
         },
@@ -310,6 +312,73 @@ test('the ordered outputs written by the ranges as files (onOrderedParts) are th
       assert.equal(readFileSync(join(dir, 'two', name), 'utf8'), zero, `${name}: two ranges`);
       assert.equal(readFileSync(join(dir, 'one', name), 'utf8'), zero, `${name}: one range`);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the ranges write their stretches of the ordered outputs into the files in place (orderedFiles): the bytes OrderedOutputs writes line by line, nothing copied', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-placed-'));
+  try {
+    const write = async (workers: number, name: string, withFindings = true): Promise<{ placed: { at: number; bytes: number }[]; lines: number }> => {
+      const outputs = await OrderedOutputs.open(join(dir, name), attackCatalog(), withFindings);
+      const seen = { placed: [] as { at: number; bytes: number }[], lines: 0 };
+      await hunt({
+        inputs: [example],
+        workers,
+        rangesFrom: 0,
+        timelines: true,
+        orderedFiles: () => outputs.targets(),
+        onFindingLines: async (json, t) => {
+          seen.lines++;
+          await outputs.writeLines(json, t!);
+        },
+        onOrderedParts: (p) => {
+          if (!('placed' in p)) throw new Error('the files were given: the ranges write in place');
+          assert.equal(readdirSync(join(dir, name)).filter((f) => f.startsWith('range-')).length, 0);
+          if (p.findings) seen.placed.push({ at: p.findings.at, bytes: p.findings.bytes });
+          outputs.placed(p);
+        },
+      });
+      await outputs.close();
+      return seen;
+    };
+    await write(0, 'zero');
+    const two = await write(2, 'two');
+    assert.equal(two.lines, 0, 'by ranges, every line is written in place');
+    assert.equal(two.placed.length, 2, 'one stretch per range');
+    assert.equal(two.placed[1]!.at, two.placed[0]!.bytes, 'the second stretch begins where the first ends');
+    assert.ok(two.placed[0]!.bytes > 0 && two.placed[1]!.bytes > 0);
+    assert.equal((await write(1, 'one')).placed.length, 1);
+    await write(3, 'three-no-findings', false);
+    for (const name of ['findings.jsonl', 'timeline.csv', 'timeline.jsonl']) {
+      const zero = readFileSync(join(dir, 'zero', name), 'utf8');
+      assert.ok(zero.split('\n').length > 100, name);
+      assert.equal(readFileSync(join(dir, 'two', name), 'utf8'), zero, `${name}: two ranges`);
+      assert.equal(readFileSync(join(dir, 'one', name), 'utf8'), zero, `${name}: one range`);
+      if (name !== 'findings.jsonl') assert.equal(readFileSync(join(dir, 'three-no-findings', name), 'utf8'), zero, `${name}: three ranges, no findings.jsonl`);
+    }
+    assert.ok(!existsSync(join(dir, 'three-no-findings', 'findings.jsonl')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exhunt scan --out --jsonl, ranges in place: stdout gets each stretch of findings.jsonl, in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-placed-jsonl-'));
+  try {
+    const run = async (workers: number, name: string): Promise<string> => {
+      const outputs = await OrderedOutputs.open(join(dir, name), attackCatalog(), true);
+      const stdout: Buffer[] = [];
+      await hunt({ inputs: [example], workers, rangesFrom: 0, timelines: true, ...orderedSinks(outputs, true, async (t) => void stdout.push(Buffer.from(t))) });
+      await outputs.close();
+      const text = Buffer.concat(stdout).toString('utf8');
+      assert.equal(text, readFileSync(join(dir, name, 'findings.jsonl'), 'utf8'), `${name}: stdout is findings.jsonl`);
+      return text;
+    };
+    const zero = await run(0, 'zero');
+    assert.ok(zero.length > 10_000);
+    assert.equal(await run(2, 'two'), zero);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { hunt, type HuntOptions, type HuntResult, type OrderedParts } from '../../hunt.js';
+import { hunt, type HuntOptions, type HuntResult, type OrderedParts, type PlacedParts } from '../../hunt.js';
 import { HuntError, formatDiagnostic } from '../../diagnostics.js';
 import { LEVELS, isLevel, type Level } from '../../finding.js';
 import { buildModel, copyFileTo, hostsIndexHtml, OrderedOutputs, writeReports, type HostRow, type TimelineLines } from '../../reporters/index.js';
@@ -199,22 +199,30 @@ async function runScan(paths: string[], flags: ScanFlags, ctx: CommandContext, o
 
 /**
  * Where exhunt scan's ordered lines go: the output files and stdout (--jsonl). A scan merged by ranges on threads
- * gives them as files (OrderedParts), appended as bytes — stdout first, for appending may move a part into place.
+ * writes each range's stretch into the output files in place (PlacedParts: stdout gets it from there once the range
+ * is done), or, without output files, gives them as files of their own (OrderedParts), appended as bytes — stdout
+ * first, for appending may move a part into place.
  */
 export function orderedSinks(
   outputs: OrderedOutputs | null,
   jsonl: boolean,
   toStdout: (text: string | Buffer) => Promise<void>,
-): Required<Pick<HuntOptions, 'onFindingLines' | 'onOrderedParts'>> {
+): Pick<HuntOptions, 'onFindingLines' | 'onOrderedParts' | 'orderedFiles'> {
   return {
     onFindingLines: async (json: string, lines: TimelineLines | null) => {
       if (outputs && lines) await outputs.writeLines(json, lines);
       if (jsonl) await toStdout(json + '\n');
     },
-    onOrderedParts: async (parts: OrderedParts) => {
+    onOrderedParts: async (parts: OrderedParts | PlacedParts) => {
+      if ('placed' in parts) {
+        if (jsonl && parts.findings) await copyFileTo(parts.findings.path, toStdout, parts.findings.at, parts.findings.at + parts.findings.bytes);
+        outputs?.placed(parts);
+        return;
+      }
       if (jsonl) await copyFileTo(parts.findings, toStdout);
       if (outputs) await outputs.appendParts(parts);
     },
+    ...(outputs ? { orderedFiles: () => outputs.targets() } : {}),
   };
 }
 
