@@ -5,6 +5,7 @@ import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
 import { TIMELINE_COLUMNS, timelineRow, type TimelineRow } from './timeline-rows.js';
 import { cmpStr } from '../engines/activity/index.js';
+import { Pieces } from './finding-line.js';
 
 /** Spreadsheet-safe cell: line breaks made visible, formula starters neutralised (OWASP CSV injection). */
 export function safeCell(value: string): string {
@@ -30,18 +31,40 @@ export function timelineCsvRows(findings: readonly Finding[], catalog: AttackCat
 }
 /** One finding's line of timeline.csv (csv-stringify writes each record and its delimiter alone). */
 export function timelineCsvRow(r: TimelineRow): string {
-  return stringify([TIMELINE_COLUMNS.map((c) => (c === 'Details' ? safeDetails(r.Details) : safeCell(r[c])))], CSV_OPTS);
+  const out = new Pieces();
+  timelineCsvPieces(r, out);
+  return out.text() + '\r\n';
 }
 
-// The findings of one event come one after another with the same details (a KB or more): made safe once.
+const DETAILS_AT = TIMELINE_COLUMNS.indexOf('Details');
+/** Two records in one call, split at the newline between them (no cell holds a line break once safeCell made it one line). */
+const CSV_SPLIT = { ...CSV_OPTS, record_delimiter: '\n' } as const;
+
+/**
+ * One finding's timeline.csv row as pieces, without its closing CRLF: exactly stringify([cells])'s row (a record
+ * is its cells, each quoted alone, joined by the delimiter). The cells before Details and those after it are
+ * quoted by csv-stringify in one call; Details (a KB or more, the same for every finding of an event) is made
+ * safe and quoted once per event and given as a piece of its own, not copied into a row per finding.
+ */
+export function timelineCsvPieces(r: TimelineRow, out: Pieces): void {
+  const head: string[] = [];
+  const tail: string[] = [];
+  for (let i = 0; i < TIMELINE_COLUMNS.length; i++) if (i !== DETAILS_AT) (i < DETAILS_AT ? head : tail).push(safeCell(r[TIMELINE_COLUMNS[i]!]));
+  const both = stringify([head, tail], CSV_SPLIT);
+  const nl = both.indexOf('\n');
+  out.push(both.slice(0, nl) + ',', quotedDetails(r.Details));
+  out.push(',' + both.slice(nl + 1, -1));
+}
+
+// The findings of one event come one after another with the same details (a KB or more): made safe and quoted once.
 let lastDetails: string | null = null;
-let lastSafe = '';
-function safeDetails(details: string): string {
+let lastQuoted = '';
+function quotedDetails(details: string): string {
   if (details !== lastDetails) {
-    lastSafe = safeCell(details);
+    lastQuoted = stringify([[safeCell(details)]], CSV_OPTS).slice(0, -2);
     lastDetails = details;
   }
-  return lastSafe;
+  return lastQuoted;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The reporters' only door: writeReports (report.html, timeline.csv, timeline.jsonl, attack-layer.json,
 // stix.json) and loadScan to rebuild them from an earlier scan's findings.jsonl + summary.json + taken.json.
 export { writeReports, writeModelReports, REPORT_FILES, DIGEST_FILES } from './write-reports.js';
-export { copyFileTo, OrderedOutputs, ORDERED_FILES, timelineLines, type TimelineLines } from './ordered-outputs.js';
+export { copyFileTo, OrderedOutputs, ORDERED_FILES, timelineLinePieces, timelineLines, type TimelineLines } from './ordered-outputs.js';
 export { timelineCsvHeader } from './csv-timeline.js';
 export { FindingsDigest, RULE_ROWS, ROWS_TOTAL, STORY_PER_RULE, STORY_TOTAL, MAX_IPS, type DigestPart } from './digest.js';
 export type { CapNote, RuleDigest } from './digest.js';

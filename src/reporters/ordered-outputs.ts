@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
-import { timelineCsvHeader, timelineCsvRow, TIMELINE_CHUNK_ROWS } from './csv-timeline.js';
-import { timesketchLine } from './timesketch.js';
+import { timelineCsvHeader, timelineCsvPieces, TIMELINE_CHUNK_ROWS } from './csv-timeline.js';
+import { timesketchPieces } from './timesketch.js';
+import { Pieces } from './finding-line.js';
 import { timelineRow } from './timeline-rows.js';
 
 /** A finding's line in timeline.csv and in timeline.jsonl (null: left out, no usable time). */
@@ -18,7 +19,25 @@ export interface TimelineLines {
 /** Made wherever the finding is (a worker thread renders them, so the main thread need not parse it). */
 export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines {
   const row = timelineRow(f, catalog);
-  return { csv: timelineCsvRow(row), sketch: timesketchLine(f, catalog, row) };
+  const out = new Pieces();
+  timelineCsvPieces(row, out);
+  const csv = out.text() + '\r\n';
+  out.clear();
+  return { csv, sketch: timesketchPieces(f, catalog, row, out) ? out.text() : null };
+}
+
+/**
+ * A finding's timeline lines as the end of its digest record wants them (digestRecord's timelineParts: a tab, the
+ * CSV row without its CRLF, a tab, the Timesketch line or nothing), appended to `out` as pieces: the details, a
+ * KB or more shared by an event's findings, are pieces of their own, never copied into a line per finding (what a
+ * worker writes into its record buffer). The same bytes timelineParts(timelineLines(f)) gives.
+ */
+export function timelineLinePieces(f: Finding, catalog: AttackCatalog, out: Pieces): void {
+  const row = timelineRow(f, catalog);
+  out.push('\t');
+  timelineCsvPieces(row, out);
+  out.push('\t');
+  timesketchPieces(f, catalog, row, out);
 }
 
 class TextFile {

@@ -33,19 +33,36 @@ export const TIMELINE_COLUMNS: (keyof TimelineRow)[] = [
 
 const MAX_DETAILS = 4000;
 
-function flatten(prefix: string, v: unknown, out: string[], depth: number): void {
-  if (out.length > 200) return;
-  if (v === null || v === undefined) return;
-  if (typeof v === 'object') {
-    if (depth > 4) return;
-    if (Array.isArray(v)) v.forEach((x, i) => flatten(`${prefix}[${i}]`, x, out, depth + 1));
-    else for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(prefix ? `${prefix}.${k}` : k, x, out, depth + 1);
-    return;
+/** Walks `fields` as `Key: value` parts (evtx_dump's Event.EventData./System./UserData. left off the names), at most 201, in key order. */
+class Flat {
+  text = '';
+  parts = 0;
+  add(prefix: string, v: unknown, depth: number): void {
+    // past MAX_DETAILS characters nothing more is kept (detailsOf cuts there), past 201 parts nothing more is taken
+    if (this.parts > 200 || this.text.length > MAX_DETAILS) return;
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      if (depth > 4) return;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) this.add(`${prefix}[${i}]`, v[i], depth + 1);
+        return;
+      }
+      const o = v as Record<string, unknown>;
+      for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) this.add(prefix ? `${prefix}.${k}` : k, o[k], depth + 1);
+      return;
+    }
+    const s = String(v);
+    if (s === '' || s === '-') return;
+    this.text += `${this.parts++ === 0 ? '' : ' ¦ '}${shortName(prefix)}: ${s}`;
   }
-  const s = String(v);
-  if (s === '' || s === '-') return;
-  out.push(`${prefix.replace(/^Event\.(?:EventData|System|UserData)\./, '')}: ${s}`);
 }
+
+function shortName(path: string): string {
+  if (!path.startsWith('Event.')) return path;
+  for (const p of EVENT_PARTS) if (path.startsWith(p)) return path.slice(p.length);
+  return path;
+}
+const EVENT_PARTS = ['Event.EventData.', 'Event.System.', 'Event.UserData.'];
 
 // Findings of one event share their fields object, and the CSV and Timesketch timelines both ask for it.
 const detailsCache = new WeakMap<object, string>();
@@ -53,9 +70,9 @@ const detailsCache = new WeakMap<object, string>();
 export function detailsOf(fields: Record<string, unknown>): string {
   let d = detailsCache.get(fields);
   if (d === undefined) {
-    const parts: string[] = [];
-    flatten('', fields, parts, 0);
-    const s = parts.join(' ¦ ');
+    const flat = new Flat();
+    flat.add('', fields, 0);
+    const s = flat.text;
     d = s.length > MAX_DETAILS ? s.slice(0, MAX_DETAILS) + ' …' : s;
     detailsCache.set(fields, d);
   }

@@ -150,3 +150,75 @@ test('a Timesketch line is JSON.stringify of its object, byte for byte, with sha
   assert.equal(timesketchLine(f, cat), sketchOracle(f));
   assert.match(timesketchLine(f, cat)!, /renamed/);
 });
+
+test("a timeline.csv row is csv-stringify's row of its safe cells, byte for byte: Details quoted on its own and spliced in, for hostile cells and findings of one event in a row", async () => {
+  const { stringify } = await import('csv-stringify/sync');
+  const { timelineCsvRow, TIMELINE_COLUMNS } = { ...(await import('./csv-timeline.js')), ...(await import('./timeline-rows.js')) };
+  const base = [...hostileFindings(), ...sampleFindings()];
+  const weird = ['"', '""', '","', ',', '\\', '\u0000', '\u2028', '😀', 'a\tb\r\nc', '\r', '=1+1', '-2', '@x', ' ¦ '];
+  let compared = 0;
+  for (let i = 0; i < 400; i++) {
+    const b = base[i % base.length]!;
+    const w = weird[i % weird.length]!;
+    const f = { ...b, message: i % 3 === 0 ? `${w}m${w}` : b.message, rule: { ...b.rule, title: `${w}${b.rule.title}${w}`, author: i % 2 ? null : `${w}a` }, fields: { ...b.fields, [`k${w}`]: `${w}v${i}"q"` } } as Finding;
+    const row = timelineRow(f, cat);
+    const oracle = stringify([TIMELINE_COLUMNS.map((c) => safeCell(row[c]))], { quoted: true, quoted_empty: true, record_delimiter: '\r\n' });
+    // twice: the second time its Details are the ones quoted last (an event's next finding)
+    assert.equal(timelineCsvRow(row), oracle, `finding ${i}`);
+    assert.equal(timelineCsvRow(row), oracle, `finding ${i} again`);
+    compared++;
+  }
+  assert.equal(compared, 400);
+});
+
+test("a worker's timeline pieces (timelineLinePieces) are the bytes of the digest record made of timelineLines", async () => {
+  const { timelineLinePieces, timelineLines } = await import('./ordered-outputs.js');
+  const { digestRecord, digestRecordParts } = await import('./digest-record.js');
+  const { Pieces } = await import('./finding-line.js');
+  const many = [...hostileFindings(), ...sampleFindings()].flatMap((f, i) => [f, { ...f, time: i % 2 ? null : f.time } as Finding]);
+  for (const [i, f] of many.entries()) {
+    const out = new Pieces();
+    digestRecordParts(f, null, out);
+    timelineLinePieces(f, cat, out);
+    const record = out.text();
+    assert.equal(record, digestRecord(f, timelineLines(f, cat)), `finding ${i}`);
+    const lines = record.indexOf('\t', record.indexOf('\t') + 1);
+    assert.equal(record[lines + 1], '"', `finding ${i}: the raw form (the CSV row), not the JSON pair`);
+  }
+});
+
+/** detailsOf as it was first written (the oracle): every `Key: value` part joined, cut at 4,000 characters. */
+function detailsOracle(fields: Record<string, unknown>): string {
+  const out: string[] = [];
+  const flatten = (prefix: string, v: unknown, depth: number): void => {
+    if (out.length > 200) return;
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      if (depth > 4) return;
+      if (Array.isArray(v)) v.forEach((x, i) => flatten(`${prefix}[${i}]`, x, depth + 1));
+      else for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(prefix ? `${prefix}.${k}` : k, x, depth + 1);
+      return;
+    }
+    const s = String(v);
+    if (s === '' || s === '-') return;
+    out.push(`${prefix.replace(/^Event\.(?:EventData|System|UserData)\./, '')}: ${s}`);
+  };
+  flatten('', fields, 0);
+  const s = out.join(' ¦ ');
+  return s.length > 4000 ? s.slice(0, 4000) + ' …' : s;
+}
+
+test('the details cell: every field as Key: value in key order, evtx_dump prefixes left off, at most 201 parts and 4,000 characters', async () => {
+  const { detailsOf } = await import('./timeline-rows.js');
+  const cases: Record<string, unknown>[] = [
+    { Event: { System: { EventID: 1, Computer: 'EX01', Empty: '', Dash: '-', Nil: null }, EventData: { CommandLine: 'a "b" ¦ c', Data: ['x', '', { y: 1 }] }, UserData: { Deep: { a: { b: { c: { d: 1 } } } } }, EventDataX: 'kept' }, 'Event.System': 'dotted key' },
+    { 'c-ip': '10.0.0.1', n: 0, f: false, big: 12345678901234567890, nested: [[['z']]] },
+    Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, `v${i}`])),
+    { long: 'x'.repeat(3990), next: 'y'.repeat(50), more: 'z' },
+    { sparse: [1, , 3], Event: 'scalar event' }, // eslint-disable-line no-sparse-arrays
+    { Event: { EventData: ['array at EventData'] } },
+    {},
+  ];
+  for (const [i, c] of cases.entries()) assert.equal(detailsOf(c), detailsOracle(c), `case ${i}`);
+  for (const f of [...hostileFindings(), ...sampleFindings()]) assert.equal(detailsOf({ ...f.fields }), detailsOracle(f.fields));
+});

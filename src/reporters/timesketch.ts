@@ -4,6 +4,7 @@ import type { Finding } from '../finding.js';
 import type { AttackCatalog } from '../attack/index.js';
 import { timelineRow, type TimelineRow } from './timeline-rows.js';
 import { cmpStr } from '../engines/activity/index.js';
+import { Pieces } from './finding-line.js';
 
 const FILE_ENGINES = new Set(['yara', 'ioc', 'file']);
 
@@ -21,20 +22,31 @@ const CHUNK_LINES = 1000;
  * and most of the escaping) per fields object, as findings of one event share it.
  */
 export function timesketchLine(f: Finding, catalog: AttackCatalog, row?: TimelineRow): string | null {
+  const out = new Pieces();
+  return timesketchPieces(f, catalog, row ?? timelineRow(f, catalog), out) ? out.text() : null;
+}
+
+/**
+ * timesketchLine as pieces appended to `out` (false, and nothing appended, where the finding has no usable
+ * timestamp): the details' JSON (a KB or more, the same for every finding of an event) a piece of its own, made
+ * once per event and never copied into a line per finding.
+ */
+export function timesketchPieces(f: Finding, catalog: AttackCatalog, r: TimelineRow, out: Pieces): boolean {
   const ms = f.time === null ? NaN : Date.parse(f.time);
-  if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return null;
-  const r = row ?? timelineRow(f, catalog);
+  if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return false;
   const iso = new Date(ms).toISOString();
   const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
   const J = JSON.stringify;
-  return (
+  out.push(
     `{"message":${J(`[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`)},"datetime":${J(iso)},"timestamp":${J(ms * 1000 + Number(fractionUs))}` +
-    `,"timestamp_desc":${J(FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${f.engine}`)}` +
-    `,"level":${J(f.level)},${ruleJson(f, r)},"computer":${J(r.Computer)},"evidence_file":${J(r.EvidenceFile)},"evidence_line":${J(r.EvidenceLine)}` +
-    `,"evidence_record":${J(r.EvidenceRecord)},"attack_tactics":${J(r.MitreTactics)},"attack_techniques":${J(r.MitreTags)},"cves":${J(r.CVEs)}` +
-    `,"client_ip":${J(r.ClientIP)},"user_agent":${J(r.UserAgent)},"user":${J(r.User)},"path":${J(r.Path)},"details":${detailsJson(f, r.Details)}` +
-    `,"tag":${J([...f.attack, ...f.cves, f.level])}}`
+      `,"timestamp_desc":${J(FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${f.engine}`)}` +
+      `,"level":${J(f.level)},${ruleJson(f, r)},"computer":${J(r.Computer)},"evidence_file":${J(r.EvidenceFile)},"evidence_line":${J(r.EvidenceLine)}` +
+      `,"evidence_record":${J(r.EvidenceRecord)},"attack_tactics":${J(r.MitreTactics)},"attack_techniques":${J(r.MitreTags)},"cves":${J(r.CVEs)}` +
+      `,"client_ip":${J(r.ClientIP)},"user_agent":${J(r.UserAgent)},"user":${J(r.User)},"path":${J(r.Path)},"details":`,
+    detailsJson(f, r.Details),
   );
+  out.push(`,"tag":${J([...f.attack, ...f.cves, f.level])}}`);
+  return true;
 }
 
 const ruleJsons = new WeakMap<object, { row: string[]; json: string }>();

@@ -8,7 +8,7 @@ import { findingOrderKey, levelRank } from '../finding.js';
 import { addAttackerIndicators, type AttackerIndicators } from '../engines/activity/index.js';
 import { TraceTally, type TracePart } from '../engines/exposure/index.js';
 import { attackCatalog, type AttackCatalog } from '../attack/index.js';
-import { digestRecord, digestRecordParts, findingLineParts, orderedBytes, Pieces, shapeDelta, timelineLines, type ShapeDelta } from '../reporters/index.js';
+import { digestRecord, digestRecordParts, findingLineParts, orderedBytes, Pieces, shapeDelta, timelineLinePieces, timelineLines, type ShapeDelta } from '../reporters/index.js';
 import { RunIndex } from '../spill/index.js';
 import { chooseHost } from '../evidence/index.js';
 
@@ -114,7 +114,8 @@ export class JobFindings {
     parts.clear();
     findingLineParts(f, parts);
     const lineParts = parts.n;
-    digestRecordParts(f, this.catalog ? timelineLines(f, this.catalog) : null, parts);
+    digestRecordParts(f, null, parts);
+    if (this.catalog) timelineLinePieces(f, this.catalog, parts);
     this.write(order, parts, lineParts);
     if (this.used >= this.maxBytes && this.ctx.spillDir !== null) this.writeRun(this.ctx.spillDir);
   }
