@@ -37,23 +37,42 @@ export function timelineCsvRow(r: TimelineRow): string {
 }
 
 const DETAILS_AT = TIMELINE_COLUMNS.indexOf('Details');
-/** Two records in one call, split at the newline between them (no cell holds a line break once safeCell made it one line). */
+/** Cells quoted as records of their own, split at the newlines between them (no cell holds a line break once safeCell made it one line). */
 const CSV_SPLIT = { ...CSV_OPTS, record_delimiter: '\n' } as const;
+function quoteAll(cells: readonly string[]): string[] {
+  return stringify(cells.map((c) => [c]), CSV_SPLIT).slice(0, -1).split('\n');
+}
+/** The columns a rule's findings share (its title, level, engine, techniques, CVEs, author, id, file). */
+const RULE_COLUMNS = new Set<keyof TimelineRow>(['RuleTitle', 'Level', 'Engine', 'MitreTactics', 'MitreTags', 'CVEs', 'RuleAuthor', 'RuleID', 'RuleFile']);
+const ruleAt = TIMELINE_COLUMNS.flatMap((c, i) => (RULE_COLUMNS.has(c) ? [i] : []));
+const eventAt = TIMELINE_COLUMNS.flatMap((c, i) => (!RULE_COLUMNS.has(c) && c !== 'Details' ? [i] : []));
+/** Quoted rule cells per rule object, kept while its values are the same. */
+const ruleCells = new WeakMap<object, { raw: string[]; quoted: string[] }>();
 
 /**
  * One finding's timeline.csv row as pieces, without its closing CRLF: exactly stringify([cells])'s row (a record
- * is its cells, each quoted alone, joined by the delimiter). The cells before Details and those after it are
- * quoted by csv-stringify in one call; Details (a KB or more, the same for every finding of an event) is made
- * safe and quoted once per event and given as a piece of its own, not copied into a row per finding.
+ * is its cells, each quoted alone, joined by the delimiter), every cell quoted by csv-stringify. The cells a
+ * rule's findings share are quoted once per rule object (`rule`, where given); the others in one call per finding;
+ * Details (a KB or more, the same for every finding of an event) is made safe and quoted once per event and given
+ * as a piece of its own, not copied into a row per finding.
  */
-export function timelineCsvPieces(r: TimelineRow, out: Pieces): void {
-  const head: string[] = [];
-  const tail: string[] = [];
-  for (let i = 0; i < TIMELINE_COLUMNS.length; i++) if (i !== DETAILS_AT) (i < DETAILS_AT ? head : tail).push(safeCell(r[TIMELINE_COLUMNS[i]!]));
-  const both = stringify([head, tail], CSV_SPLIT);
-  const nl = both.indexOf('\n');
-  out.push(both.slice(0, nl) + ',', quotedDetails(r.Details));
-  out.push(',' + both.slice(nl + 1, -1));
+export function timelineCsvPieces(r: TimelineRow, out: Pieces, rule: object | null = null): void {
+  const cells: string[] = new Array<string>(TIMELINE_COLUMNS.length);
+  const raw = ruleAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
+  let known = rule ? ruleCells.get(rule) : undefined;
+  if (!known || known.raw.some((v, j) => v !== raw[j])) {
+    known = { raw, quoted: quoteAll(raw.map(safeCell)) };
+    if (rule) ruleCells.set(rule, known);
+  }
+  ruleAt.forEach((i, j) => (cells[i] = known.quoted[j]!));
+  const own = quoteAll(eventAt.map((i) => safeCell(r[TIMELINE_COLUMNS[i]!])));
+  eventAt.forEach((i, j) => (cells[i] = own[j]!));
+  let head = '';
+  for (let i = 0; i < DETAILS_AT; i++) head += cells[i] + ',';
+  let tail = '';
+  for (let i = DETAILS_AT + 1; i < cells.length; i++) tail += ',' + cells[i];
+  out.push(head, quotedDetails(r.Details));
+  out.push(tail);
 }
 
 // The findings of one event come one after another with the same details (a KB or more): made safe and quoted once.

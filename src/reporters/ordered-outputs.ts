@@ -20,7 +20,7 @@ export interface TimelineLines {
 export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines {
   const row = timelineRow(f, catalog);
   const out = new Pieces();
-  timelineCsvPieces(row, out);
+  timelineCsvPieces(row, out, f.rule);
   const csv = out.text() + '\r\n';
   out.clear();
   return { csv, sketch: timesketchPieces(f, catalog, row, out) ? out.text() : null };
@@ -35,7 +35,7 @@ export function timelineLines(f: Finding, catalog: AttackCatalog): TimelineLines
 export function timelineLinePieces(f: Finding, catalog: AttackCatalog, out: Pieces): void {
   const row = timelineRow(f, catalog);
   out.push('\t');
-  timelineCsvPieces(row, out);
+  timelineCsvPieces(row, out, f.rule);
   out.push('\t');
   timesketchPieces(f, catalog, row, out);
 }

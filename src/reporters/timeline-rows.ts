@@ -79,10 +79,22 @@ export function detailsOf(fields: Record<string, unknown>): string {
   return d;
 }
 
-export function timelineRow(f: Finding, catalog: AttackCatalog): TimelineRow {
-  const techs = f.attack.map((t) => catalog.resolve(t) ?? t);
+// A rule's findings share their technique list: its tactics and tags are named once per list (and catalogue).
+const mitreCache = new WeakMap<readonly string[], { catalog: AttackCatalog; of: string; tactics: string; tags: string }>();
+function mitreOf(attack: readonly string[], catalog: AttackCatalog): { tactics: string; tags: string } {
+  const of = attack.join('\u0000');
+  const c = mitreCache.get(attack);
+  if (c && c.catalog === catalog && c.of === of) return c;
+  const techs = attack.map((t) => catalog.resolve(t) ?? t);
   const tactics = new Set<string>();
   for (const t of techs) for (const s of catalog.technique(t)?.tactics ?? []) tactics.add(catalog.tactic(s)?.name ?? s);
+  const made = { catalog, of, tactics: [...tactics].join(', '), tags: techs.join(', ') };
+  mitreCache.set(attack, made);
+  return made;
+}
+
+export function timelineRow(f: Finding, catalog: AttackCatalog): TimelineRow {
+  const mitre = mitreOf(f.attack, catalog);
   return {
     Timestamp: f.time ?? '',
     RuleTitle: f.rule.title,
@@ -93,8 +105,8 @@ export function timelineRow(f: Finding, catalog: AttackCatalog): TimelineRow {
     EvidenceLine: f.evidence.line !== undefined ? String(f.evidence.line) : '',
     EvidenceRecord: f.evidence.record !== undefined ? String(f.evidence.record) : '',
     Message: f.message ?? '',
-    MitreTactics: [...tactics].join(', '),
-    MitreTags: techs.join(', '),
+    MitreTactics: mitre.tactics,
+    MitreTags: mitre.tags,
     CVEs: f.cves.join(', '),
     ClientIP: findingIp(f) ?? '',
     UserAgent: findingAgent(f) ?? '',

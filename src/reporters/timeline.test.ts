@@ -153,7 +153,8 @@ test('a Timesketch line is JSON.stringify of its object, byte for byte, with sha
 
 test("a timeline.csv row is csv-stringify's row of its safe cells, byte for byte: Details quoted on its own and spliced in, for hostile cells and findings of one event in a row", async () => {
   const { stringify } = await import('csv-stringify/sync');
-  const { timelineCsvRow, TIMELINE_COLUMNS } = { ...(await import('./csv-timeline.js')), ...(await import('./timeline-rows.js')) };
+  const { timelineCsvRow, timelineCsvPieces, TIMELINE_COLUMNS } = { ...(await import('./csv-timeline.js')), ...(await import('./timeline-rows.js')) };
+  const { Pieces } = await import('./finding-line.js');
   const base = [...hostileFindings(), ...sampleFindings()];
   const weird = ['"', '""', '","', ',', '\\', '\u0000', '\u2028', '😀', 'a\tb\r\nc', '\r', '=1+1', '-2', '@x', ' ¦ '];
   let compared = 0;
@@ -166,6 +167,18 @@ test("a timeline.csv row is csv-stringify's row of its safe cells, byte for byte
     // twice: the second time its Details are the ones quoted last (an event's next finding)
     assert.equal(timelineCsvRow(row), oracle, `finding ${i}`);
     assert.equal(timelineCsvRow(row), oracle, `finding ${i} again`);
+    // with its rule's cells quoted once per rule object (what the scan does), before and after the rule changes
+    const viaRule = (): string => {
+      const out = new Pieces();
+      timelineCsvPieces(row, out, f.rule);
+      return out.text() + '\r\n';
+    };
+    assert.equal(viaRule(), oracle, `finding ${i}, rule cells cached`);
+    assert.equal(viaRule(), oracle, `finding ${i}, rule cells from the cache`);
+    const renamed = { ...row, RuleTitle: `${row.RuleTitle}"x` };
+    const out = new Pieces();
+    timelineCsvPieces(renamed, out, f.rule);
+    assert.equal(out.text() + '\r\n', stringify([TIMELINE_COLUMNS.map((c) => safeCell(renamed[c]))], { quoted: true, quoted_empty: true, record_delimiter: '\r\n' }), `finding ${i}, its rule's title changed`);
     compared++;
   }
   assert.equal(compared, 400);
