@@ -514,20 +514,25 @@ function sumsAt(index: { width: number; rows: Float64Array }, pos: number): numb
  * begin and end at records): the ranges then cannot be placed and write files of their own.
  */
 export function rangeOutputBytes(ranges: readonly (readonly RunSlice[])[]): number[][] | null {
-  const indexes = new Map<string, { width: number; rows: Float64Array } | null>();
-  const out: number[][] = [];
-  for (const slices of ranges) {
-    let total: number[] | null = null;
-    for (const s of slices) {
-      let index = indexes.get(s.path);
-      if (index === undefined) indexes.set(s.path, (index = readRunIndex(s.path, statSync(s.path).size)));
-      if (index === null) return null;
-      const [a, b] = [sumsAt(index, s.start), sumsAt(index, s.end)];
-      if (a === null || b === null) return null;
-      total ??= a.map(() => 0);
-      for (let k = 0; k < total.length; k++) total[k]! += b[k]! - a[k]!;
+  // run by run, one index in memory at a time (a 4x scan has about 900 runs of 5,000 records)
+  const byRun = new Map<string, { range: number; slice: RunSlice }[]>();
+  ranges.forEach((slices, range) => {
+    for (const slice of slices) {
+      let list = byRun.get(slice.path);
+      if (!list) byRun.set(slice.path, (list = []));
+      list.push({ range, slice });
     }
-    out.push(total ?? []);
+  });
+  const out: number[][] = ranges.map(() => []);
+  for (const [path, list] of byRun) {
+    const index = readRunIndex(path, statSync(path).size);
+    if (index === null) return null;
+    for (const { range, slice } of list) {
+      const [a, b] = [sumsAt(index, slice.start), sumsAt(index, slice.end)];
+      if (a === null || b === null) return null;
+      const total = out[range]!;
+      for (let k = 0; k < a.length; k++) total[k] = (total[k] ?? 0) + b[k]! - a[k]!;
+    }
   }
   return out;
 }
