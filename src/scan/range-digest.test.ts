@@ -17,3 +17,40 @@ test('a range thread is bounded at 256 MB, more where many rules fired (each cou
   assert.equal(rangeHeapLimits(many(3141)).maxOldGenerationSizeMb, Math.ceil(64 + (3141 * 50 * 4) / 1024));
   assert.ok(rangeHeapLimits(many(3141)).maxOldGenerationSizeMb > 600);
 });
+
+test("a range that would write other than its runs' indexes said (so would overlap the next range's stretch) fails; written as said, it is exact", async () => {
+  const { mkdtempSync, rmSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { JobFindings } = await import('./found.js');
+  const { planRanges, rangeOutputBytes } = await import('../spill/index.js');
+  const { digestRange } = await import('./range-digest.js');
+  const { sampleFindings, hostileFindings } = await import('../engines/story/testdata/sample-scan.js');
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-range-'));
+  try {
+    const found = new JobFindings({ minLevel: 'informational', spillDir: dir, timelines: true }, 4096);
+    for (const f of [...sampleFindings(), ...hostileFindings()]) found.add(f);
+    const part = found.part();
+    const ranges = planRanges(part.runs.map((r) => r.path), 1);
+    const [bytes] = rangeOutputBytes(ranges)!;
+    const files = { findings: join(dir, 'findings.jsonl'), csv: join(dir, 'timeline.csv'), sketch: join(dir, 'timeline.jsonl') };
+    const job = (said: number[]) => {
+      for (const p of Object.values(files)) writeFileSync(p, '');
+      return {
+        slices: ranges[0]!,
+        out: null,
+        parts: null,
+        place: { placed: true as const, findings: { path: files.findings, at: 0, bytes: said[0]! }, csv: null, sketch: { path: files.sketch, at: 0, bytes: said[2]! }, csvHeader: false },
+        shapes: [part.shapes],
+        hold: true,
+      };
+    };
+    assert.throws(() => digestRange(job([bytes![0]! + 1, 0, bytes![2]!])), /wrote \d+ bytes of findings\.jsonl where its runs' indexes said/);
+    assert.throws(() => digestRange(job([bytes![0]!, 0, bytes![2]! - 1])), /timeline\.jsonl/);
+    digestRange(job(bytes!));
+    assert.equal(readFileSync(files.findings).length, bytes![0]);
+    assert.ok(bytes![0]! > 1000 && readFileSync(files.findings, 'utf8').split('\n').length > 5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
