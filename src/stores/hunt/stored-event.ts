@@ -66,8 +66,22 @@ export function evidenceOf(r: MatchedEvent): EvidenceRef {
 export function timeOf(r: MatchedEvent): string | null {
   if (Number(r.has_time) !== 1) return null;
   if (typeof r.time_text === 'string' && r.time_text !== '') return r.time_text;
-  const iso = new Date(Number(r.ts) * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(r.us).padStart(6, '0')}Z`;
+  return `${isoSeconds(Number(r.ts))}.${String(r.us).padStart(6, '0')}Z`;
+}
+
+let isoDay = NaN;
+let isoDayText = '';
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `new Date(ts * 1000).toISOString().slice(0, 19)` for a stored time (UInt32 seconds): the date from Date once per
+ * day (a pass reads its events in time order), the time of day by arithmetic (UTC days are 86,400 s in JavaScript).
+ */
+export function isoSeconds(ts: number): string {
+  const day = Math.floor(ts / 86_400);
+  if (day !== isoDay) [isoDay, isoDayText] = [day, new Date(day * 86_400_000).toISOString().slice(0, 11)];
+  const s = ts - day * 86_400;
+  return `${isoDayText}${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
 }
 
 /** Milliseconds since the epoch, as Date.parse reads the reader's time (correlation windows). */
