@@ -58,6 +58,24 @@ test('chDB: streamed rows (Native) equal the JSONEachRow rows of the same query'
     }
     assert.equal(i, 200000);
     assert.ok([...byKind.values()].every((k) => Object.isFrozen(k)));
+    // Lists alike in every byte the fingerprint reads (length, count, ends and quarters) but one: each its own.
+    const alike = "SELECT number AS n, [concat('ab', toString(number % 7), 'cdefghij'), 'klmnop'] AS k FROM numbers(70000)";
+    const byText = new Map<string, readonly string[]>();
+    i = 0;
+    for await (const r of store.stream<{ n: number; k: readonly string[] }>(alike)) {
+      assert.deepEqual(r.k, [`ab${i % 7}cdefghij`, 'klmnop'], `row ${i}`);
+      const text = r.k.join();
+      if (!byText.has(text)) byText.set(text, r.k);
+      assert.equal(r.k, byText.get(text), `row ${i} shares its list`);
+      i++;
+    }
+    assert.equal(byText.size, 7);
+    // Names every object has are the row's own, as JSON.parse makes them.
+    const odd = "SELECT 1 AS `__proto__`, 'x' AS `constructor`, 2 AS toString";
+    const oddRows: unknown[] = [];
+    for await (const r of store.stream(odd)) oddRows.push(r);
+    assert.deepEqual(oddRows, await store.rows(odd));
+    assert.deepEqual(Object.keys(oddRows[0] as object), ['__proto__', 'constructor', 'toString']);
     // A column the decoder does not read: the rows come as JSON gives them.
     const dated = "SELECT toDateTime('2021-03-02 01:02:03', 'UTC') AS t, toDecimal32(1.5, 2) AS d, 'x' AS s, toLowCardinality('low') AS lc";
     const viaStream: unknown[] = [];

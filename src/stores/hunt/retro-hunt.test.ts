@@ -299,12 +299,19 @@ describe('Sigma in SQL (chDB) gives the closure compiler’s matches', { skip: c
     for (const id of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8', 'h9']) assert.ok(hot.local.some((k) => k.startsWith(`${id}|`)), `${id} matched nothing`);
     const fields = await hotFields(db.client);
     assert.deepEqual([fields.get('CommandLine')?.mask, fields.get('ParentUser')?.mask, fields.get('FileVersion')?.bit], ['hot_mask', 'hot_mask_2', String(1n << BigInt(HOT_FIELDS.indexOf('FileVersion') - 56))]);
+    assert.deepEqual([fields.get('cs-user-agent')?.mask, fields.get('cs-username')?.bit], ['hot_mask_3', String(1n << BigInt(HOT_FIELDS.indexOf('cs-username') - 80))]);
     const { set } = ruleSetFromText([rules.join('---\n')]);
     const hostCols = async (): Promise<string[]> =>
-      (await db.client.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND (name LIKE 'h\\_%' OR name IN ('hot_mask', 'hot_mask_2', 'key_repeats', 'place_key', 'place_channel'))")).map((r) => r.name);
-    // A store made before the second mask: its fields are read from keys/vals, the first mask's from their columns.
+      (
+        await db.client.rows<{ name: string }>(
+          `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND (name LIKE 'h\\_%' OR name IN (${[...HOT_MASKS.map((m) => m.name), 'key_repeats', 'place_key', 'place_channel'].map((n) => `'${n}'`).join(', ')}))`,
+        )
+      ).map((r) => r.name);
+    // A store made before the second mask (and those after it): their fields are read from keys/vals, the first
+    // mask's from their columns.
     const second = HOT_MASKS[1]!;
-    await db.client.exec(`ALTER TABLE events DROP COLUMN hot_mask_2, ${HOT_FIELDS.slice(second.from, second.to).map((_, j) => `DROP COLUMN h_${second.from + j}`).join(', ')}`);
+    const later = HOT_MASKS.slice(1);
+    await db.client.exec(`ALTER TABLE events ${later.flatMap((m) => [`DROP COLUMN ${m.name}`, ...HOT_FIELDS.slice(m.from, m.to).map((_, j) => `DROP COLUMN h_${m.from + j}`)]).join(', ')}`);
     const first = await hotFields(db.client);
     assert.deepEqual([first.has('CommandLine'), first.has('ParentUser'), first.size], [true, false, second.from]);
     const host1 = `H${++hostNo}`;

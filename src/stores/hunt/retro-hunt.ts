@@ -1,12 +1,13 @@
 // Retro-hunt: Sigma rules run over the stored events in SQL (one SELECT per logsource group, its rules'
 // conditions in one array), the few in-process-only rules by the closure compiler over the rows their
 // placement selects, and correlations over both paths' base matches — findings in the usual shape.
+import type { EvidenceRef } from '../../event.js';
 import type { Finding, Level } from '../../finding.js';
 import { levelRank } from '../../finding.js';
 import { evaluateGroup, planSql, subsetRuleSet, type CorrRecord, type InProcessRule, type SigmaRuleSet, type SqlGroup, type SqlPlan, type SqlRule, type HotField } from '../../engines/sigma/index.js';
 import { eventColumnNames, HOT_FIELDS, HOT_MASK, hotBit, hotColumn, hotMaskOf, keepsHotColumns, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, stringLiteral, visibleEvents, type StoreClient } from '../clickhouse/index.js';
 import { huntTrace, huntValueSets, traceMark, partitionForValueSets, type ValueSetLimits } from './value-sets.js';
-import { evidenceOf, fieldsOf, fieldText, huntEventOf, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type StoredEvent } from './stored-event.js';
+import { evidenceOf, fieldsOf, fieldText, huntEventOf, MATCHED_COLUMN_NAMES, MATCHED_EVENT_COLUMNS, msOf, STORED_COLUMN_NAMES, STORED_EVENT_COLUMNS, timeOf, type MatchedEvent, type StoredEvent } from './stored-event.js';
 
 export interface StoreHuntOptions {
   ruleSet: SigmaRuleSet;
@@ -96,8 +97,8 @@ export async function multiValuedFields(client: StoreClient, scope: string, keyR
 export function groupQuery(g: Pick<SqlGroup, 'where' | 'conds' | 'columns'>, scope: string, extra = ''): string {
   const hits = `arrayFilter(i -> i > 0, [${g.conds.map((c, i) => `if(${c}, ${i + 1}, 0)`).join(', ')}])`;
   const cols = g.columns.map(([n, e]) => `, ${e} AS ${n}`).join('');
-  const inner = `SELECT ${STORED_EVENT_COLUMNS}${cols} FROM events WHERE ${scope} AND ${g.where}`;
-  return `SELECT ${STORED_COLUMN_NAMES}, ${hits} AS hits FROM (${inner}) WHERE notEmpty(hits)${extra}`;
+  const inner = `SELECT ${MATCHED_EVENT_COLUMNS}${cols} FROM events WHERE ${scope} AND ${g.where}`;
+  return `SELECT ${MATCHED_COLUMN_NAMES}, ${hits} AS hits FROM (${inner}) WHERE notEmpty(hits)${extra}`;
 }
 
 /**
@@ -209,14 +210,16 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     o.onFinding(f);
   };
   // One base match: a finding when the rule generates one, a record for each correlation counting it.
-  // An event's rules come one after another: its time is made once for all of them.
-  let last: StoredEvent | null = null;
+  // An event's rules come one after another: its time and evidence are made once for all of them (its findings
+  // share its evidence, as the in-process engine's share the event's ref).
+  let last: MatchedEvent | null = null;
   let lastTime: string | null = null;
-  const matched = (rule: SqlRule, r: StoredEvent): void => {
+  let lastRef: EvidenceRef | null = null;
+  const matched = (rule: SqlRule, r: MatchedEvent): void => {
     if (rule.emit) {
       const m = rule.meta;
-      if (r !== last) [last, lastTime] = [r, timeOf(r)];
-      emit({ engine: 'sigma', time: lastTime, level: m.level, rule: m.ref, cves: m.cves, attack: m.attack, host: r.host, evidence: evidenceOf(r), fields: fieldsOf(r) });
+      if (r !== last) [last, lastTime, lastRef] = [r, timeOf(r), evidenceOf(r)];
+      emit({ engine: 'sigma', time: lastTime, level: m.level, rule: m.ref, cves: m.cves, attack: m.attack, host: r.host, evidence: lastRef!, fields: fieldsOf(r) });
     }
     if (rule.links.length === 0 || Number(r.has_time) !== 1) return;
     for (const { corr: ci, pos } of rule.links) {
@@ -264,7 +267,7 @@ export async function huntStore(client: StoreClient, o: StoreHuntOptions): Promi
     }
     for (const g of run ? part.rows : family) {
       const t1 = traceMark();
-      for await (const r of client.stream<StoredEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
+      for await (const r of client.stream<MatchedEvent & { hits: (number | string)[] }>(groupQuery(g, scope, settings))) {
         for (const h of r.hits) {
           sqlMatches++;
           matched(g.rules[Number(h) - 1]!, r);
@@ -314,7 +317,7 @@ export function inProcessQuery(rules: readonly Pick<InProcessRule, 'where' | 'pr
 }
 
 /** The in-process rules over the rows their placement and prefilters select, by the closure compiler. */
-async function huntInProcess(client: StoreClient, set: SigmaRuleSet, rules: readonly InProcessRule[], scope: string, settings: string, matched: (rule: SqlRule, r: StoredEvent) => void): Promise<{ matches: number; events: number }> {
+async function huntInProcess(client: StoreClient, set: SigmaRuleSet, rules: readonly InProcessRule[], scope: string, settings: string, matched: (rule: SqlRule, r: MatchedEvent) => void): Promise<{ matches: number; events: number }> {
   if (rules.length === 0) return { matches: 0, events: 0 };
   const sub = subsetRuleSet(set, rules.map((x) => x.rule.index));
   const byRef = new Map(rules.map((x) => [x.rule.meta.ref, x.rule]));

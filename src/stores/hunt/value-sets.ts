@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlGroup, SqlRule } from '../../engines/sigma/index.js';
 import { EVENT_COLUMNS, HOT_FIELDS, HOT_MASK, HOT_MASKS, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_KEY, type StoreClient } from '../clickhouse/index.js';
-import { STORED_EVENT_COLUMNS, type StoredEvent } from './stored-event.js';
+import { MATCHED_EVENT_COLUMNS, type MatchedEvent } from './stored-event.js';
 
 /**
  * Value sets one logsource may have before it is hunted event by event instead: the sets are held in memory
@@ -187,7 +187,7 @@ export async function huntValueSets(
   groups: readonly SqlGroup[],
   scope: string,
   settings: string,
-  matched: (rule: SqlRule, r: StoredEvent) => void,
+  matched: (rule: SqlRule, r: MatchedEvent) => void,
   limits: ValueSetLimits = {},
 ): Promise<ValueSetRun | null> {
   const max = limits.max ?? VALUE_SETS_MAX;
@@ -257,15 +257,22 @@ export async function huntValueSets(
     const lead = cheap.length > 1 ? await leadingColumn(client, table, matching, cheap, run.events) : null;
     const leadTest = lead ? `${lead[1]} IN ${ofMatching(lead[0])} AND ` : '';
     run.lead = lead?.[1] ?? null;
-    const select = `SELECT ${STORED_EVENT_COLUMNS}, toString(${hashOf}) AS set_hash FROM events PREWHERE ${where} AND ${leadTest}`;
+    // Each event names its set by the set's hash as a number (UInt64, rounded to a double as JSON.parse rounds it):
+    // no decimal text made and decoded per event. Exact where the matching sets' hashes stay distinct so rounded
+    // (only their events come back), else as text.
+    const byNumber = new Map<number, SqlRule[]>();
+    for (const [h, rules] of bySet) byNumber.set(Number(h), rules);
+    const numeric = byNumber.size === bySet.size;
+    const rulesOf = numeric ? (h: number | string): readonly SqlRule[] | undefined => byNumber.get(Number(h)) : (h: number | string): readonly SqlRule[] | undefined => bySet.get(String(h));
+    const select = `SELECT ${MATCHED_EVENT_COLUMNS}, ${numeric ? hashOf : `toString(${hashOf})`} AS set_hash FROM events PREWHERE ${where} AND ${leadTest}`;
     const sql =
       cheap.length === base.length
         ? `${select}${hashOf} IN (SELECT th FROM ${matching}) AND ${scope}`
         : `${select}${cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
     let read = 0;
-    for await (const r of client.stream<StoredEvent & { set_hash: string }>(sql)) {
+    for await (const r of client.stream<MatchedEvent & { set_hash: number | string }>(sql)) {
       read++;
-      for (const rule of bySet.get(r.set_hash) ?? []) {
+      for (const rule of rulesOf(r.set_hash) ?? []) {
         run.matches++;
         matched(rule, r);
       }
