@@ -98,3 +98,17 @@ test('Native: unknown types are refused, not misread; an empty chunk has no rows
   const bytes = Buffer.concat([Buffer.from([2, 2]), str('a'), str('String'), str('hé'), str(''), str('k'), str('Array(UInt8)'), u64(1), u64(1), Buffer.from([7])]);
   assert.deepEqual(new NativeDecoder().decode(bytes), [{ a: 'hé', k: [7] }, { a: '', k: [] }]);
 });
+
+test('Native: lists of strings alike in every byte the fingerprint reads (hostile evidence can make them) each decode as themselves, and repeats are found', () => {
+  const str = (x: string): Buffer => Buffer.concat([Buffer.from([Buffer.byteLength(x)]), Buffer.from(x)]);
+  const u64 = (n: number): Buffer => { const b = Buffer.alloc(8); b.writeUInt32LE(n); return b; };
+  // 400 rows of one Array(String) column, each row a list of two 40-byte strings differing only in bytes 8-11 of
+  // its first string (same length, same count, same middle, quarter and end bytes: one fingerprint), every list twice
+  const lists = Array.from({ length: 200 }, (_, i) => [`aaaaaaaa${String(i).padStart(4, '0')}${'b'.repeat(28)}`, 'c'.repeat(40)]);
+  const rows = [...lists, ...lists];
+  const offsets = rows.map((_, i) => u64(2 * (i + 1)));
+  const bytes = Buffer.concat([Buffer.from([1]), Buffer.from([0x90, 0x03]), str('v'), str('Array(String)'), ...offsets, ...rows.flat().map(str)]);
+  const got = new NativeDecoder().decode<{ v: string[] }>(bytes);
+  assert.equal(got.length, 400);
+  assert.deepEqual(got.map((r) => [...r.v]), rows);
+});

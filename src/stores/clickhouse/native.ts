@@ -64,6 +64,8 @@ interface SliceBuffer extends Buffer {
  */
 const SAMPLE = 64;
 const KEPT = 10_000;
+/** Lists kept under one fingerprint. */
+const BUCKET = 8;
 
 /** A list's bytes as kept: a copy of them (the chunk they came in is let go) and the list decoded. */
 interface KeptList {
@@ -114,9 +116,12 @@ function stringLists(): (c: Cursor, n: number) => readonly string[] {
     c.pos = end;
     if (kept < KEPT) {
       const k: KeptList = { bytes: Buffer.from(c.buf.subarray(start, end)), list: out };
+      // A bucket holds at most BUCKET lists: lists alike in the bytes the fingerprint reads (hostile evidence can
+      // make them) never make a lookup walk more than that.
       if (had === undefined) seen.set(fp, k);
-      else if (Array.isArray(had)) had.push(k);
-      else seen.set(fp, [had, k]);
+      else if (!Array.isArray(had)) seen.set(fp, [had, k]);
+      else if (had.length < BUCKET) had.push(k);
+      else return out;
       kept++;
     }
     return out;
