@@ -329,16 +329,12 @@ async function huntInto(opts: HuntOptions, shown: SpillSorter<Finding>, archives
       if (next === jobs.length - 1 && exact) runsGone = Promise.all(runs.map((r) => unlink(r).catch(() => undefined)));
       // A range's stretch of the outputs goes out as soon as it and those before it are done, while the later
       // ranges still merge; the outputs are right whether or not the digests join exactly.
-      const job = jobs[next++]!;
-      const p = job.parts;
-      if (p && onOrderedParts) {
-        await onOrderedParts(p);
+      const { parts, place: placed } = jobs[next++]!;
+      const given = placed ?? parts;
+      if (given && onOrderedParts) {
+        await onOrderedParts(given);
         linesGiven = true;
-        for (const f of [p.findings, p.csv, p.sketch]) if (f) rmSync(f, { force: true });
-      }
-      if (job.place && onOrderedParts) {
-        await onOrderedParts(job.place);
-        linesGiven = true;
+        if (parts) for (const f of [parts.findings, parts.csv, parts.sketch]) if (f) rmSync(f, { force: true });
       }
     }
     if (exact) {

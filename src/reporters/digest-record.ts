@@ -173,18 +173,14 @@ export class ShapeBook {
   }
 
   /**
-   * A record's timeline lines (from its bytes) added to the timelines' files as they are, the bytes
-   * OrderedOutputs.writeLines writes for lines(): false where the record was made without them.
+   * A record's timeline lines added to the timelines' files — from its bytes (a run file's) as they are, from its
+   * text decoded — the bytes OrderedOutputs.writeLines writes for lines(): false where the record has none.
    */
-  copyLines(record: Buffer, csv: ByteSink | null, sketch: ByteSink | null): boolean {
+  copyLines(record: Buffer | string, csv: ByteSink | null, sketch: ByteSink | null): boolean {
+    if (typeof record === 'string') return addLines(this.lines(record), csv, sketch);
     const b = record.indexOf(TAB, record.indexOf(TAB) + 1);
     if (b === -1) return false;
-    if (record[b + 1] === BRACKET) {
-      const t = linesAt(record.toString('utf8', b), 0);
-      csv?.add(t.csv);
-      if (t.sketch !== null) sketch?.add(t.sketch + '\n');
-      return true;
-    }
+    if (record[b + 1] === BRACKET) return addLines(linesAt(record.toString('utf8', b), 0), csv, sketch);
     const last = record.lastIndexOf(TAB);
     csv?.add(record.subarray(b + 1, last));
     csv?.add(CRLF);
@@ -194,6 +190,14 @@ export class ShapeBook {
     }
     return true;
   }
+}
+
+/** Decoded timeline lines added as writeLines writes them (false: there were none). */
+function addLines(t: TimelineLines | null, csv: ByteSink | null, sketch: ByteSink | null): boolean {
+  if (!t) return false;
+  csv?.add(t.csv);
+  if (t.sketch !== null) sketch?.add(t.sketch + '\n');
+  return true;
 }
 
 /**

@@ -1,8 +1,8 @@
 // The findings' final merge, by ranges of their order: each range's slices of the sorted runs merged apart (all
 // ranges at once, the first in the main thread, the others on threads), read through the digest, and written out
-// in order — as the ordered outputs themselves (findings.jsonl, timeline.csv and timeline.jsonl parts that the
-// caller appends one range after another, as bytes), or for a caller that wants every finding as records to read
-// back; the main thread joins the ranges' digests (FindingsDigest.join).
+// in order — as the ordered outputs themselves (each range's stretch of findings.jsonl, timeline.csv and
+// timeline.jsonl, written into those files in place, or as parts the caller appends one after another), or for a
+// caller that wants every finding as records to read back; the main thread joins the ranges' digests (FindingsDigest.join).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -86,8 +86,7 @@ export function digestRange(job: RangeJob): DigestPart {
         files.findings?.add(e.lineBytes());
         files.findings?.add(NL);
         if (!files.csv && !files.sketch) return;
-        const copied = typeof aux === 'string' ? copyText(book, aux, files.csv, files.sketch) : book.copyLines(aux, files.csv, files.sketch);
-        if (!copied) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
+        if (!book.copyLines(aux, files.csv, files.sketch)) throw new Error('a digest record without its timeline lines (the scan was not asked for them)');
       },
       job.hold,
     );
@@ -104,15 +103,6 @@ export function digestRange(job: RangeJob): DigestPart {
 }
 
 const NL = Buffer.from('\n');
-
-/** copyLines for a record held as text (not read from a run file). */
-function copyText(book: ShapeBook, aux: string, csv: BufferedFile | null, sketch: BufferedFile | null): boolean {
-  const t = book.lines(aux);
-  if (!t) return false;
-  csv?.add(t.csv);
-  if (t.sketch !== null) sketch?.add(t.sketch + '\n');
-  return true;
-}
 
 /**
  * A range thread's heap, bounded. What it keeps is the digest's (RULE_ROWS whole findings per rule that fired, the
