@@ -1,11 +1,15 @@
 // bench:store-hunt — the stored retro-hunt (all SigmaHQ Windows rules + the Exchange pack) over ≥ 10 M stored events
-// vs the in-process engine on the same events in the same run, per CPU-second; chDB, and servers when given.
+// vs the in-process engine on the same events, per CPU-second: each hunt in a fresh process, BENCH_STORE_RUNS runs
+// each taking turns, medians; chDB, and servers when given.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discover } from '../src/evidence/index.js';
 import type { HuntEvent, WinEvent } from '../src/event.js';
+import type { Finding } from '../src/finding.js';
 import { eventBatches, readerFor } from '../src/readers/index.js';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
@@ -196,26 +200,125 @@ function serverCpu(pids: readonly number[]): number {
   return s;
 }
 
-/**
- * The stored hunt: wall seconds, CPU seconds (process.cpuUsage covers chDB's in-process threads; a server's
- * from /proc/<pid>/stat of its processes, plus ours for reading the results), findings and queries.
- */
-export async function huntStored(
-  client: StoreClient,
-  set: SigmaRuleSet,
-  serverPids: readonly number[] = [],
-  hotColumns = true,
-): Promise<{ wallS: number; cpuS: number; findings: number; queries: number; hotFields: number; valueSets: { logsources: number; sets: number; events: number } }> {
-  const s0 = serverCpu(serverPids);
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  let findings = 0;
-  const sum = await huntStore(client, { ruleSet: set, hotColumns, valueSets: hotColumns && process.env['BENCH_STORE_VALUE_SETS'] !== '0', onFinding: () => void findings++ });
-  const c = process.cpuUsage(c0);
-  return { wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 + serverCpu(serverPids) - s0, findings, queries: sum.queries, hotFields: sum.hotFields, valueSets: sum.valueSets };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const clock = (): string => new Date().toISOString().slice(11, 19);
+
+/** The bench's rules: SigmaHQ rules/windows and the Exchange pack. */
+const benchRules = async (): Promise<SigmaRuleSet> =>
+  (await loadSigma([join(sharedDir, 'sigma', 'rules', 'windows'), join(rulesDir, 'sigma')], { builtinRoot: rulesDir })).ruleSet;
+
+/** A finding's identity without its time (rule, evidence path, line or record): the same on both sides. */
+const identity = (f: Finding): string => JSON.stringify([f.rule.id, f.evidence.path, f.evidence.line ?? f.evidence.record ?? null]);
+const digestOf = (ids: string[]): string => createHash('sha256').update(ids.sort().join('\n')).digest('hex').slice(0, 16);
+
+/** What one measured hunt (a child process) reports: CPU-s of the whole process over the hunt, every thread. */
+export interface ChildResult {
+  kind: 'in-process' | 'stored';
+  cpuS: number;
+  /** The main thread's share (JavaScript, chDB's fetch calls); the in-process figure before session 14. */
+  mainS: number;
+  wallS: number;
+  findings: number;
+  digest: string;
+  events: number;
+  rules: number;
+  queries?: number;
+  hotFields?: number;
+  valueSets?: { logsources: number; sets: number; events: number };
+  at: string;
+  loadBefore: string;
+  loadAfter: string;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/**
+ * One measured hunt in this (fresh) process: `in-process TOTAL` or `stored SPEC HOT PIDS`. The rules are loaded and
+ * the events made before the clock starts; CPU-s is process.cpuUsage (every thread of the process: V8's helpers and
+ * chDB's too), plus a server's /proc CPU. BENCH_STORE_WARM_EVENTS=N first runs the in-process engine over N events
+ * (not counted), as the one-process bench before session 14 did.
+ */
+async function child(args: string[]): Promise<ChildResult> {
+  const set = await benchRules();
+  const loadBefore = loadavg();
+  const ids: string[] = [];
+  const [kind, a, b, c] = args;
+  if (kind === 'in-process') {
+    const base = await baseEvents();
+    const total = Number(a);
+    const runs = new Map<string, ReturnType<SigmaRuleSet['createRun']>>();
+    let cpuS = 0;
+    let mainS = 0;
+    let wallS = 0;
+    let n = 0;
+    const span = <T>(fn: () => T): T => {
+      const c0 = process.cpuUsage();
+      const m0 = mainThreadCpu();
+      const t0 = performance.now();
+      const r = fn();
+      const cu = process.cpuUsage(c0);
+      cpuS += (cu.user + cu.system) / 1e6;
+      mainS += mainThreadCpu() - m0;
+      wallS += (performance.now() - t0) / 1000;
+      return r;
+    };
+    for (const { host, events } of benchEvents(base, copiesFor(base, total))) {
+      n += events.length;
+      const run = runs.get(host) ?? runs.set(host, set.createRun()).get(host)!;
+      const found = span(() => events.flatMap((e) => run.match(e)));
+      for (const f of found) ids.push(identity(f));
+    }
+    for (const f of span(() => [...runs.values()].flatMap((r) => r.finish()))) ids.push(identity(f));
+    return { kind: 'in-process', cpuS, mainS, wallS, findings: ids.length, digest: digestOf(ids), events: n, rules: set.size, at: clock(), loadBefore, loadAfter: loadavg() };
+  }
+  if (kind !== 'stored' || !a) throw new Error(`usage: store-hunt --child in-process TOTAL | stored SPEC HOT PIDS`);
+  const warm = Number(process.env['BENCH_STORE_WARM_EVENTS'] ?? 0);
+  if (warm > 0) huntInProcess(set, await baseEvents(), warm);
+  const pids = (c ?? '').split(',').filter(Boolean).map(Number);
+  const client = await openStore(a);
+  try {
+    const s0 = serverCpu(pids);
+    const c0 = process.cpuUsage();
+    const m0 = mainThreadCpu();
+    const t0 = performance.now();
+    const sum = await huntStore(client, { ruleSet: set, hotColumns: b !== '0', valueSets: b !== '0' && process.env['BENCH_STORE_VALUE_SETS'] !== '0', onFinding: (f) => void ids.push(identity(f)) });
+    const cu = process.cpuUsage(c0);
+    return {
+      kind: 'stored',
+      cpuS: (cu.user + cu.system) / 1e6 + serverCpu(pids) - s0,
+      mainS: mainThreadCpu() - m0,
+      wallS: (performance.now() - t0) / 1000,
+      findings: ids.length,
+      digest: digestOf(ids),
+      events: sum.valueSets.events,
+      rules: set.size,
+      queries: sum.queries,
+      hotFields: sum.hotFields,
+      valueSets: sum.valueSets,
+      at: clock(),
+      loadBefore,
+      loadAfter: loadavg(),
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+const RESULT = 'BENCH-RESULT ';
+
+/** Runs one measured hunt in a fresh node process (this file, --child …) and reads its result line. */
+export function runChild(args: string[], script = fileURLToPath(import.meta.url), env: NodeJS.ProcessEnv = process.env): ChildResult {
+  const r = spawnSync(process.execPath, [script, '--child', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT));
+  if (r.status !== 0 || !line) throw new Error(`bench child ${args.join(' ')} failed (exit ${r.status}): ${r.stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(RESULT.length)) as ChildResult;
+}
+
+const fmtRun = (r: ChildResult): string =>
+  `${r.cpuS.toFixed(1)} CPU-s (main thread ${r.mainS.toFixed(1)}), ${r.wallS.toFixed(1)} s wall, ${r.findings} findings (digest ${r.digest}); ${r.at}, load ${r.loadBefore} -> ${r.loadAfter}`;
 
 async function main(): Promise<void> {
   if (!hasShared) {
@@ -223,55 +326,89 @@ async function main(): Promise<void> {
     return;
   }
   const total = Number(process.env['BENCH_STORE_EVENTS'] ?? 10_000_000);
-  const runs = Number(process.env['BENCH_STORE_RUNS'] ?? 1);
-  const loaded = await loadSigma([join(sharedDir, 'sigma', 'rules', 'windows'), join(rulesDir, 'sigma')], { builtinRoot: rulesDir });
-  const set = loaded.ruleSet;
+  const runs = Number(process.env['BENCH_STORE_RUNS'] ?? 3);
   const base = await baseEvents();
-  console.log(`rules: ${set.size} (SigmaHQ rules/windows + the Exchange pack); ${base.length} distinct events, ${total.toLocaleString('en')} stored; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-  const local = huntInProcess(set, base, total);
-  console.log(`in-process: ${local.events} events, ${local.cpuS.toFixed(1)} CPU-s (main thread), ${(local.events / local.cpuS).toFixed(0)} events per CPU-s, ${local.findings} findings`);
-  const targets: { label: string; spec: string; pids: number[] }[] = [];
+  console.log(`${base.length} distinct events, ${total.toLocaleString('en')} stored; ${runs} runs each, every hunt in a fresh process, in-process and stored taking turns; started ${clock()}, load ${loadavg()}`);
+  const targets: { label: string; spec: string; pids: number[]; events: number }[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-bench-store-'));
-  targets.push({ label: 'chDB', spec: dir, pids: [] });
+  targets.push({ label: 'chDB', spec: dir, pids: [], events: 0 });
   for (const [label, url, chDir] of [
     ['one node', process.env['BENCH_CLICKHOUSE'], process.env['BENCH_CLICKHOUSE_DIR']],
     ['two shards', process.env['BENCH_CLICKHOUSE_CLUSTER'], process.env['BENCH_CLICKHOUSE_CLUSTER_DIR']],
   ] as const) {
     if (!url) continue;
     const pids = chDir ? ['node1', 'node2'].flatMap((n) => { try { return [Number(readFileSync(join(chDir, n, 'pid'), 'utf8'))]; } catch { return []; } }) : [];
-    targets.push({ label, spec: url, pids });
+    targets.push({ label, spec: url, pids, events: 0 });
   }
   try {
+    // Each store filled once, here, and its merges waited for; then closed, so the children open it afresh.
     for (const t of targets) {
       const client = await openStore(t.spec);
       try {
         await ensureSchema(client);
         if (t.pids.length === 0 && t.spec !== dir) console.log(`${t.label}: no server pid (BENCH_CLICKHOUSE*_DIR), server CPU not counted`);
+        const s0 = serverCpu(t.pids);
+        const c0 = process.cpuUsage();
         const fill = await fillStore(client, base, total);
-        console.log(`${t.label}: stored ${fill.events.toLocaleString('en')} events in ${fill.wallS.toFixed(0)} s wall`);
+        const cu = process.cpuUsage(c0);
+        const ingestCpu = (cu.user + cu.system) / 1e6 + serverCpu(t.pids) - s0;
+        t.events = fill.events;
+        console.log(
+          `${t.label}: stored ${fill.events.toLocaleString('en')} events in ${fill.wallS.toFixed(0)} s wall, ${ingestCpu.toFixed(1)} CPU-s (${(fill.events / fill.wallS).toFixed(0)} events/s; INSERT … SELECT of copies, not exhunt ingest)`,
+        );
         const settled = await mergesSettled(client);
         console.log(`${t.label}: the store's merges after the fill: ${settled.wallS.toFixed(1)} s wall, ${settled.cpuS.toFixed(1)} CPU-s (not counted in the hunt)`);
-        // Hot fields from their own columns where the store keeps them; BENCH_STORE_ARRAYS=1 also reads every field
-        // from keys/vals (the plan without them), for the comparison.
-        for (const hot of process.env['BENCH_STORE_ARRAYS'] === '1' ? [true, false] : [true]) {
-          const res = [];
-          for (let i = 0; i < runs; i++) res.push(await huntStored(client, set, t.pids, hot));
-          const cpu = median(res.map((r) => r.cpuS));
-          const same = res.every((r) => r.findings === local.findings) ? 'as many as in-process' : `FINDINGS DIFFER from in-process (${local.findings})`;
-          console.log(
-            `${t.label} (${res[0]!.hotFields} fields from their own columns; ${res[0]!.valueSets.logsources} logsources over ${res[0]!.valueSets.sets.toLocaleString('en')} value sets of ${res[0]!.valueSets.events.toLocaleString('en')} events): hunt ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (median of ${runs}), ` +
-              `${res[0]!.queries} queries, ${res[0]!.findings} findings, ${same}; ${(fill.events / cpu).toFixed(0)} events per CPU-s = ${(local.cpuS / cpu).toFixed(2)}x the in-process engine per CPU-second`,
-          );
-        }
       } finally {
         await client.close();
       }
     }
+    // Hot fields from their own columns where the store keeps them; BENCH_STORE_ARRAYS=1 also reads every field
+    // from keys/vals (the plan without them), for the comparison.
+    const modes = process.env['BENCH_STORE_ARRAYS'] === '1' ? ['1', '0'] : ['1'];
+    const local: ChildResult[] = [];
+    const stored = new Map<string, ChildResult[]>();
+    for (let i = 0; i < runs; i++) {
+      const l = runChild(['in-process', String(total)]);
+      local.push(l);
+      console.log(`run ${i + 1} in-process: ${fmtRun(l)}`);
+      for (const t of targets)
+        for (const hot of modes) {
+          const r = runChild(['stored', t.spec, hot, t.pids.join(',')]);
+          const key = `${t.label}${hot === '0' ? ' (every field from keys/vals)' : ''}`;
+          stored.set(key, [...(stored.get(key) ?? []), r]);
+          console.log(`run ${i + 1} ${key}: ${fmtRun(r)}`);
+        }
+    }
+    const lcpu = median(local.map((r) => r.cpuS));
+    const lmain = median(local.map((r) => r.mainS));
+    const events = local[0]!.events;
+    console.log(
+      `in-process (${local[0]!.rules} rules): ${events} events, median ${lcpu.toFixed(1)} CPU-s (runs ${local.map((r) => r.cpuS.toFixed(1)).join(' / ')}; main thread ${lmain.toFixed(1)}), ` +
+        `${(events / lcpu).toFixed(0)} events per CPU-s, ${local[0]!.findings} findings`,
+    );
+    const localSame = local.every((r) => r.findings === local[0]!.findings && r.digest === local[0]!.digest);
+    let ok = localSame;
+    for (const [label, res] of stored) {
+      const r0 = res[0]!;
+      const cpu = median(res.map((r) => r.cpuS));
+      const same = res.every((r) => r.findings === local[0]!.findings && r.digest === local[0]!.digest);
+      ok &&= same;
+      console.log(
+        `${label} (${r0.hotFields} fields from their own columns; ${r0.valueSets!.logsources} logsources over ${r0.valueSets!.sets.toLocaleString('en')} value sets of ${r0.valueSets!.events.toLocaleString('en')} events): ` +
+          `hunt median ${median(res.map((r) => r.wallS)).toFixed(1)} s wall, ${cpu.toFixed(1)} CPU-s (runs ${res.map((r) => r.cpuS.toFixed(1)).join(' / ')}; main thread ${median(res.map((r) => r.mainS)).toFixed(1)}), ` +
+          `${r0.queries} queries, ${r0.findings} findings, ${same ? 'the same as in-process (count and digest)' : `FINDINGS DIFFER from in-process (${local[0]!.findings}, digest ${local[0]!.digest})`}; ` +
+          `${(events / cpu).toFixed(0)} events per CPU-s = ${(lcpu / cpu).toFixed(2)}x the in-process engine per CPU-second (medians; ${(lmain / cpu).toFixed(2)}x against its main thread alone)`,
+      );
+    }
+    if (!ok) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`load after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`finished ${clock()}, load ${loadavg()}`);
 }
 
 // Run when executed (bench/store.ts imports the functions above).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--child') console.log(RESULT + JSON.stringify(await child(process.argv.slice(3))));
+  else await main();
+}
