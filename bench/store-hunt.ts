@@ -230,6 +230,10 @@ export interface ChildResult {
   queries?: number;
   hotFields?: number;
   valueSets?: { logsources: number; sets: number; events: number };
+  /** process.resourceUsage over the hunt: user and system CPU-s, minor page faults. */
+  userS?: number;
+  sysS?: number;
+  minorFaults?: number;
   at: string;
   loadBefore: string;
   loadAfter: string;
@@ -282,12 +286,17 @@ async function child(args: string[]): Promise<ChildResult> {
   try {
     const s0 = serverCpu(pids);
     const c0 = process.cpuUsage();
+    const r0 = process.resourceUsage();
     const m0 = mainThreadCpu();
     const t0 = performance.now();
     const sum = await huntStore(client, { ruleSet: set, hotColumns: b !== '0', valueSets: b !== '0' && process.env['BENCH_STORE_VALUE_SETS'] !== '0', onFinding: (f) => void ids.push(identity(f)) });
     const cu = process.cpuUsage(c0);
+    const r1 = process.resourceUsage();
     return {
       kind: 'stored',
+      userS: (r1.userCPUTime - r0.userCPUTime) / 1e6,
+      sysS: (r1.systemCPUTime - r0.systemCPUTime) / 1e6,
+      minorFaults: r1.minorPageFault - r0.minorPageFault,
       cpuS: (cu.user + cu.system) / 1e6 + serverCpu(pids) - s0,
       mainS: mainThreadCpu() - m0,
       wallS: (performance.now() - t0) / 1000,
@@ -318,7 +327,7 @@ export function runChild(args: string[], script = fileURLToPath(import.meta.url)
 }
 
 const fmtRun = (r: ChildResult): string =>
-  `${r.cpuS.toFixed(1)} CPU-s (main thread ${r.mainS.toFixed(1)}), ${r.wallS.toFixed(1)} s wall, ${r.findings} findings (digest ${r.digest}); ${r.at}, load ${r.loadBefore} -> ${r.loadAfter}`;
+  `${r.cpuS.toFixed(1)} CPU-s (main thread ${r.mainS.toFixed(1)}${r.sysS !== undefined ? `, system ${r.sysS.toFixed(1)}, ${r.minorFaults} minor faults` : ''}), ${r.wallS.toFixed(1)} s wall, ${r.findings} findings (digest ${r.digest}); ${r.at}, load ${r.loadBefore} -> ${r.loadAfter}`;
 
 async function main(): Promise<void> {
   if (!hasShared) {
