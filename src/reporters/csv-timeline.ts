@@ -36,7 +36,6 @@ export function timelineCsvRow(r: TimelineRow): string {
   return out.text() + '\r\n';
 }
 
-const DETAILS_AT = TIMELINE_COLUMNS.indexOf('Details');
 /** Cells quoted as records of their own, split at the newlines between them (no cell holds a line break once safeCell made it one line). */
 const CSV_SPLIT = { ...CSV_OPTS, record_delimiter: '\n' } as const;
 function quoteAll(cells: readonly string[]): string[] {
@@ -44,46 +43,60 @@ function quoteAll(cells: readonly string[]): string[] {
 }
 /** The columns a rule's findings share (its title, level, engine, techniques, CVEs, author, id, file). */
 const RULE_COLUMNS = new Set<keyof TimelineRow>(['RuleTitle', 'Level', 'Engine', 'MitreTactics', 'MitreTags', 'CVEs', 'RuleAuthor', 'RuleID', 'RuleFile']);
-const ruleAt = TIMELINE_COLUMNS.flatMap((c, i) => (RULE_COLUMNS.has(c) ? [i] : []));
-const eventAt = TIMELINE_COLUMNS.flatMap((c, i) => (!RULE_COLUMNS.has(c) && c !== 'Details' ? [i] : []));
-/** Quoted rule cells per rule object, kept while its values are the same. */
-const ruleCells = new WeakMap<object, { raw: string[]; quoted: string[] }>();
+/**
+ * The row as runs of adjoining columns of one kind — the rule's, the event's (Details is a run of its own, a KB or
+ * more) — each written as its quoted cells joined by commas, with the comma before it: a row is its runs' texts one
+ * after another, none of them made per finding.
+ */
+interface Run {
+  rule: boolean;
+  /** The run's columns, and where each is in its kind's list (ruleAt / eventAt). */
+  at: number[];
+  first: boolean;
+}
+const ruleAt: number[] = [];
+const eventAt: number[] = [];
+const runs: Run[] = [];
+for (const [i, c] of TIMELINE_COLUMNS.entries()) {
+  const rule = RULE_COLUMNS.has(c);
+  const list = rule ? ruleAt : eventAt;
+  const last = runs[runs.length - 1];
+  if (last && last.rule === rule && c !== 'Details' && TIMELINE_COLUMNS[i - 1] !== 'Details') last.at.push(list.length);
+  else runs.push({ rule, at: [list.length], first: i === 0 });
+  list.push(i);
+}
+/** A kind's runs' texts from its quoted cells (in ruleAt / eventAt order). */
+function runTexts(rule: boolean, quoted: readonly string[]): string[] {
+  return runs.filter((r) => r.rule === rule).map((r) => (r.first ? '' : ',') + r.at.map((j) => quoted[j]!).join(','));
+}
+/** A rule's runs per rule object, kept while its values are the same. */
+const ruleRuns = new WeakMap<object, { raw: string[]; texts: string[] }>();
+// The findings of one event come one after another with the same event cells and Details: their runs are made once.
+let lastEvent: string[] | null = null;
+let lastEventTexts: string[] = [];
 
 /**
  * One finding's timeline.csv row as pieces, without its closing CRLF: exactly stringify([cells])'s row (a record
- * is its cells, each quoted alone, joined by the delimiter), every cell quoted by csv-stringify. The cells a
- * rule's findings share are quoted once per rule object (`rule`, where given); the others in one call per finding;
- * Details (a KB or more, the same for every finding of an event) is made safe and quoted once per event and given
- * as a piece of its own, not copied into a row per finding.
+ * is its cells, each quoted alone, joined by the delimiter), every cell made safe and quoted by csv-stringify. The
+ * rule's runs are quoted once per rule object (`rule`, where given); the event's (Details with them) once per
+ * event — for as long as the next finding's cells are the same — and handed on as pieces, never joined into a row.
  */
 export function timelineCsvPieces(r: TimelineRow, out: Pieces, rule: object | null = null): void {
-  const cells: string[] = new Array<string>(TIMELINE_COLUMNS.length);
-  const raw = ruleAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
-  let known = rule ? ruleCells.get(rule) : undefined;
-  if (!known || known.raw.some((v, j) => v !== raw[j])) {
-    known = { raw, quoted: quoteAll(raw.map(safeCell)) };
-    if (rule) ruleCells.set(rule, known);
+  let known = rule ? ruleRuns.get(rule) : undefined;
+  if (!known || ruleAt.some((i, j) => known!.raw[j] !== r[TIMELINE_COLUMNS[i]!])) {
+    const raw = ruleAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
+    known = { raw, texts: runTexts(true, quoteAll(raw.map(safeCell))) };
+    if (rule) ruleRuns.set(rule, known);
   }
-  ruleAt.forEach((i, j) => (cells[i] = known.quoted[j]!));
-  const own = quoteAll(eventAt.map((i) => safeCell(r[TIMELINE_COLUMNS[i]!])));
-  eventAt.forEach((i, j) => (cells[i] = own[j]!));
-  let head = '';
-  for (let i = 0; i < DETAILS_AT; i++) head += cells[i] + ',';
-  let tail = '';
-  for (let i = DETAILS_AT + 1; i < cells.length; i++) tail += ',' + cells[i];
-  out.push(head, quotedDetails(r.Details));
-  out.push(tail);
-}
-
-// The findings of one event come one after another with the same details (a KB or more): made safe and quoted once.
-let lastDetails: string | null = null;
-let lastQuoted = '';
-function quotedDetails(details: string): string {
-  if (details !== lastDetails) {
-    lastQuoted = stringify([[safeCell(details)]], CSV_OPTS).slice(0, -2);
-    lastDetails = details;
+  const ev = lastEvent;
+  if (ev === null || eventAt.some((i, j) => ev[j] !== r[TIMELINE_COLUMNS[i]!])) {
+    const raw = eventAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
+    lastEventTexts = runTexts(false, quoteAll(raw.map(safeCell)));
+    lastEvent = raw;
   }
-  return lastQuoted;
+  let k = 0;
+  let e = 0;
+  for (const run of runs) out.push(run.rule ? known.texts[k++]! : lastEventTexts[e++]!);
 }
 
 /**

@@ -235,3 +235,38 @@ test('the details cell: every field as Key: value in key order, evtx_dump prefix
   for (const [i, c] of cases.entries()) assert.equal(detailsOf(c), detailsOracle(c), `case ${i}`);
   for (const f of [...hostileFindings(), ...sampleFindings()]) assert.equal(detailsOf({ ...f.fields }), detailsOracle(f.fields));
 });
+
+test('rows one after another that differ in one cell only (any column) get that cell: the pieces an event or a rule shares are made again whenever a value differs', async () => {
+  const { stringify } = await import('csv-stringify/sync');
+  const { timelineCsvPieces, TIMELINE_COLUMNS } = { ...(await import('./csv-timeline.js')), ...(await import('./timeline-rows.js')) };
+  const { timesketchPieces } = await import('./timesketch.js');
+  const { Pieces } = await import('./finding-line.js');
+  const oracle = (row: ReturnType<typeof timelineRow>): string => stringify([TIMELINE_COLUMNS.map((c) => safeCell(row[c]))], { quoted: true, quoted_empty: true, record_delimiter: '\r\n' });
+  const [f] = sampleFindings();
+  const base = timelineRow(f!, cat);
+  let compared = 0;
+  for (const col of TIMELINE_COLUMNS) {
+    // the same finding, then one whose row differs in `col` alone (the rule object kept), then the first again
+    const changed = { ...base, [col]: `${base[col]}"x,y` };
+    for (const row of [base, changed, base]) {
+      const out = new Pieces();
+      timelineCsvPieces(row, out, f!.rule);
+      assert.equal(out.text() + '\r\n', oracle(row), `csv, ${col}`);
+      const sketch = new Pieces();
+      assert.ok(timesketchPieces(f!, cat, row, sketch));
+      const parsed = JSON.parse(sketch.text()) as Record<string, unknown>;
+      const named: Record<string, string> = { Computer: 'computer', EvidenceFile: 'evidence_file', EvidenceLine: 'evidence_line', EvidenceRecord: 'evidence_record', MitreTactics: 'attack_tactics', MitreTags: 'attack_techniques', CVEs: 'cves', ClientIP: 'client_ip', UserAgent: 'user_agent', User: 'user', Path: 'path', Details: 'details', RuleTitle: 'rule_title', RuleID: 'rule_id', RuleAuthor: 'rule_author', RuleFile: 'rule_file' };
+      if (named[col]) assert.equal(parsed[named[col]!], row[col], `timesketch, ${col}`);
+      compared++;
+    }
+  }
+  // a finding without a usable time between two with one: left out, and the next one's time is its own
+  const times = [f!.time, null, '1600-01-01T00:00:00Z', f!.time, '2021-03-02T01:02:03.123456Z'];
+  for (const t of times) {
+    const g = { ...f!, time: t } as Finding;
+    const out = new Pieces();
+    const made = timesketchPieces(g, cat, timelineRow(g, cat), out);
+    assert.equal(made ? out.text() : null, sketchOracle(g), `time ${t}`);
+  }
+  assert.equal(compared, TIMELINE_COLUMNS.length * 3);
+});

@@ -32,22 +32,69 @@ export function timesketchLine(f: Finding, catalog: AttackCatalog, row?: Timelin
  * once per event and never copied into a line per finding.
  */
 export function timesketchPieces(f: Finding, catalog: AttackCatalog, r: TimelineRow, out: Pieces): boolean {
-  const ms = f.time === null ? NaN : Date.parse(f.time);
-  if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return false;
-  const iso = new Date(ms).toISOString();
-  const fractionUs = /\.(\d{4,6})/.exec(f.time ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
+  const time = timeJson(f.time);
+  if (time === null) return false;
   const J = JSON.stringify;
-  out.push(
-    `{"message":${J(`[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`)},"datetime":${J(iso)},"timestamp":${J(ms * 1000 + Number(fractionUs))}` +
-      `,"timestamp_desc":${J(FILE_ENGINES.has(f.engine) ? 'File Modified' : f.engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${f.engine}`)}` +
-      `,"level":${J(f.level)},${ruleJson(f, r)},"computer":${J(r.Computer)},"evidence_file":${J(r.EvidenceFile)},"evidence_line":${J(r.EvidenceLine)}` +
-      `,"evidence_record":${J(r.EvidenceRecord)},"attack_tactics":${J(r.MitreTactics)},"attack_techniques":${J(r.MitreTags)},"cves":${J(r.CVEs)}` +
-      `,"client_ip":${J(r.ClientIP)},"user_agent":${J(r.UserAgent)},"user":${J(r.User)},"path":${J(r.Path)},"details":`,
-    detailsJson(f, r.Details),
-  );
+  out.push(`{"message":${J(`[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`)}`, time);
+  out.push(kindJson(f.engine, f.level), ruleJson(f, r));
+  out.push(eventJson(r), mitreJson(r));
+  out.push(whoJson(r), detailsJson(f, r.Details));
   out.push(`,"tag":${J([...f.attack, ...f.cves, f.level])}}`);
   return true;
 }
+
+// What an event's findings share is made into JSON once, for as long as the next finding's values are the same
+// (they come one after another): its time, its evidence and its client's cells.
+let lastTime: string | null | undefined;
+let lastTimeJson: string | null = null;
+/** `,"datetime":…,"timestamp":…` for a finding's time, or null where it has no usable one (before 1700 too). */
+function timeJson(t: string | null): string | null {
+  if (t === lastTime) return lastTimeJson;
+  lastTime = t;
+  const ms = t === null ? NaN : Date.parse(t);
+  if (Number.isNaN(ms) || ms < Date.UTC(1700, 0, 1)) return (lastTimeJson = null);
+  const fractionUs = /\.(\d{4,6})/.exec(t ?? '')?.[1]?.padEnd(6, '0').slice(3) ?? '000';
+  return (lastTimeJson = `,"datetime":${JSON.stringify(new Date(ms).toISOString())},"timestamp":${JSON.stringify(ms * 1000 + Number(fractionUs))}`);
+}
+
+const kindJsons = new Map<string, string>();
+/** `,"timestamp_desc":…,"data_type":…,"level":…,` per engine and level. */
+function kindJson(engine: string, level: string): string {
+  const key = `${engine}\u0000${level}`;
+  let j = kindJsons.get(key);
+  if (j === undefined) {
+    const J = JSON.stringify;
+    j = `,"timestamp_desc":${J(FILE_ENGINES.has(engine) ? 'File Modified' : engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${engine}`)},"level":${J(level)},`;
+    if (kindJsons.size < 256) kindJsons.set(key, j);
+  }
+  return j;
+}
+
+/** The last values a piece was made of, and the piece: made again when any value differs. */
+class LastJson {
+  private values: string[] | null = null;
+  private json = '';
+  constructor(private readonly keys: readonly (keyof TimelineRow)[]) {}
+  of(r: TimelineRow): string {
+    const v = this.values;
+    if (v !== null && this.keys.every((k, i) => v[i] === r[k])) return this.json;
+    const values = this.keys.map((k) => r[k]);
+    this.values = values;
+    return (this.json = this.keys.map((k, i) => `,"${SKETCH_NAMES[k]}":${JSON.stringify(values[i])}`).join(''));
+  }
+}
+/** Timesketch's names for the row's columns. */
+const SKETCH_NAMES: Partial<Record<keyof TimelineRow, string>> = {
+  Computer: 'computer', EvidenceFile: 'evidence_file', EvidenceLine: 'evidence_line', EvidenceRecord: 'evidence_record',
+  MitreTactics: 'attack_tactics', MitreTags: 'attack_techniques', CVEs: 'cves', ClientIP: 'client_ip', UserAgent: 'user_agent', User: 'user', Path: 'path',
+};
+const events = new LastJson(['Computer', 'EvidenceFile', 'EvidenceLine', 'EvidenceRecord']);
+const mitres = new LastJson(['MitreTactics', 'MitreTags', 'CVEs']);
+const clients = new LastJson(['ClientIP', 'UserAgent', 'User', 'Path']);
+const eventJson = (r: TimelineRow): string => events.of(r);
+const mitreJson = (r: TimelineRow): string => mitres.of(r);
+/** The client's cells, then `,"details":` (the details' JSON follows as a piece of its own). */
+const whoJson = (r: TimelineRow): string => clients.of(r) + ',"details":';
 
 const ruleJsons = new WeakMap<object, { row: string[]; json: string }>();
 /** `"rule_title":…,"rule_id":…,"rule_author":…,"rule_file":…` for the row's rule values, made once per rule object. */
