@@ -52,7 +52,9 @@ interface Run {
   rule: boolean;
   /** The run's columns, and where each is in its kind's list (ruleAt / eventAt). */
   at: number[];
-  first: boolean;
+  /** The comma before the run is its own (every run's but the first's and Details'), the comma after it too (the run before Details'). */
+  lead: boolean;
+  trail: boolean;
 }
 const ruleAt: number[] = [];
 const eventAt: number[] = [];
@@ -62,12 +64,21 @@ for (const [i, c] of TIMELINE_COLUMNS.entries()) {
   const list = rule ? ruleAt : eventAt;
   const last = runs[runs.length - 1];
   if (last && last.rule === rule && c !== 'Details' && TIMELINE_COLUMNS[i - 1] !== 'Details') last.at.push(list.length);
-  else runs.push({ rule, at: [list.length], first: i === 0 });
+  else runs.push({ rule, at: [list.length], lead: i > 0 && c !== 'Details', trail: false });
+  runs[runs.length - 1]!.trail = TIMELINE_COLUMNS[i + 1] === 'Details';
   list.push(i);
 }
-/** A kind's runs' texts from its quoted cells (in ruleAt / eventAt order). */
+/**
+ * A kind's runs' texts from its quoted cells (in ruleAt / eventAt order). Details, a KB or more, is its quoted cell
+ * itself (its commas are its neighbours'): not copied into a text of its own.
+ */
 function runTexts(rule: boolean, quoted: readonly string[]): string[] {
-  return runs.filter((r) => r.rule === rule).map((r) => (r.first ? '' : ',') + r.at.map((j) => quoted[j]!).join(','));
+  return runs
+    .filter((r) => r.rule === rule)
+    .map((r) => {
+      const cells = r.at.length === 1 ? quoted[r.at[0]!]! : r.at.map((j) => quoted[j]!).join(',');
+      return r.lead || r.trail ? (r.lead ? ',' : '') + cells + (r.trail ? ',' : '') : cells;
+    });
 }
 /** A rule's runs per rule object, kept while its values are the same. */
 const ruleRuns = new WeakMap<object, { raw: string[]; texts: string[] }>();

@@ -45,12 +45,17 @@ test('the pieces join to JSON.stringify(finding) for random findings with hostil
   const r = rand(7);
   const rules = Array.from({ length: 4 }, (_, i) => ({ id: `r${i}`, title: NASTY[i * 3 % NASTY.length]!, author: i ? 'a "b"' : null, source: `x${i}.yml`, tags: ['attack.t1190'] }));
   let fields = obj(r, 0);
+  let evidence: Finding['evidence'] = { path: 'C/first.log', kind: 'evtx', record: 0 };
   for (let i = 0; i < 3000; i++) {
-    if (r() < 0.5) fields = obj(r, 0); // else: the next finding shares the previous one's fields object (one event, several rules)
+    // else: the next finding shares the previous one's fields and evidence objects (one event, several rules)
+    if (r() < 0.5) {
+      fields = obj(r, 0);
+      evidence = { path: `C/${NASTY[i % NASTY.length]}.log`, kind: 'evtx', record: i, ...(i % 3 ? { offset: i * 7 } : {}) };
+    }
     const f: Finding = {
       engine: 'sigma', time: r() < 0.1 ? null : `2021-03-02T0${i % 10}:00:00Z`, level: 'high', rule: rules[i % rules.length]!,
       cves: i % 5 ? [] : ['CVE-2021-26855'], attack: ['T1190'], host: r() < 0.2 ? null : NASTY[i % NASTY.length]!,
-      evidence: { path: `C/${NASTY[i % NASTY.length]}.log`, kind: 'evtx', record: i, ...(i % 3 ? { offset: i * 7 } : {}) },
+      evidence: r() < 0.1 ? { ...evidence } : evidence, // an equal evidence object that is not the same one, now and then
       fields,
       ...(i % 4 === 0 ? { message: NASTY[(i >> 2) % NASTY.length]! } : {}),
     };

@@ -12,6 +12,10 @@ let lastFieldsText = '';
 /** The finding whose line was made last, and its values' texts by key position (its slim copy comes next). */
 let lineOf: Finding | null = null;
 const texts: (string | undefined)[] = [];
+/** The last finding's values and their JSON by key position (the first SAME keys; a value's JSON is the same whatever its key). */
+const SAME = 32;
+const lastValue: unknown[] = [];
+const lastText: (string | undefined)[] = [];
 const firstKey = new Map<string, string>();
 const nextKey = new Map<string, string>();
 
@@ -77,7 +81,16 @@ export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
       }
     } else if (again) text = texts[i];
     else {
-      text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
+      // A value the last finding had at this key (an event's findings share their time, host and evidence object;
+      // a rule's its level) is not made into JSON again: a string by its value, the evidence by its object.
+      if (i < SAME && (typeof v === 'string' || (k === 'evidence' && typeof v === 'object' && v !== null)) && lastValue[i] === v) text = lastText[i];
+      else {
+        text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
+        if (i < SAME && !slim) {
+          lastValue[i] = v;
+          lastText[i] = text;
+        }
+      }
       if (!slim) texts[i] = text;
     }
     if (text === undefined) continue;
