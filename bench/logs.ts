@@ -16,6 +16,7 @@ import { DiagnosticLimiter, readLineBatches, readTextBlocks } from '../src/reade
 import { readW3cBatches } from '../src/readers/w3c/index.js';
 import { readExchangeBatches } from '../src/readers/exchange/index.js';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { median } from './median.js';
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env['EXHUNT_BENCH_MB'] ?? 1024);
@@ -248,10 +249,6 @@ async function child(mode: Mode, file: string): Promise<void> {
 }
 
 // ---------- orchestrator ----------
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function runChild(mode: Mode, file = FILE): ChildResult {
   const self = fileURLToPath(import.meta.url);

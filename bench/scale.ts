@@ -18,6 +18,7 @@ import { denseChunks, packFile } from './evtx-corpus.js';
 import { generate } from './logs.js';
 import { threadCpu } from './thread-cpu.js';
 import { allocCeiling, machineCeiling } from './ceiling.js';
+import { median } from './median.js';
 
 const MB = 1024 * 1024;
 const SCALE = Number(process.env['EXHUNT_BENCH_SCALE'] ?? 1);
@@ -112,10 +113,6 @@ function measure(workers: number, input: string, builtin: boolean, sigma: string
   return JSON.parse(p.stdout.trim().split('\n').at(-1)!) as Run;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function evtxCorpus(targetMb: number): string {
   const dir = join(ROOT, `evtx-${targetMb}mb`);

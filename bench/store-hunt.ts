@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discover } from '../src/evidence/index.js';
@@ -17,6 +17,7 @@ import { EVENT_COLUMNS, ensureSchema, eventToRow, openStore, stringLiteral, type
 import { huntStore } from '../src/stores/hunt/index.js';
 import { readSidecar } from '../test/conformance/sidecar.js';
 import { threadCpu } from './thread-cpu.js';
+import { median } from './median.js';
 
 /** Hosts the events are spread over (a cluster shards by host). */
 const HOSTS = 40;
@@ -200,12 +201,7 @@ function serverCpu(pids: readonly number[]): number {
   return s;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const clock = (): string => new Date().toISOString().slice(11, 19);
 
 /** The bench's rules: SigmaHQ rules/windows and the Exchange pack. */
@@ -247,7 +243,7 @@ export interface ChildResult {
  */
 async function child(args: string[]): Promise<ChildResult> {
   const set = await benchRules();
-  const loadBefore = loadavg();
+  const loadBefore = load();
   const ids: string[] = [];
   const [kind, a, b, c] = args;
   if (kind === 'in-process') {
@@ -276,7 +272,7 @@ async function child(args: string[]): Promise<ChildResult> {
       for (const f of found) ids.push(identity(f));
     }
     for (const f of span(() => [...runs.values()].flatMap((r) => r.finish()))) ids.push(identity(f));
-    return { kind: 'in-process', cpuS, mainS, wallS, findings: ids.length, digest: digestOf(ids), events: n, rules: set.size, at: clock(), loadBefore, loadAfter: loadavg() };
+    return { kind: 'in-process', cpuS, mainS, wallS, findings: ids.length, digest: digestOf(ids), events: n, rules: set.size, at: clock(), loadBefore, loadAfter: load() };
   }
   if (kind !== 'stored' || !a) throw new Error(`usage: store-hunt --child in-process TOTAL | stored SPEC HOT PIDS`);
   const warm = Number(process.env['BENCH_STORE_WARM_EVENTS'] ?? 0);
@@ -309,7 +305,7 @@ async function child(args: string[]): Promise<ChildResult> {
       valueSets: sum.valueSets,
       at: clock(),
       loadBefore,
-      loadAfter: loadavg(),
+      loadAfter: load(),
     };
   } finally {
     await client.close();
@@ -337,7 +333,7 @@ async function main(): Promise<void> {
   const total = Number(process.env['BENCH_STORE_EVENTS'] ?? 10_000_000);
   const runs = Number(process.env['BENCH_STORE_RUNS'] ?? 3);
   const base = await baseEvents();
-  console.log(`${base.length} distinct events, ${total.toLocaleString('en')} stored; ${runs} runs each, every hunt in a fresh process, in-process and stored taking turns; started ${clock()}, load ${loadavg()}`);
+  console.log(`${base.length} distinct events, ${total.toLocaleString('en')} stored; ${runs} runs each, every hunt in a fresh process, in-process and stored taking turns; started ${clock()}, load ${load()}`);
   const targets: { label: string; spec: string; pids: number[]; events: number }[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'exhunt-bench-store-'));
   targets.push({ label: 'chDB', spec: dir, pids: [], events: 0 });
@@ -413,7 +409,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`finished ${clock()}, load ${loadavg()}`);
+  console.log(`finished ${clock()}, load ${load()}`);
 }
 
 // Run when executed (bench/store.ts imports the functions above).

@@ -83,8 +83,7 @@ function runTexts(rule: boolean, quoted: readonly string[]): string[] {
 /** A rule's runs per rule object, kept while its values are the same. */
 const ruleRuns = new WeakMap<object, { raw: string[]; texts: string[] }>();
 // The findings of one event come one after another with the same event cells and Details: their runs are made once.
-let lastEvent: string[] | null = null;
-let lastEventTexts: string[] = [];
+let lastEvent: { raw: string[]; texts: string[] } | null = null;
 
 /**
  * One finding's timeline.csv row as pieces, without its closing CRLF: exactly stringify([cells])'s row (a record
@@ -94,20 +93,23 @@ let lastEventTexts: string[] = [];
  */
 export function timelineCsvPieces(r: TimelineRow, out: Pieces, rule: object | null = null): void {
   let known = rule ? ruleRuns.get(rule) : undefined;
-  if (!known || ruleAt.some((i, j) => known!.raw[j] !== r[TIMELINE_COLUMNS[i]!])) {
-    const raw = ruleAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
-    known = { raw, texts: runTexts(true, quoteAll(raw.map(safeCell))) };
+  if (!known || !sameCells(known.raw, ruleAt, r)) {
+    known = quotedRuns(true, ruleAt, r);
     if (rule) ruleRuns.set(rule, known);
   }
-  const ev = lastEvent;
-  if (ev === null || eventAt.some((i, j) => ev[j] !== r[TIMELINE_COLUMNS[i]!])) {
-    const raw = eventAt.map((i) => r[TIMELINE_COLUMNS[i]!]);
-    lastEventTexts = runTexts(false, quoteAll(raw.map(safeCell)));
-    lastEvent = raw;
-  }
+  if (lastEvent === null || !sameCells(lastEvent.raw, eventAt, r)) lastEvent = quotedRuns(false, eventAt, r);
   let k = 0;
   let e = 0;
-  for (const run of runs) out.push(run.rule ? known.texts[k++]! : lastEventTexts[e++]!);
+  for (const run of runs) out.push(run.rule ? known.texts[k++]! : lastEvent.texts[e++]!);
+}
+
+/** The row's cells at `at` (ruleAt / eventAt) as they are, and their runs' texts. */
+function quotedRuns(rule: boolean, at: readonly number[], r: TimelineRow): { raw: string[]; texts: string[] } {
+  const raw = at.map((i) => r[TIMELINE_COLUMNS[i]!]);
+  return { raw, texts: runTexts(rule, quoteAll(raw.map(safeCell))) };
+}
+function sameCells(raw: readonly string[], at: readonly number[], r: TimelineRow): boolean {
+  return at.every((i, j) => raw[j] === r[TIMELINE_COLUMNS[i]!]);
 }
 
 /**

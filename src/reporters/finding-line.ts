@@ -12,10 +12,8 @@ let lastFieldsText = '';
 /** The finding whose line was made last, and its values' texts by key position (its slim copy comes next). */
 let lineOf: Finding | null = null;
 const texts: (string | undefined)[] = [];
-/** The last finding's values and their JSON by key position (the first SAME keys; a value's JSON is the same whatever its key). */
-const SAME = 32;
-const lastValue: unknown[] = [];
-const lastText: (string | undefined)[] = [];
+/** The values whose texts those are (a value's JSON is the same whatever its key). */
+const values: unknown[] = [];
 const firstKey = new Map<string, string>();
 const nextKey = new Map<string, string>();
 
@@ -83,15 +81,12 @@ export function findingLineParts(f: Finding, out: Pieces, slim = false): void {
     else {
       // A value the last finding had at this key (an event's findings share their time, host and evidence object;
       // a rule's its level) is not made into JSON again: a string by its value, the evidence by its object.
-      if (i < SAME && (typeof v === 'string' || (k === 'evidence' && typeof v === 'object' && v !== null)) && lastValue[i] === v) text = lastText[i];
-      else {
-        text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
-        if (i < SAME && !slim) {
-          lastValue[i] = v;
-          lastText[i] = text;
-        }
+      if ((typeof v === 'string' || (k === 'evidence' && typeof v === 'object' && v !== null)) && values[i] === v) text = texts[i];
+      else text = JSON.stringify(v) as string | undefined; // undefined (a key JSON leaves out) for undefined, functions, symbols
+      if (!slim) {
+        texts[i] = text;
+        values[i] = v;
       }
-      if (!slim) texts[i] = text;
     }
     if (text === undefined) continue;
     out.push(keyPiece(k, first), text);

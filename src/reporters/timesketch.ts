@@ -37,8 +37,8 @@ export function timesketchPieces(f: Finding, catalog: AttackCatalog, r: Timeline
   const J = JSON.stringify;
   out.push(`{"message":${J(`[${f.level}] ${f.rule.title}${f.message ? ` — ${f.message}` : ''}`)}`, time);
   out.push(kindJson(f.engine, f.level), ruleJson(f, r));
-  out.push(eventJson(r), mitreJson(r));
-  out.push(whoJson(r), detailsJson(f, r.Details));
+  out.push(events.of(r), mitres.of(r));
+  out.push(clients.of(r), detailsJson(f, r.Details));
   out.push(`,"tag":${J([...f.attack, ...f.cves, f.level])}}`);
   return true;
 }
@@ -58,53 +58,53 @@ function timeJson(t: string | null): string | null {
 }
 
 const kindJsons = new Map<string, string>();
-/** `,"timestamp_desc":…,"data_type":…,"level":…,` per engine and level. */
+/** `,"timestamp_desc":…,"data_type":…,"level":…` per engine and level. */
 function kindJson(engine: string, level: string): string {
   const key = `${engine}\u0000${level}`;
   let j = kindJsons.get(key);
   if (j === undefined) {
     const J = JSON.stringify;
-    j = `,"timestamp_desc":${J(FILE_ENGINES.has(engine) ? 'File Modified' : engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${engine}`)},"level":${J(level)},`;
+    j = `,"timestamp_desc":${J(FILE_ENGINES.has(engine) ? 'File Modified' : engine === 'exposure' ? 'Build Observed' : 'Event Recorded')},"data_type":${J(`exhunt:finding:${engine}`)},"level":${J(level)}`;
     if (kindJsons.size < 256) kindJsons.set(key, j);
   }
   return j;
 }
 
-/** The last values a piece was made of, and the piece: made again when any value differs. */
+/**
+ * The row's values at `keys` as `,"name":value` pairs (and `tail`), made again only when a value differs from the
+ * last ones it was made of.
+ */
 class LastJson {
   private values: string[] | null = null;
   private json = '';
-  constructor(private readonly keys: readonly (keyof TimelineRow)[]) {}
+  constructor(private readonly keys: readonly (keyof TimelineRow)[], private readonly tail = '') {}
   of(r: TimelineRow): string {
     const v = this.values;
     if (v !== null && this.keys.every((k, i) => v[i] === r[k])) return this.json;
     const values = this.keys.map((k) => r[k]);
     this.values = values;
-    return (this.json = this.keys.map((k, i) => `,"${SKETCH_NAMES[k]}":${JSON.stringify(values[i])}`).join(''));
+    return (this.json = this.keys.map((k, i) => `,"${SKETCH_NAMES[k]}":${JSON.stringify(values[i])}`).join('') + this.tail);
   }
 }
 /** Timesketch's names for the row's columns. */
 const SKETCH_NAMES: Partial<Record<keyof TimelineRow, string>> = {
+  RuleTitle: 'rule_title', RuleID: 'rule_id', RuleAuthor: 'rule_author', RuleFile: 'rule_file',
   Computer: 'computer', EvidenceFile: 'evidence_file', EvidenceLine: 'evidence_line', EvidenceRecord: 'evidence_record',
   MitreTactics: 'attack_tactics', MitreTags: 'attack_techniques', CVEs: 'cves', ClientIP: 'client_ip', UserAgent: 'user_agent', User: 'user', Path: 'path',
 };
+// An event's findings come one after another: its evidence, techniques and client's cells are made once for them.
 const events = new LastJson(['Computer', 'EvidenceFile', 'EvidenceLine', 'EvidenceRecord']);
 const mitres = new LastJson(['MitreTactics', 'MitreTags', 'CVEs']);
-const clients = new LastJson(['ClientIP', 'UserAgent', 'User', 'Path']);
-const eventJson = (r: TimelineRow): string => events.of(r);
-const mitreJson = (r: TimelineRow): string => mitres.of(r);
 /** The client's cells, then `,"details":` (the details' JSON follows as a piece of its own). */
-const whoJson = (r: TimelineRow): string => clients.of(r) + ',"details":';
+const clients = new LastJson(['ClientIP', 'UserAgent', 'User', 'Path'], ',"details":');
 
-const ruleJsons = new WeakMap<object, { row: string[]; json: string }>();
-/** `"rule_title":…,"rule_id":…,"rule_author":…,"rule_file":…` for the row's rule values, made once per rule object. */
+const RULE_KEYS: (keyof TimelineRow)[] = ['RuleTitle', 'RuleID', 'RuleAuthor', 'RuleFile'];
+const ruleJsons = new WeakMap<object, LastJson>();
+/** `,"rule_title":…,"rule_id":…,"rule_author":…,"rule_file":…` for the row's rule values, made once per rule object. */
 function ruleJson(f: Finding, r: TimelineRow): string {
-  const c = ruleJsons.get(f.rule);
-  if (c && c.row[0] === r.RuleTitle && c.row[1] === r.RuleID && c.row[2] === r.RuleAuthor && c.row[3] === r.RuleFile) return c.json;
-  const J = JSON.stringify;
-  const json = `"rule_title":${J(r.RuleTitle)},"rule_id":${J(r.RuleID)},"rule_author":${J(r.RuleAuthor)},"rule_file":${J(r.RuleFile)}`;
-  ruleJsons.set(f.rule, { row: [r.RuleTitle, r.RuleID, r.RuleAuthor, r.RuleFile], json });
-  return json;
+  let j = ruleJsons.get(f.rule);
+  if (!j) ruleJsons.set(f.rule, (j = new LastJson(RULE_KEYS)));
+  return j.of(r);
 }
 
 const detailsJsons = new WeakMap<object, { details: string; json: string }>();
