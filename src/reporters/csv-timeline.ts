@@ -7,9 +7,12 @@ import { TIMELINE_COLUMNS, timelineRow, type TimelineRow } from './timeline-rows
 import { cmpStr } from '../engines/activity/index.js';
 import { Pieces } from './finding-line.js';
 
+const LINE_BREAK = /[\r\n]/;
+
 /** Spreadsheet-safe cell: line breaks made visible, formula starters neutralised (OWASP CSV injection). */
 export function safeCell(value: string): string {
-  const oneLine = value.replace(/\r\n|\r|\n/g, ' ¦ ');
+  // Tested first: replace() copies a cell even where nothing matches (most cells, a KB or more of Details each).
+  const oneLine = LINE_BREAK.test(value) ? value.replace(/\r\n|\r|\n/g, ' ¦ ') : value;
   return /^[=+\-@\t\r\n\0]/.test(oneLine) ? `'${oneLine}` : oneLine;
 }
 
