@@ -17,7 +17,9 @@ function backgroundScavenge(setFlag: boolean): number[] {
   const byIsolate = new Map<string, number[]>();
   for (const l of r.stdout.split('\n')) {
     const m = /^\[\d+:(0x[0-9a-f]+)\].* gc=s .* background\.scavenge\.parallel=([\d.]+)/.exec(l);
-    if (m) byIsolate.set(m[1]!, [...(byIsolate.get(m[1]!) ?? []), Number(m[2])]);
+    if (!m) continue;
+    const list = byIsolate.get(m[1]!) ?? byIsolate.set(m[1]!, []).get(m[1]!)!;
+    list.push(Number(m[2]));
   }
   return [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
 }

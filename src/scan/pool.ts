@@ -54,10 +54,7 @@ export function workerHeapLimits(rules: number): { maxYoungGenerationSizeMb: num
  * one worker 57.6 / 56.7 -> 54.2 / 51.3 s, less CPU and memory both ways. Nothing else about collection changes
  * (old-generation marking stays concurrent).
  */
-let scavengesSet = false;
 export function singleThreadedScavenges(): void {
-  if (scavengesSet) return;
-  scavengesSet = true;
   setFlagsFromString('--no-parallel-scavenge');
 }
 
@@ -106,9 +103,10 @@ export class SharePool {
    * and matching in it left a heap of 200-450 MB, mostly garbage, that the final merge then grew on.
    */
   static start(n: number, rules: RuleSpec | null): SharePool | null {
-    if (n > 0) singleThreadedScavenges();
     const url = n > 0 && rules !== null ? workerUrl() : undefined;
-    return url && rules !== null ? new SharePool(url, n, rules) : null;
+    if (!url || rules === null) return null;
+    singleThreadedScavenges();
+    return new SharePool(url, n, rules);
   }
 
   private fail(e: unknown): void {
