@@ -278,3 +278,32 @@ test("the runs' indexes tell what each range of a merge by ranges writes, before
     s.dispose();
   }
 });
+
+test('ranges share the bytes evenly when every run is alike (their sampling errors add up, not cancel); without indexes too, less evenly', async () => {
+  const { planRanges } = await import('./index.js');
+  const measure = (b: Buffer, lineAt: number, lineEnd: number, end: number): number[] => [lineEnd - lineAt + 1, end - lineEnd - 1];
+  // 12 runs alike: the same keys in each, records growing with the key (most bytes late in every run), as runs of
+  // logs read the same way are
+  const records = (run: number): Item[] => Array.from({ length: 600 }, (_, i) => ({ t: `k${String(i).padStart(4, '0')}`, id: run, note: 'x'.repeat(20 + ((i * i) >> 5)) }));
+  const share = (indexed: boolean, n: number): number[] => {
+    const s = new SpillSorter<Item>({ key: (x) => `${x.t}\u0000${x.id}`, serialize: JSON.stringify, parse: JSON.parse, runSize: 600, ...(indexed ? { measure } : {}) });
+    try {
+      for (let r = 0; r < 12; r++) for (const x of records(r)) s.add(x);
+      const runs = s.sealedRuns();
+      assert.equal(runs.length, 12);
+      const ranges = planRanges(runs, n);
+      assert.equal(ranges.length, n);
+      const bytes = ranges.map((slices) => slices.reduce((t, x) => t + x.end - x.start, 0));
+      const total = bytes.reduce((a, b) => a + b, 0);
+      return bytes.map((b) => (b / total) * n);
+    } finally {
+      s.dispose();
+    }
+  };
+  for (const n of [2, 3, 4, 8]) {
+    const got = share(true, n);
+    assert.ok(got.every((x) => Math.abs(x - 1) <= 0.03), `indexed runs, ${n} ranges: each within 3% of its share (${got.map((x) => x.toFixed(3)).join(' ')})`);
+    const rough = share(false, n);
+    assert.ok(rough.every((x) => Math.abs(x - 1) <= 0.25), `runs without indexes, ${n} ranges: within 25% (${rough.map((x) => x.toFixed(3)).join(' ')})`);
+  }
+});
