@@ -574,8 +574,8 @@ export interface RunSlice {
  * begins (a binary search).
  *
  * Where every run has its index (RunIndex), the samples are the records that begin at even byte offsets, each
- * weighed exactly (to the next sample), and the search runs over the records' starts. Without, they are records at even byte offsets, found by reading for a
- * newline. Runs made alike (the same kind of logs, read the same way) err alike, so the sampling errors add up
+ * weighed exactly (to the next sample), and the search runs over the records' starts. Without, they are the
+ * records after even byte offsets, found by reading for a newline. Runs made alike (the same kind of logs, read the same way) err alike, so the sampling errors add up
  * rather than cancel: with 16 samples a run at even offsets, two ranges of a 404 MB EVTX scan's runs took 46% and
  * 54% of the bytes (0.79-1.24 of their share for 8), and the range thread, the last to start, finished 1.5-2 s
  * after the main thread's; 64 a run through the indexes: within 1.5% (session 16).
