@@ -67,19 +67,20 @@ export async function shardOrigins(store: ServerStore): Promise<string[]> {
   });
 }
 
-/** The columns of the store's events table, MATERIALIZED ones included. */
-export async function eventColumnNames(store: StoreClient): Promise<Set<string>> {
-  return new Set((await store.rows<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'events'")).map((r) => r.name));
+/** The columns of the store's events table (or of `table`), MATERIALIZED ones included. */
+export async function eventColumnNames(store: StoreClient, table = 'events'): Promise<Set<string>> {
+  return new Set((await store.rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${stringLiteral(table)}`)).map((r) => r.name));
 }
 
 /**
- * Whether the store keeps HOT_FIELDS as columns: chDB and single servers. From 19.x as LowCardinality (hotColumnType);
- * 18.16 (Debian's) has no LowCardinality and keeps them as String, so that its retro-hunt too runs a logsource's
- * rules over its distinct value sets rather than over every event (1 M bench events on one 18.16 node: 690 CPU-s
- * event by event, session 15).
+ * Whether the store keeps HOT_FIELDS as columns: always (chDB, a single server, a cluster). From 19.x as
+ * LowCardinality (hotColumnType); 18.16 (Debian's) has no LowCardinality and keeps them as String, so that its
+ * retro-hunt too runs a logsource's rules over its distinct value sets rather than over every event (1 M bench events
+ * on one 18.16 node: 690.6 CPU-s event by event, session 15; 26.6 over value sets, session 16). On a cluster each
+ * shard's local table computes them, and the Distributed table names them (ensureHotColumns).
  */
 export function keepsHotColumns(info: StoreClient['info']): boolean {
-  return info.cluster === null && info.major >= 18;
+  return info.major >= 18;
 }
 
 /** The type of a hot field's or a placement's column: LowCardinality where the server has it (19.x and later). */
@@ -92,23 +93,23 @@ export function hotColumnType(info: StoreClient['info']): string {
  * already stored read them computed and new rows store them. On a cluster they are left out (a Distributed
  * table forwarding inserts to MATERIALIZED columns on its shards is not something every version does alike).
  */
-export async function ensureHotColumns(store: StoreClient): Promise<void> {
+export async function ensureHotColumns(store: StoreClient, table = 'events', how: 'MATERIALIZED' | 'DEFAULT' = 'MATERIALIZED'): Promise<void> {
   if (!keepsHotColumns(store.info)) return;
-  const have = await eventColumnNames(store);
+  const have = await eventColumnNames(store, table);
   const type = hotColumnType(store.info);
   const add: string[] = [];
   HOT_FIELDS.forEach((f, i) => {
     const k = stringLiteral(f);
-    if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} ${type} MATERIALIZED vals[indexOf(keys, ${k})]`);
+    if (!have.has(hotColumn(i))) add.push(`ADD COLUMN ${q(hotColumn(i))} ${type} ${how} vals[indexOf(keys, ${k})]`);
   });
   for (const m of HOT_MASKS) {
     if (have.has(m.name)) continue;
     const bits = HOT_FIELDS.slice(m.from, m.to).map((f, j) => `toUInt64(indexOf(keys, ${stringLiteral(f)}) != 0) * ${hotBit(m.from + j)}`).join(' + ');
-    add.push(`ADD COLUMN ${q(m.name)} UInt64 MATERIALIZED ${bits}`);
+    add.push(`ADD COLUMN ${q(m.name)} UInt64 ${how} ${bits}`);
   }
-  if (!have.has(KEY_REPEATS)) add.push(`ADD COLUMN ${q(KEY_REPEATS)} UInt8 MATERIALIZED length(keys) > 1 AND arrayUniq(keys) < length(keys)`);
-  for (const c of [PLACE_KEY, PLACE_CHANNEL] as const) if (!have.has(c)) add.push(`ADD COLUMN ${q(c)} ${type} MATERIALIZED ${PLACE_EXPRS[c]}`);
-  if (add.length > 0) await store.exec(`ALTER TABLE events ${add.join(', ')}`);
+  if (!have.has(KEY_REPEATS)) add.push(`ADD COLUMN ${q(KEY_REPEATS)} UInt8 ${how} length(keys) > 1 AND arrayUniq(keys) < length(keys)`);
+  for (const c of [PLACE_KEY, PLACE_CHANNEL] as const) if (!have.has(c)) add.push(`ADD COLUMN ${q(c)} ${type} ${how} ${PLACE_EXPRS[c]}`);
+  if (add.length > 0) await store.exec(`ALTER TABLE ${q(table)} ${add.join(', ')}`);
 }
 
 /** Creates the store's tables if absent (idempotent): MergeTree on chDB or one node; local + Distributed on a cluster. */
@@ -124,6 +125,14 @@ export async function ensureSchema(store: StoreClient): Promise<void> {
     for (const t of tables) await shard.exec(mergeTreeDdl(`${t}_local`, TABLE_DEFS[t]));
     // Every shard gets the Distributed tables too, so any of them can answer the cluster's queries.
     for (const t of tables) await shard.exec(distributedDdl(t, cluster, store.info.database, TABLE_DEFS[t]));
+    // The hot columns: MATERIALIZED in the Distributed table, which computes them for every row inserted and
+    // forwards them with it; DEFAULT in the shards' tables, which store them as given (and compute them for rows
+    // stored before they were added). Both MATERIALIZED: a shard refuses them in the forwarded insert ("Cannot insert
+    // column h_0, because it is MATERIALIZED column", 18.16); both DEFAULT: 18.16's JSONEachRow fills a field an
+    // insert leaves out with the type's default, not the column's, so every row stored ''. A query names them in the
+    // Distributed table and reads the shards' stored columns.
+    await ensureHotColumns(shard, 'events_local', 'DEFAULT');
+    await ensureHotColumns(shard, 'events');
   });
 }
 

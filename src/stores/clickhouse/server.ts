@@ -115,12 +115,12 @@ export class ServerStore implements StoreClient {
   }
 
   /**
-   * A single 18.x server computes the hot fields' String columns at insert (ddl.ts hotColumnType) holding about 75 KB
+   * An 18.x server (a cluster's shards too) computes the hot fields' String columns at insert (ddl.ts hotColumnType) holding about 75 KB
    * of memory a row while it does (19,985 bench rows: 1.5 GB): its inserts are cut into blocks of 4,096 rows
    * (about 300 MB), not one block per insert (ingest's 50,000 rows: 3.7 GB of its 9.3 GiB limit).
    */
   private get insertBlocks(): Record<string, string> {
-    return this.info.cluster === null && this.info.major < 19 ? { max_insert_block_size: '4096' } : {};
+    return this.info.major < 19 ? { max_insert_block_size: '4096' } : {};
   }
 
   async exec(sql: string, params?: StoreParams): Promise<void> {

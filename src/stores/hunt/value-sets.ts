@@ -255,7 +255,10 @@ export async function huntValueSets(
     const cheap = base.filter(([, e]) => !/\b(keys|vals)\b/.test(withoutLiterals(e)));
     const ofMatching = (cols: string): string => `(SELECT ${cols} FROM ${table} WHERE th IN (SELECT th FROM ${matching}))`;
     const lead = cheap.length > 1 ? await leadingColumn(client, table, matching, cheap, run.events) : null;
-    const leadTest = lead ? `${lead[1]} IN ${ofMatching(lead[0])} AND ` : '';
+    // On a cluster the events pass runs on every shard, and the sets' tables are this server's (Memory): GLOBAL IN
+    // sends their rows with the query.
+    const IN = client.info.cluster ? 'GLOBAL IN' : 'IN';
+    const leadTest = lead ? `${lead[1]} ${IN} ${ofMatching(lead[0])} AND ` : '';
     run.lead = lead?.[1] ?? null;
     // Each event names its set by the set's hash as a number (UInt64, rounded to a double as JSON.parse rounds it):
     // no decimal text made and decoded per event. Exact where the matching sets' hashes stay distinct so rounded
@@ -267,8 +270,8 @@ export async function huntValueSets(
     const select = `SELECT ${MATCHED_EVENT_COLUMNS}, ${numeric ? hashOf : `toString(${hashOf})`} AS set_hash FROM events PREWHERE ${where} AND ${leadTest}`;
     const sql =
       cheap.length === base.length
-        ? `${select}${hashOf} IN (SELECT th FROM ${matching}) AND ${scope}`
-        : `${select}${cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) IN ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `}${scope} WHERE ${hashOf} IN (SELECT th FROM ${matching})`;
+        ? `${select}${hashOf} ${IN} (SELECT th FROM ${matching}) AND ${scope}`
+        : `${select}${cheap.length === 0 ? '' : `(${cheap.map(([, e]) => e).join(', ')}) ${IN} ${ofMatching(cheap.map(([n]) => n).join(', '))} AND `}${scope} WHERE ${hashOf} ${IN} (SELECT th FROM ${matching})`;
     let read = 0;
     for await (const r of client.stream<MatchedEvent & { set_hash: number | string }>(sql)) {
       read++;
