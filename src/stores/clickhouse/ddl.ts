@@ -89,9 +89,8 @@ export function hotColumnType(info: StoreClient['info']): string {
 }
 
 /**
- * Adds the hot-field columns (schema.ts HOT_FIELDS) the events table lacks: MATERIALIZED from keys/vals, so rows
- * already stored read them computed and new rows store them. On a cluster they are left out (a Distributed
- * table forwarding inserts to MATERIALIZED columns on its shards is not something every version does alike).
+ * Adds the hot-field columns (schema.ts HOT_FIELDS) `table` lacks: MATERIALIZED from keys/vals (or DEFAULT, a
+ * cluster's shard tables: see ensureSchema), so rows already stored read them computed and new rows store them.
  */
 export async function ensureHotColumns(store: StoreClient, table = 'events', how: 'MATERIALIZED' | 'DEFAULT' = 'MATERIALIZED'): Promise<void> {
   if (!keepsHotColumns(store.info)) return;

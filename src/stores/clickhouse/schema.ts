@@ -98,9 +98,10 @@ export const EVENT_COLUMNS: readonly ColumnDef[] = [
  * CommandLine 5,417 tests … sc-status 13). Each is MATERIALIZED by the store from keys/vals — the field's first
  * value, '' when absent — with bit i of `hot_mask` set when present (one indexOf per field, shared by both), so
  * ingest writes nothing more and a store made before them gains them on read. The retro-hunt reads a field from
- * its column only where no event in scope names it twice (multiValuedFields), where first means only. LowCardinality: ClickHouse tests a
- * block's distinct values once each, and log values repeat (the same service started daily, the same page
- * polled). Only on chDB and single servers of 19.x and later (LowCardinality; see ddl.ts ensureHotColumns).
+ * its column only where no event in scope names it twice (multiValuedFields), where first means only. LowCardinality
+ * from 19.x: ClickHouse tests a block's distinct values once each, and log values repeat (the same service started
+ * daily, the same page polled); String on 18.16, which has no LowCardinality. On a cluster, computed by the
+ * Distributed table and stored by the shards (see ddl.ts ensureHotColumns).
  */
 export const HOT_FIELDS: readonly string[] = [
   'CommandLine', 'Image', 'OriginalFileName', 'NewProcessName', 'TargetObject', 'ScriptBlockText', 'TargetFilename', 'ParentImage',
