@@ -13,7 +13,7 @@ import { eventBatches, readerFor } from '../src/readers/index.js';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
 import { huntStore, type StoreHuntSummary } from '../src/stores/hunt/index.js';
-import { keepsHotColumns } from '../src/stores/clickhouse/index.js';
+import { ensureSchema, HOT_FIELDS, keepsHotColumns, openStore, parseStoreUrl, PLACE_EXPRS, type StoreClient } from '../src/stores/clickhouse/index.js';
 import { openTestStore, putEvents, type TestStore } from '../src/stores/hunt/testkit.js';
 import { readSidecar } from './conformance/sidecar.js';
 import { writeBehindBalancer } from './e2e/balancer-collection.js';
@@ -99,7 +99,7 @@ function differential(label: string, skip: string | false, url?: string): void {
       );
       assert.ok(summary.rules > (hasShared ? 250 : 50), `${summary.rules} rules`);
       assert.ok(summary.sqlMatches > 0 && local.size > 0, 'both paths ran and matched');
-      // chDB and single servers of 19.x+ read the hot fields from their own columns; 18.16 and clusters from keys/vals.
+      // Every store reads the hot fields from their own columns (18.16 and clusters too, since session 16).
       assert.equal(summary.hotFields > 0, keepsHotColumns(db.client.info), `hot fields read from columns: ${summary.hotFields}`);
       // With them, each logsource's rules run over its distinct value sets; the same hunt event by event agrees.
       assert.equal(summary.valueSets.logsources > 0, keepsHotColumns(db.client.info), `value sets: ${JSON.stringify(summary.valueSets)}`);
@@ -128,3 +128,67 @@ const single = process.env['EXHUNT_TEST_CLICKHOUSE'];
 const cluster = process.env['EXHUNT_TEST_CLICKHOUSE_CLUSTER'];
 differential('one ClickHouse server', single ? false : 'EXHUNT_TEST_CLICKHOUSE is not set (a ClickHouse server URL)', single);
 differential('two-shard cluster', cluster ? false : 'EXHUNT_TEST_CLICKHOUSE_CLUSTER is not set (the first shard\'s URL with &cluster=)', cluster);
+
+/**
+ * A server store made before the hot columns (issue 14; servers keep them since session 16): its events stored
+ * without them, ensureSchema adds them — on a cluster to every shard's table (DEFAULT, computed for the rows already
+ * there) and to the Distributed table (MATERIALIZED, computed for new rows and forwarded) — and the retro-hunt then
+ * reads them, over value sets, with the same findings as before for the old rows and for rows stored after.
+ */
+function upgrade(label: string, skip: string | false, url?: string): void {
+  test(`${label}: a store made before the hot columns gains them, for its old rows and its new ones`, { skip }, async () => {
+    const db = await openTestStore(url);
+    // the store's own connection, or one per shard (each shard's tables: its local one and its Distributed one)
+    const shards: { client: StoreClient; tables: string[] }[] = [];
+    try {
+      if (url && db.client.info.cluster) {
+        // the shards as the URL names them (the first is the URL's own server; .ci/run's URL gives the second)
+        const target = parseStoreUrl(url);
+        for (const origin of [target.origin, ...target.shards.filter((o) => o !== target.origin)]) {
+          shards.push({ client: await openStore(`${origin}/?database=${target.database}`), tables: ['events_local', 'events'] });
+        }
+        assert.equal(shards.length, 2, 'both shards named');
+      } else shards.push({ client: db.client, tables: ['events'] });
+      const isHot = (n: string): boolean => /^h_\d+$/.test(n) || /^hot_mask/.test(n) || ['key_repeats', 'place_key', 'place_channel'].includes(n);
+      for (const { client, tables } of shards) {
+        for (const t of tables) {
+          const cols = (await client.rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = '${t}'`)).map((r) => r.name).filter(isHot);
+          assert.ok(cols.length > HOT_FIELDS.length, `${t}: ${cols.length} hot columns to drop`);
+          await client.exec(`ALTER TABLE ${t} ${cols.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
+        }
+      }
+      const set = (await loadSigma([join(rulesDir, 'sigma')], { builtinRoot: rulesDir })).ruleSet;
+      const events = await readCollection([join(projectRoot, 'examples', 'exchange-2021')]);
+      const local = new Set<string>();
+      const run = set.createRun();
+      for (const e of events) for (const f of run.match(e)) local.add(key('OLD', f));
+      for (const f of run.finish()) local.add(key('OLD', f));
+      await putEvents(db.client, 'OLD', 'OLD', events);
+      const hunt = async (host: string): Promise<{ keys: string[]; summary: StoreHuntSummary }> => {
+        const keys: string[] = [];
+        const summary = await huntStore(db.client, { ruleSet: set, hosts: [host], onFinding: (f) => void keys.push(key('OLD', f)) });
+        return { keys: keys.sort(), summary };
+      };
+      const before = await hunt('OLD');
+      assert.equal(before.summary.hotFields, 0, 'without the columns, no field is read from one');
+      assert.deepEqual(before.keys, [...local].sort());
+      assert.ok(local.size > 20, `${local.size} findings`);
+      await ensureSchema(db.client);
+      const after = await hunt('OLD');
+      assert.equal(after.summary.hotFields, HOT_FIELDS.length);
+      assert.ok(after.summary.valueSets.logsources > 0, `value sets: ${JSON.stringify(after.summary.valueSets)}`);
+      assert.deepEqual(after.keys, before.keys, 'the old rows: the same findings over the added columns');
+      await putEvents(db.client, 'NEW', 'NEW', events);
+      assert.deepEqual((await hunt('NEW')).keys, before.keys, 'rows stored after: the same findings');
+      // every row, old and new, holds its placement as the expression gives it (not the type's default)
+      const [wrong] = await db.client.rows<{ n: number | string }>(`SELECT count() AS n FROM events WHERE place_key != ${PLACE_EXPRS.place_key}`);
+      assert.equal(Number(wrong?.n), 0);
+    } finally {
+      for (const { client } of shards) if (client !== db.client) await client.close();
+      await db.close();
+    }
+  });
+}
+
+upgrade('one ClickHouse server', single ? false : 'EXHUNT_TEST_CLICKHOUSE is not set (a ClickHouse server URL)', single);
+upgrade('two-shard cluster', cluster ? false : 'EXHUNT_TEST_CLICKHOUSE_CLUSTER is not set (the first shard\'s URL with &cluster=)', cluster);
