@@ -13,7 +13,7 @@ import type { Finding } from '../src/finding.js';
 import { eventBatches, readerFor } from '../src/readers/index.js';
 import { loadSigma, type SigmaRuleSet } from '../src/engines/sigma/index.js';
 import { hasShared, projectRoot, rulesDir, sharedDir } from '../src/paths.js';
-import { EVENT_COLUMNS, ensureSchema, eventToRow, openStore, stringLiteral, type StoreClient } from '../src/stores/clickhouse/index.js';
+import { EVENT_COLUMNS, ensureSchema, eventToRow, hotColumnType, openStore, stringLiteral, type StoreClient } from '../src/stores/clickhouse/index.js';
 import { huntStore } from '../src/stores/hunt/index.js';
 import { readSidecar } from '../test/conformance/sidecar.js';
 import { threadCpu } from './thread-cpu.js';
@@ -131,7 +131,7 @@ export async function fillStore(client: StoreClient, base: readonly HuntEvent[],
   // Copies of about 1,000,000 rows a statement (a block of the INSERT … SELECT holds them all at once); on 18.16, one
   // copy (its hot fields are String columns computed at insert, about 75 KB of the server's memory a row: 1.5 GB for
   // the 19,985 base rows, where 1,000,000 rows passed its 9.3 GiB limit).
-  const step = client.info.major < 19 ? 1 : Math.max(1, Math.floor(1_000_000 / base.length));
+  const step = hotColumnType(client.info) === 'String' ? 1 : Math.max(1, Math.floor(1_000_000 / base.length));
   for (let k = 0; k < copies; k += step) {
     await client.exec(copySql(k, Math.min(copies, k + step)));
     process.stderr.write(`  stored ${(Math.min(copies, k + step) * base.length).toLocaleString('en')}\n`);

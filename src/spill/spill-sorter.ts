@@ -495,27 +495,6 @@ function readRunIndex(run: string, size: number): { width: number; rows: Float64
   return rows[rows.length - width] === size ? { width, rows } : null;
 }
 
-/** Has the run at `run` an index that fits it (its width and last row checked, as readRunIndex does, without reading it all)? */
-function hasRunIndex(run: string, size: number): boolean {
-  let fd: number;
-  try {
-    fd = openSync(runIndexPath(run), 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const bytes = fstatSync(fd).size;
-    const head = Buffer.alloc(8);
-    if (bytes % 8 !== 0 || bytes < 16 || readSync(fd, head, 0, 8, 0) !== 8) return false;
-    const width = head.readDoubleLE(0);
-    if (!Number.isInteger(width) || width < 1 || (bytes / 8 - 1) % width !== 0) return false;
-    const last = Buffer.alloc(width * 8);
-    return readSync(fd, last, 0, last.length, bytes - last.length) === last.length && last.readDoubleLE(0) === size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** What the records before `pos` put in each output (pos: a record's start, or the run's end); null where pos starts none. */
 function sumsAt(index: { width: number; rows: Float64Array }, pos: number): number[] | null {
   const { width, rows } = index;
@@ -575,17 +554,18 @@ export interface RunSlice {
  *
  * Where every run has its index (RunIndex), the samples are the records that begin at even byte offsets, each
  * weighed exactly (to the next sample), and the search runs over the records' starts. Without, they are the
- * records after even byte offsets, found by reading for a newline. Runs made alike (the same kind of logs, read the same way) err alike, so the sampling errors add up
- * rather than cancel: with 16 samples a run at even offsets, two ranges of a 404 MB EVTX scan's runs took 46% and
- * 54% of the bytes (0.79-1.24 of their share for 8), and the range thread, the last to start, finished 1.5-2 s
- * after the main thread's; 64 a run through the indexes: within 1.5% (session 16).
+ * records after even byte offsets, found by reading for a newline. Runs made alike (the same kind of logs, read
+ * the same way) err alike, so the sampling errors add up rather than cancel: with 16 samples a run at even
+ * offsets, two ranges of a 404 MB EVTX scan's runs took 46% and 54% of the bytes (0.79-1.24 of their share for 8),
+ * and the range thread, the last to start, finished 1.5-2 s after the main thread's; 64 a run through the indexes:
+ * within 1.5% (session 16).
  */
 export function planRanges(paths: readonly string[], n: number): RunSlice[][] {
   const sizes = paths.map((path) => statSync(path).size);
   const whole = (): RunSlice[][] => [paths.map((path, i) => ({ path, start: 0, end: sizes[i]! })).filter((s) => s.end > s.start)];
   if (n <= 1) return whole();
   const runs = paths.map((path, i) => ({ path, size: sizes[i]! }));
-  const planned = runs.every((r) => hasRunIndex(r.path, r.size)) ? cutByIndex(runs, n) : cutByOffsets(runs, n);
+  const planned = cutByIndex(runs, n) ?? cutByOffsets(runs, n);
   return planned.length > 0 ? planned : whole();
 }
 
@@ -615,11 +595,13 @@ function slicesAt(runs: readonly SizedRun[], at: number[][], ranges: number): Ru
 /** Samples a run through its index. */
 const INDEX_SAMPLES = 64;
 
-function cutByIndex(runs: readonly SizedRun[], n: number): RunSlice[][] {
+/** Ranges cut through the runs' indexes; null where some run has none (or one that does not fit it). */
+function cutByIndex(runs: readonly SizedRun[], n: number): RunSlice[][] | null {
   const samples: { key: string; w: number }[] = [];
   // the index read once per pass and dropped (a 4x scan has about 900 runs of 5,000 records)
   for (const r of runs) {
     const starts = recordStarts(r);
+    if (starts === null) return null;
     // the records that begin at or before even byte offsets (records grow and shrink with what the events hold)
     const picked: number[] = [];
     for (let j = 0; j < INDEX_SAMPLES; j++) {
@@ -635,15 +617,16 @@ function cutByIndex(runs: readonly SizedRun[], n: number): RunSlice[][] {
   }
   const cuts = cutKeys(samples, n);
   const at = runs.map((r) => {
-    const starts = recordStarts(r);
+    const starts = recordStarts(r)!;
     return withFile(r.path, (fd) => [0, ...cuts.map((k) => starts[firstRecordAtOrAfter(fd, r.size, starts, k)]!), r.size]);
   });
   return slicesAt(runs, at, cuts.length + 1);
 }
 
-/** The record starts of a run and its end, from its index. */
-function recordStarts(r: SizedRun): Float64Array {
-  const index = readRunIndex(r.path, r.size)!;
+/** The record starts of a run and its end, from its index (null: it has none that fits it). */
+function recordStarts(r: SizedRun): Float64Array | null {
+  const index = readRunIndex(r.path, r.size);
+  if (index === null) return null;
   const rows = index.rows.length / index.width;
   const starts = new Float64Array(rows);
   for (let i = 0; i < rows; i++) starts[i] = index.rows[i * index.width]!;

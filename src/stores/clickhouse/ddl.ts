@@ -9,7 +9,7 @@
 import { HuntError } from '../../diagnostics.js';
 import type { StoreClient } from './client.js';
 import { stringLiteral } from './literal.js';
-import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASKS, hotBit, hotColumn, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
+import { EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, HOT_FIELDS, HOT_MASKS, hotBit, hotColumn, hotColumnType, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, SCAN_COLUMNS, type ColumnDef, type TableName } from './schema.js';
 import { ServerStore } from './server.js';
 
 /**
@@ -76,16 +76,11 @@ export async function eventColumnNames(store: StoreClient, table = 'events'): Pr
  * Whether the store keeps HOT_FIELDS as columns: always (chDB, a single server, a cluster). From 19.x as
  * LowCardinality (hotColumnType); 18.16 (Debian's) has no LowCardinality and keeps them as String, so that its
  * retro-hunt too runs a logsource's rules over its distinct value sets rather than over every event (1 M bench events
- * on one 18.16 node: 690.6 CPU-s event by event, session 15; 26.6 over value sets, session 16). On a cluster each
- * shard's local table computes them, and the Distributed table names them (ensureHotColumns).
+ * on one 18.16 node: 690.6 CPU-s event by event, session 15; 26.6 over value sets, session 16). On a cluster the
+ * Distributed table computes them for each inserted row and the shards' tables store them (ensureSchema).
  */
 export function keepsHotColumns(info: StoreClient['info']): boolean {
   return info.major >= 18;
-}
-
-/** The type of a hot field's or a placement's column: LowCardinality where the server has it (19.x and later). */
-export function hotColumnType(info: StoreClient['info']): string {
-  return info.major >= 19 ? 'LowCardinality(String)' : 'String';
 }
 
 /**

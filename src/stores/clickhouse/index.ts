@@ -1,6 +1,6 @@
 // The ClickHouse store's door: the client interface, the tables and the event row shape.
 export type { StoreClient, StoreInfo, StoreKind, StoreParams } from './client.js';
-export { TABLES, EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, HOT_FIELDS, HOT_MASK, HOT_MASKS, hotBit, hotColumn, hotMaskOf, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, visibleEvents } from './schema.js';
+export { TABLES, EVENT_COLUMNS, EVENT_ORDER, EVIDENCE_COLUMNS, FINDING_COLUMNS, SCAN_COLUMNS, HOT_FIELDS, HOT_MASK, HOT_MASKS, hotBit, hotColumn, hotColumnType, hotMaskOf, KEY_REPEATS, PLACE_CHANNEL, PLACE_EXPRS, PLACE_KEY, visibleEvents } from './schema.js';
 export type { TableName, EventRow, ColumnDef } from './schema.js';
 export { eventToRow, timeParts } from './event-row.js';
 export { findingRow } from './finding-row.js';

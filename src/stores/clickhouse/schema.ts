@@ -128,6 +128,12 @@ export const HOT_FIELDS: readonly string[] = [
 ];
 export const hotColumn = (i: number): string => `h_${i}`;
 /**
+ * The type of a hot field's or a placement's column on a server of major version `major`: LowCardinality from 19.x;
+ * String on 18.x, which has no LowCardinality (and computes them at insert holding about 75 KB a row: server.ts cuts
+ * its inserts into small blocks, bench:store-hunt fills it a copy at a time).
+ */
+export const hotColumnType = (info: { readonly major: number }): 'LowCardinality(String)' | 'String' => (info.major >= 19 ? 'LowCardinality(String)' : 'String');
+/**
  * The presence masks: `name` holds bit i - from for HOT_FIELDS[i], from <= i < to (the event names the field exactly
  * once). A mask is MATERIALIZED with the expression of the store that added it, so its fields are fixed once shipped:
  * a store made before a field was appended has a mask without its bit. Fields appended later go to a new mask,

@@ -5,6 +5,7 @@ import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickh
 import { HuntError } from '../../diagnostics.js';
 import { clipMessage, jsonEachRow, type StoreClient, type StoreInfo, type StoreParams } from './client.js';
 import { substituteParams } from './params.js';
+import { hotColumnType } from './schema.js';
 
 /** Where a server is and how to log in; the password is never part of `where`. */
 export interface ServerTarget {
@@ -115,12 +116,12 @@ export class ServerStore implements StoreClient {
   }
 
   /**
-   * An 18.x server (a cluster's shards too) computes the hot fields' String columns at insert (ddl.ts hotColumnType) holding about 75 KB
-   * of memory a row while it does (19,985 bench rows: 1.5 GB): its inserts are cut into blocks of 4,096 rows
+   * A server whose hot columns are String (18.x, hotColumnType; a cluster's shards too) computes them at insert
+   * holding about 75 KB of memory a row (19,985 bench rows: 1.5 GB): its inserts are cut into blocks of 4,096 rows
    * (about 300 MB), not one block per insert (ingest's 50,000 rows: 3.7 GB of its 9.3 GiB limit).
    */
   private get insertBlocks(): Record<string, string> {
-    return this.info.major < 19 ? { max_insert_block_size: '4096' } : {};
+    return hotColumnType(this.info) === 'String' ? { max_insert_block_size: '4096' } : {};
   }
 
   async exec(sql: string, params?: StoreParams): Promise<void> {
